@@ -1,0 +1,78 @@
+/* client: one SMTP connection driven by the loop.  It ties the edge
+ * (transport, stream) to the core (reply parser, smtp state machine,
+ * session): bytes read go to the parser, replies to the state machine,
+ * commands to the socket, and every event to the session.  Both
+ * front-ends (batch and TUI) and the local commands use it.
+ *
+ * Timeouts (RFC 5321 4.5.3.2 gives the server 5 minutes for most replies,
+ * 2 for the 354, 10 after the final dot): an interactive debugger should
+ * not sit for minutes, so the default is CLIENT_DEFAULT_REPLY_TIMEOUT_MS
+ * for every reply, counted from the last byte exchanged while a reply is
+ * awaited; --rfc-timeouts uses the RFC values instead. */
+#ifndef SMTPSCOPE_CLIENT_H
+#define SMTPSCOPE_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "smtpscope/loop.h"
+#include "smtpscope/session.h"
+#include "smtpscope/smtp.h"
+
+#define CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 10000
+#define CLIENT_DEFAULT_REPLY_TIMEOUT_MS 30000
+
+struct client_options {
+	int64_t connect_timeout_ms;
+	int64_t reply_timeout_ms;
+	bool rfc_timeouts;
+	int family;     /* AF_UNSPEC, AF_INET, AF_INET6 */
+	bool data_raw;  /* send bare LF/CR in message data unrepaired */
+};
+
+void client_options_default(struct client_options *o);
+
+enum client_conn { CLIENT_IDLE, CLIENT_CONNECTING, CLIENT_UP, CLIENT_DOWN };
+
+/* Why a connection did not do what was asked; the batch exit status. */
+enum client_failure {
+	CLIENT_FAIL_NONE,
+	CLIENT_FAIL_CONNECT, /* DNS, refused, unreachable, connect timeout */
+	CLIENT_FAIL_LOST,    /* closed or reset while a reply was awaited */
+	CLIENT_FAIL_TIMEOUT, /* the server went silent */
+};
+
+struct client;
+
+struct client *client_new(struct loop *l, struct session *s,
+			  const struct client_options *o);
+void client_free(struct client *c);
+
+/* Starts connecting to HOST[:PORT]; returns false with *err (caller
+ * frees) when the target is malformed.  An open connection is closed. */
+bool client_connect(struct client *c, const char *target,
+		    const char *default_port, char **err);
+/* Closes the connection from our side. */
+void client_close(struct client *c, const char *why);
+
+void client_command(struct client *c, const char *line);
+/* While in DATA: one typed line of the message, and its end. */
+void client_data_line(struct client *c, const char *line);
+void client_data_end(struct client *c);
+/* Sends a whole message: DATA first unless a 354 is already in hand,
+ * then the content (streamed, dot-stuffed, CRLF-repaired), then the dot.
+ * client_send_message() takes typed lines separated by LF and shows
+ * each in the transcript; a file is summarised in one event. */
+bool client_send_file(struct client *c, const char *path, char **err);
+void client_send_message(struct client *c, const char *data, size_t len,
+			 const char *label);
+
+/* Connecting, waiting for a reply, or with bytes still to send. */
+bool client_busy(const struct client *c);
+enum client_conn client_conn(const struct client *c);
+enum client_failure client_failure(const struct client *c);
+struct smtp *client_smtp(const struct client *c);
+/* "host port N" as typed, or "" when never connected. */
+const char *client_target(const struct client *c);
+
+#endif

@@ -1,0 +1,66 @@
+/* cmd: local commands.  One table; each command lives in its own file
+ * (src/cmd-NAME.c) and exports one entry with its name, arguments, usage,
+ * help text, completion kind and run function.  Dispatch, help and
+ * completion all read the same table, in line mode and in the TUI.
+ *
+ * A line starting with CMD_PREFIX is a local command; any other line is
+ * an SMTP command sent as typed. */
+#ifndef SMTPSCOPE_CMD_H
+#define SMTPSCOPE_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "smtpscope/client.h"
+#include "smtpscope/session.h"
+
+#define CMD_PREFIX '/'
+#define CMD_MAX_ARGS 16
+
+/* What tab completion offers for a command's arguments. */
+enum cmd_complete { CMD_COMPLETE_NONE, CMD_COMPLETE_FILE, CMD_COMPLETE_COMMAND,
+		    CMD_COMPLETE_CODE, CMD_COMPLETE_HOST };
+
+/* Shared by every command; owned by the front-end. */
+struct cmd_ctx {
+	struct client *client;
+	struct session *session;
+	const char *default_port;
+	bool quit;          /* /quit ran: the front-end exits when idle */
+	bool message_mode;  /* /data ran: following lines are the message */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *args;     /* "HOST[:PORT]" */
+	const char *summary;  /* one line for the list */
+	const char *help;     /* a few sentences for /help NAME */
+	enum cmd_complete complete;
+	int min_args, max_args;
+	/* Returns 0, or -1 after recording an error in the session. */
+	int (*run)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_connect_entry;
+extern const struct cmd_entry cmd_data_entry;
+extern const struct cmd_entry cmd_explain_entry;
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_quit_entry;
+extern const struct cmd_entry cmd_sendfile_entry;
+
+/* The table, sorted by name. */
+const struct cmd_entry *const *cmd_table(size_t *n);
+/* Exact name, or a unique prefix of one. */
+const struct cmd_entry *cmd_find(const char *name);
+/* Splits words with "double quotes" and backslash escapes.  Returns the
+ * word count or -1 (unbalanced quote); words point into a copy the
+ * caller frees with cmd_split_free(). */
+int cmd_split(const char *line, char ***argv);
+void cmd_split_free(int argc, char **argv);
+/* Runs one local command line (without the prefix).  Errors go to the
+ * session with the usage that would be right.  Returns 0 or -1. */
+int cmd_execute(struct cmd_ctx *ctx, const char *line);
+/* Runs a line as the user typed it: local command or SMTP line. */
+int cmd_input(struct cmd_ctx *ctx, const char *line);
+
+#endif

@@ -1,0 +1,39 @@
+/* data: message content for DATA (RFC 5321 4.1.1.4, 4.5.2, 4.5.3.1.6).
+ * Streams bytes in pieces of any size: normalises line endings to CRLF
+ * (counting bare LF and bare CR), doubles a leading dot (transparency),
+ * flags lines over 998 octets, and ends with CRLF "." CRLF. */
+#ifndef SMTPSCOPE_DATA_H
+#define SMTPSCOPE_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "smtpscope/util.h"
+
+/* RFC 5321 4.5.3.1.6: 1000 octets per text line including CRLF. */
+#define DATA_LINE_MAX 998
+
+struct data_encoder {
+	bool raw;              /* keep bare LF/CR as they are (still counted) */
+	bool at_line_start;
+	bool pending_cr;       /* a CR was the last byte seen */
+	size_t line_len;       /* octets in the current line so far */
+	/* What was seen, for the warnings the caller shows. */
+	size_t lines;          /* lines completed */
+	size_t stuffed;        /* lines whose leading dot was doubled */
+	size_t bare_lf;        /* LF without CR, turned into CRLF */
+	size_t bare_cr;        /* CR without LF, turned into CRLF */
+	size_t long_lines;     /* lines over DATA_LINE_MAX */
+	size_t first_long_line; /* 1-based number of the first such line */
+	size_t in_bytes, out_bytes;
+	bool had_nul;
+};
+
+void data_encoder_init(struct data_encoder *d);
+/* Appends the encoded form of n input bytes to out. */
+void data_encode(struct data_encoder *d, const char *in, size_t n,
+		 struct buf *out);
+/* Ends the message: a CRLF if the last line had none, then ".\r\n". */
+void data_finish(struct data_encoder *d, struct buf *out);
+
+#endif

@@ -1,0 +1,28 @@
+/* printer: session events as plain text lines for line mode.
+ *
+ * Markers (as swaks users read them):
+ *   "=== "  a local note, connection opened or closed
+ *   " -> "  a line the client sent
+ *   "<-  "  a line the server sent
+ *   "  # "  what the reply above means
+ *   "!!! "  a warning (out of sequence, malformed reply, ...)
+ *   "*** "  an error (connection failed, timeout, ...)
+ * Every server byte is escaped (util_escape) before it is printed. */
+#ifndef SMTPSCOPE_PRINTER_H
+#define SMTPSCOPE_PRINTER_H
+
+#include <stdbool.h>
+
+#include "smtpscope/session.h"
+#include "smtpscope/util.h"
+
+struct printer_options {
+	bool timestamps;  /* prefix each line with the wall-clock time */
+	bool timing;      /* append reply latency to annotations */
+	bool annotate;    /* the "  # " line after each reply */
+};
+
+void printer_event(const struct printer_options *o,
+		   const struct session_event *ev, struct buf *out);
+
+#endif

@@ -1,0 +1,73 @@
+/* session: the transcript model.  Every event of a session (connect, sent
+ * line, reply, local note, warning, error; TLS and AUTH later) is kept with
+ * wall-clock and monotonic timestamps and its raw bytes.  Front-ends (batch
+ * printer, TUI panes, exports) read it; it never prints. */
+#ifndef SMTPSCOPE_SESSION_H
+#define SMTPSCOPE_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "smtpscope/reply.h"
+
+enum session_kind {
+	SESSION_CONNECT,  /* connection established; text describes the peer */
+	SESSION_CLOSE,    /* connection closed (by us or the server) */
+	SESSION_SENT,     /* bytes the client sent (a command line) */
+	SESSION_DATA,     /* message content sent, summarised in text */
+	SESSION_REPLY,    /* a complete server reply */
+	SESSION_NOTE,     /* a local note */
+	SESSION_WARN,     /* a warning: out of sequence, defect, ... */
+	SESSION_ERROR,    /* an error: connect failed, timeout, ... */
+};
+
+struct session_event {
+	size_t index;            /* position in the transcript */
+	enum session_kind kind;
+	int64_t wall_us;         /* CLOCK_REALTIME, microseconds */
+	int64_t mono_us;         /* CLOCK_MONOTONIC, microseconds */
+	char *raw;               /* bytes as sent/received (SENT, REPLY) */
+	size_t raw_len;
+	char *text;              /* our own text (NOTE/WARN/ERROR/CONNECT...) */
+	struct reply *reply;     /* SESSION_REPLY: the parsed reply (owned) */
+	/* SESSION_REPLY: the event of the command this reply answers, or
+	 * SIZE_MAX for an unsolicited reply (greeting has the CONNECT). */
+	size_t answers;
+	char *command;           /* the verb it answers ("RCPT", "greeting") */
+	int64_t latency_us;      /* reply time minus command time, or -1 */
+	bool encrypted;          /* travelled inside TLS */
+	bool redacted;           /* raw holds a redacted form (secrets) */
+};
+
+/* A time source; tests pass a fake one so transcripts are repeatable. */
+struct session_clock {
+	void (*now)(void *ctx, int64_t *wall_us, int64_t *mono_us);
+	void *ctx;
+};
+
+typedef void (*session_listener)(void *ctx, const struct session_event *ev);
+
+struct session;
+
+struct session *session_new(const struct session_clock *clock /* or NULL */);
+void session_free(struct session *s);
+/* Called for every event as it is appended. */
+void session_set_listener(struct session *s, session_listener fn, void *ctx);
+
+size_t session_count(const struct session *s);
+const struct session_event *session_get(const struct session *s, size_t i);
+
+/* Appenders return the new event's index. */
+size_t session_sent(struct session *s, const char *raw, size_t len);
+size_t session_reply(struct session *s, struct reply *r /* taken */,
+		     size_t answers, const char *command);
+size_t session_text(struct session *s, enum session_kind kind,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Now, in the session's clock, for latency and timeouts. */
+int64_t session_now_mono(const struct session *s);
+
+const char *session_kind_name(enum session_kind kind);
+
+#endif

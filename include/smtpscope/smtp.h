@@ -1,0 +1,110 @@
+/* smtp: the client side of an SMTP session as a state machine.
+ *
+ * Sans-I/O.  The caller hands it the lines the user wants to send and the
+ * replies the parser produced; it appends the bytes to write to a buffer,
+ * records everything in the session, matches each reply to the command
+ * that caused it (a FIFO, so pipelined commands match by order, RFC 2920),
+ * tracks the protocol state, and WARNS — never refuses — when a command is
+ * out of sequence: a debugger must let people break the rules on purpose.
+ *
+ * RFCs: 5321 (SMTP), 2920 (PIPELINING), 3207 (STARTTLS), 4954 (AUTH),
+ * 1870 (SIZE), 6531 (SMTPUTF8), 3030 (CHUNKING), 2033 (LMTP). */
+#ifndef SMTPSCOPE_SMTP_H
+#define SMTPSCOPE_SMTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "smtpscope/caps.h"
+#include "smtpscope/data.h"
+#include "smtpscope/reply.h"
+#include "smtpscope/session.h"
+#include "smtpscope/util.h"
+
+enum smtp_state {
+	SMTP_DISCONNECTED,   /* no connection */
+	SMTP_WAIT_GREETING,  /* connected, the server has not spoken yet */
+	SMTP_REFUSED,        /* greeting was not 2xx: only QUIT makes sense */
+	SMTP_GREETED,        /* 220 received: EHLO or HELO next */
+	SMTP_READY,          /* EHLO/HELO accepted, no transaction open */
+	SMTP_MAIL,           /* MAIL accepted, no recipient accepted yet */
+	SMTP_RCPT,           /* one or more recipients accepted */
+	SMTP_DATA,           /* 354 received: the client sends the message */
+	SMTP_AUTH,           /* 334 received: the client sends a SASL line */
+	SMTP_TLS_START,      /* 220 to STARTTLS: a TLS handshake must follow */
+	SMTP_QUITTING,       /* 221 received: the server will close */
+	SMTP_CLOSED,         /* the connection has ended */
+	SMTP_STATE__COUNT
+};
+
+/* What a command is, from its verb. */
+enum smtp_verb {
+	SMTP_V_UNKNOWN, SMTP_V_GREETING, SMTP_V_HELO, SMTP_V_EHLO, SMTP_V_LHLO,
+	SMTP_V_MAIL, SMTP_V_RCPT, SMTP_V_DATA, SMTP_V_DOT, SMTP_V_BDAT,
+	SMTP_V_RSET, SMTP_V_VRFY, SMTP_V_EXPN, SMTP_V_HELP, SMTP_V_NOOP,
+	SMTP_V_QUIT, SMTP_V_STARTTLS, SMTP_V_AUTH, SMTP_V_AUTH_RESPONSE,
+	SMTP_V_ETRN, SMTP_V__COUNT
+};
+
+/* The stages a session can fail at, in session order; the batch front-end
+ * turns the first one still failed into its exit status. */
+enum smtp_stage {
+	SMTP_STAGE_GREETING, SMTP_STAGE_HELO, SMTP_STAGE_TLS, SMTP_STAGE_AUTH,
+	SMTP_STAGE_MAIL, SMTP_STAGE_RCPT, SMTP_STAGE_DATA, SMTP_STAGE_DOT,
+	SMTP_STAGE__COUNT
+};
+
+/* A command waiting for its reply. */
+struct smtp_pending {
+	enum smtp_verb verb;
+	size_t event;   /* session event of the command */
+	char *arg;      /* e.g. the RCPT address, for the summary */
+};
+
+struct smtp;
+
+struct smtp *smtp_new(struct session *session);
+void smtp_free(struct smtp *s);
+
+/* The connection is up: the greeting is the first reply expected. */
+void smtp_connected(struct smtp *s, size_t connect_event);
+/* The connection has ended; commands still waiting are reported. */
+void smtp_closed(struct smtp *s);
+
+/* One command line as the user typed it (no CRLF).  Appends line+CRLF to
+ * out, records it, queues it for its reply, and warns if it is out of
+ * sequence.  In SMTP_AUTH state the line is a SASL response. */
+void smtp_command(struct smtp *s, const char *line, struct buf *out);
+
+/* Message content while in SMTP_DATA.  smtp_data_line() takes one line
+ * typed by the user (no line ending) and records it; smtp_data_bytes()
+ * takes a piece of a file and records nothing per piece.  smtp_data_end()
+ * sends the end-of-data marker, records it and what the encoder saw. */
+void smtp_data_line(struct smtp *s, const char *line, size_t len,
+		    struct buf *out);
+void smtp_data_bytes(struct smtp *s, const char *p, size_t n, struct buf *out);
+void smtp_data_end(struct smtp *s, const char *source, struct buf *out);
+/* Send bare LF / CR untouched instead of repairing them. */
+void smtp_set_data_raw(struct smtp *s, bool raw);
+
+/* A complete reply from the parser (taken). */
+void smtp_on_reply(struct smtp *s, struct reply *r);
+
+enum smtp_state smtp_state(const struct smtp *s);
+const char *smtp_state_name(enum smtp_state st);
+const char *smtp_verb_name(enum smtp_verb v);
+enum smtp_verb smtp_verb_of(const char *line);
+size_t smtp_pending_count(const struct smtp *s);
+const struct smtp_pending *smtp_pending_peek(const struct smtp *s);
+const struct caps *smtp_caps(const struct smtp *s);
+size_t smtp_recipients(const struct smtp *s); /* accepted in this transaction */
+bool smtp_stage_failed(const struct smtp *s, enum smtp_stage st);
+/* Has a reply said the server is closing (421, 221)? */
+bool smtp_closing(const struct smtp *s);
+/* One line saying where the session stands, e.g. "transaction open: 2
+ * recipients accepted, waiting for DATA". */
+void smtp_describe(const struct smtp *s, struct buf *out);
+/* The commands that make sense now, space-separated. */
+void smtp_legal_next(const struct smtp *s, struct buf *out);
+
+#endif

@@ -1,0 +1,62 @@
+/* util: checked allocation, growable byte buffers, and the visible
+ * escaping of untrusted bytes.  Everything a server sends passes through
+ * util_escape() before it reaches a terminal or a log. */
+#ifndef SMTPSCOPE_UTIL_H
+#define SMTPSCOPE_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define UTIL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grows an array of count elements of size `size` to hold at least `need`. */
+void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+char *xstrdup(const char *s);
+char *xmemdup(const void *p, size_t n); /* NUL-terminated copy */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer; always NUL-terminated after its len bytes. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_clear(struct buf *b);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_addc(struct buf *b, char c);
+void buf_adds(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+/* Drops the first n bytes. */
+void buf_consume(struct buf *b, size_t n);
+/* Hands the data to the caller (who frees it) and empties the buffer. */
+char *buf_steal(struct buf *b);
+
+/* Appends a visible rendering of untrusted bytes: printable ASCII and
+ * valid, printable UTF-8 as they are; tab, CR, LF as \t \r \n; other C0
+ * and C1 controls, DEL, invalid UTF-8 and NUL as \xHH; bidirectional
+ * override characters as \u{HHHH}; a backslash as \\ so the rendering is
+ * unambiguous.  The result never contains a byte a terminal interprets. */
+void util_escape(struct buf *out, const char *p, size_t n);
+/* Convenience: returns a new string (caller frees). */
+char *util_escape_dup(const char *p, size_t n);
+
+/* Case-insensitive ASCII comparisons (locale-independent). */
+bool util_strieq(const char *a, const char *b);
+bool util_strnieq(const char *a, const char *b, size_t n);
+/* True if s starts with prefix, ignoring ASCII case. */
+bool util_istarts(const char *s, const char *prefix);
+
+/* Strips trailing CR/LF in place; returns the new length. */
+size_t util_chomp(char *s, size_t len);
+
+#endif

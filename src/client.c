@@ -1,0 +1,483 @@
+/* client: one connection, from connect to close, on the loop. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "smtpscope/client.h"
+#include "smtpscope/reply.h"
+#include "smtpscope/stream.h"
+#include "smtpscope/transport.h"
+#include "smtpscope/util.h"
+
+/* Read at most this many chunks per wake-up, so one flooding server cannot
+ * starve the rest of the loop. */
+#define CLIENT_READ_CHUNK 16384
+#define CLIENT_READS_PER_WAKE 16
+/* Refill the output from a message source below this much queued. */
+#define CLIENT_OUT_LOW 65536
+
+struct client {
+	struct loop *loop;
+	struct session *session;
+	struct client_options opt;
+	struct smtp *smtp;
+	struct reply_parser *parser;
+	struct transport_connect *connecting;
+	struct stream *stream;
+	enum client_conn conn;
+	enum client_failure failure;
+	struct buf out;
+	unsigned timer;
+	char *target;
+	/* A message waiting for its 354, or being streamed after it. */
+	bool msg_pending;      /* DATA sent on our behalf, 354 awaited */
+	bool msg_streaming;
+	int msg_fd;            /* file source, or -1 */
+	char *msg_mem;         /* buffer source */
+	size_t msg_len, msg_off;
+	char *msg_label;
+};
+
+void client_options_default(struct client_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->connect_timeout_ms = CLIENT_DEFAULT_CONNECT_TIMEOUT_MS;
+	o->reply_timeout_ms = CLIENT_DEFAULT_REPLY_TIMEOUT_MS;
+}
+
+struct client *client_new(struct loop *l, struct session *s,
+			  const struct client_options *o)
+{
+	struct client *c = xcalloc(1, sizeof *c);
+
+	c->loop = l;
+	c->session = s;
+	if (o)
+		c->opt = *o;
+	else
+		client_options_default(&c->opt);
+	c->smtp = smtp_new(s);
+	smtp_set_data_raw(c->smtp, c->opt.data_raw);
+	c->parser = reply_parser_new();
+	c->msg_fd = -1;
+	c->target = xstrdup("");
+	buf_init(&c->out);
+	return c;
+}
+
+static void client_msg_clear(struct client *c)
+{
+	if (c->msg_fd >= 0)
+		close(c->msg_fd);
+	c->msg_fd = -1;
+	free(c->msg_mem);
+	c->msg_mem = NULL;
+	free(c->msg_label);
+	c->msg_label = NULL;
+	c->msg_len = c->msg_off = 0;
+	c->msg_pending = c->msg_streaming = false;
+}
+
+static void client_teardown(struct client *c)
+{
+	if (c->timer)
+		loop_cancel(c->loop, c->timer);
+	c->timer = 0;
+	if (c->connecting)
+		transport_connect_cancel(c->connecting);
+	c->connecting = NULL;
+	if (c->stream) {
+		loop_unwatch(c->loop, stream_fd(c->stream));
+		stream_free(c->stream);
+	}
+	c->stream = NULL;
+	buf_clear(&c->out);
+	reply_parser_reset(c->parser);
+	client_msg_clear(c);
+}
+
+void client_free(struct client *c)
+{
+	if (c == NULL)
+		return;
+	client_teardown(c);
+	smtp_free(c->smtp);
+	reply_parser_free(c->parser);
+	buf_free(&c->out);
+	free(c->target);
+	free(c);
+}
+
+static void client_down(struct client *c)
+{
+	if (c->conn == CLIENT_UP)
+		smtp_closed(c->smtp);
+	client_teardown(c);
+	c->conn = CLIENT_DOWN;
+}
+
+void client_close(struct client *c, const char *why)
+{
+	if (c->conn != CLIENT_UP && c->conn != CLIENT_CONNECTING)
+		return;
+	session_text(c->session, SESSION_CLOSE, "connection closed by smtpscope%s%s",
+		     why ? ": " : "", why ? why : "");
+	client_down(c);
+}
+
+static int64_t client_timeout_for(const struct client *c)
+{
+	const struct smtp_pending *p = smtp_pending_peek(c->smtp);
+
+	if (!c->opt.rfc_timeouts || p == NULL)
+		return c->opt.reply_timeout_ms;
+	/* RFC 5321 4.5.3.2. */
+	switch (p->verb) {
+	case SMTP_V_DATA:
+		return 2 * 60 * 1000;
+	case SMTP_V_DOT:
+		return 10 * 60 * 1000;
+	default:
+		return 5 * 60 * 1000;
+	}
+}
+
+static void client_fail(struct client *c, enum client_failure f)
+{
+	if (c->failure == CLIENT_FAIL_NONE)
+		c->failure = f;
+	client_down(c);
+}
+
+static void client_on_timeout(void *ctx)
+{
+	struct client *c = ctx;
+	const struct smtp_pending *p = smtp_pending_peek(c->smtp);
+	int64_t ms = client_timeout_for(c);
+
+	c->timer = 0;
+	if (p)
+		session_text(c->session, SESSION_ERROR,
+			     "no reply to %s within %lld s: the server is silent; giving up on this connection",
+			     smtp_verb_name(p->verb), (long long)(ms / 1000));
+	else
+		session_text(c->session, SESSION_ERROR,
+			     "could not send to the server for %lld s: it stopped reading; giving up on this connection",
+			     (long long)(ms / 1000));
+	client_fail(c, CLIENT_FAIL_TIMEOUT);
+}
+
+/* (Re)arms the inactivity timer while something is outstanding. */
+static void client_arm(struct client *c)
+{
+	bool waiting = c->conn == CLIENT_UP &&
+		       (smtp_pending_count(c->smtp) > 0 || c->out.len > 0);
+
+	if (c->timer)
+		loop_cancel(c->loop, c->timer);
+	c->timer = waiting ? loop_timer(c->loop, client_timeout_for(c),
+					client_on_timeout, c) : 0;
+}
+
+static void client_update_events(struct client *c)
+{
+	if (c->stream)
+		loop_set_events(c->loop, stream_fd(c->stream),
+				stream_events(c->stream, c->out.len > 0 || c->msg_streaming));
+}
+
+static void client_pump_message(struct client *c);
+
+static bool client_flush(struct client *c)
+{
+	while (c->stream && c->out.len > 0) {
+		size_t done = 0;
+		enum stream_status st = stream_write(c->stream, c->out.data,
+						     c->out.len, &done);
+		if (st == STREAM_OK) {
+			buf_consume(&c->out, done);
+			continue;
+		}
+		if (st == STREAM_AGAIN)
+			break;
+		session_text(c->session, SESSION_ERROR,
+			     "sending failed: %s; the connection is lost",
+			     stream_error(c->stream));
+		client_fail(c, CLIENT_FAIL_LOST);
+		return false;
+	}
+	client_update_events(c);
+	return true;
+}
+
+static void client_after_replies(struct client *c)
+{
+	if (c->msg_pending && smtp_pending_count(c->smtp) == 0) {
+		if (smtp_state(c->smtp) == SMTP_DATA) {
+			c->msg_pending = false;
+			c->msg_streaming = true;
+			client_pump_message(c);
+		} else {
+			session_text(c->session, SESSION_NOTE,
+				     "DATA was not accepted: the message (%s) was not sent",
+				     c->msg_label ? c->msg_label : "?");
+			client_msg_clear(c);
+		}
+	}
+}
+
+static void client_on_eof(struct client *c)
+{
+	bool cut = reply_parser_finish(c->parser);
+	struct reply *r;
+	size_t waiting;
+
+	while ((r = reply_parser_next(c->parser)) != NULL)
+		smtp_on_reply(c->smtp, r);
+	waiting = smtp_pending_count(c->smtp);
+	if (cut) {
+		session_text(c->session, SESSION_ERROR,
+			     "the server closed the connection in the middle of a reply");
+		client_fail(c, CLIENT_FAIL_LOST);
+	} else if (smtp_closing(c->smtp)) {
+		session_text(c->session, SESSION_CLOSE, "the server closed the connection");
+		client_down(c);
+	} else if (waiting > 0) {
+		const struct smtp_pending *p = smtp_pending_peek(c->smtp);
+		session_text(c->session, SESSION_ERROR,
+			     "the server closed the connection while %s was waiting for its reply",
+			     smtp_verb_name(p->verb));
+		client_fail(c, CLIENT_FAIL_LOST);
+	} else {
+		session_text(c->session, SESSION_CLOSE,
+			     "the server closed the connection without saying why (no 221 or 421)");
+		client_down(c);
+	}
+}
+
+static void client_read(struct client *c)
+{
+	char buf[CLIENT_READ_CHUNK];
+	int rounds;
+
+	for (rounds = 0; rounds < CLIENT_READS_PER_WAKE && c->stream; rounds++) {
+		size_t got = 0;
+		struct reply *r;
+		enum stream_status st = stream_read(c->stream, buf, sizeof buf, &got);
+
+		if (st == STREAM_AGAIN)
+			break;
+		if (st == STREAM_EOF) {
+			client_on_eof(c);
+			return;
+		}
+		if (st == STREAM_ERROR) {
+			session_text(c->session, SESSION_ERROR,
+				     "reading from the server failed: %s",
+				     stream_error(c->stream));
+			client_fail(c, CLIENT_FAIL_LOST);
+			return;
+		}
+		reply_parser_feed(c->parser, buf, got);
+		while (c->stream && (r = reply_parser_next(c->parser)) != NULL)
+			smtp_on_reply(c->smtp, r);
+		client_after_replies(c);
+		client_arm(c);
+	}
+}
+
+static void client_on_io(void *ctx, int fd, short revents)
+{
+	struct client *c = ctx;
+
+	(void)fd;
+	if (revents & (POLLIN | POLLHUP | POLLERR))
+		client_read(c);
+	if (c->stream && (revents & POLLOUT)) {
+		if (c->msg_streaming)
+			client_pump_message(c);
+		else if (client_flush(c))
+			client_arm(c);
+	}
+}
+
+static void client_on_connected(void *ctx, struct transport_result *res)
+{
+	struct client *c = ctx;
+	size_t ev;
+
+	c->connecting = NULL;
+	if (res->error != TRANSPORT_OK) {
+		session_text(c->session, SESSION_ERROR, "%s", res->message);
+		c->conn = CLIENT_DOWN;
+		if (c->failure == CLIENT_FAIL_NONE)
+			c->failure = CLIENT_FAIL_CONNECT;
+		transport_result_free(res);
+		return;
+	}
+	c->stream = stream_new_fd(res->fd);
+	c->conn = CLIENT_UP;
+	ev = session_text(c->session, SESSION_CONNECT, "%s", res->message);
+	smtp_connected(c->smtp, ev);
+	loop_watch(c->loop, res->fd, POLLIN, client_on_io, c);
+	transport_result_free(res);
+	client_arm(c);
+}
+
+bool client_connect(struct client *c, const char *target,
+		    const char *default_port, char **err)
+{
+	struct transport_target t;
+
+	if (!transport_parse_target(target, default_port, &t, err))
+		return false;
+	t.family = c->opt.family;
+	if (c->conn == CLIENT_UP || c->conn == CLIENT_CONNECTING)
+		client_close(c, "connecting elsewhere");
+	c->failure = CLIENT_FAIL_NONE;
+	free(c->target);
+	c->target = xasprintf("%s port %s", t.host, t.port);
+	session_text(c->session, SESSION_NOTE, "connecting to %s ...", c->target);
+	c->conn = CLIENT_CONNECTING;
+	c->connecting = transport_connect_start(c->loop, &t, c->opt.connect_timeout_ms,
+						client_on_connected, c);
+	transport_target_free(&t);
+	return true;
+}
+
+static void client_sent(struct client *c)
+{
+	if (client_flush(c))
+		client_arm(c);
+}
+
+void client_command(struct client *c, const char *line)
+{
+	smtp_command(c->smtp, line, &c->out);
+	if (c->conn != CLIENT_UP) {
+		buf_clear(&c->out);
+		return;
+	}
+	client_sent(c);
+}
+
+void client_data_line(struct client *c, const char *line)
+{
+	smtp_data_line(c->smtp, line, strlen(line), &c->out);
+	if (c->conn == CLIENT_UP)
+		client_sent(c);
+	else
+		buf_clear(&c->out);
+}
+
+void client_data_end(struct client *c)
+{
+	smtp_data_end(c->smtp, NULL, &c->out);
+	if (c->conn == CLIENT_UP)
+		client_sent(c);
+	else
+		buf_clear(&c->out);
+}
+
+/* Moves the next piece of the message source into the output. */
+static void client_pump_message(struct client *c)
+{
+	char chunk[CLIENT_READ_CHUNK * 4];
+
+	while (c->msg_streaming && c->out.len < CLIENT_OUT_LOW) {
+		ssize_t n;
+
+		if (c->msg_fd >= 0) {
+			do
+				n = read(c->msg_fd, chunk, sizeof chunk);
+			while (n < 0 && errno == EINTR);
+			if (n < 0) {
+				session_text(c->session, SESSION_ERROR,
+					     "reading %s failed: %s; ending the message early",
+					     c->msg_label, strerror(errno));
+				n = 0;
+			}
+			if (n > 0)
+				smtp_data_bytes(c->smtp, chunk, (size_t)n, &c->out);
+		} else {
+			/* Typed lines: each one is shown in the transcript. */
+			const char *line = c->msg_mem + c->msg_off;
+			size_t left = c->msg_len - c->msg_off;
+			const char *nl = memchr(line, '\n', left);
+			size_t len = nl ? (size_t)(nl - line) : left;
+
+			n = (ssize_t)left;
+			if (left > 0) {
+				smtp_data_line(c->smtp, line, len, &c->out);
+				c->msg_off += nl ? len + 1 : len;
+			}
+		}
+		if (n == 0) {
+			smtp_data_end(c->smtp, c->msg_fd >= 0 ? c->msg_label : NULL, &c->out);
+			client_msg_clear(c);
+		}
+	}
+	client_sent(c);
+}
+
+static void client_start_message(struct client *c)
+{
+	if (c->conn != CLIENT_UP) {
+		session_text(c->session, SESSION_ERROR,
+			     "not connected: the message (%s) was not sent", c->msg_label);
+		client_msg_clear(c);
+		return;
+	}
+	if (smtp_state(c->smtp) == SMTP_DATA && smtp_pending_count(c->smtp) == 0) {
+		c->msg_streaming = true;
+		client_pump_message(c);
+		return;
+	}
+	c->msg_pending = true;
+	client_command(c, "DATA");
+}
+
+bool client_send_file(struct client *c, const char *path, char **err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		*err = xasprintf("cannot open %s: %s (give the path of a message file, e.g. a .eml)",
+				 path, strerror(errno));
+		return false;
+	}
+	client_msg_clear(c);
+	c->msg_fd = fd;
+	c->msg_label = xstrdup(path);
+	client_start_message(c);
+	return true;
+}
+
+void client_send_message(struct client *c, const char *data, size_t len,
+			 const char *label)
+{
+	client_msg_clear(c);
+	c->msg_mem = xmemdup(data, len);
+	c->msg_len = len;
+	c->msg_label = xstrdup(label);
+	client_start_message(c);
+}
+
+bool client_busy(const struct client *c)
+{
+	return c->conn == CLIENT_CONNECTING ||
+	       (c->conn == CLIENT_UP &&
+		(smtp_pending_count(c->smtp) > 0 || c->out.len > 0 ||
+		 c->msg_pending || c->msg_streaming));
+}
+
+enum client_conn client_conn(const struct client *c) { return c->conn; }
+enum client_failure client_failure(const struct client *c) { return c->failure; }
+struct smtp *client_smtp(const struct client *c) { return c->smtp; }
+const char *client_target(const struct client *c) { return c->target; }

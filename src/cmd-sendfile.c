@@ -1,0 +1,38 @@
+/* /sendfile PATH */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "smtpscope/cmd.h"
+
+static int cmd_sendfile_run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	char *err = NULL;
+
+	(void)argc;
+	if (client_conn(ctx->client) != CLIENT_UP) {
+		session_text(ctx->session, SESSION_ERROR,
+			     "not connected: %cconnect HOST[:PORT] first", CMD_PREFIX);
+		return -1;
+	}
+	if (!client_send_file(ctx->client, argv[1], &err)) {
+		session_text(ctx->session, SESSION_ERROR, "%s", err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+const struct cmd_entry cmd_sendfile_entry = {
+	.name = "sendfile",
+	.args = "PATH",
+	.summary = "send a message file (e.g. .eml) as the message",
+	.help = "Sends DATA (unless the server already said 354), then the "
+		"file: lines starting with \".\" are dot-stuffed, bare LF and "
+		"CR become CRLF (with a warning; --raw-data keeps them), and "
+		"the end-of-data line follows.",
+	.complete = CMD_COMPLETE_FILE,
+	.min_args = 1,
+	.max_args = 1,
+	.run = cmd_sendfile_run,
+};

@@ -1,0 +1,143 @@
+/* cmd: the command table and dispatch. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpscope/cmd.h"
+#include "smtpscope/util.h"
+
+static const struct cmd_entry *const cmd_entries[] = {
+	&cmd_connect_entry, &cmd_data_entry, &cmd_explain_entry,
+	&cmd_help_entry,    &cmd_quit_entry, &cmd_sendfile_entry,
+};
+
+const struct cmd_entry *const *cmd_table(size_t *n)
+{
+	*n = UTIL_ARRAY_LEN(cmd_entries);
+	return cmd_entries;
+}
+
+const struct cmd_entry *cmd_find(const char *name)
+{
+	const struct cmd_entry *found = NULL;
+	size_t i, len = strlen(name);
+
+	if (len == 0)
+		return NULL;
+	for (i = 0; i < UTIL_ARRAY_LEN(cmd_entries); i++) {
+		if (util_strieq(cmd_entries[i]->name, name))
+			return cmd_entries[i];
+		if (util_strnieq(cmd_entries[i]->name, name, len)) {
+			if (found)
+				return NULL; /* ambiguous */
+			found = cmd_entries[i];
+		}
+	}
+	return found;
+}
+
+int cmd_split(const char *line, char ***argvp)
+{
+	char **argv = NULL;
+	int argc = 0;
+	const char *p = line;
+	struct buf w;
+
+	buf_init(&w);
+	for (;;) {
+		bool quoted = false, any = false;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		buf_clear(&w);
+		while (*p && (quoted || (*p != ' ' && *p != '\t'))) {
+			any = true;
+			if (*p == '"') {
+				quoted = !quoted;
+				p++;
+			} else if (*p == '\\' && p[1]) {
+				buf_addc(&w, p[1]);
+				p += 2;
+			} else {
+				buf_addc(&w, *p++);
+			}
+		}
+		if (quoted) {
+			buf_free(&w);
+			cmd_split_free(argc, argv);
+			*argvp = NULL;
+			return -1;
+		}
+		if (any) {
+			argv = xrealloc(argv, (size_t)(argc + 2) * sizeof *argv);
+			argv[argc++] = xstrdup(w.data ? w.data : "");
+			argv[argc] = NULL;
+		}
+	}
+	buf_free(&w);
+	*argvp = argv;
+	return argc;
+}
+
+void cmd_split_free(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+int cmd_execute(struct cmd_ctx *ctx, const char *line)
+{
+	char **argv = NULL;
+	int argc = cmd_split(line, &argv), rc;
+	const struct cmd_entry *e;
+
+	if (argc < 0) {
+		session_text(ctx->session, SESSION_ERROR,
+			     "unbalanced double quote in \"%c%s\": close the quote", CMD_PREFIX, line);
+		return -1;
+	}
+	if (argc == 0) {
+		session_text(ctx->session, SESSION_ERROR,
+			     "empty command: type %chelp for the list of local commands", CMD_PREFIX);
+		cmd_split_free(argc, argv);
+		return -1;
+	}
+	e = cmd_find(argv[0]);
+	if (e == NULL) {
+		session_text(ctx->session, SESSION_ERROR,
+			     "unknown or ambiguous command \"%c%s\": type %chelp for the list (to send a line starting with \"%c\" to the server, double it)",
+			     CMD_PREFIX, argv[0], CMD_PREFIX, CMD_PREFIX);
+		cmd_split_free(argc, argv);
+		return -1;
+	}
+	if (argc - 1 < e->min_args || argc - 1 > e->max_args) {
+		session_text(ctx->session, SESSION_ERROR, "usage: %c%s%s%s (%s)",
+			     CMD_PREFIX, e->name, e->args[0] ? " " : "", e->args, e->summary);
+		cmd_split_free(argc, argv);
+		return -1;
+	}
+	rc = e->run(ctx, argc, argv);
+	cmd_split_free(argc, argv);
+	return rc;
+}
+
+int cmd_input(struct cmd_ctx *ctx, const char *line)
+{
+	if (line[0] == CMD_PREFIX && line[1] != CMD_PREFIX)
+		return cmd_execute(ctx, line + 1);
+	if (client_conn(ctx->client) != CLIENT_UP) {
+		session_text(ctx->session, SESSION_ERROR,
+			     "not connected, nothing sent: %cconnect HOST[:PORT] first",
+			     CMD_PREFIX);
+		return -1;
+	}
+	/* "//x" sends "/x" to the server. */
+	client_command(ctx->client, line[0] == CMD_PREFIX ? line + 1 : line);
+	return 0;
+}

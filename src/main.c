@@ -1,0 +1,262 @@
+/* smtpscope: command-line entry point. */
+#include "config.h"
+
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "smtpscope/batch.h"
+#include "smtpscope/demo.h"
+#include "smtpscope/loop.h"
+#include "smtpscope/transport.h"
+#include "smtpscope/util.h"
+
+#define SERVE_DEFAULT_LISTEN "127.0.0.1:2525"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: smtpscope [OPTIONS] [HOST[:PORT]]\n"
+"       smtpscope serve [--listen ADDR:PORT]\n"
+"\n"
+"An interactive SMTP debugger. Lines you type are sent to the server as\n"
+"SMTP commands; lines starting with / are local commands (/help lists\n"
+"them). Every reply is shown with what its code means. Without HOST,\n"
+"smtpscope starts its built-in demo server on 127.0.0.1 and connects to it.\n"
+"\n"
+"Options:\n"
+"  -b, --batch              line mode: read stdin, print the transcript\n"
+"                           (chosen automatically when stdin or stdout is\n"
+"                           not a terminal)\n"
+"      --demo               talk to the built-in demo server (the default\n"
+"                           when no HOST is given)\n"
+"  -4, -6                   use IPv4 / IPv6 only\n"
+"  -p, --port PORT          port when HOST has none (default 25)\n"
+"  -t, --timeout SECONDS    wait this long for each reply (default %d)\n"
+"      --connect-timeout SECONDS\n"
+"                           give up connecting after this long (default %d)\n"
+"      --rfc-timeouts       use RFC 5321 4.5.3.2 reply timeouts (5 min, DATA\n"
+"                           2 min, after the final dot 10 min)\n"
+"      --timestamps         prefix each transcript line with the time (UTC)\n"
+"      --timing             show each reply's latency\n"
+"      --raw-data           send bare LF / CR in message data unrepaired\n"
+"  -h, --help               show this help\n"
+"  -V, --version            show the version\n"
+"\n"
+"serve: run only the demo server, for other clients (telnet, swaks, mail\n"
+"clients); --listen ADDR:PORT (default " SERVE_DEFAULT_LISTEN "). Ctrl-C stops it.\n"
+"\n"
+"Transcript markers: '=== ' note, ' -> ' sent, '<-  ' received,\n"
+"'  # ' meaning of the reply, '!!! ' warning, '*** ' error.\n"
+"\n"
+"Exit status: 0 success, 1 internal error, 2 usage, 3 connect failed,\n"
+"4 connection lost or server silent, 21 greeting refused, 22 EHLO/HELO\n"
+"refused, 23 MAIL refused, 24 no recipient accepted, 25 DATA refused,\n"
+"26 message refused after the final dot, 27 TLS failed, 28 AUTH failed.\n",
+		CLIENT_DEFAULT_REPLY_TIMEOUT_MS / 1000,
+		CLIENT_DEFAULT_CONNECT_TIMEOUT_MS / 1000);
+}
+
+static bool parse_seconds(const char *s, int64_t *ms)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*s == '\0' || *end != '\0' || v <= 0 || v > 86400)
+		return false;
+	*ms = (int64_t)(v * 1000.0);
+	return true;
+}
+
+static void serve_on_signal(void *ctx, int signo)
+{
+	(void)signo;
+	loop_stop(ctx);
+}
+
+static int serve_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *listen_spec = SERVE_DEFAULT_LISTEN;
+	char *bound = NULL, *err = NULL;
+	struct loop *l;
+	struct demo_server *d;
+	int c, fd;
+	const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "l:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			listen_spec = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "smtpscope serve: usage: smtpscope serve [--listen ADDR:PORT]\n");
+			return BATCH_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "smtpscope serve: unexpected argument \"%s\"; usage: smtpscope serve [--listen ADDR:PORT]\n",
+			argv[optind]);
+		return BATCH_EXIT_USAGE;
+	}
+	fd = demo_listen(listen_spec, &bound, &err);
+	if (fd < 0) {
+		fprintf(stderr, "smtpscope serve: %s\n", err);
+		free(err);
+		return BATCH_EXIT_USAGE;
+	}
+	l = loop_new();
+	d = demo_server_new(l, fd, demo_default_scenario(), stdout);
+	loop_signals(l, sigs, (int)UTIL_ARRAY_LEN(sigs), serve_on_signal, l);
+	printf("smtpscope demo server listening on %s (Ctrl-C stops it)\n", bound);
+	fflush(stdout);
+	loop_run(l);
+	printf("smtpscope demo server stopped (%u client%s were still connected)\n",
+	       demo_server_clients(d), demo_server_clients(d) == 1 ? "" : "s");
+	demo_server_free(d);
+	loop_free(l);
+	free(bound);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "batch", no_argument, NULL, 'b' },
+		{ "demo", no_argument, NULL, 'D' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "connect-timeout", required_argument, NULL, 'C' },
+		{ "rfc-timeouts", no_argument, NULL, 'R' },
+		{ "timestamps", no_argument, NULL, 'T' },
+		{ "timing", no_argument, NULL, 'L' },
+		{ "raw-data", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct batch_options o;
+	struct demo_thread *demo = NULL;
+	char *demo_target = NULL, *intro = NULL;
+	bool want_demo = false;
+	int c, status;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		return serve_main(argc - 1, argv + 1);
+
+	memset(&o, 0, sizeof o);
+	client_options_default(&o.client);
+	o.default_port = TRANSPORT_DEFAULT_PORT;
+	o.print.annotate = true;
+	o.in_fd = STDIN_FILENO;
+	o.out_fd = STDOUT_FILENO;
+	while ((c = getopt_long(argc, argv, "bDp:t:46hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			break; /* line mode is the only mode in this version */
+		case 'D':
+			want_demo = true;
+			break;
+		case 'p':
+			o.default_port = optarg;
+			break;
+		case 't':
+			if (!parse_seconds(optarg, &o.client.reply_timeout_ms)) {
+				fprintf(stderr, "smtpscope: --timeout wants seconds between 0 and 86400, e.g. --timeout 30 (got \"%s\")\n", optarg);
+				return BATCH_EXIT_USAGE;
+			}
+			break;
+		case 'C':
+			if (!parse_seconds(optarg, &o.client.connect_timeout_ms)) {
+				fprintf(stderr, "smtpscope: --connect-timeout wants seconds between 0 and 86400, e.g. --connect-timeout 10 (got \"%s\")\n", optarg);
+				return BATCH_EXIT_USAGE;
+			}
+			break;
+		case 'R':
+			o.client.rfc_timeouts = true;
+			break;
+		case 'T':
+			o.print.timestamps = true;
+			break;
+		case 'L':
+			o.print.timing = true;
+			break;
+		case 'r':
+			o.client.data_raw = true;
+			break;
+		case '4':
+			o.client.family = AF_INET;
+			break;
+		case '6':
+			o.client.family = AF_INET6;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("smtpscope %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			fprintf(stderr, "smtpscope: try 'smtpscope --help'\n");
+			return BATCH_EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		fprintf(stderr, "smtpscope: one target at most (HOST[:PORT]); got \"%s\" and \"%s\"\n",
+			argv[optind], argv[optind + 1]);
+		return BATCH_EXIT_USAGE;
+	}
+	if (optind < argc) {
+		struct transport_target t;
+		char *err = NULL;
+
+		if (want_demo) {
+			fprintf(stderr, "smtpscope: --demo talks to the built-in server; leave out \"%s\" or --demo\n",
+				argv[optind]);
+			return BATCH_EXIT_USAGE;
+		}
+		if (!transport_parse_target(argv[optind], o.default_port, &t, &err)) {
+			fprintf(stderr, "smtpscope: %s\n", err);
+			free(err);
+			return BATCH_EXIT_USAGE;
+		}
+		transport_target_free(&t);
+		o.target = argv[optind];
+	} else {
+		char *err = NULL;
+
+		demo = demo_thread_start(demo_default_scenario(), &demo_target, &err);
+		if (demo == NULL) {
+			fprintf(stderr, "smtpscope: %s\n", err);
+			free(err);
+			return BATCH_EXIT_INTERNAL;
+		}
+		o.target = demo_target;
+		intro = xasprintf("built-in demo server (demo.test) on %s: it accepts mail for any "
+				  "mailbox @demo.test and refuses other domains. Try: EHLO me.example, "
+				  "MAIL FROM:<you@example.org>, RCPT TO:<student@demo.test>, DATA, a few "
+				  "lines, a line with \".\", QUIT. /help lists local commands.",
+				  demo_target);
+		o.intro = intro;
+	}
+	o.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	status = batch_run(&o);
+	demo_thread_stop(demo);
+	free(demo_target);
+	free(intro);
+	return status;
+}

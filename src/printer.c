@@ -1,0 +1,102 @@
+/* printer: line-mode rendering of session events. */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "smtpscope/explain.h"
+#include "smtpscope/printer.h"
+
+static void printer_prefix(const struct printer_options *o,
+			   const struct session_event *ev, struct buf *out,
+			   const char *marker)
+{
+	if (o->timestamps) {
+		time_t t = (time_t)(ev->wall_us / 1000000);
+		struct tm tm;
+		char s[32];
+
+		gmtime_r(&t, &tm);
+		strftime(s, sizeof s, "%H:%M:%S", &tm);
+		buf_printf(out, "%s.%03d ", s, (int)(ev->wall_us / 1000 % 1000));
+	}
+	buf_adds(out, marker);
+}
+
+/* Prints raw bytes line by line, escaped; CRLF (or LF) ends a line. */
+static void printer_lines(const struct printer_options *o,
+			  const struct session_event *ev, struct buf *out,
+			  const char *marker, const char *p, size_t n)
+{
+	while (n > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t len = nl ? (size_t)(nl - p) : n;
+		size_t shown = len;
+
+		if (nl && shown > 0 && p[shown - 1] == '\r')
+			shown--;
+		printer_prefix(o, ev, out, marker);
+		util_escape(out, p, shown);
+		buf_addc(out, '\n');
+		if (!nl)
+			break;
+		n -= len + 1;
+		p += len + 1;
+	}
+}
+
+static void printer_reply(const struct printer_options *o,
+			  const struct session_event *ev, struct buf *out)
+{
+	const struct reply *r = ev->reply;
+	size_t i;
+
+	printer_lines(o, ev, out, "<-  ", ev->raw, ev->raw_len);
+	if (r->raw_seen > r->raw_len) {
+		printer_prefix(o, ev, out, "!!! ");
+		buf_printf(out, "(%zu more bytes of this reply not kept)\n",
+			   r->raw_seen - r->raw_len);
+	}
+	for (i = 0; i < r->ndefects; i++) {
+		printer_prefix(o, ev, out, "!!! ");
+		buf_printf(out, "malformed reply: %s (line %zu)\n",
+			   reply_defect_name(r->defects[i].kind), r->defects[i].line);
+	}
+	if (o->annotate) {
+		printer_prefix(o, ev, out, "  # ");
+		explain_reply_line(r, out);
+		if (ev->command && ev->command[0])
+			buf_printf(out, " [reply to %s]", ev->command);
+		if (o->timing && ev->latency_us >= 0)
+			buf_printf(out, " (%.1f ms)", (double)ev->latency_us / 1000.0);
+		buf_addc(out, '\n');
+	}
+}
+
+void printer_event(const struct printer_options *o,
+		   const struct session_event *ev, struct buf *out)
+{
+	const char *marker;
+
+	switch (ev->kind) {
+	case SESSION_SENT:
+		printer_lines(o, ev, out, ev->encrypted ? " ~> " : " -> ",
+			      ev->raw, ev->raw_len);
+		return;
+	case SESSION_REPLY:
+		printer_reply(o, ev, out);
+		return;
+	case SESSION_WARN:
+		marker = "!!! ";
+		break;
+	case SESSION_ERROR:
+		marker = "*** ";
+		break;
+	default:
+		marker = "=== ";
+		break;
+	}
+	printer_prefix(o, ev, out, marker);
+	util_escape(out, ev->text ? ev->text : "", ev->text ? strlen(ev->text) : 0);
+	buf_addc(out, '\n');
+}

@@ -1,0 +1,165 @@
+/* session: the transcript model (an append-only list of events). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "smtpscope/session.h"
+#include "smtpscope/util.h"
+
+struct session {
+	struct session_event **ev;
+	size_t n, cap;
+	struct session_clock clock;
+	session_listener listener;
+	void *listener_ctx;
+};
+
+static int64_t ts_us(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000 + ts->tv_nsec / 1000;
+}
+
+static void session_real_clock(void *ctx, int64_t *wall, int64_t *mono)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*wall = ts_us(&ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	*mono = ts_us(&ts);
+}
+
+struct session *session_new(const struct session_clock *clock)
+{
+	struct session *s = xcalloc(1, sizeof *s);
+
+	if (clock)
+		s->clock = *clock;
+	else
+		s->clock.now = session_real_clock;
+	return s;
+}
+
+static void session_event_free(struct session_event *e)
+{
+	free(e->raw);
+	free(e->text);
+	free(e->command);
+	reply_free(e->reply);
+	free(e);
+}
+
+void session_free(struct session *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		session_event_free(s->ev[i]);
+	free(s->ev);
+	free(s);
+}
+
+void session_set_listener(struct session *s, session_listener fn, void *ctx)
+{
+	s->listener = fn;
+	s->listener_ctx = ctx;
+}
+
+size_t session_count(const struct session *s)
+{
+	return s->n;
+}
+
+const struct session_event *session_get(const struct session *s, size_t i)
+{
+	return i < s->n ? s->ev[i] : NULL;
+}
+
+int64_t session_now_mono(const struct session *s)
+{
+	int64_t wall, mono;
+
+	s->clock.now(s->clock.ctx, &wall, &mono);
+	return mono;
+}
+
+static struct session_event *session_new_event(struct session *s,
+					       enum session_kind kind)
+{
+	struct session_event *e = xcalloc(1, sizeof *e);
+
+	e->kind = kind;
+	e->index = s->n;
+	e->answers = SIZE_MAX;
+	e->latency_us = -1;
+	s->clock.now(s->clock.ctx, &e->wall_us, &e->mono_us);
+	return e;
+}
+
+static size_t session_append(struct session *s, struct session_event *e)
+{
+	s->ev = xgrow(s->ev, &s->cap, s->n + 1, sizeof *s->ev);
+	s->ev[s->n++] = e;
+	if (s->listener)
+		s->listener(s->listener_ctx, e);
+	return e->index;
+}
+
+size_t session_sent(struct session *s, const char *raw, size_t len)
+{
+	struct session_event *e = session_new_event(s, SESSION_SENT);
+
+	e->raw = xmemdup(raw, len);
+	e->raw_len = len;
+	return session_append(s, e);
+}
+
+size_t session_reply(struct session *s, struct reply *r, size_t answers,
+		     const char *command)
+{
+	struct session_event *e = session_new_event(s, SESSION_REPLY);
+
+	e->reply = r;
+	e->raw = xmemdup(r->raw, r->raw_len);
+	e->raw_len = r->raw_len;
+	e->answers = answers;
+	e->command = xstrdup(command ? command : "");
+	if (answers < s->n)
+		e->latency_us = e->mono_us - s->ev[answers]->mono_us;
+	return session_append(s, e);
+}
+
+size_t session_text(struct session *s, enum session_kind kind,
+		    const char *fmt, ...)
+{
+	struct session_event *e = session_new_event(s, kind);
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	e->text = buf_steal(&b);
+	return session_append(s, e);
+}
+
+const char *session_kind_name(enum session_kind kind)
+{
+	static const char *const names[] = {
+		[SESSION_CONNECT] = "connect", [SESSION_CLOSE] = "close",
+		[SESSION_SENT] = "sent",       [SESSION_DATA] = "data",
+		[SESSION_REPLY] = "reply",     [SESSION_NOTE] = "note",
+		[SESSION_WARN] = "warning",    [SESSION_ERROR] = "error",
+	};
+
+	if ((size_t)kind >= UTIL_ARRAY_LEN(names))
+		return "unknown";
+	return names[kind];
+}

@@ -1,0 +1,628 @@
+/* smtp: client state machine.  See include/smtpscope/smtp.h.
+ *
+ * Every state change goes through smtp_set_state().  Replies are matched
+ * to commands through a FIFO of pending commands (RFC 2920 3.1: the server
+ * answers in order).  Sequence rules checked here come from RFC 5321 3.3,
+ * 4.1.4 and 4.3.2, RFC 2920 3.1, RFC 3207 4 and RFC 4954 4. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpscope/smtp.h"
+
+struct smtp {
+	struct session *session;
+	enum smtp_state state;
+	struct smtp_pending *pending;
+	size_t npending, pcap, phead;
+	struct caps caps;
+	bool ehlo_done;       /* EHLO (not HELO): caps are meaningful */
+	bool authenticated;
+	bool closing;         /* 421 or 221 seen: the server will hang up */
+	bool tls;             /* set by the TLS layer (later) */
+	size_t recipients;    /* accepted in the current transaction */
+	size_t rcpt_tried;    /* RCPTs sent in the current transaction */
+	bool failed[SMTP_STAGE__COUNT];
+	struct data_encoder enc;
+	bool data_raw;
+};
+
+static const char *const state_names[SMTP_STATE__COUNT] = {
+	[SMTP_DISCONNECTED] = "DISCONNECTED",
+	[SMTP_WAIT_GREETING] = "WAIT_GREETING",
+	[SMTP_REFUSED] = "REFUSED",
+	[SMTP_GREETED] = "GREETED",
+	[SMTP_READY] = "READY",
+	[SMTP_MAIL] = "MAIL",
+	[SMTP_RCPT] = "RCPT",
+	[SMTP_DATA] = "DATA",
+	[SMTP_AUTH] = "AUTH",
+	[SMTP_TLS_START] = "TLS_START",
+	[SMTP_QUITTING] = "QUITTING",
+	[SMTP_CLOSED] = "CLOSED",
+};
+
+static const char *const verb_names[SMTP_V__COUNT] = {
+	[SMTP_V_UNKNOWN] = "?",       [SMTP_V_GREETING] = "greeting",
+	[SMTP_V_HELO] = "HELO",       [SMTP_V_EHLO] = "EHLO",
+	[SMTP_V_LHLO] = "LHLO",       [SMTP_V_MAIL] = "MAIL",
+	[SMTP_V_RCPT] = "RCPT",       [SMTP_V_DATA] = "DATA",
+	[SMTP_V_DOT] = "end of data", [SMTP_V_BDAT] = "BDAT",
+	[SMTP_V_RSET] = "RSET",       [SMTP_V_VRFY] = "VRFY",
+	[SMTP_V_EXPN] = "EXPN",       [SMTP_V_HELP] = "HELP",
+	[SMTP_V_NOOP] = "NOOP",       [SMTP_V_QUIT] = "QUIT",
+	[SMTP_V_STARTTLS] = "STARTTLS", [SMTP_V_AUTH] = "AUTH",
+	[SMTP_V_AUTH_RESPONSE] = "AUTH response", [SMTP_V_ETRN] = "ETRN",
+};
+
+const char *smtp_state_name(enum smtp_state st)
+{
+	return (size_t)st < SMTP_STATE__COUNT ? state_names[st] : "?";
+}
+
+const char *smtp_verb_name(enum smtp_verb v)
+{
+	return (size_t)v < SMTP_V__COUNT ? verb_names[v] : "?";
+}
+
+enum smtp_verb smtp_verb_of(const char *line)
+{
+	/* Verbs a user can type; GREETING, DOT and AUTH_RESPONSE are not. */
+	static const enum smtp_verb typed[] = {
+		SMTP_V_HELO, SMTP_V_EHLO, SMTP_V_LHLO, SMTP_V_MAIL, SMTP_V_RCPT,
+		SMTP_V_DATA, SMTP_V_BDAT, SMTP_V_RSET, SMTP_V_VRFY, SMTP_V_EXPN,
+		SMTP_V_HELP, SMTP_V_NOOP, SMTP_V_QUIT, SMTP_V_STARTTLS,
+		SMTP_V_AUTH, SMTP_V_ETRN,
+	};
+	size_t n = 0, i;
+
+	while (line[n] && line[n] != ' ' && line[n] != '\t')
+		n++;
+	for (i = 0; i < UTIL_ARRAY_LEN(typed); i++) {
+		const char *name = verb_names[typed[i]];
+		if (strlen(name) == n && util_strnieq(line, name, n))
+			return typed[i];
+	}
+	return SMTP_V_UNKNOWN;
+}
+
+struct smtp *smtp_new(struct session *session)
+{
+	struct smtp *s = xcalloc(1, sizeof *s);
+
+	s->session = session;
+	s->state = SMTP_DISCONNECTED;
+	caps_init(&s->caps);
+	data_encoder_init(&s->enc);
+	return s;
+}
+
+static void smtp_pending_clear(struct smtp *s)
+{
+	size_t i;
+
+	for (i = s->phead; i < s->npending; i++)
+		free(s->pending[i].arg);
+	s->phead = s->npending = 0;
+}
+
+void smtp_free(struct smtp *s)
+{
+	if (s == NULL)
+		return;
+	smtp_pending_clear(s);
+	free(s->pending);
+	caps_free(&s->caps);
+	free(s);
+}
+
+/* The only place the protocol state changes. */
+static void smtp_set_state(struct smtp *s, enum smtp_state st)
+{
+	if (st == SMTP_READY || st == SMTP_GREETED || st == SMTP_CLOSED ||
+	    st == SMTP_DISCONNECTED) {
+		/* Leaving (or never entering) a mail transaction. */
+		s->recipients = 0;
+		s->rcpt_tried = 0;
+	}
+	if (st == SMTP_MAIL && s->state != SMTP_MAIL) {
+		s->recipients = 0;
+		s->rcpt_tried = 0;
+	}
+	s->state = st;
+}
+
+enum smtp_state smtp_state(const struct smtp *s) { return s->state; }
+size_t smtp_recipients(const struct smtp *s) { return s->recipients; }
+const struct caps *smtp_caps(const struct smtp *s) { return &s->caps; }
+bool smtp_closing(const struct smtp *s) { return s->closing; }
+
+bool smtp_stage_failed(const struct smtp *s, enum smtp_stage st)
+{
+	return (size_t)st < SMTP_STAGE__COUNT && s->failed[st];
+}
+
+size_t smtp_pending_count(const struct smtp *s)
+{
+	return s->npending - s->phead;
+}
+
+const struct smtp_pending *smtp_pending_peek(const struct smtp *s)
+{
+	return s->phead < s->npending ? &s->pending[s->phead] : NULL;
+}
+
+static void smtp_push(struct smtp *s, enum smtp_verb v, size_t event,
+		      const char *arg)
+{
+	if (s->phead > 0 && s->phead == s->npending)
+		s->phead = s->npending = 0;
+	s->pending = xgrow(s->pending, &s->pcap, s->npending + 1,
+			   sizeof *s->pending);
+	s->pending[s->npending].verb = v;
+	s->pending[s->npending].event = event;
+	s->pending[s->npending].arg = arg ? xstrdup(arg) : NULL;
+	s->npending++;
+}
+
+static bool smtp_pending_has(const struct smtp *s, enum smtp_verb v)
+{
+	size_t i;
+
+	for (i = s->phead; i < s->npending; i++)
+		if (s->pending[i].verb == v)
+			return true;
+	return false;
+}
+
+void smtp_connected(struct smtp *s, size_t connect_event)
+{
+	smtp_pending_clear(s);
+	caps_free(&s->caps);
+	s->ehlo_done = s->authenticated = s->closing = s->tls = false;
+	memset(s->failed, 0, sizeof s->failed);
+	smtp_set_state(s, SMTP_WAIT_GREETING);
+	smtp_push(s, SMTP_V_GREETING, connect_event, NULL);
+}
+
+void smtp_closed(struct smtp *s)
+{
+	size_t waiting = smtp_pending_count(s);
+
+	if (waiting > 0 && !(waiting == 1 && s->pending[s->phead].verb == SMTP_V_QUIT))
+		session_text(s->session, SESSION_WARN,
+			     "connection closed with %zu command%s still waiting for a reply (first: %s)",
+			     waiting, waiting == 1 ? "" : "s",
+			     verb_names[s->pending[s->phead].verb]);
+	smtp_pending_clear(s);
+	smtp_set_state(s, SMTP_CLOSED);
+}
+
+/* The address inside <...> of MAIL FROM / RCPT TO, or the whole rest. */
+static char *smtp_path_arg(const char *line)
+{
+	const char *lt = strchr(line, '<'), *gt;
+
+	if (lt && (gt = strchr(lt, '>')) != NULL)
+		return xmemdup(lt + 1, (size_t)(gt - lt - 1));
+	lt = strchr(line, ':');
+	return xstrdup(lt ? lt + 1 : "");
+}
+
+static void smtp_warn(struct smtp *s, const char *msg)
+{
+	session_text(s->session, SESSION_WARN, "%s", msg);
+}
+
+/* Sequence checks for a command about to be sent.  Warns, never refuses. */
+static void smtp_check_sequence(struct smtp *s, enum smtp_verb v,
+				const char *line)
+{
+	enum smtp_state st = s->state;
+	size_t waiting = smtp_pending_count(s);
+	size_t len = strlen(line);
+	const unsigned char *p;
+
+	if (st == SMTP_DISCONNECTED || st == SMTP_CLOSED) {
+		smtp_warn(s, "not connected: nothing was sent (use /connect HOST[:PORT])");
+		return;
+	}
+	if (len + 2 > 512)
+		smtp_warn(s, "command line longer than 512 octets including CRLF (RFC 5321 4.5.3.1.4); servers may refuse it");
+	for (p = (const unsigned char *)line; *p; p++)
+		if (*p >= 0x80) {
+			if (!caps_has(&s->caps, CAP_SMTPUTF8))
+				smtp_warn(s, "non-ASCII in a command but the server did not advertise SMTPUTF8 (RFC 6531)");
+			break;
+		}
+	if (s->closing && v != SMTP_V_QUIT) {
+		smtp_warn(s, "the server said it is closing the connection; further commands will likely go unanswered");
+		return;
+	}
+	if (waiting > 0 && st != SMTP_WAIT_GREETING) {
+		const struct smtp_pending *last = &s->pending[s->npending - 1];
+		if (!caps_has(&s->caps, CAP_PIPELINING))
+			smtp_warn(s, "sent before the previous reply arrived, but the server did not advertise PIPELINING (RFC 2920)");
+		else if (last->verb == SMTP_V_EHLO || last->verb == SMTP_V_HELO ||
+			 last->verb == SMTP_V_DATA || last->verb == SMTP_V_STARTTLS ||
+			 last->verb == SMTP_V_AUTH || last->verb == SMTP_V_QUIT ||
+			 last->verb == SMTP_V_VRFY || last->verb == SMTP_V_EXPN ||
+			 last->verb == SMTP_V_NOOP || last->verb == SMTP_V_LHLO)
+			smtp_warn(s, "pipelined after a command that must end a pipeline group (RFC 2920 3.1): wait for its reply first");
+	}
+	switch (st) {
+	case SMTP_WAIT_GREETING:
+		smtp_warn(s, "sent before the server's greeting (RFC 5321 3.1); many servers drop such early talkers");
+		return;
+	case SMTP_REFUSED:
+		if (v != SMTP_V_QUIT)
+			smtp_warn(s, "the greeting refused service: only QUIT makes sense now (RFC 5321 3.1)");
+		return;
+	case SMTP_QUITTING:
+		smtp_warn(s, "QUIT was already accepted; the server is closing");
+		return;
+	case SMTP_TLS_START:
+		smtp_warn(s, "the server is waiting for a TLS handshake after STARTTLS; a plaintext command now breaks the session");
+		return;
+	default:
+		break;
+	}
+	switch (v) {
+	case SMTP_V_HELO:
+	case SMTP_V_EHLO:
+	case SMTP_V_LHLO:
+		if (st == SMTP_MAIL || st == SMTP_RCPT)
+			smtp_warn(s, "EHLO/HELO inside a transaction resets it (RFC 5321 4.1.4)");
+		break;
+	case SMTP_V_MAIL:
+		if (st == SMTP_GREETED)
+			smtp_warn(s, "MAIL before EHLO/HELO: expect 503 bad sequence (RFC 5321 4.1.4)");
+		else if (st == SMTP_MAIL || st == SMTP_RCPT)
+			smtp_warn(s, "MAIL while a transaction is open: expect 503 (use RSET first; RFC 5321 4.1.1.2)");
+		break;
+	case SMTP_V_RCPT:
+		if (st != SMTP_MAIL && st != SMTP_RCPT && !smtp_pending_has(s, SMTP_V_MAIL))
+			smtp_warn(s, "RCPT without an accepted MAIL: expect 503 bad sequence");
+		break;
+	case SMTP_V_DATA:
+		if (st != SMTP_RCPT && !smtp_pending_has(s, SMTP_V_RCPT))
+			smtp_warn(s, "DATA without an accepted recipient: expect 503 or 554 (RFC 5321 3.3)");
+		break;
+	case SMTP_V_BDAT:
+		if (!caps_has(&s->caps, CAP_CHUNKING))
+			smtp_warn(s, "BDAT but the server did not advertise CHUNKING (RFC 3030)");
+		break;
+	case SMTP_V_STARTTLS:
+		if (s->tls)
+			smtp_warn(s, "STARTTLS inside TLS: servers answer 503 (RFC 3207 4.2)");
+		else if (!caps_has(&s->caps, CAP_STARTTLS))
+			smtp_warn(s, "STARTTLS was not advertised in the EHLO reply (RFC 3207)");
+		if (st == SMTP_MAIL || st == SMTP_RCPT)
+			smtp_warn(s, "STARTTLS inside a transaction: expect 503");
+		break;
+	case SMTP_V_AUTH:
+		if (s->authenticated)
+			smtp_warn(s, "already authenticated: a second AUTH gets 503 (RFC 4954 4)");
+		else if (!caps_has(&s->caps, CAP_AUTH))
+			smtp_warn(s, "AUTH was not advertised in the EHLO reply (it may appear only after STARTTLS)");
+		if (st == SMTP_MAIL || st == SMTP_RCPT)
+			smtp_warn(s, "AUTH inside a mail transaction is not allowed (RFC 4954 4): expect 503");
+		break;
+	case SMTP_V_UNKNOWN:
+		if (st != SMTP_AUTH)
+			smtp_warn(s, "not an SMTP command smtpscope knows; sent as typed (local commands start with /)");
+		break;
+	default:
+		break;
+	}
+}
+
+void smtp_command(struct smtp *s, const char *line, struct buf *out)
+{
+	enum smtp_verb v = smtp_verb_of(line);
+	size_t ev, before;
+	char *arg = NULL;
+
+	if (s->state == SMTP_AUTH)
+		v = SMTP_V_AUTH_RESPONSE;
+	smtp_check_sequence(s, v, line);
+	before = out->len;
+	buf_adds(out, line);
+	buf_add(out, "\r\n", 2);
+	ev = session_sent(s->session, out->data + before, out->len - before);
+	if (v == SMTP_V_MAIL || v == SMTP_V_RCPT)
+		arg = smtp_path_arg(line);
+	if (v == SMTP_V_RCPT)
+		s->rcpt_tried++;
+	smtp_push(s, v, ev, arg);
+	free(arg);
+	if (v == SMTP_V_AUTH_RESPONSE)
+		smtp_set_state(s, SMTP_READY); /* until the next 334 */
+}
+
+void smtp_set_data_raw(struct smtp *s, bool raw)
+{
+	s->data_raw = raw;
+}
+
+static void smtp_data_check(struct smtp *s)
+{
+	if (s->state != SMTP_DATA)
+		session_text(s->session, SESSION_WARN,
+			     "message content sent without a 354 from the server; it will be read as commands");
+}
+
+void smtp_data_line(struct smtp *s, const char *line, size_t len,
+		    struct buf *out)
+{
+	size_t before = out->len;
+
+	if (s->enc.in_bytes == 0)
+		smtp_data_check(s);
+	data_encode(&s->enc, line, len, out);
+	data_encode(&s->enc, "\r\n", 2, out);
+	session_sent(s->session, out->data + before, out->len - before);
+}
+
+void smtp_data_bytes(struct smtp *s, const char *p, size_t n, struct buf *out)
+{
+	if (s->enc.in_bytes == 0)
+		smtp_data_check(s);
+	data_encode(&s->enc, p, n, out);
+}
+
+void smtp_data_end(struct smtp *s, const char *source, struct buf *out)
+{
+	struct data_encoder *d = &s->enc;
+	size_t before, ev;
+
+	if (source)
+		session_text(s->session, SESSION_DATA,
+			     "message from %s: %zu bytes read, %zu bytes sent, %zu lines",
+			     source, d->in_bytes, d->out_bytes, d->lines + (d->at_line_start ? 0 : 1));
+	if (d->bare_lf)
+		session_text(s->session, SESSION_WARN, "%zu bare LF line ending%s %s (RFC 5321 2.3.8 requires CRLF)",
+			     d->bare_lf, d->bare_lf == 1 ? "" : "s",
+			     s->data_raw ? "sent as they were" : "turned into CRLF");
+	if (d->bare_cr)
+		session_text(s->session, SESSION_WARN, "%zu bare CR%s %s (RFC 5321 2.3.8)",
+			     d->bare_cr, d->bare_cr == 1 ? "" : "s",
+			     s->data_raw ? "sent as they were" : "turned into CRLF");
+	if (d->long_lines)
+		session_text(s->session, SESSION_WARN,
+			     "%zu line%s longer than 998 octets (first: line %zu); RFC 5321 4.5.3.1.6 allows 1000 with CRLF",
+			     d->long_lines, d->long_lines == 1 ? "" : "s", d->first_long_line);
+	if (d->stuffed)
+		session_text(s->session, SESSION_NOTE, "%zu line%s starting with \".\" dot-stuffed (RFC 5321 4.5.2)",
+			     d->stuffed, d->stuffed == 1 ? "" : "s");
+	before = out->len;
+	data_finish(d, out);
+	ev = session_sent(s->session, out->data + before, out->len - before);
+	smtp_push(s, SMTP_V_DOT, ev, NULL);
+	data_encoder_init(&s->enc);
+	s->enc.raw = s->data_raw;
+}
+
+/* Records a stage's result: a failure stays until the same stage succeeds. */
+static void smtp_stage(struct smtp *s, enum smtp_stage st, bool ok)
+{
+	s->failed[st] = !ok;
+}
+
+static void smtp_after_reply(struct smtp *s, const struct smtp_pending *cmd,
+			     const struct reply *r)
+{
+	int cls = reply_class(r);
+	bool ok = cls == 2;
+
+	if (r->code == 421)
+		s->closing = true;
+	switch (cmd->verb) {
+	case SMTP_V_GREETING:
+		smtp_stage(s, SMTP_STAGE_GREETING, ok);
+		smtp_set_state(s, ok ? SMTP_GREETED : SMTP_REFUSED);
+		break;
+	case SMTP_V_EHLO:
+	case SMTP_V_LHLO:
+	case SMTP_V_HELO:
+		smtp_stage(s, SMTP_STAGE_HELO, ok);
+		if (ok) {
+			if (cmd->verb == SMTP_V_HELO)
+				caps_free(&s->caps);
+			else
+				caps_parse(&s->caps, r);
+			s->ehlo_done = cmd->verb != SMTP_V_HELO;
+			smtp_set_state(s, SMTP_READY);
+		}
+		break;
+	case SMTP_V_MAIL:
+		smtp_stage(s, SMTP_STAGE_MAIL, ok);
+		if (ok)
+			smtp_set_state(s, SMTP_MAIL);
+		break;
+	case SMTP_V_RCPT:
+		if (ok) {
+			s->recipients++;
+			smtp_stage(s, SMTP_STAGE_RCPT, true);
+			if (s->state == SMTP_MAIL)
+				smtp_set_state(s, SMTP_RCPT);
+		} else if (s->recipients == 0) {
+			smtp_stage(s, SMTP_STAGE_RCPT, false);
+		}
+		break;
+	case SMTP_V_DATA:
+		smtp_stage(s, SMTP_STAGE_DATA, r->code == 354);
+		if (r->code == 354) {
+			data_encoder_init(&s->enc);
+			s->enc.raw = s->data_raw;
+			smtp_set_state(s, SMTP_DATA);
+		} else if (s->recipients == 0 && s->rcpt_tried > 0) {
+			smtp_stage(s, SMTP_STAGE_RCPT, false);
+		}
+		break;
+	case SMTP_V_DOT:
+		smtp_stage(s, SMTP_STAGE_DOT, ok);
+		/* RFC 5321 4.1.1.4: the transaction ends with the reply,
+		 * whatever it says. */
+		smtp_set_state(s, SMTP_READY);
+		break;
+	case SMTP_V_RSET:
+		if (ok)
+			smtp_set_state(s, s->state == SMTP_GREETED ? SMTP_GREETED : SMTP_READY);
+		break;
+	case SMTP_V_STARTTLS:
+		if (r->code == 220)
+			smtp_set_state(s, SMTP_TLS_START);
+		else
+			smtp_stage(s, SMTP_STAGE_TLS, false);
+		break;
+	case SMTP_V_AUTH:
+	case SMTP_V_AUTH_RESPONSE:
+		if (r->code == 334) {
+			smtp_set_state(s, SMTP_AUTH);
+		} else {
+			smtp_stage(s, SMTP_STAGE_AUTH, ok);
+			s->authenticated = ok || s->authenticated;
+			if (s->state == SMTP_AUTH)
+				smtp_set_state(s, SMTP_READY);
+		}
+		break;
+	case SMTP_V_QUIT:
+		if (r->code == 221) {
+			s->closing = true;
+			smtp_set_state(s, SMTP_QUITTING);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+void smtp_on_reply(struct smtp *s, struct reply *r)
+{
+	struct smtp_pending cmd;
+
+	if (smtp_pending_count(s) == 0) {
+		bool closing = r->code == 421;
+		session_reply(s->session, r, SIZE_MAX, "(unsolicited)");
+		if (closing)
+			s->closing = true;
+		else
+			session_text(s->session, SESSION_WARN,
+				     "reply without a command waiting for it (the server sent more replies than commands)");
+		return;
+	}
+	cmd = s->pending[s->phead++];
+	smtp_after_reply(s, &cmd, r);
+	session_reply(s->session, r, cmd.event, verb_names[cmd.verb]);
+	free(cmd.arg);
+	if (r->code == 334 && cmd.verb != SMTP_V_AUTH && cmd.verb != SMTP_V_AUTH_RESPONSE)
+		session_text(s->session, SESSION_WARN, "334 outside AUTH makes no sense (RFC 4954)");
+	if (s->state == SMTP_TLS_START)
+		session_text(s->session, SESSION_WARN,
+			     "the server is ready for TLS, but this build cannot start a TLS handshake yet; only QUIT or closing is left");
+}
+
+void smtp_describe(const struct smtp *s, struct buf *out)
+{
+	size_t waiting = smtp_pending_count(s);
+	const struct smtp_pending *next = smtp_pending_peek(s);
+
+	switch (s->state) {
+	case SMTP_DISCONNECTED:
+		buf_adds(out, "not connected");
+		break;
+	case SMTP_WAIT_GREETING:
+		buf_adds(out, "connected, waiting for the greeting");
+		break;
+	case SMTP_REFUSED:
+		buf_adds(out, "greeting refused service: only QUIT is left");
+		break;
+	case SMTP_GREETED:
+		buf_adds(out, "greeted: introduce yourself with EHLO (or HELO)");
+		break;
+	case SMTP_READY:
+		buf_printf(out, "ready (%s done%s): start a transaction with MAIL FROM",
+			   s->ehlo_done ? "EHLO" : "HELO",
+			   s->authenticated ? ", authenticated" : "");
+		break;
+	case SMTP_MAIL:
+		buf_adds(out, "transaction open: sender accepted, no recipient yet");
+		break;
+	case SMTP_RCPT:
+		buf_printf(out, "transaction open: %zu recipient%s accepted, waiting for DATA",
+			   s->recipients, s->recipients == 1 ? "" : "s");
+		break;
+	case SMTP_DATA:
+		buf_adds(out, "sending the message: end it with a line holding only \".\"");
+		break;
+	case SMTP_AUTH:
+		buf_adds(out, "AUTH in progress: answer the 334 challenge (\"*\" cancels)");
+		break;
+	case SMTP_TLS_START:
+		buf_adds(out, "STARTTLS accepted: TLS handshake expected");
+		break;
+	case SMTP_QUITTING:
+		buf_adds(out, "QUIT accepted: the server is closing");
+		break;
+	case SMTP_CLOSED:
+		buf_adds(out, "connection closed");
+		break;
+	default:
+		buf_adds(out, "?");
+		break;
+	}
+	if (waiting > 0 && next)
+		buf_printf(out, " (%zu repl%s pending, next for %s)", waiting,
+			   waiting == 1 ? "y" : "ies", verb_names[next->verb]);
+}
+
+void smtp_legal_next(const struct smtp *s, struct buf *out)
+{
+	const char *list = "";
+
+	switch (s->state) {
+	case SMTP_DISCONNECTED:
+	case SMTP_CLOSED:
+		list = "/connect";
+		break;
+	case SMTP_WAIT_GREETING:
+		list = "(wait for the greeting)";
+		break;
+	case SMTP_REFUSED:
+	case SMTP_TLS_START:
+		list = "QUIT";
+		break;
+	case SMTP_GREETED:
+		list = "EHLO HELO NOOP QUIT";
+		break;
+	case SMTP_READY:
+		buf_adds(out, "MAIL");
+		if (caps_has(&s->caps, CAP_STARTTLS) && !s->tls)
+			buf_adds(out, " STARTTLS");
+		if (caps_has(&s->caps, CAP_AUTH) && !s->authenticated)
+			buf_adds(out, " AUTH");
+		list = " VRFY EXPN HELP NOOP RSET EHLO QUIT";
+		break;
+	case SMTP_MAIL:
+		list = "RCPT RSET NOOP QUIT";
+		break;
+	case SMTP_RCPT:
+		list = caps_has(&s->caps, CAP_CHUNKING) ? "RCPT DATA BDAT RSET NOOP QUIT"
+							 : "RCPT DATA RSET NOOP QUIT";
+		break;
+	case SMTP_DATA:
+		list = "(message lines, then \".\")";
+		break;
+	case SMTP_AUTH:
+		list = "(base64 response, or \"*\" to cancel)";
+		break;
+	case SMTP_QUITTING:
+		list = "(nothing: the server is closing)";
+		break;
+	default:
+		break;
+	}
+	buf_adds(out, list);
+}

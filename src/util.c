@@ -1,0 +1,296 @@
+/* util: allocation that never returns NULL, growable buffers, and the
+ * visible escaping of untrusted bytes. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpscope/util.h"
+
+static void util_oom(size_t n)
+{
+	fprintf(stderr, "smtpscope: out of memory (%zu bytes)\n", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		util_oom(n);
+	return p;
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+	void *p = calloc(count ? count : 1, size ? size : 1);
+	if (p == NULL)
+		util_oom(count * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (q == NULL)
+		util_oom(n);
+	return q;
+}
+
+void *xgrow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap;
+	if (need <= c)
+		return p;
+	if (c == 0)
+		c = 8;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / size)
+			util_oom(SIZE_MAX);
+		c *= 2;
+	}
+	*cap = c;
+	return xrealloc(p, c * size);
+}
+
+char *xstrdup(const char *s)
+{
+	return xmemdup(s, strlen(s));
+}
+
+char *xmemdup(const void *p, size_t n)
+{
+	char *d = xmalloc(n + 1);
+	if (n)
+		memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return buf_steal(&b);
+}
+
+void buf_init(struct buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b);
+}
+
+void buf_clear(struct buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+static void buf_reserve(struct buf *b, size_t extra)
+{
+	if (extra > SIZE_MAX - b->len - 1)
+		util_oom(SIZE_MAX);
+	b->data = xgrow(b->data, &b->cap, b->len + extra + 1, 1);
+}
+
+void buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	int n;
+
+	va_copy(copy, ap);
+	n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return;
+	buf_reserve(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		buf_clear(b);
+		return;
+	}
+	memmove(b->data, b->data + n, b->len - n);
+	b->len -= n;
+	b->data[b->len] = '\0';
+}
+
+char *buf_steal(struct buf *b)
+{
+	char *d = b->data ? b->data : xstrdup("");
+	buf_init(b);
+	return d;
+}
+
+/* Length of the valid UTF-8 sequence at p (2..4), or 0 if it is invalid
+ * (overlong, surrogate, beyond U+10FFFF, or cut short).  *cp gets the
+ * code point. */
+static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	size_t len, i;
+	uint32_t c, min;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2; c = p[0] & 0x1f; min = 0x80;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3; c = p[0] & 0x0f; min = 0x800;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4; c = p[0] & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Code points that are valid UTF-8 but must not reach a terminal: C1
+ * controls (some terminals act on them) and the bidirectional controls
+ * that can make displayed text lie about its order. */
+static bool util_cp_unsafe(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	       cp == 0x061c || cp == 0xfeff;
+}
+
+void util_escape(struct buf *out, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = p[i];
+		if (c >= 0x20 && c < 0x7f) {
+			if (c == '\\')
+				buf_adds(out, "\\\\");
+			else
+				buf_addc(out, (char)c);
+			i++;
+		} else if (c == '\t') {
+			buf_adds(out, "\\t"); i++;
+		} else if (c == '\r') {
+			buf_adds(out, "\\r"); i++;
+		} else if (c == '\n') {
+			buf_adds(out, "\\n"); i++;
+		} else if (c < 0x80) {
+			buf_printf(out, "\\x%02x", c); i++;
+		} else {
+			uint32_t cp = 0;
+			size_t len = utf8_decode(p + i, n - i, &cp);
+			if (len == 0) {
+				buf_printf(out, "\\x%02x", c);
+				i++;
+			} else if (util_cp_unsafe(cp)) {
+				buf_printf(out, "\\u{%04x}", (unsigned)cp);
+				i += len;
+			} else {
+				buf_add(out, p + i, len);
+				i += len;
+			}
+		}
+	}
+}
+
+char *util_escape_dup(const char *p, size_t n)
+{
+	struct buf b;
+
+	buf_init(&b);
+	util_escape(&b, p, n);
+	return buf_steal(&b);
+}
+
+static int util_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+bool util_strnieq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (util_lower((unsigned char)a[i]) != util_lower((unsigned char)b[i]))
+			return false;
+		if (a[i] == '\0')
+			return true;
+	}
+	return true;
+}
+
+bool util_strieq(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	return la == strlen(b) && util_strnieq(a, b, la);
+}
+
+bool util_istarts(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strlen(s) >= n && util_strnieq(s, prefix, n);
+}
+
+size_t util_chomp(char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		s[--len] = '\0';
+	return len;
+}
