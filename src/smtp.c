@@ -210,6 +210,22 @@ static char *smtp_path_arg(const char *line)
 	return xstrdup(lt ? lt + 1 : "");
 }
 
+/* The typed verb of an unknown command, upper-cased and shortened, so
+ * its reply can say what it answers. */
+static char *smtp_first_word(const char *line)
+{
+	size_t n = 0, i;
+	char *w;
+
+	while (line[n] && line[n] != ' ' && line[n] != '\t' && n < 16)
+		n++;
+	w = xmemdup(line, n);
+	for (i = 0; i < n; i++)
+		if (w[i] >= 'a' && w[i] <= 'z')
+			w[i] = (char)(w[i] - 'a' + 'A');
+	return w;
+}
+
 static void smtp_warn(struct smtp *s, const char *msg)
 {
 	session_text(s->session, SESSION_WARN, "%s", msg);
@@ -333,6 +349,8 @@ void smtp_command(struct smtp *s, const char *line, struct buf *out)
 	ev = session_sent(s->session, out->data + before, out->len - before);
 	if (v == SMTP_V_MAIL || v == SMTP_V_RCPT)
 		arg = smtp_path_arg(line);
+	else if (v == SMTP_V_UNKNOWN)
+		arg = smtp_first_word(line);
 	if (v == SMTP_V_RCPT)
 		s->rcpt_tried++;
 	smtp_push(s, v, ev, arg);
@@ -396,8 +414,8 @@ void smtp_data_end(struct smtp *s, const char *source, struct buf *out)
 	if (d->stuffed)
 		session_text(s->session, SESSION_NOTE, "%zu line%s starting with \".\" dot-stuffed (RFC 5321 4.5.2)",
 			     d->stuffed, d->stuffed == 1 ? "" : "s");
-	before = out->len;
 	data_finish(d, out);
+	before = out->len - 3; /* the ".\r\n" line; a CRLF before it ends content */
 	ev = session_sent(s->session, out->data + before, out->len - before);
 	smtp_push(s, SMTP_V_DOT, ev, NULL);
 	data_encoder_init(&s->enc);
@@ -463,6 +481,13 @@ static void smtp_after_reply(struct smtp *s, const struct smtp_pending *cmd,
 		break;
 	case SMTP_V_DOT:
 		smtp_stage(s, SMTP_STAGE_DOT, ok);
+		if (ok) {
+			/* A delivered message outweighs earlier refusals in the
+			 * transaction stages; a later failure counts again. */
+			smtp_stage(s, SMTP_STAGE_MAIL, true);
+			smtp_stage(s, SMTP_STAGE_RCPT, true);
+			smtp_stage(s, SMTP_STAGE_DATA, true);
+		}
 		/* RFC 5321 4.1.1.4: the transaction ends with the reply,
 		 * whatever it says. */
 		smtp_set_state(s, SMTP_READY);
@@ -515,7 +540,9 @@ void smtp_on_reply(struct smtp *s, struct reply *r)
 	}
 	cmd = s->pending[s->phead++];
 	smtp_after_reply(s, &cmd, r);
-	session_reply(s->session, r, cmd.event, verb_names[cmd.verb]);
+	session_reply(s->session, r, cmd.event,
+		      cmd.verb == SMTP_V_UNKNOWN && cmd.arg && cmd.arg[0] ? cmd.arg
+									 : verb_names[cmd.verb]);
 	free(cmd.arg);
 	if (r->code == 334 && cmd.verb != SMTP_V_AUTH && cmd.verb != SMTP_V_AUTH_RESPONSE)
 		session_text(s->session, SESSION_WARN, "334 outside AUTH makes no sense (RFC 4954)");

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Enforces the module rules of ARCHITECTURE.md by grepping includes:
+# curses/readline only in src/ui*.c; OpenSSL only in tls/auth/demo-tls;
+# the sans-I/O core includes no socket, terminal or file-system headers.
+set -u
+top=${top_srcdir:-$(dirname "$0")/..}
+cd "$top" || exit 1
+fail=0
+check() { # description, files, forbidden-regex
+	local hits
+	hits=$(grep -nE "$3" $2 2>/dev/null || true)
+	if [ -n "$hits" ]; then
+		echo "FAIL: $1"; echo "$hits"; fail=1
+	else
+		echo "ok   $1"
+	fi
+}
+check "curses/readline only in src/ui*.c" \
+	"$(ls src/*.c | grep -vE '^src/ui[^/]*\.c$')" \
+	'#include *[<"](n?curses|ncursesw/|readline/)'
+check "OpenSSL only in src/tls*.c, src/auth*.c, src/demo-tls*.c" \
+	"$(ls src/*.c | grep -vE '^src/(tls|auth|demo-tls)[^/]*\.c$')" \
+	'#include *<openssl/'
+check "sans-I/O core: no sockets, terminals or files in reply/caps/data/smtp/session/explain" \
+	"src/reply.c src/caps.c src/data.c src/smtp.c src/session.c src/explain.c include/smtpscope/reply.h include/smtpscope/caps.h include/smtpscope/data.h include/smtpscope/smtp.h include/smtpscope/session.h include/smtpscope/explain.h" \
+	'#include *<(sys/socket\.h|netdb\.h|netinet/|arpa/|termios\.h|poll\.h|fcntl\.h|unistd\.h|dirent\.h|sys/stat\.h)>'
+check "the core never prints, reads or opens files" \
+	"src/reply.c src/caps.c src/data.c src/smtp.c src/session.c src/explain.c" \
+	'\b(printf|fprintf|puts|fputs|putchar|write|read|fopen|open|getchar|fgets)\s*\('
+exit $fail

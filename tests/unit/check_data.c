@@ -1,0 +1,3 @@
+#include "config.h"
+#include "suites.h"
+Suite *data_suite(void) { return suite_create("data-placeholder"); }

@@ -1,0 +1,402 @@
+/* smtp: the client state machine, driven with byte strings. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpscope/smtp.h"
+#include "suites.h"
+
+struct fx {
+	struct session *session;
+	struct smtp *smtp;
+	struct reply_parser *parser;
+	struct buf out;
+};
+
+static void fx_init(struct fx *f)
+{
+	f->session = session_new(NULL);
+	f->smtp = smtp_new(f->session);
+	f->parser = reply_parser_new();
+	buf_init(&f->out);
+	smtp_connected(f->smtp, session_text(f->session, SESSION_CONNECT, "test"));
+}
+
+static void fx_free(struct fx *f)
+{
+	smtp_free(f->smtp);
+	reply_parser_free(f->parser);
+	session_free(f->session);
+	buf_free(&f->out);
+}
+
+/* Feeds server bytes; every complete reply goes to the state machine. */
+static void fx_server(struct fx *f, const char *bytes)
+{
+	struct reply *r;
+
+	reply_parser_feed(f->parser, bytes, strlen(bytes));
+	while ((r = reply_parser_next(f->parser)) != NULL)
+		smtp_on_reply(f->smtp, r);
+}
+
+static void fx_send(struct fx *f, const char *line)
+{
+	smtp_command(f->smtp, line, &f->out);
+}
+
+static size_t fx_count(struct fx *f, enum session_kind kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < session_count(f->session); i++)
+		if (session_get(f->session, i)->kind == kind)
+			n++;
+	return n;
+}
+
+/* The newest event of a kind whose text contains needle, or NULL. */
+static const struct session_event *fx_find(struct fx *f, enum session_kind kind,
+					   const char *needle)
+{
+	size_t i = session_count(f->session);
+
+	while (i-- > 0) {
+		const struct session_event *e = session_get(f->session, i);
+		if (e->kind == kind && e->text && strstr(e->text, needle))
+			return e;
+	}
+	return NULL;
+}
+
+static const struct session_event *fx_last_reply(struct fx *f)
+{
+	size_t i = session_count(f->session);
+
+	while (i-- > 0)
+		if (session_get(f->session, i)->kind == SESSION_REPLY)
+			return session_get(f->session, i);
+	return NULL;
+}
+
+static const char ehlo_reply[] =
+	"250-mx.test Hello\r\n250-PIPELINING\r\n250-SIZE 1000\r\n"
+	"250-STARTTLS\r\n250 8BITMIME\r\n";
+
+static void fx_ready(struct fx *f)
+{
+	fx_server(f, "220 mx.test ESMTP\r\n");
+	fx_send(f, "EHLO client.test");
+	fx_server(f, ehlo_reply);
+}
+
+START_TEST(test_happy_path)
+{
+	struct fx f;
+	struct buf d;
+
+	fx_init(&f);
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_WAIT_GREETING);
+	fx_server(&f, "220 mx.test ESMTP\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_GREETED);
+	ck_assert_str_eq(fx_last_reply(&f)->command, "greeting");
+	fx_send(&f, "EHLO client.test");
+	ck_assert_str_eq(f.out.data, "EHLO client.test\r\n");
+	fx_server(&f, ehlo_reply);
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_READY);
+	ck_assert(caps_has(smtp_caps(f.smtp), CAP_PIPELINING));
+	ck_assert_uint_eq(smtp_caps(f.smtp)->size_max, 1000);
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_server(&f, "250 2.1.0 Ok\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_MAIL);
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	fx_server(&f, "250 2.1.5 Ok\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_RCPT);
+	fx_send(&f, "RCPT TO:<nobody@mx.test>");
+	fx_server(&f, "550 5.1.1 no such user\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_RCPT);
+	ck_assert_uint_eq(smtp_recipients(f.smtp), 1);
+	buf_init(&d);
+	smtp_describe(f.smtp, &d);
+	ck_assert_str_eq(d.data, "transaction open: 1 recipient accepted, waiting for DATA");
+	buf_clear(&d);
+	smtp_legal_next(f.smtp, &d);
+	ck_assert_str_eq(d.data, "RCPT DATA RSET NOOP QUIT");
+	fx_send(&f, "DATA");
+	fx_server(&f, "354 go ahead\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_DATA);
+	buf_clear(&f.out);
+	smtp_data_line(f.smtp, "Subject: t", 10, &f.out);
+	smtp_data_line(f.smtp, ".x", 2, &f.out);
+	smtp_data_end(f.smtp, NULL, &f.out);
+	ck_assert_str_eq(f.out.data, "Subject: t\r\n..x\r\n.\r\n");
+	ck_assert_uint_eq(smtp_pending_count(f.smtp), 1);
+	ck_assert_int_eq(smtp_pending_peek(f.smtp)->verb, SMTP_V_DOT);
+	fx_server(&f, "250 2.0.0 queued\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_READY);
+	ck_assert_uint_eq(smtp_recipients(f.smtp), 0);
+	ck_assert_str_eq(fx_last_reply(&f)->command, "end of data");
+	fx_send(&f, "QUIT");
+	fx_server(&f, "221 bye\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_QUITTING);
+	ck_assert(smtp_closing(f.smtp));
+	ck_assert_uint_eq(fx_count(&f, SESSION_WARN), 0);
+	ck_assert(fx_find(&f, SESSION_NOTE, "dot-stuffed") != NULL);
+	smtp_closed(f.smtp);
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_CLOSED);
+	ck_assert_uint_eq(fx_count(&f, SESSION_WARN), 0);
+	for (int st = 0; st < SMTP_STAGE__COUNT; st++)
+		ck_assert(!smtp_stage_failed(f.smtp, (enum smtp_stage)st));
+	buf_free(&d);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_pipelined_replies_match_by_order)
+{
+	struct fx f;
+	const char *verbs[] = { "MAIL", "RCPT", "RCPT", "DATA" };
+	size_t sent[4], i, n, k = 0;
+
+	fx_init(&f);
+	fx_ready(&f);
+	n = session_count(f.session);
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	fx_send(&f, "RCPT TO:<c@mx.test>");
+	fx_send(&f, "DATA");
+	for (i = n; i < session_count(f.session); i++)
+		if (session_get(f.session, i)->kind == SESSION_SENT)
+			sent[k++] = i;
+	ck_assert_uint_eq(k, 4);
+	ck_assert_uint_eq(smtp_pending_count(f.smtp), 4);
+	/* DATA closes a pipeline group; the earlier ones are fine. */
+	ck_assert_uint_eq(fx_count(&f, SESSION_WARN), 0);
+	fx_server(&f, "250 ok\r\n250 ok\r\n550 no\r\n354 go\r\n");
+	k = 0;
+	for (i = n; i < session_count(f.session); i++) {
+		const struct session_event *e = session_get(f.session, i);
+		if (e->kind != SESSION_REPLY)
+			continue;
+		ck_assert_str_eq(e->command, verbs[k]);
+		ck_assert_uint_eq(e->answers, sent[k]);
+		k++;
+	}
+	ck_assert_uint_eq(k, 4);
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_DATA);
+	ck_assert_uint_eq(smtp_recipients(f.smtp), 1);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_warns_but_sends_out_of_sequence)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_send(&f, "EHLO early");
+	ck_assert(fx_find(&f, SESSION_WARN, "before the server's greeting") != NULL);
+	fx_server(&f, "220 hi\r\n");
+	fx_server(&f, "502 no EHLO\r\n");
+	ck_assert(smtp_stage_failed(f.smtp, SMTP_STAGE_HELO));
+	buf_clear(&f.out);
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	ck_assert(fx_find(&f, SESSION_WARN, "MAIL before EHLO/HELO") != NULL);
+	ck_assert_str_eq(f.out.data, "MAIL FROM:<a@x.test>\r\n"); /* sent anyway */
+	fx_server(&f, "503 5.5.1 send HELO first\r\n");
+	ck_assert(smtp_stage_failed(f.smtp, SMTP_STAGE_MAIL));
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	ck_assert(fx_find(&f, SESSION_WARN, "RCPT without an accepted MAIL") != NULL);
+	fx_server(&f, "503 need MAIL\r\n");
+	fx_send(&f, "DATA");
+	ck_assert(fx_find(&f, SESSION_WARN, "DATA without an accepted recipient") != NULL);
+	fx_server(&f, "503 need RCPT\r\n");
+	fx_send(&f, "STARTTLS");
+	ck_assert(fx_find(&f, SESSION_WARN, "STARTTLS was not advertised") != NULL);
+	fx_server(&f, "502 no\r\n");
+	fx_send(&f, "XYZZY");
+	ck_assert(fx_find(&f, SESSION_WARN, "not an SMTP command") != NULL);
+	fx_server(&f, "500 what\r\n");
+	/* HELO succeeds: the HELO stage recovers, MAIL stays failed. */
+	fx_send(&f, "HELO client.test");
+	fx_server(&f, "250 hi\r\n");
+	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_HELO));
+	ck_assert(smtp_stage_failed(f.smtp, SMTP_STAGE_MAIL));
+	ck_assert(!caps_has(smtp_caps(f.smtp), CAP_PIPELINING));
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	ck_assert(fx_find(&f, SESSION_WARN, "did not advertise PIPELINING") != NULL);
+	fx_server(&f, "250 ok\r\n250 ok\r\n");
+	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_MAIL));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_greeting_refused)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_server(&f, "554 5.7.1 go away\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_REFUSED);
+	ck_assert(smtp_stage_failed(f.smtp, SMTP_STAGE_GREETING));
+	fx_send(&f, "EHLO x");
+	ck_assert(fx_find(&f, SESSION_WARN, "only QUIT makes sense") != NULL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_no_recipient_stage)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "RCPT TO:<bad@mx.test>");
+	fx_server(&f, "550 5.1.1 unknown\r\n");
+	ck_assert(smtp_stage_failed(f.smtp, SMTP_STAGE_RCPT));
+	fx_send(&f, "DATA");
+	fx_server(&f, "554 5.5.1 no valid recipients\r\n");
+	ck_assert(smtp_stage_failed(f.smtp, SMTP_STAGE_RCPT));
+	/* DATA failed too, but RCPT comes first in session order, so the
+	 * exit status names the cause (no recipient), not the symptom. */
+	ck_assert(smtp_stage_failed(f.smtp, SMTP_STAGE_DATA));
+	/* A later accepted recipient clears it. */
+	fx_send(&f, "RCPT TO:<good@mx.test>");
+	fx_server(&f, "250 ok\r\n");
+	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_RCPT));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unsolicited_replies)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_server(&f, "250 surprise\r\n");
+	ck_assert(fx_find(&f, SESSION_WARN, "reply without a command") != NULL);
+	ck_assert_uint_eq(fx_last_reply(&f)->answers, SIZE_MAX);
+	fx_server(&f, "421 4.4.2 timeout\r\n");
+	ck_assert(smtp_closing(f.smtp));
+	ck_assert_uint_eq(fx_count(&f, SESSION_WARN), 1);
+	fx_send(&f, "NOOP");
+	ck_assert(fx_find(&f, SESSION_WARN, "closing the connection") != NULL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_auth_exchange)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_server(&f, "220 hi\r\n");
+	fx_send(&f, "EHLO c");
+	fx_server(&f, "250-mx\r\n250 AUTH PLAIN LOGIN\r\n");
+	fx_send(&f, "AUTH LOGIN");
+	fx_server(&f, "334 VXNlcm5hbWU6\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_AUTH);
+	fx_send(&f, "YWxpY2U=");
+	ck_assert_int_eq(session_get(f.session, session_count(f.session) - 1)->kind, SESSION_SENT);
+	ck_assert_uint_eq(fx_count(&f, SESSION_WARN), 0);
+	fx_server(&f, "334 UGFzc3dvcmQ6\r\n");
+	fx_send(&f, "c2VjcmV0");
+	fx_server(&f, "235 2.7.0 ok\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_READY);
+	ck_assert_str_eq(fx_last_reply(&f)->command, "AUTH response");
+	fx_send(&f, "AUTH PLAIN x");
+	ck_assert(fx_find(&f, SESSION_WARN, "already authenticated") != NULL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_closed_with_pending)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	smtp_closed(f.smtp);
+	ck_assert(fx_find(&f, SESSION_WARN, "still waiting for a reply (first: MAIL)") != NULL);
+	ck_assert_uint_eq(smtp_pending_count(f.smtp), 0);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_starttls_ready)
+{
+	struct fx f;
+	struct buf d;
+
+	fx_init(&f);
+	fx_ready(&f);
+	buf_init(&d);
+	smtp_legal_next(f.smtp, &d);
+	ck_assert_ptr_nonnull(strstr(d.data, "STARTTLS"));
+	fx_send(&f, "STARTTLS");
+	ck_assert_uint_eq(fx_count(&f, SESSION_WARN), 0);
+	fx_server(&f, "220 2.0.0 ready\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_TLS_START);
+	buf_free(&d);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_data_repair_warnings)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	fx_send(&f, "DATA");
+	fx_server(&f, "250 ok\r\n250 ok\r\n354 go\r\n");
+	buf_clear(&f.out);
+	smtp_data_bytes(f.smtp, "a\nb\r\n", 5, &f.out);
+	smtp_data_end(f.smtp, "file.eml", &f.out);
+	ck_assert_str_eq(f.out.data, "a\r\nb\r\n.\r\n");
+	ck_assert(fx_find(&f, SESSION_WARN, "1 bare LF line ending turned into CRLF") != NULL);
+	ck_assert(fx_find(&f, SESSION_DATA, "message from file.eml: 5 bytes read") != NULL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_verb_of)
+{
+	ck_assert_int_eq(smtp_verb_of("mail from:<a>"), SMTP_V_MAIL);
+	ck_assert_int_eq(smtp_verb_of("RcPt TO:<a>"), SMTP_V_RCPT);
+	ck_assert_int_eq(smtp_verb_of("DATA"), SMTP_V_DATA);
+	ck_assert_int_eq(smtp_verb_of("DATAX"), SMTP_V_UNKNOWN);
+	ck_assert_int_eq(smtp_verb_of(""), SMTP_V_UNKNOWN);
+	ck_assert_int_eq(smtp_verb_of("starttls"), SMTP_V_STARTTLS);
+	ck_assert_str_eq(smtp_state_name(SMTP_RCPT), "RCPT");
+	ck_assert_str_eq(smtp_verb_name(SMTP_V_DOT), "end of data");
+}
+END_TEST
+
+Suite *smtp_suite(void)
+{
+	Suite *s = suite_create("smtp");
+	TCase *tc = tcase_create("state machine");
+
+	tcase_add_test(tc, test_happy_path);
+	tcase_add_test(tc, test_pipelined_replies_match_by_order);
+	tcase_add_test(tc, test_warns_but_sends_out_of_sequence);
+	tcase_add_test(tc, test_greeting_refused);
+	tcase_add_test(tc, test_no_recipient_stage);
+	tcase_add_test(tc, test_unsolicited_replies);
+	tcase_add_test(tc, test_auth_exchange);
+	tcase_add_test(tc, test_closed_with_pending);
+	tcase_add_test(tc, test_starttls_ready);
+	tcase_add_test(tc, test_data_repair_warnings);
+	tcase_add_test(tc, test_verb_of);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,15 @@
+/* One Check suite per core module. */
+#ifndef SMTPSCOPE_TEST_SUITES_H
+#define SMTPSCOPE_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *util_suite(void);
+Suite *reply_suite(void);
+Suite *caps_suite(void);
+Suite *data_suite(void);
+Suite *session_suite(void);
+Suite *smtp_suite(void);
+Suite *transport_suite(void);
+
+#endif
