@@ -72,8 +72,9 @@ void reply_free(struct reply *r)
 
 size_t reply_parser_reset(struct reply_parser *p)
 {
-	size_t dropped = p->line.len;
+	size_t dropped = 0;
 
+	/* The current line's bytes are already part of cur->raw. */
 	if (p->cur)
 		dropped += p->cur->raw_len;
 	while (p->qhead < p->nqueue) {
@@ -246,7 +247,9 @@ static void reply_parser_line(struct reply_parser *p, bool terminated)
 		 * lost it already). */
 		if (len > 0 && s[len - 1] == '\n' && !truncated)
 			len--;
-		if (crlf && len > 0 && s[len - 1] == '\r' && !truncated)
+		/* A line cut between its CR and LF kept the CR. */
+		if (crlf && len > 0 && s[len - 1] == '\r' &&
+		    p->line_seen - p->line.len <= 1)
 			len--;
 		if (!crlf) {
 			reply_add_defect(r, REPLY_DEFECT_BARE_LF, lineno);
@@ -337,14 +340,13 @@ bool reply_parser_finish(struct reply_parser *p)
 {
 	if (p->cur == NULL)
 		return false;
-	if (p->line_seen > 0) {
-		reply_add_defect(p->cur, REPLY_DEFECT_INCOMPLETE, p->cur->lines_seen + 1);
+	/* One defect, on the line that was cut (or the last one read). */
+	reply_add_defect(p->cur, REPLY_DEFECT_INCOMPLETE,
+			 p->cur->lines_seen + (p->line_seen > 0));
+	if (p->line_seen > 0)
 		reply_parser_line(p, false);
-	}
-	if (p->cur) {
-		reply_add_defect(p->cur, REPLY_DEFECT_INCOMPLETE, p->cur->lines_seen);
+	if (p->cur)
 		reply_parser_complete(p);
-	}
 	return true;
 }
 
