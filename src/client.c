@@ -232,6 +232,16 @@ static void client_after_replies(struct client *c)
 	}
 }
 
+/* True when the only command still waiting is QUIT: the user was leaving
+ * anyway, so a server that closes (or resets) without a 221 is odd but no
+ * failure.  Which of the two the client sees is a race on loopback. */
+static bool client_only_quit_waiting(const struct client *c)
+{
+	const struct smtp_pending *p = smtp_pending_peek(c->smtp);
+
+	return smtp_pending_count(c->smtp) == 1 && p->verb == SMTP_V_QUIT;
+}
+
 static void client_on_eof(struct client *c)
 {
 	bool cut = reply_parser_finish(c->parser);
@@ -248,7 +258,7 @@ static void client_on_eof(struct client *c)
 	} else if (smtp_closing(c->smtp)) {
 		session_text(c->session, SESSION_CLOSE, "the server closed the connection");
 		client_down(c);
-	} else if (waiting > 0) {
+	} else if (waiting > 0 && !client_only_quit_waiting(c)) {
 		const struct smtp_pending *p = smtp_pending_peek(c->smtp);
 		session_text(c->session, SESSION_ERROR,
 			     "the server closed the connection while %s was waiting for its reply",
@@ -275,6 +285,13 @@ static void client_read(struct client *c)
 			break;
 		if (st == STREAM_EOF) {
 			client_on_eof(c);
+			return;
+		}
+		if (st == STREAM_ERROR && client_only_quit_waiting(c)) {
+			session_text(c->session, SESSION_CLOSE,
+				     "the server closed the connection without saying why (no 221 or 421; %s)",
+				     stream_error(c->stream));
+			client_down(c);
 			return;
 		}
 		if (st == STREAM_ERROR) {
