@@ -1,0 +1,88 @@
+#!/usr/bin/python3
+"""A real aiosmtpd server on 127.0.0.1 for batch-aiosmtpd.sh.
+
+usage: aiosmtpd_server.py PORTFILE STOREDIR [--accept ADDR]... [--lifetime S]
+
+Binds a free port of 127.0.0.1, writes it to PORTFILE once listening, and
+stores every accepted message as STOREDIR/msg-N.env (the envelope: a
+"mail_from: ..." line and one "rcpt_to: ..." line per recipient) and
+STOREDIR/msg-N.eml (the content exactly as aiosmtpd received it, after
+un-stuffing).  Recipients not given with --accept are refused with 550
+5.1.1.  Stops on SIGTERM, or by itself after --lifetime seconds.
+"""
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+
+from aiosmtpd.smtp import SMTP
+
+
+class Store:
+    def __init__(self, directory, accept):
+        self.directory = directory
+        self.accept = {a.lower() for a in accept}
+        self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() not in self.accept:
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 Ok"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        base = os.path.join(self.directory, "msg-%d" % self.count)
+        content = envelope.content
+        if isinstance(content, str):
+            content = content.encode("utf-8", "surrogateescape")
+        with open(base + ".eml.tmp", "wb") as f:
+            f.write(content)
+        with open(base + ".env.tmp", "w", encoding="utf-8") as f:
+            f.write("mail_from: %s\n" % envelope.mail_from)
+            for rcpt in envelope.rcpt_tos:
+                f.write("rcpt_to: %s\n" % rcpt)
+            f.write("peer: %s\n" % (session.peer[0],))
+            f.write("helo: %s\n" % session.host_name)
+        # The .env file appears last, complete: the test waits for it.
+        os.rename(base + ".eml.tmp", base + ".eml")
+        os.rename(base + ".env.tmp", base + ".env")
+        return "250 2.0.0 Ok: queued as AIO%05d" % self.count
+
+
+async def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("portfile")
+    p.add_argument("storedir")
+    p.add_argument("--accept", action="append", default=[])
+    p.add_argument("--lifetime", type=float, default=300)
+    args = p.parse_args()
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(message)s")
+
+    handler = Store(args.storedir, args.accept)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(handler, hostname="aio.scope.test",
+                     ident="smtpscope-test aiosmtpd", enable_SMTPUTF8=True),
+        host="127.0.0.1", port=0)
+    port = server.sockets[0].getsockname()[1]
+    with open(args.portfile + ".tmp", "w") as f:
+        f.write("%d\n" % port)
+    os.rename(args.portfile + ".tmp", args.portfile)
+
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.add_signal_handler(signal.SIGINT, stop.set)
+    try:
+        await asyncio.wait_for(stop.wait(), args.lifetime)
+    except asyncio.TimeoutError:
+        print("aiosmtpd_server: lifetime over, stopping", file=sys.stderr)
+    server.close()
+    await server.wait_closed()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

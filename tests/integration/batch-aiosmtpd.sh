@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Line mode against a real aiosmtpd server (aiosmtpd_server.py) on a free
+# port of 127.0.0.1: an accepted message must reach the handler with the
+# right envelope and byte-exact content (CRLF, dots un-stuffed, UTF-8
+# intact); a refused recipient among accepted ones is shown and the rest is
+# delivered (exit 0); a session whose only recipient is refused with
+# 550 5.1.1 exits 24 and stores nothing.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${SMTPSCOPE:-$here/../../smtpscope}
+py=/usr/bin/python3
+if [ ! -x "$py" ] || ! "$py" -c 'import aiosmtpd.smtp' 2>/dev/null; then
+	echo "SKIP: /usr/bin/python3 cannot import aiosmtpd (Debian package python3-aiosmtpd)"; exit 77
+fi
+start=$(date +%s.%N)
+tmp=$(mktemp -d /tmp/smtpscope-aiosmtpd.XXXXXX)
+server=
+cleanup() {
+	local i
+	if [ -n "$server" ]; then
+		kill -TERM "$server" 2>/dev/null
+		for i in $(seq 1 50); do kill -0 "$server" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$server" 2>/dev/null
+		wait "$server" 2>/dev/null
+	fi
+	kill $(jobs -p) 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+show_log() { echo "---- aiosmtpd log"; sed 's/^/    /' "$tmp/server.log"; }
+die() { echo "FAIL: $*"; show_log; exit 1; }
+
+mkdir "$tmp/store"
+# --lifetime: the server stops by itself even if this script is killed.
+"$py" "$here/aiosmtpd_server.py" "$tmp/port" "$tmp/store" --lifetime 300 \
+	--accept user@aio.test --accept second@aio.test > "$tmp/server.log" 2>&1 &
+server=$!
+for i in $(seq 1 100); do
+	[ -s "$tmp/port" ] && break
+	kill -0 "$server" 2>/dev/null || break
+	sleep 0.1
+done
+[ -s "$tmp/port" ] || die "aiosmtpd did not start within 10 s"
+port=$(cat "$tmp/port")
+
+fail=0 n=0
+# session NAME INPUT: runs smtpscope, sets $out and $status.
+session() {
+	local name=$1 input=$2
+	n=$((n + 1))
+	out=$(printf '%s' "$input" | timeout 30 "$bin" --batch "127.0.0.1:$port" 2>&1)
+	status=$?
+	printf '%s\n' "$out" > "$tmp/$name.out"
+}
+bad() {
+	echo "FAIL $1: $2"
+	echo "---- transcript"; sed 's/^/    /' "$tmp/$1.out"
+	fail=$((fail + 1))
+}
+# expect NAME STATUS TEXT...: each TEXT must be in the transcript.
+expect() {
+	local name=$1 want=$2 t; shift 2
+	[ "$status" = "$want" ] || { bad "$name" "exit $status, want $want"; return 1; }
+	for t in "$@"; do
+		grep -qF -- "$t" <<<"$out" || { bad "$name" "transcript lacks \"$t\""; return 1; }
+	done
+	echo "ok   $name"
+}
+# stored N: waits (bounded) for the handler's msg-N.env.
+stored() {
+	local i
+	for i in $(seq 1 50); do [ -s "$tmp/store/msg-$1.env" ] && return 0; sleep 0.1; done
+	return 1
+}
+# check_stored NAME N ENVELOPE BODY: msg-N.env must equal ENVELOPE and
+# msg-N.eml must be BODY's lines with CRLF endings, byte for byte.
+check_stored() {
+	local name=$1 num=$2 env=$3 body=$4
+	n=$((n + 1))
+	if ! stored "$num"; then
+		bad "$name" "the handler stored no msg-$num within 5 s"; return
+	fi
+	if [ "$(cat "$tmp/store/msg-$num.env")" != "$env" ]; then
+		bad "$name" "envelope differs (< expected, > stored):
+$(diff <(echo "$env") "$tmp/store/msg-$num.env" | sed 's/^/      /')"; return
+	fi
+	printf '%s\n' "$body" | sed 's/$/\r/' > "$tmp/$name.want"
+	if ! cmp -s "$tmp/$name.want" "$tmp/store/msg-$num.eml"; then
+		bad "$name" "content differs (< sent, > stored):
+$(diff <(od -c "$tmp/$name.want") <(od -c "$tmp/store/msg-$num.eml") | sed 's/^/      /')"; return
+	fi
+	echo "ok   $name-stored"
+}
+
+token="smtpscope-$$-$(date +%s%N)"
+body="From: sender@client.example
+To: user@aio.test, second@aio.test
+Subject: batch-aiosmtpd $token
+Message-ID: <$token@client.example>
+
+body of $token
+.leading dot
+..two dots
+. 
+Grüße, ünïcödé ✓
+last line"
+
+# (a) Two recipients, one message, delivered to the handler.
+session deliver "EHLO client.example
+MAIL FROM:<sender@client.example>
+RCPT TO:<user@aio.test>
+RCPT TO:<second@aio.test>
+DATA
+$body
+.
+QUIT
+"
+expect deliver 0 "<-  220 aio.scope.test smtpscope-test aiosmtpd" "<-  250-aio.scope.test" \
+	"<-  250 2.1.5 Ok" "<-  354 " " -> ..leading dot" " -> ...two dots" " -> .. " \
+	"<-  250 2.0.0 Ok: queued as AIO00001" "<-  221 "
+check_stored deliver 1 "mail_from: sender@client.example
+rcpt_to: user@aio.test
+rcpt_to: second@aio.test
+peer: 127.0.0.1
+helo: client.example" "$body"
+
+# (b) One recipient refused, the other accepted: delivered to one (exit 0).
+session partial "EHLO client.example
+MAIL FROM:<other@client.example>
+RCPT TO:<nobody@aio.test>
+RCPT TO:<second@aio.test>
+DATA
+Subject: partial $token
+
+only for second
+.
+QUIT
+"
+expect partial 0 "<-  550 5.1.1 <nobody@aio.test>: Recipient address rejected: User unknown" \
+	"<-  250 2.0.0 Ok: queued as AIO00002"
+check_stored partial 2 "mail_from: other@client.example
+rcpt_to: second@aio.test
+peer: 127.0.0.1
+helo: client.example" "Subject: partial $token
+
+only for second"
+
+# (c) The only recipient refused with 550 5.1.1: exit 24, nothing stored.
+session refused "EHLO client.example
+MAIL FROM:<sender@client.example>
+RCPT TO:<nobody@aio.test>
+QUIT
+"
+expect refused 24 "<-  550 5.1.1 <nobody@aio.test>: Recipient address rejected: User unknown" \
+	"exit status 24: no recipient accepted"
+n=$((n + 1))
+sleep 0.2
+if [ -e "$tmp/store/msg-3.env" ] || [ -e "$tmp/store/msg-3.eml" ]; then
+	bad refused "the handler stored a message for a refused session"
+else
+	echo "ok   refused-nothing-stored"
+fi
+
+elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+if [ "$fail" -ne 0 ]; then
+	show_log
+	echo "batch-aiosmtpd: $((n - fail))/$n passed, $fail failed (aiosmtpd on 127.0.0.1:$port, ${elapsed} s)"
+	exit 1
+fi
+echo "batch-aiosmtpd: $n/$n passed (aiosmtpd $("$py" -c 'import aiosmtpd; print(aiosmtpd.__version__)') on 127.0.0.1:$port, ${elapsed} s)"
