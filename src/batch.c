@@ -232,6 +232,7 @@ int batch_run(const struct batch_options *o)
 	b.ctx.client = b.client;
 	b.ctx.session = b.session;
 	b.ctx.default_port = o->default_port;
+	b.ctx.kb = o->print.kb;
 	loop_watch(b.loop, o->in_fd, POLLIN, batch_on_stdin, &b);
 	if (o->intro)
 		session_text(b.session, SESSION_NOTE, "%s", o->intro);

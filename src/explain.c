@@ -1,5 +1,12 @@
-/* explain: digit-level meaning of reply codes (RFC 5321 4.2.1, RFC 3463). */
+/* explain: what a reply means, from its digits, its enhanced code, the
+ * command it answers and the knowledge base (RFC 5321 4.2.1, RFC 3463,
+ * RFC 2034, RFC 4954 for 334's base64). */
 #include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "smtpscope/explain.h"
 
@@ -59,13 +66,390 @@ void explain_digits(int code, struct buf *out)
 		   code / 10 % 10, cat ? cat : "undefined category (RFC 5321 uses 0-5)");
 }
 
-void explain_reply_line(const struct reply *r, struct buf *out)
+void explain_init(struct explanation *x)
 {
-	explain_digits(r->code, out);
-	if (r->enhanced.present) {
-		const char *subj = explain_enhanced_subject(r->enhanced.subject);
-		buf_printf(out, "; enhanced %d.%d.%d: %s", r->enhanced.cls,
-			   r->enhanced.subject, r->enhanced.detail,
-			   subj ? subj : "unknown subject");
+	memset(x, 0, sizeof *x);
+	x->code = -1;
+	x->ctx = KB_CTX_ANY;
+}
+
+void explain_free(struct explanation *x)
+{
+	free(x->text);
+	free(x->decoded);
+	for (size_t i = 0; i < x->nnotes; i++)
+		free(x->notes[i]);
+	explain_init(x);
+}
+
+static void explain_note(struct explanation *x, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void explain_note(struct explanation *x, const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+
+	if (x->nnotes == EXPLAIN_MAX_NOTES)
+		return;
+	buf_init(&b);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	x->notes[x->nnotes++] = buf_steal(&b);
+}
+
+/* ---- enhanced codes in messy text --------------------------------------- */
+
+/* A number of 1-3 digits without a leading zero (a lone 0 is fine). */
+static size_t explain_enh_number(const char *s, int *v)
+{
+	size_t n = 0;
+
+	while (n < 4 && isdigit((unsigned char)s[n]))
+		n++;
+	if (n == 0 || n > 3 || (n > 1 && s[0] == '0'))
+		return 0;
+	*v = atoi(s);
+	return n;
+}
+
+/* "C.S.D" at s, ending at a token boundary; its length or 0. */
+static size_t explain_enh_at(const char *s, struct explain_enh *e)
+{
+	size_t n1, n2;
+
+	if (s[0] != '2' && s[0] != '4' && s[0] != '5')
+		return 0;
+	e->cls = s[0] - '0';
+	if (s[1] != '.' || !(n1 = explain_enh_number(s + 2, &e->subject)) || s[2 + n1] != '.')
+		return 0;
+	n2 = explain_enh_number(s + 3 + n1, &e->detail);
+	if (n2 == 0)
+		return 0;
+	s += 3 + n1 + n2;
+	/* Not part of a longer dotted number (an IP address, a version). */
+	if (isalnum((unsigned char)s[0]) || (s[0] == '.' && isdigit((unsigned char)s[1])))
+		return 0;
+	return 3 + n1 + n2;
+}
+
+static void explain_enh_set(struct explain_enh *e, enum explain_enh_source src)
+{
+	e->source = src;
+	snprintf(e->text, sizeof e->text, "%d.%d.%d", e->cls, e->subject, e->detail);
+}
+
+bool explain_find_enhanced(const char *text, int code, struct explain_enh *out)
+{
+	struct explain_enh e;
+
+	memset(&e, 0, sizeof e);
+	if (explain_enh_at(text, &e)) {
+		*out = e;
+		explain_enh_set(out, EXPLAIN_ENH_START);
+		return true;
 	}
+	for (const char *p = text; *p; p++) {
+		bool hash = *p == '#';
+		const char *q = hash ? p + 1 : p;
+
+		if (!hash && p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '.' ||
+					  p[-1] == '-' || p[-1] == '/' || p[-1] == '='))
+			continue;
+		if (!explain_enh_at(q, &e))
+			continue;
+		/* Away from the start, only a class that agrees with the basic
+		 * code counts: otherwise it is more likely some other number. */
+		if (code >= 200 && code < 600 && e.cls != code / 100)
+			continue;
+		*out = e;
+		explain_enh_set(out, hash ? EXPLAIN_ENH_HASH : EXPLAIN_ENH_TEXT);
+		return true;
+	}
+	return false;
+}
+
+/* ---- pasted text to wire form ------------------------------------------- */
+
+static bool explain_line_code(const char *s, int *code)
+{
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+	    !isdigit((unsigned char)s[2]) || (s[3] != ' ' && s[3] != '-' && s[3] != '\0'))
+		return false;
+	*code = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+	return true;
+}
+
+/* Splits one pasted line at " CODE-" and " CODE ENH" where a relay joined
+ * the lines of a multiline reply.  Appends wire lines (no final marker). */
+static void explain_split_joined(const char *line, int code, const char *enh,
+				 struct buf *out, size_t *nlines)
+{
+	char pat[8];
+	const char *start = line, *p = line + 4;
+
+	snprintf(pat, sizeof pat, " %03d", code);
+	while ((p = strstr(p, pat)) != NULL) {
+		const char *after = p + 4;
+		bool split = *after == '-' ||
+			     (*after == ' ' && enh[0] && strncmp(after + 1, enh, strlen(enh)) == 0);
+
+		if (!split) {
+			p++;
+			continue;
+		}
+		buf_add(out, start, (size_t)(p - start));
+		buf_adds(out, "\n");
+		(*nlines)++;
+		start = p + 1;
+		p = start + 4;
+	}
+	buf_adds(out, start);
+	buf_adds(out, "\n");
+	(*nlines)++;
+}
+
+char *explain_text_to_wire(const char *text, bool *rejoined)
+{
+	struct buf lines, wire;
+	const char *p = text;
+	int code = -1;
+	size_t nlines = 0, pasted = 0;
+
+	*rejoined = false;
+	buf_init(&lines);
+	while (*p) {
+		size_t n = strcspn(p, "\r\n");
+		char *line = xmemdup(p, n);
+		int c;
+
+		p += n;
+		while (*p == '\r' || *p == '\n')
+			p++;
+		if (n == 0 || !explain_line_code(line, &c)) {
+			/* A continuation the user pasted without its code. */
+			if (n > 0 && code >= 0)
+				buf_printf(&lines, "%03d-%s\n", code, line);
+			else if (n > 0)
+				buf_printf(&lines, "%s\n", line);
+			pasted += n > 0;
+			nlines += n > 0;
+			free(line);
+			continue;
+		}
+		if (code < 0) {
+			struct explain_enh e;
+			memset(&e, 0, sizeof e);
+			code = c;
+			if (line[3] && explain_enh_at(line + 4, &e))
+				explain_enh_set(&e, EXPLAIN_ENH_START);
+			explain_split_joined(line, code, e.text, &lines, &nlines);
+		} else {
+			buf_printf(&lines, "%s\n", line);
+			nlines++;
+		}
+		pasted++;
+		free(line);
+	}
+	if (code < 0) {
+		buf_free(&lines);
+		return NULL;
+	}
+	*rejoined = nlines > pasted;
+	/* Every line but the last gets '-', the last ' ': the parser then
+	 * sees one reply whatever separators the paste had. */
+	buf_init(&wire);
+	for (const char *l = lines.data; *l;) {
+		size_t n = strcspn(l, "\n");
+		bool last = l[n] == '\n' && l[n + 1] == '\0';
+
+		if (n >= 3)
+			buf_printf(&wire, "%.3s%c%.*s\r\n", l, last ? ' ' : '-',
+				   (int)(n > 4 ? n - 4 : 0), l + 4);
+		l += n + (l[n] == '\n');
+	}
+	buf_free(&lines);
+	return buf_steal(&wire);
+}
+
+/* ---- explaining --------------------------------------------------------- */
+
+static void explain_enh_resolve(const struct kb *kb, struct explanation *x)
+{
+	struct explain_enh *e = &x->enh;
+
+	e->entry = kb_enhanced(kb, e->subject, e->detail);
+	e->cls_entry = kb_enhanced_class(kb, e->cls);
+	e->subject_entry = kb_enhanced_subject(kb, e->subject);
+	if (e->entry == NULL)
+		explain_note(x, "%s is not in the IANA registry of enhanced status codes; its class (%d) and subject (%d) still apply (RFC 3463)",
+			     e->text, e->cls, e->subject);
+	else if (e->entry->deprecated)
+		explain_note(x, "X.%d.%d is deprecated: %s", e->subject, e->detail,
+			     e->entry->deprecated);
+	if (x->code >= 200 && x->code < 600 && e->cls != x->code / 100)
+		explain_note(x, "the enhanced code's class %d disagrees with the reply's first digit %d; RFC 3463 says they must match, and the basic code wins",
+			     e->cls, x->code / 100);
+	if (x->code / 100 == 3)
+		explain_note(x, "RFC 2034: 3xx replies never carry an enhanced code");
+	if (e->source == EXPLAIN_ENH_HASH)
+		explain_note(x, "the enhanced code was found inside the text after '#', not at the start where RFC 2034 puts it");
+	else if (e->source == EXPLAIN_ENH_TEXT)
+		explain_note(x, "the enhanced code was found inside the text, not at its start where RFC 2034 puts it");
+}
+
+static bool explain_mentions(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = text; *p; p++)
+		if (util_strnieq(p, word, n))
+			return true;
+	return false;
+}
+
+/* The diagnosis, most specific source first. */
+static void explain_diagnose(const struct kb *kb, const struct explain_ctx *ctx,
+			     struct explanation *x)
+{
+	const struct kb_code *c = x->entry;
+	const char *id = NULL;
+
+	if (x->pattern) {
+		id = x->pattern->diagnosis;
+		x->diagnosis_from = "provider pattern";
+	} else if (x->code == 530) {
+		/* RFC 3207 and RFC 4954 share 530 5.7.0: the text and the TLS
+		 * state tell which one it is. */
+		bool tls = explain_mentions(x->text, "TLS") ||
+			   (!ctx->tls_active && !explain_mentions(x->text, "auth"));
+		id = tls ? "tls-required" : "auth-required";
+		x->diagnosis_from = tls ? "530 with TLS not active or named in the text"
+					: "530 after TLS, or naming authentication";
+	} else if (x->enh.entry && x->enh.detail != 0 && x->enh.cls >= 4 &&
+		   (x->code < 0 || x->enh.cls == x->code / 100)) {
+		id = x->enh.entry->diagnosis;
+		x->diagnosis_from = "enhanced code";
+	} else if (c && c->ctx_diagnosis[x->ctx]) {
+		id = c->ctx_diagnosis[x->ctx];
+		x->diagnosis_from = "reply code and command";
+	} else if (c) {
+		id = c->diagnosis;
+		x->diagnosis_from = "reply code";
+	} else {
+		static const char *const by_class[] = {
+			[2] = "accepted", [3] = "intermediate",
+			[4] = "temporary-server-error", [5] = "unknown",
+		};
+		int cls = x->code >= 0 ? x->code / 100 : x->enh.cls;
+
+		id = cls >= 2 && cls <= 5 ? by_class[cls] : "protocol-error";
+		x->diagnosis_from = "first digit";
+	}
+	if (x->code < 0 && x->enh.source == EXPLAIN_ENH_GIVEN)
+		x->diagnosis_from = x->enh.entry ? "enhanced code" : "enhanced class";
+	x->diagnosis = kb_diagnosis(kb, id);
+}
+
+static void explain_context(const struct explain_ctx *ctx, struct explanation *x)
+{
+	const struct kb_code *c = x->entry;
+
+	x->ctx = kb_ctx_from_command(ctx->command);
+	x->has_ctx = ctx->command != NULL;
+	if (c == NULL || !x->has_ctx)
+		return;
+	x->context_meaning = c->context[x->ctx];
+	if (x->context_meaning == NULL && x->ctx == KB_CTX_HELO)
+		x->context_meaning = c->context[KB_CTX_EHLO];
+	if (x->context_meaning == NULL && ctx->command)
+		x->context_meaning = c->context[KB_CTX_ANY];
+	if (x->code == 554 && ctx->tls_active && x->ctx != KB_CTX_DOT &&
+	    x->ctx != KB_CTX_DATA && c->context[KB_CTX_STARTTLS])
+		x->context_meaning = c->context[KB_CTX_STARTTLS];
+}
+
+static void explain_common(const struct kb *kb, const struct explain_ctx *ctx,
+			   struct explanation *x)
+{
+	int cls = x->code / 100;
+
+	x->entry = kb_code(kb, x->code);
+	x->class_meaning = x->code >= 0 ? explain_class(x->code) : NULL;
+	x->category_meaning = x->code >= 0 ? explain_category(x->code) : NULL;
+	if (x->code < 0 && x->enh.source != EXPLAIN_ENH_GIVEN)
+		explain_note(x, "no reply code: the reply does not start with three digits");
+	else if (cls < 2 || cls > 5)
+		explain_note(x, "%03d is not a valid SMTP reply: the first digit must be 2 to 5; RFC 5321 says treat such a reply as a failure",
+			     x->code);
+	else if (x->entry == NULL)
+		explain_note(x, "smtpscope has no entry for %03d; as RFC 5321 asks, read it by its digits: %s",
+			     x->code, explain_class(x->code));
+	explain_context(ctx, x);
+	if (x->enh.source != EXPLAIN_ENH_NONE)
+		explain_enh_resolve(kb, x);
+	x->pattern = x->text[0] ? kb_pattern_match(kb, x->code, x->text) : NULL;
+	explain_diagnose(kb, ctx, x);
+}
+
+void explain_reply(const struct kb *kb, const struct reply *r,
+		   const struct explain_ctx *ctx, struct explanation *x)
+{
+	struct buf text;
+
+	explain_init(x);
+	x->code = r->code;
+	buf_init(&text);
+	for (size_t i = 0; i < r->nlines; i++) {
+		if (i)
+			buf_addc(&text, ' ');
+		util_escape(&text, r->lines[i].text, r->lines[i].len);
+	}
+	x->text = buf_steal(&text);
+	if (r->enhanced.present) {
+		x->enh.cls = r->enhanced.cls;
+		x->enh.subject = r->enhanced.subject;
+		x->enh.detail = r->enhanced.detail;
+		explain_enh_set(&x->enh, EXPLAIN_ENH_START);
+	} else if (r->code / 100 != 3) {
+		explain_find_enhanced(x->text, r->code, &x->enh);
+	}
+	if (r->code == 334 && r->nlines > 0) {
+		struct buf dec;
+
+		buf_init(&dec);
+		if (util_base64_decode(r->lines[0].text, r->lines[0].len, &dec))
+			x->decoded = util_escape_dup(dec.data, dec.len);
+		else
+			explain_note(x, "the 334 text is not valid base64, which RFC 4954 requires");
+		buf_free(&dec);
+	}
+	explain_common(kb, ctx, x);
+}
+
+bool explain_code(const struct kb *kb, int code, const char *enhanced,
+		  const struct explain_ctx *ctx, struct explanation *x)
+{
+	static const struct explain_ctx none = { 0 };
+	struct explain_enh e;
+
+	memset(&e, 0, sizeof e);
+	if (code < -1 || code > 999 || (code == -1 && enhanced == NULL))
+		return false;
+	if (enhanced) {
+		size_t n = explain_enh_at(enhanced, &e);
+
+		if (n == 0 || enhanced[n] != '\0')
+			return false;
+	}
+	explain_init(x);
+	x->code = code;
+	x->text = xstrdup("");
+	if (enhanced) {
+		x->enh = e;
+		explain_enh_set(&x->enh, EXPLAIN_ENH_GIVEN);
+	}
+	explain_common(kb, ctx ? ctx : &none, x);
+	return true;
 }

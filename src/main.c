@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "smtpscope/batch.h"
+#include "smtpscope/cli.h"
 #include "smtpscope/demo.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/transport.h"
@@ -23,6 +24,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "Usage: smtpscope [OPTIONS] [HOST[:PORT]]\n"
 "       smtpscope serve [--listen ADDR:PORT]\n"
+"       smtpscope explain CODE [ENHANCED] | ENHANCED | --reply TEXT |\n"
+"                         --compare CODE CODE | --check   (see explain --help)\n"
 "\n"
 "An interactive SMTP debugger. Lines you type are sent to the server as\n"
 "SMTP commands; lines starting with / are local commands (/help lists\n"
@@ -152,11 +155,14 @@ int main(int argc, char **argv)
 	struct demo_thread *demo = NULL;
 	char *demo_target = NULL, *intro = NULL;
 	bool want_demo = false;
+	struct kb *kb;
 	int c, status;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)
 		return serve_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "explain") == 0)
+		return cli_explain_main(argc - 1, argv + 1);
 
 	memset(&o, 0, sizeof o);
 	client_options_default(&o.client);
@@ -254,7 +260,10 @@ int main(int argc, char **argv)
 		o.intro = intro;
 	}
 	o.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	kb = cli_load_kb(NULL);
+	o.print.kb = kb;
 	status = batch_run(&o);
+	kb_free(kb);
 	demo_thread_stop(demo);
 	free(demo_target);
 	free(intro);

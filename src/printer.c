@@ -63,8 +63,13 @@ static void printer_reply(const struct printer_options *o,
 			   reply_defect_name(r->defects[i].kind), r->defects[i].line);
 	}
 	if (o->annotate) {
+		struct explain_ctx ctx = { .command = ev->command, .tls_active = ev->encrypted };
+		struct explanation x;
+
+		explain_reply(o->kb, r, &ctx, &x);
 		printer_prefix(o, ev, out, "  # ");
-		explain_reply_line(r, out);
+		explain_format_short(&x, out);
+		explain_free(&x);
 		if (ev->command && ev->command[0])
 			buf_printf(out, " [reply to %s]", ev->command);
 		if (o->timing && ev->latency_us >= 0)
@@ -96,7 +101,16 @@ void printer_event(const struct printer_options *o,
 		marker = "=== ";
 		break;
 	}
-	printer_prefix(o, ev, out, marker);
-	util_escape(out, ev->text ? ev->text : "", ev->text ? strlen(ev->text) : 0);
-	buf_addc(out, '\n');
+	/* Our own texts may run to several lines (an explanation): each
+	 * gets the marker, and is escaped like everything else. */
+	for (const char *t = ev->text ? ev->text : ""; ; ) {
+		size_t n = strcspn(t, "\n");
+
+		printer_prefix(o, ev, out, marker);
+		util_escape(out, t, n);
+		buf_addc(out, '\n');
+		if (t[n] == '\0')
+			break;
+		t += n + 1;
+	}
 }

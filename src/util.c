@@ -294,3 +294,61 @@ size_t util_chomp(char *s, size_t len)
 		s[--len] = '\0';
 	return len;
 }
+
+void util_json_string(struct buf *out, const char *s)
+{
+	buf_addc(out, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': buf_adds(out, "\\\""); break;
+		case '\\': buf_adds(out, "\\\\"); break;
+		case '\n': buf_adds(out, "\\n"); break;
+		case '\r': buf_adds(out, "\\r"); break;
+		case '\t': buf_adds(out, "\\t"); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				buf_printf(out, "\\u%04x", *p);
+			else
+				buf_addc(out, (char)*p);
+		}
+	}
+	buf_addc(out, '"');
+}
+
+static int util_b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z') return c - 'A';
+	if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+	if (c >= '0' && c <= '9') return c - '0' + 52;
+	if (c == '+') return 62;
+	if (c == '/') return 63;
+	return -1;
+}
+
+bool util_base64_decode(const char *s, size_t n, struct buf *out)
+{
+	unsigned acc = 0;
+	int bits = 0;
+	size_t i, pad = 0, digits = 0;
+
+	for (i = 0; i < n; i++) {
+		int v;
+
+		if (s[i] == '=') {
+			pad++;
+			continue;
+		}
+		v = util_b64_value((unsigned char)s[i]);
+		if (v < 0 || pad > 0)
+			return false; /* not base64, or data after padding */
+		digits++;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_addc(out, (char)((acc >> bits) & 0xff));
+		}
+	}
+	/* RFC 4648: groups of four characters, at most two '='. */
+	return pad <= 2 && (digits + pad) % 4 == 0 && digits % 4 != 1;
+}

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "smtpscope/client.h"
+#include "smtpscope/kb.h"
 #include "smtpscope/session.h"
 
 #define CMD_PREFIX '/'
@@ -26,6 +27,7 @@ struct cmd_ctx {
 	struct client *client;
 	struct session *session;
 	const char *default_port;
+	const struct kb *kb;       /* for /explain */
 	bool quit;          /* /quit ran: the front-end exits when idle */
 	bool message_mode;  /* /data ran: following lines are the message */
 };

@@ -1,9 +1,17 @@
-/* explain: what a reply means.  For now the meaning of the class (first)
- * and category (second) digits, RFC 5321 4.2.1, and of the enhanced
- * code's class and subject, RFC 3463; the knowledge base extends it. */
+/* explain: one reply plus its context -> a structured explanation.
+ *
+ * Data only, no drawing: the batch printer, the `explain` command line and
+ * the TUI pane all format the same struct explanation.  Sans-I/O.
+ *
+ * RFC 5321 4.2.1 (what the digits say; unknown codes are read by their
+ * first digit), RFC 3463 (enhanced codes: report class and subject even
+ * when the detail is unknown), RFC 2034 (where the enhanced code sits). */
 #ifndef SMTPSCOPE_EXPLAIN_H
 #define SMTPSCOPE_EXPLAIN_H
 
+#include <stdbool.h>
+
+#include "smtpscope/kb.h"
 #include "smtpscope/reply.h"
 #include "smtpscope/util.h"
 
@@ -13,7 +21,78 @@ const char *explain_category(int code);
 const char *explain_enhanced_subject(int subject);
 /* One line: "250: 2yz positive completion (done), x5z mail system". */
 void explain_digits(int code, struct buf *out);
-/* The annotation line for a reply: digits plus the enhanced code. */
-void explain_reply_line(const struct reply *r, struct buf *out);
+
+/* Where the enhanced code was found. */
+enum explain_enh_source {
+	EXPLAIN_ENH_NONE,
+	EXPLAIN_ENH_START,   /* start of the text, as RFC 2034 puts it */
+	EXPLAIN_ENH_HASH,    /* "#5.7.1" or "(#5.7.1)" inside the text */
+	EXPLAIN_ENH_TEXT,    /* elsewhere in the text */
+	EXPLAIN_ENH_GIVEN,   /* given by the user (explain CODE ENHANCED) */
+};
+
+struct explain_enh {
+	enum explain_enh_source source;
+	int cls, subject, detail;
+	char text[16];                   /* "5.7.1" */
+	const struct kb_enhanced *entry; /* registry entry, NULL if none */
+	const struct kb_named *cls_entry, *subject_entry;
+};
+
+/* What the reply answers and what state the session was in. */
+struct explain_ctx {
+	const char *command;   /* as smtp names it: "RCPT", "end of data" ... */
+	bool tls_active;
+	bool authenticated;
+};
+
+#define EXPLAIN_MAX_NOTES 8
+
+struct explanation {
+	int code;                        /* -1: no code */
+	const struct kb_code *entry;     /* NULL for an unknown code */
+	const char *class_meaning, *category_meaning;
+	enum kb_ctx ctx;
+	bool has_ctx;                    /* the command is known */
+	const char *context_meaning;     /* text for this command, or NULL */
+	struct explain_enh enh;
+	const struct kb_diagnosis *diagnosis;
+	const char *diagnosis_from;      /* "provider pattern", "enhanced code" ... */
+	const struct kb_pattern *pattern;
+	char *text;                      /* the reply's text, lines joined */
+	char *decoded;                   /* 334: the base64 text decoded */
+	char *notes[EXPLAIN_MAX_NOTES];  /* remarks: mismatches, fallbacks */
+	size_t nnotes;
+};
+
+void explain_init(struct explanation *x);
+void explain_free(struct explanation *x);
+
+/* Explains a parsed reply in its context. */
+void explain_reply(const struct kb *kb, const struct reply *r,
+		   const struct explain_ctx *ctx, struct explanation *x);
+/* Explains a bare code, optionally with an enhanced code ("5.1.1"); false
+ * (x untouched) if code or enhanced is malformed. */
+bool explain_code(const struct kb *kb, int code, const char *enhanced,
+		  const struct explain_ctx *ctx, struct explanation *x);
+
+/* Reply text as a user pasted it -> wire form ("CODE-..\r\nCODE ..\r\n")
+ * for the parser.  Lines may be separated by newlines; lines a relay
+ * joined into one ("550-5.7.1 a 550 5.7.1 b") are split again, and
+ * *rejoined says so.  Returns NULL if no line starts with a code. */
+char *explain_text_to_wire(const char *text, bool *rejoined);
+
+/* Finds an enhanced code in the text of a reply whose basic code is
+ * `code` (class must agree when found away from the start). */
+bool explain_find_enhanced(const char *text, int code, struct explain_enh *out);
+
+/* Output forms. */
+void explain_format_short(const struct explanation *x, struct buf *out);
+/* width: wrap column (0: no wrapping). */
+void explain_format_long(const struct explanation *x, struct buf *out, size_t width);
+void explain_format_json(const struct explanation *x, struct buf *out);
+/* --compare A B: the knowledge base's comparison plus each code's
+ * summary; false if either code is not three digits 200-599. */
+bool explain_compare(const struct kb *kb, int a, int b, bool json, struct buf *out);
 
 #endif

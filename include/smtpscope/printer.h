@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 
+#include "smtpscope/kb.h"
 #include "smtpscope/session.h"
 #include "smtpscope/util.h"
 
@@ -20,6 +21,7 @@ struct printer_options {
 	bool timestamps;  /* prefix each line with the wall-clock time */
 	bool timing;      /* append reply latency to annotations */
 	bool annotate;    /* the "  # " line after each reply */
+	const struct kb *kb; /* what the annotations are drawn from */
 };
 
 void printer_event(const struct printer_options *o,

@@ -56,6 +56,13 @@ bool util_strnieq(const char *a, const char *b, size_t n);
 /* True if s starts with prefix, ignoring ASCII case. */
 bool util_istarts(const char *s, const char *prefix);
 
+/* Appends s as a JSON string literal (quotes included).  s should be
+ * valid UTF-8 already: pass server text through util_escape first. */
+void util_json_string(struct buf *out, const char *s);
+/* Decodes base64 (RFC 4648, padding required) and appends the bytes;
+ * false if s is not base64 (out may hold a partial result). */
+bool util_base64_decode(const char *s, size_t n, struct buf *out);
+
 /* Strips trailing CR/LF in place; returns the new length. */
 size_t util_chomp(char *s, size_t len);
 

@@ -1,0 +1,133 @@
+/* kb: the knowledge base — reply codes, enhanced status codes, diagnoses,
+ * comparisons and provider patterns, read from the text files in help/kb/
+ * (format documented in help/README.md).
+ *
+ * kb_parse() is sans-I/O: it takes a file's text and appends its entries,
+ * recording every problem as "FILE:LINE: message".  kb_load_dir() (in
+ * kb-load.c) reads the files.  Lookups by code are O(1) array indexing;
+ * pattern matching tries each compiled pattern in file order. */
+#ifndef SMTPSCOPE_KB_H
+#define SMTPSCOPE_KB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The command a reply answers, as the knowledge base names it. */
+enum kb_ctx {
+	KB_CTX_GREETING, KB_CTX_HELO, KB_CTX_EHLO, KB_CTX_MAIL, KB_CTX_RCPT,
+	KB_CTX_DATA, KB_CTX_DOT, KB_CTX_BDAT, KB_CTX_RSET, KB_CTX_VRFY,
+	KB_CTX_EXPN, KB_CTX_HELP, KB_CTX_NOOP, KB_CTX_QUIT, KB_CTX_STARTTLS,
+	KB_CTX_AUTH, KB_CTX_ETRN, KB_CTX_ATRN, KB_CTX_ANY,
+	KB_CTX__COUNT
+};
+
+#define KB_MAX_RELATED 16
+#define KB_MAX_COMPARE 8
+/* Enhanced codes: subject 0-7, detail 0-KB_MAX_DETAIL. */
+#define KB_MAX_DETAIL 99
+
+struct kb_code {
+	int code;
+	const char *name, *summary, *description, *when, *fix, *differences;
+	const char *rfc, *diagnosis;
+	int related[KB_MAX_RELATED];
+	size_t nrelated;
+	const char *context[KB_CTX__COUNT];   /* NULL where not written */
+	const char *ctx_diagnosis[KB_CTX__COUNT];
+	const char *file;
+	int line;
+};
+
+struct kb_enhanced {
+	int subject, detail;
+	const char *name, *description, *fix, *basic, *rfc, *diagnosis;
+	const char *deprecated; /* NULL unless deprecated */
+	const char *file;
+	int line;
+};
+
+/* An enhanced class (2, 4, 5) or subject (0-7). */
+struct kb_named {
+	const char *name, *description;
+};
+
+struct kb_diagnosis {
+	const char *id, *label, *description, *next;
+};
+
+struct kb_compare {
+	int codes[KB_MAX_COMPARE];
+	size_t ncodes;
+	const char *text;
+	const char *file;
+	int line;
+};
+
+enum kb_pattern_kind { KB_KIND_PROVIDER, KB_KIND_MTA, KB_KIND_FILTER,
+		       KB_KIND_BLOCKLIST };
+
+struct kb_pattern {
+	const char *id, *who, *match, *means, *action, *diagnosis;
+	const char *enhanced_note; /* NULL if none */
+	enum kb_pattern_kind kind;
+	/* Codes it applies to: exact codes, or a class digit (4 for "4xx"). */
+	int codes[KB_MAX_RELATED];
+	size_t ncodes;
+	const char **samples;
+	size_t nsamples;
+	const char *file;
+	int line;
+};
+
+struct kb;
+
+struct kb *kb_new(void);
+void kb_free(struct kb *kb);
+
+/* Parses one file's text (need not be NUL-terminated) and adds its
+ * entries.  Returns the number of errors found in it. */
+size_t kb_parse(struct kb *kb, const char *file, const char *text, size_t len);
+/* Cross-checks after every file is in: diagnosis names and related codes
+ * that point nowhere.  Returns the number of errors found. */
+size_t kb_validate(struct kb *kb);
+/* Reads every *.kb file under DIR/kb in name order, then validates.
+ * Returns the number of errors (an unreadable folder is one). */
+size_t kb_load_dir(struct kb *kb, const char *dir);
+/* The help folder: $SMTPSCOPE_HELPDIR, else the installed data dir. */
+const char *kb_default_dir(void);
+
+size_t kb_error_count(const struct kb *kb);
+/* Records a problem as "FILE:LINE: message" (LINE 0: the file as a whole). */
+void kb_errorf(struct kb *kb, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+const char *kb_error(const struct kb *kb, size_t i);
+
+const struct kb_code *kb_code(const struct kb *kb, int code);
+const struct kb_enhanced *kb_enhanced(const struct kb *kb, int subject, int detail);
+const struct kb_named *kb_enhanced_class(const struct kb *kb, int cls);
+const struct kb_named *kb_enhanced_subject(const struct kb *kb, int subject);
+const struct kb_diagnosis *kb_diagnosis(const struct kb *kb, const char *id);
+/* The first comparison listing both codes, or NULL. */
+const struct kb_compare *kb_compare_find(const struct kb *kb, int a, int b);
+/* The first pattern that applies to code and matches text, or NULL. */
+const struct kb_pattern *kb_pattern_match(const struct kb *kb, int code,
+					  const char *text);
+const struct kb_pattern *kb_pattern_at(const struct kb *kb, size_t i);
+size_t kb_pattern_count(const struct kb *kb);
+size_t kb_code_count(const struct kb *kb);
+size_t kb_enhanced_count(const struct kb *kb);
+size_t kb_diagnosis_count(const struct kb *kb);
+const struct kb_diagnosis *kb_diagnosis_at(const struct kb *kb, size_t i);
+size_t kb_compare_count(const struct kb *kb);
+const struct kb_compare *kb_compare_at(const struct kb *kb, size_t i);
+
+const char *kb_ctx_name(enum kb_ctx ctx);
+/* A context name ("RCPT", "DOT", "greeting"), or KB_CTX__COUNT. */
+enum kb_ctx kb_ctx_from_name(const char *name);
+/* The context of a command as the state machine names it ("end of
+ * data", "LHLO", "AUTH response", "greeting", "RCPT" ...).  Unknown or
+ * NULL gives KB_CTX_ANY. */
+enum kb_ctx kb_ctx_from_command(const char *command);
+const char *kb_kind_name(enum kb_pattern_kind kind);
+
+#endif
