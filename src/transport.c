@@ -222,6 +222,9 @@ static void transport_try_next(struct transport_connect *c)
 			continue;
 		}
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		/* Each typed line goes out at once: with Nagle's algorithm the
+		 * final "." after the message waited for a delayed ACK (40 ms). */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 		if (connect(fd, c->cur->ai_addr, c->cur->ai_addrlen) == 0) {
 			transport_finish(c, TRANSPORT_OK, fd);
 			return;
