@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "smtpscope/cli.h"
 #include "smtpscope/explain.h"
@@ -83,12 +84,20 @@ static int cli_print(const struct explanation *x, bool json)
 	return CLI_EXIT_OK;
 }
 
-static int cli_check(struct kb *kb, size_t errors)
+static double cli_now_ms(void)
 {
-	printf("knowledge base %s: %zu codes, %zu enhanced codes, %zu diagnoses, %zu comparisons, %zu patterns; %zu problem%s\n",
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cli_check(struct kb *kb, size_t errors, double load_ms)
+{
+	printf("knowledge base %s: %zu codes, %zu enhanced codes, %zu diagnoses, %zu comparisons, %zu patterns; %zu problem%s; loaded in %.2f ms\n",
 	       kb_default_dir(), kb_code_count(kb), kb_enhanced_count(kb),
 	       kb_diagnosis_count(kb), kb_compare_count(kb), kb_pattern_count(kb),
-	       errors, errors == 1 ? "" : "s");
+	       errors, errors == 1 ? "" : "s", load_ms);
 	return errors ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
@@ -170,10 +179,11 @@ int cli_explain_main(int argc, char **argv)
 	struct explanation x;
 	struct kb *kb;
 	size_t errors;
+	double load_ms;
 	int c, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+r:a:cjtkh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:a:cjtkh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': reply_text = optarg; break;
 		case 'a':
@@ -196,9 +206,11 @@ int cli_explain_main(int argc, char **argv)
 	    argc > 2)
 		return cli_usage_error("unexpected arguments starting at \"%s\"",
 				       argc ? argv[0] : "");
+	load_ms = cli_now_ms();
 	kb = cli_load_kb(&errors);
+	load_ms = cli_now_ms() - load_ms;
 	if (check)
-		status = cli_check(kb, errors);
+		status = cli_check(kb, errors, load_ms);
 	else if (compare)
 		status = cli_compare(kb, argv[0], argv[1], json);
 	else if (reply_text)

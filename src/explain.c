@@ -150,6 +150,10 @@ bool explain_find_enhanced(const char *text, int code, struct explain_enh *out)
 		explain_enh_set(out, EXPLAIN_ENH_START);
 		return true;
 	}
+	/* Mid-text codes are a failure-report habit (qmail's "(#5.7.1)",
+	 * bounce texts); in a 2xx a dotted number is likelier a version. */
+	if (code / 100 == 2 || code / 100 == 3)
+		return false;
 	for (const char *p = text; *p; p++) {
 		bool hash = *p == '#';
 		const char *q = hash ? p + 1 : p;
@@ -370,8 +374,10 @@ static void explain_context(const struct explain_ctx *ctx, struct explanation *x
 		x->context_meaning = c->context[KB_CTX_STARTTLS];
 }
 
+/* match_text: the reply's lines with their codes, joined with spaces, as
+ * provider patterns expect; NULL when there is no reply text. */
 static void explain_common(const struct kb *kb, const struct explain_ctx *ctx,
-			   struct explanation *x)
+			   const char *match_text, struct explanation *x)
 {
 	int cls = x->code / 100;
 
@@ -389,22 +395,30 @@ static void explain_common(const struct kb *kb, const struct explain_ctx *ctx,
 	explain_context(ctx, x);
 	if (x->enh.source != EXPLAIN_ENH_NONE)
 		explain_enh_resolve(kb, x);
-	x->pattern = x->text[0] ? kb_pattern_match(kb, x->code, x->text) : NULL;
+	x->pattern = match_text ? kb_pattern_match(kb, x->code, match_text) : NULL;
 	explain_diagnose(kb, ctx, x);
 }
 
 void explain_reply(const struct kb *kb, const struct reply *r,
 		   const struct explain_ctx *ctx, struct explanation *x)
 {
-	struct buf text;
+	struct buf text, match;
 
 	explain_init(x);
 	x->code = r->code;
 	buf_init(&text);
+	buf_init(&match);
 	for (size_t i = 0; i < r->nlines; i++) {
-		if (i)
+		const struct reply_line *l = &r->lines[i];
+
+		if (i) {
 			buf_addc(&text, ' ');
-		util_escape(&text, r->lines[i].text, r->lines[i].len);
+			buf_addc(&match, ' ');
+		}
+		util_escape(&text, l->text, l->len);
+		if (l->code >= 0)
+			buf_printf(&match, "%03d%c", l->code, l->sep ? l->sep : ' ');
+		util_escape(&match, l->text, l->len);
 	}
 	x->text = buf_steal(&text);
 	if (r->enhanced.present) {
@@ -425,7 +439,8 @@ void explain_reply(const struct kb *kb, const struct reply *r,
 			explain_note(x, "the 334 text is not valid base64, which RFC 4954 requires");
 		buf_free(&dec);
 	}
-	explain_common(kb, ctx, x);
+	explain_common(kb, ctx, match.data, x);
+	buf_free(&match);
 }
 
 bool explain_code(const struct kb *kb, int code, const char *enhanced,
@@ -450,6 +465,6 @@ bool explain_code(const struct kb *kb, int code, const char *enhanced,
 		x->enh = e;
 		explain_enh_set(&x->enh, EXPLAIN_ENH_GIVEN);
 	}
-	explain_common(kb, ctx ? ctx : &none, x);
+	explain_common(kb, ctx ? ctx : &none, NULL, x);
 	return true;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "smtpscope/kb.h"
 #include "smtpscope/util.h"
@@ -13,11 +14,20 @@
 /* A knowledge base file larger than this is surely a mistake. */
 #define KB_FILE_MAX (4 * 1024 * 1024)
 
+/* $SMTPSCOPE_HELPDIR, else the installed data dir, else (running from a
+ * build tree that was never installed) the source tree's help/. */
 const char *kb_default_dir(void)
 {
 	const char *env = getenv("SMTPSCOPE_HELPDIR");
+	struct stat st;
 
-	return env && *env ? env : SMTPSCOPE_HELPDIR;
+	if (env && *env)
+		return env;
+	if (stat(SMTPSCOPE_HELPDIR "/kb", &st) == 0 && S_ISDIR(st.st_mode))
+		return SMTPSCOPE_HELPDIR;
+	if (stat(SMTPSCOPE_SRC_HELPDIR "/kb", &st) == 0 && S_ISDIR(st.st_mode))
+		return SMTPSCOPE_SRC_HELPDIR;
+	return SMTPSCOPE_HELPDIR;
 }
 
 static int kb_name_cmp(const void *a, const void *b)

@@ -16,6 +16,8 @@ int main(void)
 	srunner_add_suite(sr, session_suite());
 	srunner_add_suite(sr, smtp_suite());
 	srunner_add_suite(sr, transport_suite());
+	srunner_add_suite(sr, kb_suite());
+	srunner_add_suite(sr, explain_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

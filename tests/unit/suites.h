@@ -11,5 +11,7 @@ Suite *data_suite(void);
 Suite *session_suite(void);
 Suite *smtp_suite(void);
 Suite *transport_suite(void);
+Suite *kb_suite(void);
+Suite *explain_suite(void);
 
 #endif
