@@ -174,6 +174,28 @@ static void client_on_timeout(void *ctx)
 }
 
 /* (Re)arms the inactivity timer while something is outstanding. */
+/* After its 221 the server closes the connection (RFC 5321 4.1.1.10);
+ * one that does not is given this long before smtpscope closes it. */
+#define CLIENT_CLOSE_GRACE_MS 2000
+
+static void client_on_close_grace(void *ctx)
+{
+	struct client *c = ctx;
+
+	c->timer = 0;
+	session_text(c->session, SESSION_WARN,
+		     "the server did not close the connection within %d s of its 221; closing it",
+		     CLIENT_CLOSE_GRACE_MS / 1000);
+	client_close(c, NULL);
+}
+
+/* The server said 221 and the connection is still up. */
+static bool client_awaiting_close(const struct client *c)
+{
+	return c->conn == CLIENT_UP && smtp_state(c->smtp) == SMTP_QUITTING &&
+	       smtp_pending_count(c->smtp) == 0 && c->out.len == 0;
+}
+
 static void client_arm(struct client *c)
 {
 	bool waiting = c->conn == CLIENT_UP &&
@@ -181,8 +203,11 @@ static void client_arm(struct client *c)
 
 	if (c->timer)
 		loop_cancel(c->loop, c->timer);
-	c->timer = waiting ? loop_timer(c->loop, client_timeout_for(c),
-					client_on_timeout, c) : 0;
+	c->timer = 0;
+	if (waiting)
+		c->timer = loop_timer(c->loop, client_timeout_for(c), client_on_timeout, c);
+	else if (client_awaiting_close(c))
+		c->timer = loop_timer(c->loop, CLIENT_CLOSE_GRACE_MS, client_on_close_grace, c);
 }
 
 static void client_update_events(struct client *c)
@@ -488,7 +513,7 @@ void client_send_message(struct client *c, const char *data, size_t len,
 
 bool client_busy(const struct client *c)
 {
-	return c->conn == CLIENT_CONNECTING ||
+	return c->conn == CLIENT_CONNECTING || client_awaiting_close(c) ||
 	       (c->conn == CLIENT_UP &&
 		(smtp_pending_count(c->smtp) > 0 || c->out.len > 0 ||
 		 c->msg_pending || c->msg_streaming));

@@ -55,6 +55,9 @@ run closed-mid-reply 4 "in the middle of a reply" "EHLO c\n" \
 run closed-after-command 4 "closed the connection while EHLO was waiting" "EHLO c\n" \
 	'send 220 hi\\r\\n\nrecv\nclose\n'
 run closed-idle 0 "without saying why" "" 'send 220 hi\\r\\n\nclose\n'
+# After 221 the server must close; one that does not is closed for it.
+run no-close-after-221 0 "did not close the connection within 2 s of its 221" "QUIT\n" \
+	'send 220 hi\\r\\n\nrecv\nsend 221 bye\\r\\n\nhang\n'
 run server-421 22 "<-  421 4.4.2 idle timeout" "EHLO c\n" \
 	'send 220 hi\\r\\n\nrecv\nsend 421 4.4.2 idle timeout\\r\\n\nclose\n'
 
