@@ -148,10 +148,18 @@ static void fmt_enhanced_long(const struct explanation *x, struct buf *out, size
 
 	if (e->source == EXPLAIN_ENH_NONE)
 		return;
-	buf_printf(out, "\nEnhanced code %s", e->text);
-	if (e->entry)
-		buf_printf(out, " — %s", e->entry->name);
-	buf_printf(out, " (%s)\n", fmt_enh_source_text(e->source));
+	{
+		struct buf h;
+
+		buf_init(&h);
+		buf_printf(&h, "Enhanced code %s", e->text);
+		if (e->entry)
+			buf_printf(&h, " — %s", e->entry->name);
+		buf_printf(&h, " (%s)", fmt_enh_source_text(e->source));
+		buf_addc(out, '\n');
+		fmt_wrap(out, h.data, 0, width);
+		buf_free(&h);
+	}
 	if (e->entry) {
 		fmt_wrap(out, e->entry->description, 2, width);
 		buf_adds(out, "  What to do:\n");
@@ -177,11 +185,18 @@ void explain_format_long(const struct explanation *x, struct buf *out, size_t wi
 		snprintf(head, sizeof head, "Enhanced status code %s", x->enh.text);
 	else
 		snprintf(head, sizeof head, "(no code)");
-	if (x->code >= 0 || x->enh.source != EXPLAIN_ENH_GIVEN)
-		buf_printf(out, "%s — %s\n", head, c ? c->name : "no entry in the knowledge base");
-	else
-		buf_printf(out, "%s — %s\n", head, x->enh.entry ? x->enh.entry->name
-			   : "not in the IANA registry");
+	{
+		struct buf h;
+
+		buf_init(&h);
+		if (x->code >= 0 || x->enh.source != EXPLAIN_ENH_GIVEN)
+			buf_printf(&h, "%s — %s", head, c ? c->name : "no entry in the knowledge base");
+		else
+			buf_printf(&h, "%s — %s", head, x->enh.entry ? x->enh.entry->name
+				   : "not in the IANA registry");
+		fmt_wrap(out, h.data, 0, width);
+		buf_free(&h);
+	}
 	if (x->class_meaning)
 		buf_printf(out, "  %dyz  %s\n", x->code / 100, x->class_meaning);
 	if (x->category_meaning)
@@ -211,15 +226,27 @@ void explain_format_long(const struct explanation *x, struct buf *out, size_t wi
 	if (x->decoded)
 		buf_printf(out, "\nDecoded from base64: \"%s\"\n", x->decoded);
 	if (x->diagnosis) {
-		buf_printf(out, "\nDiagnosis: %s — %s (from the %s)\n", x->diagnosis->id,
+		struct buf h;
+
+		buf_init(&h);
+		buf_printf(&h, "Diagnosis: %s — %s (from the %s)", x->diagnosis->id,
 			   x->diagnosis->label, x->diagnosis_from);
+		buf_addc(out, '\n');
+		fmt_wrap(out, h.data, 0, width);
+		buf_free(&h);
 		fmt_wrap(out, x->diagnosis->description, 2, width);
 		buf_adds(out, "  Next step:\n");
 		fmt_wrap(out, x->diagnosis->next, 4, width);
 	}
 	if (x->pattern) {
-		buf_printf(out, "\nRecognised: %s (%s; pattern %s)\n", x->pattern->who,
+		struct buf h;
+
+		buf_init(&h);
+		buf_printf(&h, "Recognised: %s (%s; pattern %s)", x->pattern->who,
 			   kb_kind_name(x->pattern->kind), x->pattern->id);
+		buf_addc(out, '\n');
+		fmt_wrap(out, h.data, 0, width);
+		buf_free(&h);
 		fmt_wrap(out, x->pattern->means, 2, width);
 		buf_adds(out, "  What to do:\n");
 		fmt_wrap(out, x->pattern->action, 4, width);

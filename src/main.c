@@ -15,6 +15,7 @@
 #include "smtpscope/demo.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/transport.h"
+#include "smtpscope/ui.h"
 #include "smtpscope/util.h"
 
 #define SERVE_DEFAULT_LISTEN "127.0.0.1:2525"
@@ -35,7 +36,7 @@ static void usage(FILE *f)
 "Options:\n"
 "  -b, --batch              line mode: read stdin, print the transcript\n"
 "                           (chosen automatically when stdin or stdout is\n"
-"                           not a terminal)\n"
+"                           not a terminal; otherwise the terminal UI runs)\n"
 "      --demo               talk to the built-in demo server (the default\n"
 "                           when no HOST is given)\n"
 "  -4, -6                   use IPv4 / IPv6 only\n"
@@ -53,6 +54,16 @@ static void usage(FILE *f)
 "\n"
 "serve: run only the demo server, for other clients (telnet, swaks, mail\n"
 "clients); --listen ADDR:PORT (default " SERVE_DEFAULT_LISTEN "). Ctrl-C stops it.\n"
+"\n"
+"The terminal UI: session pane (transcript), explanation pane (the selected\n"
+"reply explained), status bar, command line (GNU readline; history in\n"
+"$XDG_STATE_HOME/smtpscope/history, secrets never stored).  Keys:\n"
+"  F1 or /help  help overlay (Esc, F1 or q closes)   F6  move focus\n"
+"  Tab          complete verbs, /commands, AUTH mechanisms, files, codes\n"
+"  Up/Down      history; in the session pane: select a reply\n"
+"  PgUp/PgDn, Home/End  scroll the focused pane   mouse: wheel, click selects\n"
+"  Ctrl-L redraw   Ctrl-C clear the line (asks before abandoning a message)\n"
+"  Ctrl-D on an empty line, or /quit: send QUIT and exit\n"
 "\n"
 "Transcript markers: '=== ' note, ' -> ' sent, '<-  ' received,\n"
 "'  # ' meaning of the reply, '!!! ' warning, '*** ' error.\n"
@@ -154,7 +165,7 @@ int main(int argc, char **argv)
 	struct batch_options o;
 	struct demo_thread *demo = NULL;
 	char *demo_target = NULL, *intro = NULL;
-	bool want_demo = false;
+	bool want_demo = false, force_batch = false;
 	struct kb *kb;
 	int c, status;
 
@@ -173,7 +184,8 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "bDp:t:46hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			break; /* line mode is the only mode in this version */
+			force_batch = true;
+			break;
 		case 'D':
 			want_demo = true;
 			break;
@@ -262,7 +274,11 @@ int main(int argc, char **argv)
 	o.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	kb = cli_load_kb(NULL);
 	o.print.kb = kb;
-	status = batch_run(&o);
+	status = -1;
+	if (o.interactive && !force_batch)
+		status = ui_run(&o); /* -1: the terminal cannot be used */
+	if (status < 0)
+		status = batch_run(&o);
 	kb_free(kb);
 	demo_thread_stop(demo);
 	free(demo_target);

@@ -1,0 +1,182 @@
+/* front: the input queue, message mode and session set-up shared by the
+ * batch and TUI front-ends. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpscope/front.h"
+#include "smtpscope/loop.h"
+#include "smtpscope/session.h"
+
+/* Longest input line accepted; longer ones are split. */
+#define FRONT_MAX_LINE (1024 * 1024)
+
+void front_init(struct front *f, const struct batch_options *o,
+		session_listener listener, void *listener_ctx)
+{
+	memset(f, 0, sizeof *f);
+	buf_init(&f->in);
+	buf_init(&f->message);
+	f->interactive = o->interactive;
+	f->loop = loop_new();
+	f->session = session_new(NULL);
+	session_set_listener(f->session, listener, listener_ctx);
+	f->client = client_new(f->loop, f->session, &o->client);
+	f->ctx.client = f->client;
+	f->ctx.session = f->session;
+	f->ctx.default_port = o->default_port;
+	f->ctx.kb = o->print.kb;
+}
+
+void front_start(struct front *f, const struct batch_options *o)
+{
+	if (o->intro)
+		session_text(f->session, SESSION_NOTE, "%s", o->intro);
+	if (o->target) {
+		char *err = NULL;
+		if (!client_connect(f->client, o->target, o->default_port, &err)) {
+			session_text(f->session, SESSION_ERROR, "%s", err);
+			free(err);
+		}
+	}
+}
+
+void front_free(struct front *f)
+{
+	client_free(f->client);
+	session_free(f->session);
+	loop_free(f->loop);
+	buf_free(&f->in);
+	buf_free(&f->message);
+}
+
+void front_add_input(struct front *f, const char *p, size_t n)
+{
+	buf_add(&f->in, p, n);
+}
+
+void front_queue_line(struct front *f, const char *line)
+{
+	buf_adds(&f->in, line);
+	buf_addc(&f->in, '\n');
+}
+
+bool front_idle(const struct front *f)
+{
+	return !client_busy(f->client);
+}
+
+bool front_in_message(const struct front *f)
+{
+	return f->ctx.message_mode ||
+	       (smtp_state(client_smtp(f->client)) == SMTP_DATA &&
+		client_conn(f->client) == CLIENT_UP);
+}
+
+/* Takes the next complete input line (or the unterminated rest at EOF). */
+static char *front_next_line(struct front *f)
+{
+	char *nl = memchr(f->in.data ? f->in.data : "", '\n', f->in.len);
+	size_t len;
+	char *line;
+
+	if (nl)
+		len = (size_t)(nl - f->in.data);
+	else if (f->in.len >= FRONT_MAX_LINE || (f->in_eof && f->in.len > 0))
+		len = f->in.len < FRONT_MAX_LINE ? f->in.len : FRONT_MAX_LINE;
+	else
+		return NULL;
+	line = xmemdup(f->in.data, len);
+	buf_consume(&f->in, nl ? len + 1 : len);
+	util_chomp(line, len);
+	return line;
+}
+
+static void front_message_line(struct front *f, const char *line)
+{
+	if (strcmp(line, ".") == 0) {
+		f->ctx.message_mode = false;
+		client_send_message(f->client, f->message.data ? f->message.data : "",
+				    f->message.len, "typed message");
+		buf_clear(&f->message);
+		return;
+	}
+	buf_adds(&f->message, line);
+	buf_addc(&f->message, '\n');
+}
+
+static void front_line(struct front *f, const char *line)
+{
+	if (f->ctx.message_mode) {
+		front_message_line(f, line);
+	} else if (smtp_state(client_smtp(f->client)) == SMTP_DATA &&
+		   client_conn(f->client) == CLIENT_UP) {
+		if (strcmp(line, ".") == 0)
+			client_data_end(f->client);
+		else
+			client_data_line(f->client, line);
+	} else if (line[0] == '\0' && f->interactive) {
+		/* An empty line at a terminal is a slip of the finger. */
+	} else {
+		cmd_input(&f->ctx, line);
+	}
+}
+
+void front_abandon_message(struct front *f, const char *why)
+{
+	if (f->ctx.message_mode) {
+		session_text(f->session, SESSION_WARN,
+			     "%s inside /data: the unfinished message was not sent", why);
+		f->ctx.message_mode = false;
+		buf_clear(&f->message);
+	} else if (front_in_message(f)) {
+		client_close(f->client, "the message was abandoned in the middle; it was not ended, so it is not delivered");
+	}
+}
+
+/* End of input: finish politely. */
+static void front_at_eof(struct front *f)
+{
+	struct smtp *smtp = client_smtp(f->client);
+
+	if (f->ctx.message_mode)
+		front_abandon_message(f, "input ended");
+	if (client_conn(f->client) == CLIENT_UP && !f->eof_quit_sent &&
+	    !smtp_closing(smtp) && smtp_state(smtp) != SMTP_QUITTING) {
+		f->eof_quit_sent = true;
+		if (smtp_state(smtp) == SMTP_DATA) {
+			client_close(f->client, "input ended in the middle of a message; it was not ended, so it is not delivered");
+		} else {
+			session_text(f->session, SESSION_NOTE, "end of input: sending QUIT");
+			client_command(f->client, "QUIT");
+		}
+		return;
+	}
+	f->done = true;
+}
+
+bool front_work(struct front *f)
+{
+	bool idle = front_idle(f);
+	char *line;
+
+	if (f->done)
+		return true;
+	if (f->ctx.quit && idle) {
+		if (client_conn(f->client) == CLIENT_UP)
+			client_close(f->client, NULL);
+		f->done = true;
+		return true;
+	}
+	if (idle && (line = front_next_line(f)) != NULL) {
+		front_line(f, line);
+		free(line);
+		return true;
+	}
+	if (idle && f->in_eof) {
+		front_at_eof(f);
+		return f->done;
+	}
+	return false;
+}

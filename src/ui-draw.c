@@ -1,0 +1,429 @@
+/* ui-draw: layout and drawing of the panes, the status bar and the help
+ * overlay.  Everything goes to stdscr and reaches the terminal in one
+ * doupdate(); the work is bounded by the screen size. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SMTPSCOPE_UI_INTERNAL
+#include "smtpscope/explain.h"
+#include "smtpscope/ui.h"
+
+/* Pane title rows sit above each rect. */
+void ui_layout(struct ui *ui)
+{
+	int rows = LINES, cols = COLS, h = rows - 4;
+
+	ui->too_small = cols < UI_MIN_COLS || rows < UI_MIN_ROWS;
+	ui->side = cols >= UI_WIDE_COLS;
+	ui->status = (struct ui_rect){ rows - 3, 0, 2, cols };
+	ui->cmd = (struct ui_rect){ rows - 1, 0, 1, cols };
+	if (ui->side) {
+		int w = cols * 3 / 5;
+
+		ui->session = (struct ui_rect){ 1, 0, h, w };
+		ui->explain = (struct ui_rect){ 1, w + 1, h, cols - w - 1 };
+	} else {
+		int sh = (h - 1) * 3 / 5;
+
+		ui->session = (struct ui_rect){ 1, 0, sh, cols };
+		ui->explain = (struct ui_rect){ sh + 2, 0, h - 1 - sh, cols };
+	}
+	free(ui->row_ev);
+	ui->row_ev = xcalloc((size_t)(ui->session.h > 0 ? ui->session.h : 1), sizeof *ui->row_ev);
+	ui->nrow_ev = ui->session.h;
+	ui->explain_w = 0; /* rewrap */
+}
+
+int ui_pane_rows(const struct ui *ui, enum ui_focus pane)
+{
+	int h = pane == UI_FOCUS_EXPLAIN ? ui->explain.h : ui->session.h;
+
+	return h > 1 ? h : 1;
+}
+
+/* One row at most: returns the columns used.  Bytes that are not
+ * printable characters are drawn as '?', whatever their origin. */
+int ui_draw_text(int y, int x, int w, const char *s, size_t n, int attr)
+{
+	int col = 0, cw;
+	bool ok;
+
+	attron(attr);
+	move(y, x);
+	for (size_t i = 0; i < n;) {
+		size_t k = ui_text_char(s + i, n - i, &cw, &ok);
+
+		if (col + cw > w)
+			break;
+		if (ok)
+			addnstr(s + i, (int)k);
+		else
+			addch('?');
+		col += cw;
+		i += k;
+	}
+	attroff(attr);
+	return col;
+}
+
+/* Draws rows [from, to) of one wrapped line at y; returns rows drawn. */
+static int ui_draw_wrapped(const struct ui_rect *r, int y, const char *s, size_t n,
+			   size_t from, size_t to, int attr)
+{
+	size_t row = 0, i = 0, start = 0;
+	int col = 0, cw, drawn = 0;
+	bool ok;
+
+	while (row < to) {
+		size_t k = i < n ? ui_text_char(s + i, n - i, &cw, &ok) : 0;
+
+		if (i >= n || (col > 0 && col + cw > r->w)) {
+			if (row >= from)
+				ui_draw_text(y + drawn++, r->x, r->w, s + start, i - start, attr);
+			row++;
+			col = 0;
+			start = i;
+			if (i >= n)
+				break;
+			continue;
+		}
+		col += cw;
+		i += k;
+	}
+	return drawn;
+}
+
+static int ui_line_attr(const struct ui *ui, const struct session_event *ev,
+			const char *line, bool selected)
+{
+	int attr = 0;
+
+	if (strncmp(line, "<-  ", 4) == 0 && ev->reply) {
+		int cls = ev->reply->code / 100;
+
+		attr = ui_term_attr_pair(ui, cls == 2 ? UI_P_2XX : cls == 3 ? UI_P_3XX :
+					 cls == 4 ? UI_P_4XX : cls == 5 ? UI_P_5XX : UI_P_WARN);
+		if (selected)
+			attr |= A_REVERSE;
+	} else if (strncmp(line, " -> ", 4) == 0 || strncmp(line, " ~> ", 4) == 0) {
+		attr = A_BOLD;
+	} else if (strncmp(line, "!!! ", 4) == 0) {
+		attr = ui_term_attr_pair(ui, UI_P_WARN);
+	} else if (strncmp(line, "*** ", 4) == 0) {
+		attr = ui_term_attr_pair(ui, UI_P_ERROR) | A_BOLD;
+	} else if (strncmp(line, "  # ", 4) == 0 || strncmp(line, "=== ", 4) == 0) {
+		attr = ui_term_attr_pair(ui, UI_P_NOTE);
+	}
+	return attr;
+}
+
+/* Rows [from, to) of event ev, placed from row y of the pane. */
+static void ui_draw_event(struct ui *ui, size_t ev, size_t from, size_t to, int y)
+{
+	const struct session_event *e = session_get(ui->f.session, ev);
+	const char *t = ui_event_text(ui, ev);
+	bool sel = ev == ui_selected_reply(ui);
+	size_t row = 0;
+
+	for (;;) {
+		size_t n = strcspn(t, "\n"), r = ui_text_rows(t, n, ui->session.w);
+
+		if (row + r > from && row < to) {
+			size_t a = from > row ? from - row : 0, b = to - row < r ? to - row : r;
+			int drawn = ui_draw_wrapped(&ui->session, ui->session.y + y, t, n, a, b,
+						    ui_line_attr(ui, e, t, sel));
+
+			for (int k = 0; k < drawn; k++)
+				if (y + k < ui->nrow_ev)
+					ui->row_ev[y + k] = ev;
+			y += drawn;
+		}
+		row += r;
+		if (t[n] == '\0' || row >= to)
+			break;
+		t += n + 1;
+	}
+}
+
+static void ui_draw_title(const struct ui *ui, const struct ui_rect *r,
+			  enum ui_focus pane, const char *title)
+{
+	int attr = ui->focus == pane ? A_REVERSE | A_BOLD : A_REVERSE;
+
+	attron(attr);
+	mvhline(r->y - 1, r->x, ' ', r->w);
+	attroff(attr);
+	ui_draw_text(r->y - 1, r->x + 1, r->w - 2, title, strlen(title), attr);
+}
+
+/* Bottom up from the anchor: only the events that show are touched. */
+static void ui_draw_session(struct ui *ui)
+{
+	struct { size_t ev, from, to; } part[512];
+	size_t n = session_count(ui->f.session), skip = ui->skip, i, np = 0;
+	size_t h = (size_t)ui->session.h, used = 0;
+
+	ui_draw_title(ui, &ui->session, UI_FOCUS_SESSION,
+		      ui->anchor == SIZE_MAX ? "Session" : "Session (scrolled: End follows)");
+	for (int k = 0; k < ui->nrow_ev; k++)
+		ui->row_ev[k] = SIZE_MAX;
+	if (n == 0 || ui->session.h <= 0)
+		return;
+	i = ui->anchor == SIZE_MAX ? n - 1 : ui->anchor;
+	if (ui->anchor == SIZE_MAX)
+		skip = 0;
+	for (;; i--) {
+		size_t r, take;
+
+		if (skip >= ui_event_rows(ui, i))
+			skip = ui_event_rows(ui, i) - 1;
+		r = ui_event_rows(ui, i) - skip;
+		take = r < h - used ? r : h - used;
+
+		part[np].ev = i;
+		part[np].to = r;
+		part[np].from = r - take;
+		np++;
+		used += take;
+		skip = 0;
+		if (used >= h || i == 0 || np == UTIL_ARRAY_LEN(part))
+			break;
+	}
+	ui->last_shown = part[0].ev;
+	ui->first_shown = part[np - 1].ev;
+	for (int y = 0; np-- > 0;) {
+		ui_draw_event(ui, part[np].ev, part[np].from, part[np].to, y);
+		y += (int)(part[np].to - part[np].from);
+	}
+}
+
+static void ui_explain_refresh(struct ui *ui, size_t ev)
+{
+	const struct session_event *e;
+	struct explain_ctx ctx = { 0 };
+	struct explanation x;
+
+	if (ev == ui->explain_ev && ui->explain_w == ui->explain.w)
+		return;
+	ui->explain_ev = ev;
+	ui->explain_w = ui->explain.w;
+	buf_clear(&ui->explain_text);
+	if (ev == SIZE_MAX) {
+		buf_adds(&ui->explain_text, "No reply yet. Each reply the server sends is explained here: what its digits say, its enhanced code, a diagnosis and the next step.\n\nF1 or /help: keys and commands.");
+		return;
+	}
+	e = session_get(ui->f.session, ev);
+	ctx.command = e->command;
+	ctx.tls_active = e->encrypted;
+	explain_reply(ui->opt->print.kb, e->reply, &ctx, &x);
+	explain_format_long(&x, &ui->explain_text, (size_t)(ui->explain.w > 2 ? ui->explain.w - 1 : 1));
+	explain_free(&x);
+}
+
+static void ui_draw_lines(const struct ui_rect *r, const char *t, size_t top, int attr)
+{
+	size_t row = 0;
+	int y = 0;
+
+	while (y < r->h) {
+		size_t n = strcspn(t, "\n"), rows = ui_text_rows(t, n, r->w);
+
+		if (row + rows > top) {
+			size_t from = top > row ? top - row : 0;
+			size_t to = from + (size_t)(r->h - y);
+
+			y += ui_draw_wrapped(r, r->y + y, t, n, from, to < rows ? to : rows, attr);
+		}
+		row += rows;
+		if (t[n] == '\0')
+			break;
+		t += n + 1;
+	}
+}
+
+static void ui_draw_explain(struct ui *ui)
+{
+	size_t ev = ui_selected_reply(ui);
+	char title[96];
+
+	ui_explain_refresh(ui, ev);
+	if (ev == SIZE_MAX)
+		snprintf(title, sizeof title, "Explanation");
+	else
+		snprintf(title, sizeof title, "Explanation: reply %d to %.40s%s",
+			 session_get(ui->f.session, ev)->reply->code,
+			 session_get(ui->f.session, ev)->command ? session_get(ui->f.session, ev)->command : "?",
+			 ui->selected == SIZE_MAX ? " (newest)" : "");
+	ui_draw_title(ui, &ui->explain, UI_FOCUS_EXPLAIN, title);
+	if (ui->side)
+		mvvline_set(ui->explain.y - 1, ui->explain.x - 1, WACS_VLINE, ui->explain.h + 1);
+	ui_draw_lines(&ui->explain, ui->explain_text.data ? ui->explain_text.data : "",
+		      ui->explain_top, 0);
+}
+
+/* "a | b | c" of escaped, untrusted parts. */
+static void ui_status_row(struct ui *ui, int y, const char *const *parts, size_t n)
+{
+	int attr = ui_term_attr_pair(ui, UI_P_BAR) | A_REVERSE;
+
+	buf_clear(&ui->scratch);
+	for (size_t i = 0; i < n; i++) {
+		if (parts[i] == NULL || parts[i][0] == '\0')
+			continue;
+		if (ui->scratch.len)
+			buf_adds(&ui->scratch, " | ");
+		util_escape(&ui->scratch, parts[i], strlen(parts[i]));
+	}
+	attron(attr);
+	mvhline(y, 0, ' ', COLS);
+	attroff(attr);
+	ui_draw_text(y, 1, COLS - 2, ui->scratch.data ? ui->scratch.data : "", ui->scratch.len, attr);
+}
+
+static const char *ui_conn_name(enum client_conn c)
+{
+	switch (c) {
+	case CLIENT_CONNECTING: return "connecting";
+	case CLIENT_UP: return "connected";
+	case CLIENT_DOWN: return "disconnected";
+	default: return "not connected";
+	}
+}
+
+static void ui_draw_status(struct ui *ui)
+{
+	const struct smtp *s = client_smtp(ui->f.client);
+	struct buf a, b, c;
+	char queued[48] = "";
+
+	buf_init(&a);
+	buf_init(&b);
+	buf_init(&c);
+	smtp_describe(s, &a);
+	if (ui->f.in.len) {
+		size_t q = 0;
+
+		for (size_t i = 0; i < ui->f.in.len; i++)
+			q += ui->f.in.data[i] == '\n';
+		snprintf(queued, sizeof queued, "lines waiting: %zu", q);
+	}
+	{
+		const char *p1[] = { client_target(ui->f.client)[0] ? client_target(ui->f.client) : "no target",
+				     ui_conn_name(client_conn(ui->f.client)), a.data, queued };
+		ui_status_row(ui, ui->status.y, p1, UTIL_ARRAY_LEN(p1));
+	}
+	if (ui->confirm) {
+		const char *p[] = { "Abandon the message in progress? (y/n)" };
+		ui_status_row(ui, ui->status.y + 1, p, 1);
+	} else if (ui->matches.len) {
+		const char *p[] = { ui->matches.data };
+		ui_status_row(ui, ui->status.y + 1, p, 1);
+	} else {
+		caps_summary(smtp_caps(s), &b);
+		smtp_legal_next(s, &c);
+		{
+			char *caps = xasprintf("caps: %s", b.len ? b.data : "(none yet: EHLO)");
+			char *next = xasprintf("next: %s", c.len ? c.data : "-");
+			const char *p2[] = { next, caps, "F1 help" };
+
+			ui_status_row(ui, ui->status.y + 1, p2, UTIL_ARRAY_LEN(p2));
+			free(caps);
+			free(next);
+		}
+	}
+	buf_free(&a);
+	buf_free(&b);
+	buf_free(&c);
+}
+
+static const char *const ui_help_keys[] = {
+	"Keys",
+	"  F1, /help        this help (Esc, F1 or q closes it)",
+	"  F6               move focus: command line -> session -> explanation",
+	"  Tab              complete: SMTP verbs, /commands, AUTH mechanisms,",
+	"                   file names for /sendfile, codes for /explain",
+	"  Up, Down         command line: history; session pane: select a reply",
+	"                   (the explanation follows); explanation: scroll",
+	"  PgUp, PgDn       scroll the focused pane (the session from the",
+	"                   command line)",
+	"  Home, End        top / bottom of the focused pane; End follows the",
+	"                   newest lines again",
+	"  mouse            wheel scrolls, a click selects a reply",
+	"  Ctrl-L           redraw the screen",
+	"  Ctrl-C           clear the line; asks before abandoning a message",
+	"  Ctrl-D           on an empty line: send QUIT and exit (as /quit)",
+	"  Enter            send the line (runs when earlier replies are in)",
+	"",
+	"Lines starting with / are local commands; any other line goes to the",
+	"server as typed (// sends a leading /). After a 354 or /data, lines",
+	"are the message (the prompt says [message]) up to a line with only \".\".",
+	"",
+	"Local commands",
+};
+
+static const char ui_help_title[] =
+	"smtpscope help - Esc, F1 or q closes; Up, Down, PgUp, PgDn scroll";
+
+static void ui_draw_help(struct ui *ui)
+{
+	size_t n, i, nk = UTIL_ARRAY_LEN(ui_help_keys), total;
+	const struct cmd_entry *const *t = cmd_table(&n);
+	int h = LINES - 2, w = COLS - 2, y;
+
+	total = nk + n;
+	if (ui->help_top + (size_t)(h - 1) > total)
+		ui->help_top = total > (size_t)(h - 1) ? total - (size_t)(h - 1) : 0;
+	for (y = 0; y <= h; y++) {
+		move(y, 0);
+		clrtoeol();
+	}
+	attron(A_REVERSE | A_BOLD);
+	mvhline(0, 0, ' ', COLS);
+	attroff(A_REVERSE | A_BOLD);
+	ui_draw_text(0, 1, COLS - 2, ui_help_title, strlen(ui_help_title), A_REVERSE | A_BOLD);
+	for (y = 0, i = ui->help_top; y < h - 1 && i < total; y++, i++) {
+		if (i < nk) {
+			ui_draw_text(2 + y, 2, w - 2, ui_help_keys[i], strlen(ui_help_keys[i]),
+				     ui_help_keys[i][0] == ' ' || !ui_help_keys[i][0] ? 0 : A_BOLD);
+		} else {
+			const struct cmd_entry *e = t[i - nk];
+			char *line = xasprintf("  /%s%s%s  %s", e->name, e->args[0] ? " " : "",
+					       e->args, e->summary);
+
+			ui_draw_text(2 + y, 2, w - 2, line, strlen(line), 0);
+			free(line);
+		}
+	}
+}
+
+void ui_draw(struct ui *ui)
+{
+	erase();
+	if (ui->too_small) {
+		const char *m = "terminal too small";
+		char need[40];
+
+		snprintf(need, sizeof need, "(need %dx%d)", UI_MIN_COLS, UI_MIN_ROWS);
+		ui_draw_text(LINES / 2, COLS > 18 ? (COLS - 18) / 2 : 0, COLS, m, strlen(m), A_BOLD);
+		if (LINES > 1)
+			ui_draw_text(LINES / 2 + 1, 0, COLS, need, strlen(need), 0);
+	} else {
+		ui_draw_session(ui);
+		ui_draw_explain(ui);
+		ui_draw_status(ui);
+		if (ui->help)
+			ui_draw_help(ui);
+		ui_rl_draw(ui, ui->cmd.y, ui->cmd.w);
+	}
+	if (ui->help || ui->too_small)
+		curs_set(0);
+	else
+		curs_set(1);
+	wnoutrefresh(stdscr);
+	doupdate();
+	ui->dirty = false;
+}
