@@ -280,6 +280,30 @@ static void ui_rl_cands_auth(void)
 			ui_rl_owned_add(&k, xstrdup(*m));
 }
 
+/* MAIL and RCPT parameters (RFC 1870, 6152, 3030, 6531, 3461, 8689, 4954)
+ * for the extensions the server advertised; all of them before EHLO, as a
+ * debugger lets you send what the server did not offer. */
+static void ui_rl_cands_params(bool mail)
+{
+	static const struct { bool mail; enum cap_id cap; const char *param; } params[] = {
+		{ true, CAP_SIZE, "SIZE=" }, { true, CAP_8BITMIME, "BODY=8BITMIME" },
+		{ true, CAP_BINARYMIME, "BODY=BINARYMIME" }, { true, CAP_8BITMIME, "BODY=7BIT" },
+		{ true, CAP_SMTPUTF8, "SMTPUTF8" }, { true, CAP_DSN, "RET=FULL" },
+		{ true, CAP_DSN, "RET=HDRS" }, { true, CAP_DSN, "ENVID=" },
+		{ true, CAP_REQUIRETLS, "REQUIRETLS" }, { true, CAP_AUTH, "AUTH=<>" },
+		{ false, CAP_DSN, "NOTIFY=NEVER" }, { false, CAP_DSN, "NOTIFY=SUCCESS,FAILURE,DELAY" },
+		{ false, CAP_DSN, "NOTIFY=FAILURE" }, { false, CAP_DSN, "ORCPT=rfc822;" },
+	};
+	const struct caps *caps = smtp_caps(client_smtp(ui_rl->f.client));
+	size_t k = 0;
+
+	for (size_t i = 0; i < UTIL_ARRAY_LEN(params); i++)
+		if (params[i].mail == mail && (!caps->valid || caps_has(caps, params[i].cap)))
+			ui_rl_owned_add(&k, xstrdup(params[i].param));
+}
+
+/* The verbs, and the commands the server's extensions add (ETRN, BDAT,
+ * STARTTLS, AUTH, VRFY ...) come from the same list. */
 static char **ui_rl_complete(const char *text, int start, int end)
 {
 	char first[32] = "";
@@ -306,6 +330,10 @@ static char **ui_rl_complete(const char *text, int start, int end)
 		ui_rl_cands_codes();
 	} else if (util_strieq(first, "AUTH")) {
 		ui_rl_cands_auth();
+	} else if ((util_strieq(first, "MAIL") || util_strieq(first, "RCPT")) &&
+		   strchr(rl_line_buffer, '>') && rl_line_buffer + start > strchr(rl_line_buffer, '>')) {
+		ui_rl_cands_params(util_strieq(first, "MAIL"));
+		rl_completion_append_character = '\0';
 	} else if (util_strieq(first, "MAIL") || util_strieq(first, "RCPT")) {
 		ui_rl_cands = util_strieq(first, "MAIL") ? (const char *const[]){ "FROM:", NULL }
 							  : (const char *const[]){ "TO:", NULL };
@@ -313,8 +341,11 @@ static char **ui_rl_complete(const char *text, int start, int end)
 	if (ui_rl_owned)
 		ui_rl_cands = (const char *const *)ui_rl_owned;
 	m = rl_completion_matches(text, ui_rl_generate);
-	if (m && m[1] == NULL && m[0][0] && m[0][strlen(m[0]) - 1] == ':')
+	if (m && m[1] == NULL && m[0][0] && strchr(":=;", m[0][strlen(m[0]) - 1]))
 		rl_completion_append_character = '\0';
+	else if (m && m[1] == NULL && strchr(rl_line_buffer, '>') && start > 0 &&
+		 (util_strieq(first, "MAIL") || util_strieq(first, "RCPT")))
+		rl_completion_append_character = ' ';
 	return m;
 }
 
@@ -337,6 +368,9 @@ void ui_rl_init(struct ui *ui)
 	ui_rl = ui;
 	ui_rl_null = fopen("/dev/null", "w");
 	rl_readline_name = "smtpscope";
+	/* Words are separated by blanks only: "SIZE=", "NOTIFY=..." and
+	 * "<a@b>" are single words of an SMTP line. */
+	rl_completer_word_break_characters = (char *)" \t";
 	rl_catch_signals = 0;
 	rl_catch_sigwinch = 0;
 	rl_change_environment = 0;
@@ -351,6 +385,10 @@ void ui_rl_init(struct ui *ui)
 	using_history();
 	stifle_history(UI_RL_HISTORY_MAX);
 	ui_rl_history_open();
+	/* Matches go to the status bar, which costs nothing to show: list
+	 * them on the first Tab.  Set before readline reads the user's
+	 * inputrc, so a setting there still wins. */
+	rl_variable_bind("show-all-if-ambiguous", "on");
 	rl_callback_handler_install("", ui_rl_on_line);
 	rl_variable_bind("enable-bracketed-paste", "off");
 	rl_variable_bind("page-completions", "off");

@@ -15,6 +15,13 @@ tm send-keys -l "me.example"; tm send-keys Enter
 expect "EHLO sent" "<-  250-PIPELINING"
 tm send-keys -l "MA"; tm send-keys Tab
 expect "MA Tab completes MAIL FROM:" "smtp> MAIL FROM:"
+tm send-keys -l "<a@example.org> SI"; tm send-keys Tab
+expect "MAIL parameter SIZE= completes (advertised)" "smtp> MAIL FROM:<a@example.org> SIZE="
+tm send-keys -l "100 RE"; tm send-keys Tab
+expect "DSN's RET= values listed, REQUIRETLS not (not advertised)" "matches: RET=FULL RET=HDRS"
+tm send-keys C-c
+tm send-keys -l "RCPT TO:<s@demo.test> NO"; tm send-keys Tab
+expect "RCPT parameters from DSN" "matches: NOTIFY=FAILURE NOTIFY=NEVER NOTIFY=SUCCESS,FAILURE,DELAY"
 tm send-keys C-c
 tm send-keys -l "/e"; tm send-keys Tab
 expect "/e Tab completes /explain" "smtp> /explain"
