@@ -203,3 +203,39 @@ void caps_summary(const struct caps *c, struct buf *out)
 		}
 	}
 }
+
+static void caps_item(const struct cap *it, char sign, struct buf *out)
+{
+	if (out->len)
+		buf_adds(out, ", ");
+	buf_addc(out, sign);
+	buf_adds(out, it->keyword);
+	if (it->params[0]) {
+		buf_addc(out, ' ');
+		buf_adds(out, it->params);
+	}
+}
+
+size_t caps_diff(const struct caps *before, const struct caps *after, struct buf *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < after->n; i++) {
+		const struct cap *old = caps_find(before, after->items[i].keyword);
+
+		if (old == NULL) {
+			caps_item(&after->items[i], '+', out);
+			n++;
+		} else if (strcmp(old->params, after->items[i].params) != 0) {
+			caps_item(&after->items[i], '~', out);
+			buf_printf(out, " (was \"%s\")", old->params);
+			n++;
+		}
+	}
+	for (i = 0; i < before->n; i++)
+		if (caps_find(after, before->items[i].keyword) == NULL) {
+			caps_item(&before->items[i], '-', out);
+			n++;
+		}
+	return n;
+}

@@ -21,6 +21,11 @@ struct kb_pattern_slot {
 	regex_t re;
 };
 
+struct kb_tls_slot {
+	struct kb_tls_error t;
+	regex_t re;
+};
+
 struct kb {
 	char **strings;             /* every string entries point to */
 	size_t nstrings, strings_cap;
@@ -39,6 +44,8 @@ struct kb {
 	size_t ncompares, compares_cap;
 	struct kb_pattern_slot **patterns;
 	size_t npatterns, patterns_cap;
+	struct kb_tls_slot **tls;
+	size_t ntls, tls_cap;
 };
 
 static const char *const kb_ctx_names[KB_CTX__COUNT] = {
@@ -129,6 +136,12 @@ void kb_free(struct kb *kb)
 		free(kb->patterns[i]);
 	}
 	free(kb->patterns);
+	for (size_t i = 0; i < kb->ntls; i++) {
+		regfree(&kb->tls[i]->re);
+		free(kb->tls[i]->t.samples);
+		free(kb->tls[i]);
+	}
+	free(kb->tls);
 	free(kb);
 }
 
@@ -545,6 +558,31 @@ static bool kb_pattern_kind(const char *s, enum kb_pattern_kind *kind)
 	return false;
 }
 
+/* Compiles a match field; false after an error. */
+static bool kb_regex(struct kb *kb, struct kb_entry *e, const char *match, regex_t *re)
+{
+	int rc = regcomp(re, match, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	char msg[200];
+
+	if (rc == 0)
+		return true;
+	regerror(rc, re, msg, sizeof msg);
+	kb_errorf(kb, e->file, kb_field_line(e, "match"),
+		  "match is not a valid POSIX extended regular expression: %s", msg);
+	return false;
+}
+
+/* Every "sample" field, in order. */
+static void kb_samples(struct kb *kb, struct kb_entry *e, const char ***samples, size_t *n)
+{
+	for (size_t i = 0; i < e->nfields; i++) {
+		if (strcmp(e->fields[i].key, "sample") != 0)
+			continue;
+		*samples = xrealloc(*samples, (*n + 1) * sizeof **samples);
+		(*samples)[(*n)++] = kb_keep(kb, buf_steal(&e->fields[i].value));
+	}
+}
+
 static void kb_finish_pattern(struct kb *kb, struct kb_entry *e)
 {
 	static const struct kb_key_spec spec[] = {
@@ -556,7 +594,6 @@ static void kb_finish_pattern(struct kb *kb, struct kb_entry *e)
 	};
 	struct kb_pattern_slot *slot;
 	const char *kind, *codes;
-	int rc;
 
 	if (!kb_valid_id(e->args)) {
 		kb_errorf(kb, e->file, e->line,
@@ -586,13 +623,7 @@ static void kb_finish_pattern(struct kb *kb, struct kb_entry *e)
 		return;
 	}
 	slot->p.match = kb_get(kb, e, "match");
-	rc = regcomp(&slot->re, slot->p.match, REG_EXTENDED | REG_ICASE | REG_NOSUB);
-	if (rc != 0) {
-		char msg[200];
-
-		regerror(rc, &slot->re, msg, sizeof msg);
-		kb_errorf(kb, e->file, kb_field_line(e, "match"),
-			  "match is not a valid POSIX extended regular expression: %s", msg);
+	if (!kb_regex(kb, e, slot->p.match, &slot->re)) {
 		free(slot);
 		return;
 	}
@@ -604,16 +635,49 @@ static void kb_finish_pattern(struct kb *kb, struct kb_entry *e)
 	slot->p.action = kb_get(kb, e, "action");
 	slot->p.diagnosis = kb_get(kb, e, "diagnosis");
 	slot->p.enhanced_note = kb_get(kb, e, "enhanced-note");
-	for (size_t i = 0; i < e->nfields; i++) {
-		if (strcmp(e->fields[i].key, "sample") != 0)
-			continue;
-		slot->p.samples = xrealloc(slot->p.samples,
-					   (slot->p.nsamples + 1) * sizeof *slot->p.samples);
-		slot->p.samples[slot->p.nsamples++] = kb_keep(kb, buf_steal(&e->fields[i].value));
-	}
+	kb_samples(kb, e, &slot->p.samples, &slot->p.nsamples);
 	kb->patterns = xgrow(kb->patterns, &kb->patterns_cap, kb->npatterns + 1,
 			     sizeof *kb->patterns);
 	kb->patterns[kb->npatterns++] = slot;
+}
+
+static void kb_finish_tls_error(struct kb *kb, struct kb_entry *e)
+{
+	static const struct kb_key_spec spec[] = {
+		{ "match", true, false, false }, { "title", true, false, false },
+		{ "cause", true, false, false }, { "next", true, false, false },
+		{ "sample", false, false, true },
+	};
+	struct kb_tls_slot *slot;
+
+	if (!kb_valid_id(e->args)) {
+		kb_errorf(kb, e->file, e->line,
+			  "[tls-error %s]: a name is lower case letters, digits and hyphens", e->args);
+		return;
+	}
+	for (size_t i = 0; i < kb->ntls; i++)
+		if (strcmp(kb->tls[i]->t.id, e->args) == 0) {
+			kb_errorf(kb, e->file, e->line, "[tls-error %s] is already defined at %s:%d",
+				  e->args, kb->tls[i]->t.file, kb->tls[i]->t.line);
+			return;
+		}
+	if (!kb_spec_check(kb, e, spec, UTIL_ARRAY_LEN(spec)))
+		return;
+	slot = xcalloc(1, sizeof *slot);
+	slot->t.match = kb_get(kb, e, "match");
+	if (!kb_regex(kb, e, slot->t.match, &slot->re)) {
+		free(slot);
+		return;
+	}
+	slot->t.id = kb_keep(kb, xstrdup(e->args));
+	slot->t.file = e->file;
+	slot->t.line = e->line;
+	slot->t.title = kb_get(kb, e, "title");
+	slot->t.cause = kb_get(kb, e, "cause");
+	slot->t.next = kb_get(kb, e, "next");
+	kb_samples(kb, e, &slot->t.samples, &slot->t.nsamples);
+	kb->tls = xgrow(kb->tls, &kb->tls_cap, kb->ntls + 1, sizeof *kb->tls);
+	kb->tls[kb->ntls++] = slot;
 }
 
 static void kb_finish(struct kb *kb, struct kb_entry *e)
@@ -634,9 +698,11 @@ static void kb_finish(struct kb *kb, struct kb_entry *e)
 		kb_finish_compare(kb, e);
 	else if (strcmp(e->type, "pattern") == 0)
 		kb_finish_pattern(kb, e);
+	else if (strcmp(e->type, "tls-error") == 0)
+		kb_finish_tls_error(kb, e);
 	else
 		kb_errorf(kb, e->file, e->line,
-			  "unknown entry type [%s]: use code, enhanced, enhanced-class, enhanced-subject, diagnosis, compare or pattern",
+			  "unknown entry type [%s]: use code, enhanced, enhanced-class, enhanced-subject, diagnosis, compare, pattern or tls-error",
 			  e->type);
 }
 
@@ -916,6 +982,20 @@ const struct kb_pattern *kb_pattern_at(const struct kb *kb, size_t i)
 }
 
 size_t kb_pattern_count(const struct kb *kb) { return kb->npatterns; }
+size_t kb_tls_error_count(const struct kb *kb) { return kb->ntls; }
+
+const struct kb_tls_error *kb_tls_error_match(const struct kb *kb, const char *text)
+{
+	for (size_t i = 0; kb && text && i < kb->ntls; i++)
+		if (regexec(&kb->tls[i]->re, text, 0, NULL, 0) == 0)
+			return &kb->tls[i]->t;
+	return NULL;
+}
+
+const struct kb_tls_error *kb_tls_error_at(const struct kb *kb, size_t i)
+{
+	return i < kb->ntls ? &kb->tls[i]->t : NULL;
+}
 size_t kb_code_count(const struct kb *kb) { return kb->ncodes; }
 size_t kb_enhanced_count(const struct kb *kb) { return kb->nenh; }
 size_t kb_diagnosis_count(const struct kb *kb) { return kb->ndiags; }

@@ -20,6 +20,8 @@ static void printer_prefix(const struct printer_options *o,
 		strftime(s, sizeof s, "%H:%M:%S", &tm);
 		buf_printf(out, "%s.%03d ", s, (int)(ev->wall_us / 1000 % 1000));
 	}
+	if (ev->insecure)
+		buf_adds(out, "(insecure) ");
 	buf_adds(out, marker);
 }
 
@@ -51,7 +53,7 @@ static void printer_reply(const struct printer_options *o,
 	const struct reply *r = ev->reply;
 	size_t i;
 
-	printer_lines(o, ev, out, "<-  ", ev->raw, ev->raw_len);
+	printer_lines(o, ev, out, ev->encrypted ? "<~  " : "<-  ", ev->raw, ev->raw_len);
 	if (r->raw_seen > r->raw_len) {
 		printer_prefix(o, ev, out, "!!! ");
 		buf_printf(out, "(%zu more bytes of this reply not kept)\n",
@@ -78,6 +80,50 @@ static void printer_reply(const struct printer_options *o,
 	}
 }
 
+/* Prints one field of an explanation, "  #   label: text", escaped. */
+static void printer_field(const struct printer_options *o, const struct session_event *ev,
+			  struct buf *out, const char *label, const char *text)
+{
+	printer_prefix(o, ev, out, "  # ");
+	buf_printf(out, "%s%s", label, label[0] ? ": " : "");
+	util_escape(out, text, strlen(text));
+	buf_addc(out, '\n');
+}
+
+/* A TLS failure explained by the knowledge base's [tls-error] entries. */
+static void printer_tls_failure(const struct printer_options *o,
+				const struct session_event *ev, struct buf *out)
+{
+	const struct kb_tls_error *t = kb_tls_error_match(o->kb, ev->detail);
+
+	if (!o->annotate)
+		return;
+	if (t == NULL) {
+		printer_field(o, ev, out, "", "no explanation in the knowledge base for this TLS failure");
+		return;
+	}
+	printer_field(o, ev, out, "", t->title);
+	printer_field(o, ev, out, "likely cause", t->cause);
+	printer_field(o, ev, out, "next step", t->next);
+}
+
+static void printer_text(const struct printer_options *o, const struct session_event *ev,
+			 struct buf *out, const char *marker)
+{
+	/* Our own texts may run to several lines (an explanation): each
+	 * gets the marker, and is escaped like everything else. */
+	for (const char *t = ev->text ? ev->text : ""; ; ) {
+		size_t n = strcspn(t, "\n");
+
+		printer_prefix(o, ev, out, marker);
+		util_escape(out, t, n);
+		buf_addc(out, '\n');
+		if (t[n] == '\0')
+			break;
+		t += n + 1;
+	}
+}
+
 void printer_event(const struct printer_options *o,
 		   const struct session_event *ev, struct buf *out)
 {
@@ -97,20 +143,14 @@ void printer_event(const struct printer_options *o,
 	case SESSION_ERROR:
 		marker = "*** ";
 		break;
+	case SESSION_TLS:
+		printer_text(o, ev, out, ev->detail ? "*** " : "~~~ ");
+		if (ev->detail)
+			printer_tls_failure(o, ev, out);
+		return;
 	default:
 		marker = "=== ";
 		break;
 	}
-	/* Our own texts may run to several lines (an explanation): each
-	 * gets the marker, and is escaped like everything else. */
-	for (const char *t = ev->text ? ev->text : ""; ; ) {
-		size_t n = strcspn(t, "\n");
-
-		printer_prefix(o, ev, out, marker);
-		util_escape(out, t, n);
-		buf_addc(out, '\n');
-		if (t[n] == '\0')
-			break;
-		t += n + 1;
-	}
+	printer_text(o, ev, out, marker);
 }

@@ -15,6 +15,7 @@ struct session {
 	struct session_clock clock;
 	session_listener listener;
 	void *listener_ctx;
+	bool encrypted, insecure;
 };
 
 static int64_t ts_us(const struct timespec *ts)
@@ -49,6 +50,7 @@ static void session_event_free(struct session_event *e)
 	free(e->raw);
 	free(e->text);
 	free(e->command);
+	free(e->detail);
 	reply_free(e->reply);
 	free(e);
 }
@@ -98,6 +100,9 @@ static struct session_event *session_new_event(struct session *s,
 	e->index = s->n;
 	e->answers = SIZE_MAX;
 	e->latency_us = -1;
+	e->encrypted = s->encrypted &&
+		       (kind == SESSION_SENT || kind == SESSION_DATA || kind == SESSION_REPLY);
+	e->insecure = s->insecure;
 	s->clock.now(s->clock.ctx, &e->wall_us, &e->mono_us);
 	return e;
 }
@@ -135,19 +140,55 @@ size_t session_reply(struct session *s, struct reply *r, size_t answers,
 	return session_append(s, e);
 }
 
-size_t session_text(struct session *s, enum session_kind kind,
-		    const char *fmt, ...)
+static size_t session_vtext(struct session *s, enum session_kind kind,
+			    const char *detail, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+
+static size_t session_vtext(struct session *s, enum session_kind kind,
+			    const char *detail, const char *fmt, va_list ap)
 {
 	struct session_event *e = session_new_event(s, kind);
 	struct buf b;
-	va_list ap;
 
 	buf_init(&b);
-	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
 	e->text = buf_steal(&b);
+	e->detail = detail ? xstrdup(detail) : NULL;
 	return session_append(s, e);
+}
+
+size_t session_text(struct session *s, enum session_kind kind,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	i = session_vtext(s, kind, NULL, fmt, ap);
+	va_end(ap);
+	return i;
+}
+
+size_t session_tls(struct session *s, const char *failure, const char *fmt, ...)
+{
+	va_list ap;
+	size_t i;
+
+	va_start(ap, fmt);
+	i = session_vtext(s, SESSION_TLS, failure, fmt, ap);
+	va_end(ap);
+	return i;
+}
+
+void session_set_channel(struct session *s, bool encrypted, bool insecure)
+{
+	s->encrypted = encrypted;
+	s->insecure = encrypted && insecure;
+}
+
+bool session_channel_encrypted(const struct session *s)
+{
+	return s->encrypted;
 }
 
 const char *session_kind_name(enum session_kind kind)
@@ -157,6 +198,7 @@ const char *session_kind_name(enum session_kind kind)
 		[SESSION_SENT] = "sent",       [SESSION_DATA] = "data",
 		[SESSION_REPLY] = "reply",     [SESSION_NOTE] = "note",
 		[SESSION_WARN] = "warning",    [SESSION_ERROR] = "error",
+		[SESSION_TLS] = "tls",
 	};
 
 	if ((size_t)kind >= UTIL_ARRAY_LEN(names))

@@ -20,7 +20,10 @@ struct smtp {
 	bool ehlo_done;       /* EHLO (not HELO): caps are meaningful */
 	bool authenticated;
 	bool closing;         /* 421 or 221 seen: the server will hang up */
-	bool tls;             /* set by the TLS layer (later) */
+	bool tls;             /* the TLS layer is up (smtp_tls_started) */
+	struct caps pre_tls;  /* the EHLO capabilities from before STARTTLS */
+	bool pre_tls_kept;
+	bool tls_diff_due;    /* the first EHLO reply inside TLS came in */
 	size_t recipients;    /* accepted in the current transaction */
 	size_t rcpt_tried;    /* RCPTs sent in the current transaction */
 	bool failed[SMTP_STAGE__COUNT];
@@ -94,6 +97,7 @@ struct smtp *smtp_new(struct session *session)
 	s->session = session;
 	s->state = SMTP_DISCONNECTED;
 	caps_init(&s->caps);
+	caps_init(&s->pre_tls);
 	data_encoder_init(&s->enc);
 	return s;
 }
@@ -114,6 +118,7 @@ void smtp_free(struct smtp *s)
 	smtp_pending_clear(s);
 	free(s->pending);
 	caps_free(&s->caps);
+	caps_free(&s->pre_tls);
 	free(s);
 }
 
@@ -180,7 +185,8 @@ void smtp_connected(struct smtp *s, size_t connect_event)
 {
 	smtp_pending_clear(s);
 	caps_free(&s->caps);
-	s->ehlo_done = s->authenticated = s->closing = s->tls = false;
+	caps_free(&s->pre_tls);
+	s->ehlo_done = s->authenticated = s->closing = s->tls = s->pre_tls_kept = false;
 	memset(s->failed, 0, sizeof s->failed);
 	smtp_set_state(s, SMTP_WAIT_GREETING);
 	smtp_push(s, SMTP_V_GREETING, connect_event, NULL);
@@ -428,6 +434,50 @@ static void smtp_stage(struct smtp *s, enum smtp_stage st, bool ok)
 	s->failed[st] = !ok;
 }
 
+/* RFC 3207 4.2: what the server said before TLS may have been forged;
+ * show what the first EHLO inside TLS says differently. */
+static void smtp_tls_caps_diff(struct smtp *s)
+{
+	struct buf d;
+
+	buf_init(&d);
+	if (caps_diff(&s->pre_tls, &s->caps, &d) == 0)
+		session_text(s->session, SESSION_NOTE,
+			     "capabilities after TLS: the same as before TLS");
+	else
+		session_text(s->session, SESSION_NOTE,
+			     "capabilities after TLS, compared with before: %s", d.data);
+	buf_free(&d);
+	caps_free(&s->pre_tls);
+	s->pre_tls_kept = false;
+}
+
+void smtp_tls_started(struct smtp *s, bool implicit)
+{
+	s->tls = true;
+	smtp_stage(s, SMTP_STAGE_TLS, true);
+	if (implicit)
+		return;
+	/* RFC 3207 4.2: the client must discard what it knew from before
+	 * (the capabilities) and should send EHLO again. */
+	caps_free(&s->pre_tls);
+	s->pre_tls = s->caps;
+	s->pre_tls_kept = s->ehlo_done;
+	caps_init(&s->caps);
+	s->ehlo_done = false;
+	smtp_set_state(s, SMTP_GREETED);
+}
+
+void smtp_tls_failed(struct smtp *s)
+{
+	smtp_stage(s, SMTP_STAGE_TLS, false);
+}
+
+bool smtp_tls(const struct smtp *s)
+{
+	return s->tls;
+}
+
 static void smtp_after_reply(struct smtp *s, const struct smtp_pending *cmd,
 			     const struct reply *r)
 {
@@ -450,6 +500,8 @@ static void smtp_after_reply(struct smtp *s, const struct smtp_pending *cmd,
 				caps_free(&s->caps);
 			else
 				caps_parse(&s->caps, r);
+			/* compared once the reply is in the transcript */
+			s->tls_diff_due = s->pre_tls_kept && cmd->verb != SMTP_V_HELO;
 			s->ehlo_done = cmd->verb != SMTP_V_HELO;
 			smtp_set_state(s, SMTP_READY);
 		}
@@ -544,11 +596,12 @@ void smtp_on_reply(struct smtp *s, struct reply *r)
 		      cmd.verb == SMTP_V_UNKNOWN && cmd.arg && cmd.arg[0] ? cmd.arg
 									 : verb_names[cmd.verb]);
 	free(cmd.arg);
+	if (s->tls_diff_due) {
+		s->tls_diff_due = false;
+		smtp_tls_caps_diff(s);
+	}
 	if (r->code == 334 && cmd.verb != SMTP_V_AUTH && cmd.verb != SMTP_V_AUTH_RESPONSE)
 		session_text(s->session, SESSION_WARN, "334 outside AUTH makes no sense (RFC 4954)");
-	if (s->state == SMTP_TLS_START)
-		session_text(s->session, SESSION_WARN,
-			     "the server is ready for TLS, but this build cannot start a TLS handshake yet; only QUIT or closing is left");
 }
 
 void smtp_describe(const struct smtp *s, struct buf *out)

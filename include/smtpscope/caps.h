@@ -66,5 +66,10 @@ const char *caps_name(enum cap_id id);
 /* A short one-line summary ("SIZE 10240000, PIPELINING, ...") into out. */
 struct buf;
 void caps_summary(const struct caps *c, struct buf *out);
+/* What changed from before to after (e.g. before and after STARTTLS):
+ * "+AUTH PLAIN LOGIN, ~SIZE 20480000 (was \"10240000\"), -STARTTLS" --
+ * added keywords first in after's order, then removed ones.  Server text
+ * is not escaped (the printer escapes).  Returns the number of changes. */
+size_t caps_diff(const struct caps *before, const struct caps *after, struct buf *out);
 
 #endif

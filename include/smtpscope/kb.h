@@ -79,6 +79,18 @@ struct kb_pattern {
 	int line;
 };
 
+/* A TLS failure explained: match is a POSIX ERE tried case-insensitively
+ * against the failure text the tls module gives ("handshake: wrong
+ * version number", "verify X509_V_ERR_CERT_HAS_EXPIRED: certificate has
+ * expired (certificate at depth 0)"). */
+struct kb_tls_error {
+	const char *id, *match, *title, *cause, *next;
+	const char **samples;
+	size_t nsamples;
+	const char *file;
+	int line;
+};
+
 struct kb;
 
 struct kb *kb_new(void);
@@ -114,6 +126,10 @@ const struct kb_pattern *kb_pattern_match(const struct kb *kb, int code,
 					  const char *text);
 const struct kb_pattern *kb_pattern_at(const struct kb *kb, size_t i);
 size_t kb_pattern_count(const struct kb *kb);
+/* The first [tls-error] entry whose match fits the failure text, or NULL. */
+const struct kb_tls_error *kb_tls_error_match(const struct kb *kb, const char *text);
+const struct kb_tls_error *kb_tls_error_at(const struct kb *kb, size_t i);
+size_t kb_tls_error_count(const struct kb *kb);
 size_t kb_code_count(const struct kb *kb);
 size_t kb_enhanced_count(const struct kb *kb);
 size_t kb_diagnosis_count(const struct kb *kb);

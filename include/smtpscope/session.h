@@ -1,5 +1,5 @@
 /* session: the transcript model.  Every event of a session (connect, sent
- * line, reply, local note, warning, error; TLS and AUTH later) is kept with
+ * line, reply, local note, warning, error, TLS layer; AUTH later) is kept with
  * wall-clock and monotonic timestamps and its raw bytes.  Front-ends (batch
  * printer, TUI panes, exports) read it; it never prints. */
 #ifndef SMTPSCOPE_SESSION_H
@@ -20,6 +20,9 @@ enum session_kind {
 	SESSION_NOTE,     /* a local note */
 	SESSION_WARN,     /* a warning: out of sequence, defect, ... */
 	SESSION_ERROR,    /* an error: connect failed, timeout, ... */
+	SESSION_TLS,      /* the TLS layer: handshake, certificate report,
+			   * verification; `detail` holds a failure the
+			   * knowledge base's [tls-error] entries explain */
 };
 
 struct session_event {
@@ -36,7 +39,9 @@ struct session_event {
 	size_t answers;
 	char *command;           /* the verb it answers ("RCPT", "greeting") */
 	int64_t latency_us;      /* reply time minus command time, or -1 */
-	bool encrypted;          /* travelled inside TLS */
+	bool encrypted;          /* travelled inside TLS (SENT, DATA, REPLY) */
+	bool insecure;           /* TLS whose peer was NOT verified (--insecure) */
+	char *detail;            /* SESSION_TLS: failure text, or NULL */
 	bool redacted;           /* raw holds a redacted form (secrets) */
 };
 
@@ -64,6 +69,16 @@ size_t session_reply(struct session *s, struct reply *r /* taken */,
 		     size_t answers, const char *command);
 size_t session_text(struct session *s, enum session_kind kind,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* What the channel is from now on: later SENT/DATA/REPLY events are
+ * marked encrypted, and every later event insecure when the peer's
+ * certificate was not verified.  Both false again after a close. */
+void session_set_channel(struct session *s, bool encrypted, bool insecure);
+bool session_channel_encrypted(const struct session *s);
+/* A SESSION_TLS event; failure (copied) is what [tls-error] entries
+ * match, or NULL for a report. */
+size_t session_tls(struct session *s, const char *failure, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Now, in the session's clock, for latency and timeouts. */
 int64_t session_now_mono(const struct session *s);

@@ -90,6 +90,16 @@ void smtp_set_data_raw(struct smtp *s, bool raw);
 /* A complete reply from the parser (taken). */
 void smtp_on_reply(struct smtp *s, struct reply *r);
 
+/* The TLS layer finished its handshake (and the peer was verified, or
+ * the user overrode it).  After STARTTLS (implicit false) the
+ * capabilities are forgotten and the state goes back to GREETED: EHLO
+ * must be sent again (RFC 3207 4.2); the next EHLO reply is compared
+ * with the one from before TLS in a note. */
+void smtp_tls_started(struct smtp *s, bool implicit);
+/* The handshake or the verification failed: the TLS stage failed. */
+void smtp_tls_failed(struct smtp *s);
+bool smtp_tls(const struct smtp *s);
+
 enum smtp_state smtp_state(const struct smtp *s);
 const char *smtp_state_name(enum smtp_state st);
 const char *smtp_verb_name(enum smtp_verb v);

@@ -447,6 +447,39 @@ START_TEST(test_summary)
 }
 END_TEST
 
+static char *diff(const char *before, const char *after, size_t *n)
+{
+	struct caps a, b;
+	struct buf out;
+
+	caps_init(&a);
+	caps_init(&b);
+	caps_from(&a, before);
+	caps_from(&b, after);
+	buf_init(&out);
+	*n = caps_diff(&a, &b, &out);
+	caps_free(&a);
+	caps_free(&b);
+	return out.data ? buf_steal(&out) : xstrdup("");
+}
+
+START_TEST(test_diff)
+{
+	size_t n;
+	char *d;
+
+	d = diff("250-mx\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250 STARTTLS\r\n",
+		 "250-mx\r\n250-PIPELINING\r\n250-SIZE 2000\r\n250 AUTH PLAIN LOGIN\r\n", &n);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(d, "~SIZE 2000 (was \"1000\"), +AUTH PLAIN LOGIN, -STARTTLS");
+	free(d);
+	d = diff("250-mx\r\n250 PIPELINING\r\n", "250-other\r\n250 pipelining\r\n", &n);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_str_eq(d, "");
+	free(d);
+}
+END_TEST
+
 Suite *caps_suite(void)
 {
 	Suite *s = suite_create("caps");
@@ -471,6 +504,7 @@ Suite *caps_suite(void)
 	tcase_add_test(set, test_reparse_replaces);
 	tcase_add_test(set, test_find);
 	tcase_add_test(set, test_summary);
+	tcase_add_test(set, test_diff);
 	suite_add_tcase(s, set);
 	return s;
 }

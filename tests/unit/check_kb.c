@@ -160,6 +160,45 @@ START_TEST(test_parse_pattern)
 }
 END_TEST
 
+START_TEST(test_parse_tls_error)
+{
+	static const char text[] =
+		"[tls-error wrong-version]\n"
+		"match: handshake: .*wrong version number\n"
+		"title: Not TLS.\n"
+		"cause: Plaintext port.\n"
+		"next: Use STARTTLS.\n"
+		"sample: handshake: wrong version number\n"
+		"[tls-error any]\nmatch: ^handshake:\ntitle: t\ncause: c\nnext: n\n";
+	struct kb *kb = kb_new();
+	const struct kb_tls_error *t;
+
+	ck_assert_uint_eq(kb_parse(kb, "t.kb", LIT(text)), 0);
+	ck_assert_uint_eq(kb_tls_error_count(kb), 2);
+	t = kb_tls_error_match(kb, "handshake: WRONG version number; x");
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(t->id, "wrong-version");
+	ck_assert_str_eq(t->title, "Not TLS.");
+	ck_assert_uint_eq(t->nsamples, 1);
+	ck_assert_int_eq(t->line, 1);
+	ck_assert_str_eq(kb_tls_error_match(kb, "handshake: no shared cipher")->id, "any");
+	ck_assert_ptr_null(kb_tls_error_match(kb, "verify X509_V_ERR_CERT_HAS_EXPIRED"));
+	ck_assert_ptr_null(kb_tls_error_match(kb, NULL));
+	kb_free(kb);
+
+	expect_error("[tls-error a]\nmatch: x\ntitle: t\ncause: c\n",
+		     "bad.kb:1: [tls-error a] lacks the required field \"next\"");
+	expect_error("[tls-error a]\nmatch: (\ntitle: t\ncause: c\nnext: n\n",
+		     "bad.kb:2: match is not a valid POSIX extended regular expression");
+	expect_error("[tls-error a]\nmatch: x\ntitle: t\ncause: c\nnext: n\nwho: w\n",
+		     "bad.kb:6: unknown key \"who\" in a [tls-error] entry");
+	expect_error("[tls-error a]\nmatch: x\ntitle: t\ncause: c\nnext: n\n"
+		     "[tls-error a]\nmatch: x\ntitle: t\ncause: c\nnext: n\n",
+		     "bad.kb:6: [tls-error a] is already defined at bad.kb:1");
+	expect_error("[tls-error A]\n", "bad.kb:1: [tls-error A]: a name is");
+}
+END_TEST
+
 START_TEST(test_ctx_names)
 {
 	ck_assert_int_eq(kb_ctx_from_command("end of data"), KB_CTX_DOT);
@@ -382,6 +421,38 @@ START_TEST(test_pattern_samples)
 }
 END_TEST
 
+/* Each TLS failure sample is explained by its own entry, and the
+ * failures the issue lists all have one. */
+START_TEST(test_tls_error_samples)
+{
+	static const char *const needed[] = {
+		"wrong-version-number", "protocol-version", "no-shared-cipher",
+		"closed-during-handshake", "expired", "not-yet-valid", "self-signed",
+		"untrusted-ca", "host-mismatch",
+	};
+	size_t n = kb_tls_error_count(shipped);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct kb_tls_error *t = kb_tls_error_at(shipped, i);
+
+		ck_assert_uint_ge(t->nsamples, 1);
+		for (size_t s = 0; s < t->nsamples; s++) {
+			const struct kb_tls_error *got = kb_tls_error_match(shipped, t->samples[s]);
+
+			ck_assert_msg(got == t, "sample \"%s\" of tls-error %s is matched by %s",
+				      t->samples[s], t->id, got ? got->id : "nothing");
+		}
+	}
+	for (size_t k = 0; k < UTIL_ARRAY_LEN(needed); k++) {
+		bool found = false;
+
+		for (size_t i = 0; i < n; i++)
+			found |= strcmp(kb_tls_error_at(shipped, i)->id, needed[k]) == 0;
+		ck_assert_msg(found, "no [tls-error %s]", needed[k]);
+	}
+}
+END_TEST
+
 START_TEST(test_pattern_coverage)
 {
 	static const char *const who[] = {
@@ -416,6 +487,7 @@ Suite *kb_suite(void)
 	tcase_add_test(format, test_parse_context_errors);
 	tcase_add_test(format, test_parse_pattern);
 	tcase_add_test(format, test_ctx_names);
+	tcase_add_test(format, test_parse_tls_error);
 	suite_add_tcase(s, format);
 
 	tcase_add_unchecked_fixture(content, shipped_load, shipped_free);
@@ -426,6 +498,7 @@ Suite *kb_suite(void)
 	tcase_add_test(content, test_required_comparisons);
 	tcase_add_test(content, test_pattern_samples);
 	tcase_add_test(content, test_pattern_coverage);
+	tcase_add_test(content, test_tls_error_samples);
 	suite_add_tcase(s, content);
 	return s;
 }

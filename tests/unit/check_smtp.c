@@ -348,6 +348,39 @@ START_TEST(test_starttls_ready)
 }
 END_TEST
 
+/* RFC 3207 4.2: after TLS the capabilities are forgotten, EHLO is due
+ * again, and the first EHLO inside TLS is compared with the one before. */
+START_TEST(test_tls_forgets_caps_and_diffs)
+{
+	struct fx f;
+	const struct session_event *ev;
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_send(&f, "STARTTLS");
+	fx_server(&f, "220 2.0.0 ready\r\n");
+	smtp_tls_started(f.smtp, false);
+	ck_assert(smtp_tls(f.smtp));
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_GREETED);
+	ck_assert(!caps_has(smtp_caps(f.smtp), CAP_STARTTLS));
+	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_TLS));
+	fx_send(&f, "EHLO c.test");
+	fx_server(&f, "250-mx.test\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_READY);
+	ev = session_get(f.session, session_count(f.session) - 1);
+	ck_assert_int_eq(ev->kind, SESSION_NOTE);
+	ck_assert_ptr_nonnull(strstr(ev->text, "+AUTH PLAIN LOGIN"));
+	ck_assert_ptr_nonnull(strstr(ev->text, "-STARTTLS"));
+	/* Only the first EHLO inside TLS is compared. */
+	fx_send(&f, "EHLO c.test");
+	fx_server(&f, "250-mx.test\r\n250 PIPELINING\r\n");
+	ck_assert_int_eq(session_get(f.session, session_count(f.session) - 1)->kind, SESSION_REPLY);
+	smtp_tls_failed(f.smtp);
+	ck_assert(smtp_stage_failed(f.smtp, SMTP_STAGE_TLS));
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_data_repair_warnings)
 {
 	struct fx f;
@@ -395,6 +428,7 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_auth_exchange);
 	tcase_add_test(tc, test_closed_with_pending);
 	tcase_add_test(tc, test_starttls_ready);
+	tcase_add_test(tc, test_tls_forgets_caps_and_diffs);
 	tcase_add_test(tc, test_data_repair_warnings);
 	tcase_add_test(tc, test_verb_of);
 	suite_add_tcase(s, tc);
