@@ -62,6 +62,15 @@ static void batch_step(struct batch *b)
 {
 	bool watch_in;
 
+	/* After a TLS failure the connection is closed and nothing more is
+	 * sent: the rest of the input was meant for a secure channel. */
+	if (front_idle(&b->f) && client_failure(b->f.client) == CLIENT_FAIL_TLS &&
+	    client_conn(b->f.client) != CLIENT_UP) {
+		session_text(b->f.session, SESSION_NOTE,
+			     "TLS failed: the rest of the input is not sent");
+		b->f.done = true;
+		return;
+	}
 	if (front_work(&b->f))
 		return;
 	watch_in = front_idle(&b->f) && !b->f.in_eof && !b->f.ctx.quit;

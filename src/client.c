@@ -12,6 +12,7 @@
 #include "smtpscope/client.h"
 #include "smtpscope/reply.h"
 #include "smtpscope/stream.h"
+#include "smtpscope/tls.h"
 #include "smtpscope/transport.h"
 #include "smtpscope/util.h"
 
@@ -35,6 +36,14 @@ struct client {
 	struct buf out;
 	unsigned timer;
 	char *target;
+	char *host;            /* as typed: what TLS verifies */
+	/* TLS: the connection is owned by the stream once pushed. */
+	struct tls_conn *tls;
+	bool tls_hs;           /* handshake in progress */
+	bool tls_implicit;     /* --tls: no STARTTLS, the greeting follows */
+	bool starttls_sent;    /* --starttls sent it on the user's behalf */
+	char *ehlo_arg;        /* the last EHLO/HELO argument, for EHLO again */
+	bool ehlo_lmtp;
 	/* A message waiting for its 354, or being streamed after it. */
 	bool msg_pending;      /* DATA sent on our behalf, 354 awaited */
 	bool msg_streaming;
@@ -67,6 +76,7 @@ struct client *client_new(struct loop *l, struct session *s,
 	c->parser = reply_parser_new();
 	c->msg_fd = -1;
 	c->target = xstrdup("");
+	c->host = xstrdup("");
 	buf_init(&c->out);
 	return c;
 }
@@ -97,6 +107,8 @@ static void client_teardown(struct client *c)
 		stream_free(c->stream);
 	}
 	c->stream = NULL;
+	c->tls = NULL; /* freed with the stream */
+	c->tls_hs = false;
 	buf_clear(&c->out);
 	reply_parser_reset(c->parser);
 	client_msg_clear(c);
@@ -111,6 +123,8 @@ void client_free(struct client *c)
 	reply_parser_free(c->parser);
 	buf_free(&c->out);
 	free(c->target);
+	free(c->host);
+	free(c->ehlo_arg);
 	free(c);
 }
 
@@ -119,6 +133,7 @@ static void client_down(struct client *c)
 	if (c->conn == CLIENT_UP)
 		smtp_closed(c->smtp);
 	client_teardown(c);
+	session_set_channel(c->session, false, false);
 	c->conn = CLIENT_DOWN;
 }
 
@@ -162,6 +177,14 @@ static void client_on_timeout(void *ctx)
 	int64_t ms = client_timeout_for(c);
 
 	c->timer = 0;
+	if (c->tls_hs) {
+		session_text(c->session, SESSION_ERROR,
+			     "the TLS handshake did not finish within %lld s; giving up on this connection",
+			     (long long)(ms / 1000));
+		smtp_tls_failed(c->smtp);
+		client_fail(c, CLIENT_FAIL_TLS);
+		return;
+	}
 	if (p)
 		session_text(c->session, SESSION_ERROR,
 			     "no reply to %s within %lld s: the server is silent; giving up on this connection",
@@ -199,7 +222,7 @@ static bool client_awaiting_close(const struct client *c)
 static void client_arm(struct client *c)
 {
 	bool waiting = c->conn == CLIENT_UP &&
-		       (smtp_pending_count(c->smtp) > 0 || c->out.len > 0);
+		       (smtp_pending_count(c->smtp) > 0 || c->out.len > 0 || c->tls_hs);
 
 	if (c->timer)
 		loop_cancel(c->loop, c->timer);
@@ -241,8 +264,28 @@ static bool client_flush(struct client *c)
 	return true;
 }
 
+/* --starttls: STARTTLS right after the first accepted EHLO; a refusal
+ * ends the session rather than carrying on in plaintext. */
+static void client_auto_starttls(struct client *c)
+{
+	if (!c->opt.starttls || c->conn != CLIENT_UP || smtp_tls(c->smtp) || c->tls_hs ||
+	    smtp_pending_count(c->smtp) > 0)
+		return;
+	if (!c->starttls_sent && smtp_state(c->smtp) == SMTP_READY) {
+		c->starttls_sent = true;
+		session_text(c->session, SESSION_NOTE, "--starttls: sending STARTTLS now that EHLO is done");
+		client_command(c, "STARTTLS");
+	} else if (c->starttls_sent && smtp_stage_failed(c->smtp, SMTP_STAGE_TLS)) {
+		c->failure = CLIENT_FAIL_TLS;
+		client_close(c, "the server refused STARTTLS, and --starttls never continues in plaintext");
+	}
+}
+
 static void client_after_replies(struct client *c)
 {
+	client_auto_starttls(c);
+	if (c->conn != CLIENT_UP)
+		return;
 	if (c->msg_pending && smtp_pending_count(c->smtp) == 0) {
 		if (smtp_state(c->smtp) == SMTP_DATA) {
 			c->msg_pending = false;
@@ -296,6 +339,153 @@ static void client_on_eof(struct client *c)
 	}
 }
 
+/* Ends the connection after a TLS failure, sending nothing more. */
+static void client_tls_abandon(struct client *c, const char *why)
+{
+	smtp_tls_failed(c->smtp);
+	c->failure = CLIENT_FAIL_TLS;
+	client_close(c, why);
+}
+
+/* RFC 3207 5 / CVE-2011-0411: anything the server (or a man in the
+ * middle) sent after the 220 to STARTTLS and before the handshake would
+ * be read as if it had come inside TLS.  It is dropped, loudly. */
+static void client_injection_guard(struct client *c)
+{
+	size_t bytes = reply_parser_pending_bytes(c->parser), replies = 0;
+	struct buf shown;
+	struct reply *r;
+
+	if (bytes == 0 && reply_parser_queued(c->parser) == 0)
+		return;
+	buf_init(&shown);
+	while ((r = reply_parser_next(c->parser)) != NULL) {
+		bytes += r->raw_seen;
+		if (replies++ > 0 && shown.len < 200)
+			buf_adds(&shown, " / ");
+		/* One line: CR dropped, line breaks as " / " (the printer
+		 * escapes whatever else the bytes hold). */
+		for (size_t i = 0; i < r->raw_len && shown.len < 200; i++) {
+			if (r->raw[i] == '\n' && i + 1 < r->raw_len)
+				buf_adds(&shown, " / ");
+			else if (r->raw[i] != '\r' && r->raw[i] != '\n')
+				buf_addc(&shown, r->raw[i]);
+		}
+		reply_free(r);
+	}
+	reply_parser_reset(c->parser);
+	session_text(c->session, SESSION_WARN,
+		     "SECURITY: %zu byte%s (%zu complete repl%s) arrived after the 220 to STARTTLS and "
+		     "before the TLS handshake; they were DISCARDED unread. An honest server never "
+		     "sends them; a man in the middle injecting replies or commands does (the STARTTLS "
+		     "injection class of bugs, CVE-2011-0411).%s%s",
+		     bytes, bytes == 1 ? "" : "s", replies, replies == 1 ? "y" : "ies",
+		     shown.len ? " They began: " : "", shown.len ? shown.data : "");
+	buf_free(&shown);
+}
+
+static void client_tls_step(struct client *c);
+
+static void client_tls_begin(struct client *c, bool implicit)
+{
+	char *err = NULL;
+	struct tls_conn *t;
+
+	if (!implicit)
+		client_injection_guard(c);
+	t = tls_client_new(stream_fd(c->stream), c->host, &c->opt.tls, &err);
+	if (t == NULL) {
+		session_text(c->session, SESSION_ERROR, "cannot start TLS: %s", err);
+		free(err);
+		client_tls_abandon(c, "TLS could not be set up; nothing was sent");
+		return;
+	}
+	stream_push(c->stream, &tls_stream_ops, t);
+	c->tls = t;
+	c->tls_hs = true;
+	c->tls_implicit = implicit;
+	session_tls(c->session, NULL, "%s: TLS handshake, verifying %s%s%s",
+		    implicit ? "implicit TLS" : "STARTTLS accepted", tls_checked_name(t),
+		    c->opt.tls.no_sni ? ", no SNI" : "",
+		    c->opt.tls.insecure ? ", --insecure" : "");
+	client_tls_step(c);
+}
+
+static void client_ehlo_again(struct client *c)
+{
+	char *line;
+
+	if (!c->opt.auto_ehlo && !c->opt.starttls) {
+		session_text(c->session, SESSION_NOTE,
+			     "TLS is up. The server has forgotten the EHLO from before TLS, and so has "
+			     "smtpscope (RFC 3207 4.2): send EHLO again; its capabilities may differ "
+			     "(--auto-ehlo does it for you)");
+		return;
+	}
+	session_text(c->session, SESSION_NOTE,
+		     "TLS is up: sending EHLO again, as RFC 3207 4.2 requires (the capabilities "
+		     "from before TLS are forgotten)");
+	line = xasprintf("%s %s", c->ehlo_lmtp ? "LHLO" : "EHLO",
+			 c->ehlo_arg ? c->ehlo_arg : "smtpscope.invalid");
+	client_command(c, line);
+	free(line);
+}
+
+/* After the handshake: report, verify, and only then let bytes flow. */
+static void client_tls_done(struct client *c)
+{
+	struct buf b;
+
+	buf_init(&b);
+	tls_report(c->tls, &b);
+	session_tls(c->session, NULL, "%s", b.data);
+	if (!tls_verified(c->tls)) {
+		buf_clear(&b);
+		tls_peer_names(c->tls, &b);
+		session_tls(c->session, tls_failure(c->tls),
+			    "certificate verification FAILED: %s\nsmtpscope checked %s; the certificate "
+			    "carries: %s", tls_failure(c->tls), tls_checked_name(c->tls), b.data);
+		buf_free(&b);
+		if (!c->opt.tls.insecure) {
+			client_tls_abandon(c, "the certificate was not verified, so nothing was sent "
+					   "over this TLS connection (--insecure would go on anyway)");
+			return;
+		}
+		session_text(c->session, SESSION_WARN,
+			     "INSECURE: going on WITHOUT a verified certificate because of --insecure; "
+			     "anyone on the path may read and change this session. Every line from "
+			     "here on is marked (insecure).");
+	}
+	buf_free(&b);
+	session_set_channel(c->session, true, !tls_verified(c->tls));
+	smtp_tls_started(c->smtp, c->tls_implicit);
+	if (!c->tls_implicit)
+		client_ehlo_again(c);
+}
+
+static void client_tls_step(struct client *c)
+{
+	enum tls_hs r = tls_handshake(c->tls);
+
+	if (r == TLS_HS_AGAIN) {
+		loop_set_events(c->loop, stream_fd(c->stream), tls_events(c->tls));
+		client_arm(c);
+		return;
+	}
+	c->tls_hs = false;
+	if (r == TLS_HS_FAILED) {
+		session_tls(c->session, tls_failure(c->tls), "TLS handshake FAILED: %s",
+			    tls_failure(c->tls));
+		client_tls_abandon(c, "the TLS handshake failed; nothing was sent over TLS");
+		return;
+	}
+	client_tls_done(c);
+	if (c->stream == NULL)
+		return;
+	client_arm(c);
+	client_update_events(c);
+}
+
 static void client_read(struct client *c)
 {
 	char buf[CLIENT_READ_CHUNK];
@@ -327,10 +517,17 @@ static void client_read(struct client *c)
 			return;
 		}
 		reply_parser_feed(c->parser, buf, got);
-		while (c->stream && (r = reply_parser_next(c->parser)) != NULL)
+		while (c->stream && !c->tls_hs && (r = reply_parser_next(c->parser)) != NULL) {
 			smtp_on_reply(c->smtp, r);
+			if (c->stream && smtp_state(c->smtp) == SMTP_TLS_START)
+				client_tls_begin(c, false);
+		}
+		if (c->stream == NULL)
+			return;
 		client_after_replies(c);
 		client_arm(c);
+		if (c->tls_hs)
+			return; /* the handshake reads the socket now */
 	}
 }
 
@@ -339,6 +536,10 @@ static void client_on_io(void *ctx, int fd, short revents)
 	struct client *c = ctx;
 
 	(void)fd;
+	if (c->tls_hs) {
+		client_tls_step(c);
+		return;
+	}
 	if (revents & (POLLIN | POLLHUP | POLLERR))
 		client_read(c);
 	if (c->stream && (revents & POLLOUT)) {
@@ -369,7 +570,10 @@ static void client_on_connected(void *ctx, struct transport_result *res)
 	smtp_connected(c->smtp, ev);
 	loop_watch(c->loop, res->fd, POLLIN, client_on_io, c);
 	transport_result_free(res);
-	client_arm(c);
+	if (c->opt.implicit_tls)
+		client_tls_begin(c, true);
+	if (c->stream)
+		client_arm(c);
 }
 
 bool client_connect(struct client *c, const char *target,
@@ -385,6 +589,9 @@ bool client_connect(struct client *c, const char *target,
 	c->failure = CLIENT_FAIL_NONE;
 	free(c->target);
 	c->target = xasprintf("%s port %s", t.host, t.port);
+	free(c->host);
+	c->host = xstrdup(t.host);
+	c->starttls_sent = false;
 	session_text(c->session, SESSION_NOTE, "connecting to %s ...", c->target);
 	c->conn = CLIENT_CONNECTING;
 	c->connecting = transport_connect_start(c->loop, &t, c->opt.connect_timeout_ms,
@@ -399,8 +606,25 @@ static void client_sent(struct client *c)
 		client_arm(c);
 }
 
+/* Remembers the EHLO argument, for EHLO again after STARTTLS. */
+static void client_note_ehlo(struct client *c, const char *line)
+{
+	enum smtp_verb v = smtp_verb_of(line);
+	const char *arg;
+
+	if (v != SMTP_V_EHLO && v != SMTP_V_HELO && v != SMTP_V_LHLO)
+		return;
+	arg = line + strcspn(line, " \t");
+	arg += strspn(arg, " \t");
+	free(c->ehlo_arg);
+	c->ehlo_arg = *arg ? xstrdup(arg) : NULL;
+	c->ehlo_lmtp = v == SMTP_V_LHLO;
+}
+
 void client_command(struct client *c, const char *line)
 {
+	if (smtp_state(c->smtp) != SMTP_AUTH)
+		client_note_ehlo(c, line);
 	smtp_command(c->smtp, line, &c->out);
 	if (c->conn != CLIENT_UP) {
 		buf_clear(&c->out);
@@ -513,7 +737,7 @@ void client_send_message(struct client *c, const char *data, size_t len,
 
 bool client_busy(const struct client *c)
 {
-	return c->conn == CLIENT_CONNECTING || client_awaiting_close(c) ||
+	return c->conn == CLIENT_CONNECTING || client_awaiting_close(c) || c->tls_hs ||
 	       (c->conn == CLIENT_UP &&
 		(smtp_pending_count(c->smtp) > 0 || c->out.len > 0 ||
 		 c->msg_pending || c->msg_streaming));
@@ -523,3 +747,8 @@ enum client_conn client_conn(const struct client *c) { return c->conn; }
 enum client_failure client_failure(const struct client *c) { return c->failure; }
 struct smtp *client_smtp(const struct client *c) { return c->smtp; }
 const char *client_target(const struct client *c) { return c->target; }
+
+const struct tls_conn *client_tls(const struct client *c)
+{
+	return c->stream && !c->tls_hs ? c->tls : NULL;
+}

@@ -16,17 +16,24 @@
 #include <unistd.h>
 
 #include "smtpscope/demo.h"
+#include "smtpscope/stream.h"
+#include "smtpscope/tls.h"
 #include "smtpscope/transport.h"
 #include "smtpscope/util.h"
 
 struct demo_conn {
 	struct demo_server *srv;
 	int fd;
+	struct stream *st;    /* owns fd; TLS is pushed on it */
+	struct tls_conn *tls; /* owned by st */
+	bool hs;              /* TLS handshake in progress */
+	bool tls_next;        /* 220 to STARTTLS queued: handshake once sent */
 	unsigned id;
 	char *peer;
 	struct buf in, out;
 	unsigned timer;
 	bool helo, mail, in_data, closing;
+	bool implicit_greeting; /* implicit TLS: greet once the handshake is done */
 	bool discarding;      /* rest of an over-long command line */
 	bool mid_line;        /* DATA: in the middle of a long line */
 	unsigned rcpts;
@@ -36,6 +43,8 @@ struct demo_conn {
 struct demo_server {
 	struct loop *loop;
 	int listen_fd;
+	int implicit_fd;      /* implicit-TLS listener, or -1 */
+	struct tls_server *tls;
 	const struct demo_scenario *sc;
 	FILE *log;
 	struct demo_conn **conns;
@@ -87,7 +96,7 @@ static void demo_conn_free(struct demo_conn *c)
 	if (c->timer)
 		loop_cancel(d->loop, c->timer);
 	loop_unwatch(d->loop, c->fd);
-	close(c->fd);
+	stream_free(c->st);
 	buf_free(&c->in);
 	buf_free(&c->out);
 	free(c->peer);
@@ -102,17 +111,19 @@ static void demo_close(struct demo_conn *c, const char *why)
 
 /* Writes what it can; closes when a closing reply has gone out.  Returns
  * false if the connection is gone. */
+static void demo_tls_start(struct demo_conn *c);
+
 static bool demo_flush(struct demo_conn *c)
 {
-	while (c->out.len > 0) {
-		ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL);
-		if (n > 0) {
-			buf_consume(&c->out, (size_t)n);
+	while (c->out.len > 0 && !c->hs) {
+		size_t n = 0;
+		enum stream_status st = stream_write(c->st, c->out.data, c->out.len, &n);
+
+		if (st == STREAM_OK) {
+			buf_consume(&c->out, n);
 			continue;
 		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (st == STREAM_AGAIN)
 			break;
 		demo_close(c, "client went away");
 		return false;
@@ -121,7 +132,12 @@ static bool demo_flush(struct demo_conn *c)
 		demo_close(c, "server closed after its reply");
 		return false;
 	}
-	loop_set_events(c->srv->loop, c->fd, (short)(POLLIN | (c->out.len ? POLLOUT : 0)));
+	if (c->out.len == 0 && c->tls_next) {
+		demo_tls_start(c);
+		return true;
+	}
+	if (!c->hs)
+		loop_set_events(c->srv->loop, c->fd, stream_events(c->st, c->out.len > 0));
 	return true;
 }
 
@@ -144,10 +160,15 @@ static void demo_ehlo(struct demo_conn *c, const char *arg)
 
 	while (n < UTIL_ARRAY_LEN(sc->ehlo_keywords) && sc->ehlo_keywords[n])
 		n++;
+	bool starttls = c->srv->tls && c->tls == NULL;
+
 	demo_expand(sc, DEMO_R_EHLO, arg, &c->out);
 	for (i = 0; i < n; i++)
-		buf_printf(&c->out, "250%c%s\r\n", i + 1 < n ? '-' : ' ', sc->ehlo_keywords[i]);
-	if (n == 0) /* the template's '-' needs a last line */
+		buf_printf(&c->out, "250%c%s\r\n", i + 1 < n || starttls ? '-' : ' ',
+			   sc->ehlo_keywords[i]);
+	if (starttls) /* RFC 3207 4.2: not inside TLS */
+		buf_adds(&c->out, "250 STARTTLS\r\n");
+	else if (n == 0) /* the template's '-' needs a last line */
 		buf_adds(&c->out, "250 OK\r\n");
 	demo_log(c->srv, c, "-> 250 (EHLO, %zu extensions)", n);
 }
@@ -278,7 +299,18 @@ static void demo_command(struct demo_conn *c, char *line)
 	} else if (util_strieq(verb, "QUIT")) {
 		demo_reply(c, DEMO_R_QUIT, NULL);
 		c->closing = true;
-	} else if (util_strieq(verb, "STARTTLS") || util_strieq(verb, "AUTH") ||
+	} else if (util_strieq(verb, "STARTTLS")) {
+		if (*rest)
+			demo_reply(c, DEMO_R_STARTTLS_SYNTAX, NULL);
+		else if (c->tls)
+			demo_reply(c, DEMO_R_STARTTLS_ACTIVE, NULL);
+		else if (c->srv->tls == NULL)
+			demo_reply(c, DEMO_R_STARTTLS_NONE, NULL);
+		else {
+			demo_reply(c, DEMO_R_STARTTLS_GO, NULL);
+			c->tls_next = true;
+		}
+	} else if (util_strieq(verb, "AUTH") ||
 		   util_strieq(verb, "BDAT") || util_strieq(verb, "ETRN") ||
 		   util_strieq(verb, "TURN") || util_strieq(verb, "ATRN")) {
 		demo_reply(c, DEMO_R_NOT_IMPLEMENTED, NULL);
@@ -319,7 +351,7 @@ static void demo_process(struct demo_conn *c)
 {
 	size_t off = 0;
 
-	while (off < c->in.len && !c->closing) {
+	while (off < c->in.len && !c->closing && !c->tls_next) {
 		char *p = c->in.data + off;
 		char *nl = memchr(p, '\n', c->in.len - off);
 		size_t len;
@@ -351,6 +383,12 @@ static void demo_process(struct demo_conn *c)
 			demo_command(c, p);
 		}
 	}
+	if (c->tls_next && off < c->in.len) {
+		/* RFC 3207 4.2 (and CVE-2011-0411): whatever the client sent
+		 * after STARTTLS in plaintext is thrown away. */
+		demo_log(c->srv, c, "discarded %zu bytes sent after STARTTLS", c->in.len - off);
+		off = c->in.len;
+	}
 	buf_consume(&c->in, off);
 }
 
@@ -364,24 +402,68 @@ static void demo_on_idle(void *ctx)
 	demo_flush(c);
 }
 
+static void demo_tls_step(struct demo_conn *c)
+{
+	enum tls_hs r = tls_handshake(c->tls);
+
+	if (r == TLS_HS_AGAIN) {
+		loop_set_events(c->srv->loop, c->fd, tls_events(c->tls));
+		return;
+	}
+	if (r == TLS_HS_FAILED) {
+		demo_close(c, tls_failure(c->tls));
+		return;
+	}
+	c->hs = false;
+	demo_log(c->srv, c, "TLS established (%s)", tls_protocol(c->tls));
+	if (c->implicit_greeting) {
+		c->implicit_greeting = false;
+		demo_reply(c, DEMO_R_GREETING, NULL);
+	}
+	demo_flush(c);
+}
+
+/* The 220 to STARTTLS has gone out (or an implicit-TLS client came in):
+ * the handshake starts, and the session starts over (RFC 3207 4.2). */
+static void demo_tls_start(struct demo_conn *c)
+{
+	c->tls_next = false;
+	c->tls = tls_server_conn_new(c->fd, c->srv->tls);
+	if (c->tls == NULL) {
+		demo_close(c, "cannot start TLS");
+		return;
+	}
+	stream_push(c->st, &tls_stream_ops, c->tls);
+	c->hs = true;
+	c->helo = c->mail = false;
+	c->rcpts = 0;
+	demo_tls_step(c);
+}
+
 static void demo_on_io(void *ctx, int fd, short revents)
 {
 	struct demo_conn *c = ctx;
 	char buf[16384];
 
 	(void)fd;
+	if (c->hs) {
+		demo_tls_step(c);
+		return;
+	}
 	if (revents & POLLOUT && !demo_flush(c))
 		return;
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
-		ssize_t n = recv(c->fd, buf, sizeof buf, 0);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			demo_close(c, n == 0 ? "client closed" : "read error");
+		size_t n = 0;
+		enum stream_status st = stream_read(c->st, buf, sizeof buf, &n);
+
+		if (st == STREAM_EOF || st == STREAM_ERROR) {
+			demo_close(c, st == STREAM_EOF ? "client closed" : "read error");
 			return;
 		}
 		if (n > 0) {
 			if (c->closing)
 				return; /* ignore input after QUIT */
-			buf_add(&c->in, buf, (size_t)n);
+			buf_add(&c->in, buf, n);
 			demo_process(c);
 			if (c->timer)
 				loop_cancel(c->srv->loop, c->timer);
@@ -404,6 +486,7 @@ static void demo_on_accept(void *ctx, int fd, short revents)
 	c = xcalloc(1, sizeof *c);
 	c->srv = d;
 	c->fd = cfd;
+	c->st = stream_new_fd(cfd);
 	c->id = ++d->next_id;
 	c->peer = transport_sockname(cfd, true);
 	buf_init(&c->in);
@@ -415,6 +498,12 @@ static void demo_on_accept(void *ctx, int fd, short revents)
 		demo_log(d, c, "refused: already %d clients", DEMO_MAX_CLIENTS);
 		demo_reply(c, DEMO_R_TOO_MANY, NULL);
 		c->closing = true;
+	} else if (fd == d->implicit_fd) {
+		demo_log(d, c, "connected (implicit TLS)");
+		c->implicit_greeting = true;
+		c->timer = loop_timer(d->loop, DEMO_IDLE_TIMEOUT_MS, demo_on_idle, c);
+		demo_tls_start(c);
+		return;
 	} else {
 		demo_log(d, c, "connected");
 		demo_reply(c, DEMO_R_GREETING, NULL);
@@ -480,10 +569,22 @@ struct demo_server *demo_server_new(struct loop *l, int listen_fd,
 
 	d->loop = l;
 	d->listen_fd = listen_fd;
+	d->implicit_fd = -1;
 	d->sc = sc ? sc : demo_default_scenario();
 	d->log = log;
 	loop_watch(l, listen_fd, POLLIN, demo_on_accept, d);
 	return d;
+}
+
+void demo_server_set_tls(struct demo_server *d, struct tls_server *srv)
+{
+	d->tls = srv;
+}
+
+void demo_server_listen_implicit(struct demo_server *d, int listen_fd)
+{
+	d->implicit_fd = listen_fd;
+	loop_watch(d->loop, listen_fd, POLLIN, demo_on_accept, d);
 }
 
 unsigned demo_server_clients(const struct demo_server *d)
@@ -500,6 +601,10 @@ void demo_server_free(struct demo_server *d)
 	free(d->conns);
 	loop_unwatch(d->loop, d->listen_fd);
 	close(d->listen_fd);
+	if (d->implicit_fd >= 0) {
+		loop_unwatch(d->loop, d->implicit_fd);
+		close(d->implicit_fd);
+	}
 	free(d);
 }
 
@@ -509,6 +614,7 @@ struct demo_thread {
 	pthread_t tid;
 	struct loop *loop;
 	struct demo_server *server;
+	struct tls_server *tls;
 	int stop_pipe[2];
 };
 
@@ -548,10 +654,19 @@ struct demo_thread *demo_thread_start(const struct demo_scenario *sc,
 	}
 	t->loop = loop_new();
 	t->server = demo_server_new(t->loop, fd, sc, NULL);
+	{
+		char *tls_err = NULL;
+
+		/* Without a certificate the demo still works, minus STARTTLS. */
+		t->tls = demo_tls_server(sc ? sc->domain : "demo.test", &tls_err);
+		free(tls_err);
+		demo_server_set_tls(t->server, t->tls);
+	}
 	loop_watch(t->loop, t->stop_pipe[0], POLLIN, demo_thread_on_stop, t);
 	if (pthread_create(&t->tid, NULL, demo_thread_main, t) != 0) {
 		*err = xstrdup("cannot start the demo server thread");
 		demo_server_free(t->server);
+		tls_server_free(t->tls);
 		loop_free(t->loop);
 		close(t->stop_pipe[0]);
 		close(t->stop_pipe[1]);
@@ -570,6 +685,7 @@ void demo_thread_stop(struct demo_thread *t)
 	(void)!write(t->stop_pipe[1], "x", 1);
 	pthread_join(t->tid, NULL);
 	demo_server_free(t->server);
+	tls_server_free(t->tls);
 	loop_free(t->loop);
 	close(t->stop_pipe[0]);
 	close(t->stop_pipe[1]);

@@ -52,6 +52,10 @@ static const struct demo_scenario demo_default = {
 		[DEMO_R_LINE_TOO_LONG] = "500 5.5.6 Error: line too long",
 		[DEMO_R_TIMEOUT] = "421 4.4.2 {domain} Error: timeout exceeded",
 		[DEMO_R_TOO_MANY] = "421 4.3.2 {domain} Too many connections, try again later",
+		[DEMO_R_STARTTLS_GO] = "220 2.0.0 Ready to start TLS",
+		[DEMO_R_STARTTLS_ACTIVE] = "503 5.5.1 Error: TLS already active",
+		[DEMO_R_STARTTLS_NONE] = "454 4.7.0 TLS not available due to local problem",
+		[DEMO_R_STARTTLS_SYNTAX] = "501 5.5.4 Syntax: STARTTLS",
 	},
 };
 

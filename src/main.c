@@ -14,6 +14,7 @@
 #include "smtpscope/cli.h"
 #include "smtpscope/demo.h"
 #include "smtpscope/loop.h"
+#include "smtpscope/tls.h"
 #include "smtpscope/transport.h"
 #include "smtpscope/ui.h"
 #include "smtpscope/util.h"
@@ -24,7 +25,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: smtpscope [OPTIONS] [HOST[:PORT]]\n"
-"       smtpscope serve [--listen ADDR:PORT]\n"
+"       smtpscope serve [--listen ADDR:PORT] [--tls-listen ADDR:PORT]\n"
 "       smtpscope explain CODE [ENHANCED] | ENHANCED | --reply TEXT |\n"
 "                         --compare CODE CODE | --check   (see explain --help)\n"
 "\n"
@@ -49,11 +50,32 @@ static void usage(FILE *f)
 "      --timestamps         prefix each transcript line with the time (UTC)\n"
 "      --timing             show each reply's latency\n"
 "      --raw-data           send bare LF / CR in message data unrepaired\n"
+"\n"
+"TLS:\n"
+"      --tls                implicit TLS: handshake right after connecting\n"
+"                           (default port 465)\n"
+"      --starttls           send STARTTLS right after EHLO, then EHLO again;\n"
+"                           a refusal ends the session (no plaintext)\n"
+"      --auto-ehlo          after /starttls, send EHLO again automatically\n"
+"      --sni NAME           server name to send and to verify (default: HOST)\n"
+"      --no-sni             send no server name\n"
+"      --cafile FILE, --capath DIR\n"
+"                           trust these CAs instead of the system store\n"
+"      --insecure           go on when the certificate cannot be verified\n"
+"                           (every later line is marked insecure)\n"
+"      --cert FILE, --key FILE\n"
+"                           client certificate and key (PEM)\n"
+"      --tls-min V, --tls-max V\n"
+"                           protocol versions: 1.0, 1.1, 1.2, 1.3\n"
+"      --ciphers LIST       cipher list for TLS 1.2 and older (OpenSSL syntax)\n"
+"      --ciphersuites LIST  TLS 1.3 cipher suites\n"
 "  -h, --help               show this help\n"
 "  -V, --version            show the version\n"
 "\n"
 "serve: run only the demo server, for other clients (telnet, swaks, mail\n"
-"clients); --listen ADDR:PORT (default " SERVE_DEFAULT_LISTEN "). Ctrl-C stops it.\n"
+"clients); --listen ADDR:PORT (default " SERVE_DEFAULT_LISTEN "). It offers\n"
+"STARTTLS with a self-signed certificate made at start; --tls-listen ADDR:PORT\n"
+"adds an implicit-TLS port (like 465). Ctrl-C stops it.\n"
 "\n"
 "The terminal UI: session pane (transcript), explanation pane (the selected\n"
 "reply explained), status bar, command line (GNU readline; history in\n"
@@ -66,6 +88,7 @@ static void usage(FILE *f)
 "  Ctrl-D on an empty line, or /quit: send QUIT and exit\n"
 "\n"
 "Transcript markers: '=== ' note, ' -> ' sent, '<-  ' received,\n"
+"' ~> ' / '<~  ' sent / received inside TLS, '~~~ ' TLS layer,\n"
 "'  # ' meaning of the reply, '!!! ' warning, '*** ' error.\n"
 "\n"
 "Exit status: 0 success, 1 internal error, 2 usage, 3 connect failed,\n"
@@ -97,14 +120,16 @@ static int serve_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
+		{ "tls-listen", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *listen_spec = SERVE_DEFAULT_LISTEN;
-	char *bound = NULL, *err = NULL;
+	const char *listen_spec = SERVE_DEFAULT_LISTEN, *tls_spec = NULL;
+	char *bound = NULL, *tls_bound = NULL, *err = NULL;
 	struct loop *l;
 	struct demo_server *d;
-	int c, fd;
+	struct tls_server *tls;
+	int c, fd, tls_fd = -1;
 	const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 	optind = 1;
@@ -112,6 +137,9 @@ static int serve_main(int argc, char **argv)
 		switch (c) {
 		case 'l':
 			listen_spec = optarg;
+			break;
+		case 'L':
+			tls_spec = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -132,17 +160,39 @@ static int serve_main(int argc, char **argv)
 		free(err);
 		return BATCH_EXIT_USAGE;
 	}
+	if (tls_spec && (tls_fd = demo_listen(tls_spec, &tls_bound, &err)) < 0) {
+		fprintf(stderr, "smtpscope serve: --tls-listen: %s\n", err);
+		free(err);
+		close(fd);
+		free(bound);
+		return BATCH_EXIT_USAGE;
+	}
+	tls = demo_tls_server(demo_default_scenario()->domain, &err);
+	if (tls == NULL) {
+		fprintf(stderr, "smtpscope serve: no STARTTLS: %s\n", err);
+		free(err);
+		err = NULL;
+	}
 	l = loop_new();
 	d = demo_server_new(l, fd, demo_default_scenario(), stdout);
+	demo_server_set_tls(d, tls);
+	if (tls_fd >= 0 && tls)
+		demo_server_listen_implicit(d, tls_fd);
+	else if (tls_fd >= 0)
+		close(tls_fd);
 	loop_signals(l, sigs, (int)UTIL_ARRAY_LEN(sigs), serve_on_signal, l);
 	printf("smtpscope demo server listening on %s (Ctrl-C stops it)\n", bound);
+	if (tls_fd >= 0 && tls)
+		printf("smtpscope demo server: implicit TLS on %s\n", tls_bound);
 	fflush(stdout);
 	loop_run(l);
 	printf("smtpscope demo server stopped (%u client%s were still connected)\n",
 	       demo_server_clients(d), demo_server_clients(d) == 1 ? "" : "s");
 	demo_server_free(d);
+	tls_server_free(tls);
 	loop_free(l);
 	free(bound);
+	free(tls_bound);
 	return 0;
 }
 
@@ -158,6 +208,20 @@ int main(int argc, char **argv)
 		{ "timestamps", no_argument, NULL, 'T' },
 		{ "timing", no_argument, NULL, 'L' },
 		{ "raw-data", no_argument, NULL, 'r' },
+		{ "tls", no_argument, NULL, 1000 },
+		{ "starttls", no_argument, NULL, 1001 },
+		{ "auto-ehlo", no_argument, NULL, 1002 },
+		{ "sni", required_argument, NULL, 1003 },
+		{ "no-sni", no_argument, NULL, 1004 },
+		{ "cafile", required_argument, NULL, 1005 },
+		{ "capath", required_argument, NULL, 1006 },
+		{ "insecure", no_argument, NULL, 1007 },
+		{ "cert", required_argument, NULL, 1008 },
+		{ "key", required_argument, NULL, 1009 },
+		{ "tls-min", required_argument, NULL, 1010 },
+		{ "tls-max", required_argument, NULL, 1011 },
+		{ "ciphers", required_argument, NULL, 1012 },
+		{ "ciphersuites", required_argument, NULL, 1013 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -165,7 +229,7 @@ int main(int argc, char **argv)
 	struct batch_options o;
 	struct demo_thread *demo = NULL;
 	char *demo_target = NULL, *intro = NULL;
-	bool want_demo = false, force_batch = false;
+	bool want_demo = false, force_batch = false, port_given = false;
 	struct kb *kb;
 	int c, status;
 
@@ -191,6 +255,7 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			o.default_port = optarg;
+			port_given = true;
 			break;
 		case 't':
 			if (!parse_seconds(optarg, &o.client.reply_timeout_ms)) {
@@ -219,6 +284,51 @@ int main(int argc, char **argv)
 		case '4':
 			o.client.family = AF_INET;
 			break;
+		case 1000:
+			o.client.implicit_tls = true;
+			break;
+		case 1001:
+			o.client.starttls = true;
+			break;
+		case 1002:
+			o.client.auto_ehlo = true;
+			break;
+		case 1003:
+			o.client.tls.sni = optarg;
+			break;
+		case 1004:
+			o.client.tls.no_sni = true;
+			break;
+		case 1005:
+			o.client.tls.cafile = optarg;
+			break;
+		case 1006:
+			o.client.tls.capath = optarg;
+			break;
+		case 1007:
+			o.client.tls.insecure = true;
+			break;
+		case 1008:
+			o.client.tls.cert = optarg;
+			break;
+		case 1009:
+			o.client.tls.key = optarg;
+			break;
+		case 1010:
+		case 1011:
+			if (!tls_parse_version(optarg, c == 1010 ? &o.client.tls.min_version
+							      : &o.client.tls.max_version)) {
+				fprintf(stderr, "smtpscope: --tls-%s wants 1.0, 1.1, 1.2 or 1.3 (got \"%s\")\n",
+					c == 1010 ? "min" : "max", optarg);
+				return BATCH_EXIT_USAGE;
+			}
+			break;
+		case 1012:
+			o.client.tls.ciphers = optarg;
+			break;
+		case 1013:
+			o.client.tls.ciphersuites = optarg;
+			break;
 		case '6':
 			o.client.family = AF_INET6;
 			break;
@@ -233,6 +343,17 @@ int main(int argc, char **argv)
 			return BATCH_EXIT_USAGE;
 		}
 	}
+	if (o.client.implicit_tls && o.client.starttls) {
+		fprintf(stderr, "smtpscope: --tls (TLS from the first byte, port 465) and --starttls (plaintext, then STARTTLS, port 25/587) exclude each other\n");
+		return BATCH_EXIT_USAGE;
+	}
+	if (o.client.tls.min_version && o.client.tls.max_version &&
+	    o.client.tls.min_version > o.client.tls.max_version) {
+		fprintf(stderr, "smtpscope: --tls-min is above --tls-max\n");
+		return BATCH_EXIT_USAGE;
+	}
+	if (o.client.implicit_tls && !port_given)
+		o.default_port = "465"; /* RFC 8314 3.3 */
 	if (argc - optind > 1) {
 		fprintf(stderr, "smtpscope: one target at most (HOST[:PORT]); got \"%s\" and \"%s\"\n",
 			argv[optind], argv[optind + 1]);

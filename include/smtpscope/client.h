@@ -18,6 +18,7 @@
 #include "smtpscope/loop.h"
 #include "smtpscope/session.h"
 #include "smtpscope/smtp.h"
+#include "smtpscope/tls.h"
 
 #define CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 10000
 #define CLIENT_DEFAULT_REPLY_TIMEOUT_MS 30000
@@ -28,6 +29,10 @@ struct client_options {
 	bool rfc_timeouts;
 	int family;     /* AF_UNSPEC, AF_INET, AF_INET6 */
 	bool data_raw;  /* send bare LF/CR in message data unrepaired */
+	struct tls_options tls;
+	bool implicit_tls; /* --tls: handshake right after connecting */
+	bool starttls;     /* --starttls: STARTTLS right after the first EHLO */
+	bool auto_ehlo;    /* send EHLO again after STARTTLS (with --starttls) */
 };
 
 void client_options_default(struct client_options *o);
@@ -40,6 +45,7 @@ enum client_failure {
 	CLIENT_FAIL_CONNECT, /* DNS, refused, unreachable, connect timeout */
 	CLIENT_FAIL_LOST,    /* closed or reset while a reply was awaited */
 	CLIENT_FAIL_TIMEOUT, /* the server went silent */
+	CLIENT_FAIL_TLS,     /* handshake or verification failed: closed */
 };
 
 struct client;
@@ -72,6 +78,8 @@ bool client_busy(const struct client *c);
 enum client_conn client_conn(const struct client *c);
 enum client_failure client_failure(const struct client *c);
 struct smtp *client_smtp(const struct client *c);
+/* The TLS connection after a successful handshake, or NULL. */
+const struct tls_conn *client_tls(const struct client *c);
 /* "host port N" as typed, or "" when never connected. */
 const char *client_target(const struct client *c);
 

@@ -43,12 +43,14 @@ struct cmd_entry {
 	int (*run)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
+extern const struct cmd_entry cmd_cert_entry;
 extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_data_entry;
 extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_quit_entry;
 extern const struct cmd_entry cmd_sendfile_entry;
+extern const struct cmd_entry cmd_starttls_entry;
 
 /* The table, sorted by name. */
 const struct cmd_entry *const *cmd_table(size_t *n);

@@ -24,6 +24,8 @@ enum demo_reply {
 	DEMO_R_RSET, DEMO_R_NOOP, DEMO_R_VRFY, DEMO_R_VRFY_SYNTAX, DEMO_R_EXPN,
 	DEMO_R_HELP, DEMO_R_QUIT, DEMO_R_NOT_IMPLEMENTED, DEMO_R_UNKNOWN,
 	DEMO_R_EMPTY, DEMO_R_LINE_TOO_LONG, DEMO_R_TIMEOUT, DEMO_R_TOO_MANY,
+	DEMO_R_STARTTLS_GO, DEMO_R_STARTTLS_ACTIVE, DEMO_R_STARTTLS_NONE,
+	DEMO_R_STARTTLS_SYNTAX,
 	DEMO_R__COUNT
 };
 
@@ -61,6 +63,15 @@ int demo_listen(const char *spec, char **bound, char **err);
 struct demo_server *demo_server_new(struct loop *l, int listen_fd,
 				    const struct demo_scenario *sc, FILE *log);
 void demo_server_free(struct demo_server *d);
+/* TLS for the demo: a server context with a self-signed certificate for
+ * domain, localhost and 127.0.0.1 made at start (demo-tls.c, no files). */
+struct tls_server;
+struct tls_server *demo_tls_server(const char *domain, char **err);
+/* Offers STARTTLS (advertised in EHLO) with srv (not owned). */
+void demo_server_set_tls(struct demo_server *d, struct tls_server *srv);
+/* One more listening socket whose clients start with a TLS handshake
+ * (implicit TLS, like port 465); needs demo_server_set_tls first. */
+void demo_server_listen_implicit(struct demo_server *d, int listen_fd);
 unsigned demo_server_clients(const struct demo_server *d);
 
 /* The demo in a thread of its own, for "smtpscope" with no target. */

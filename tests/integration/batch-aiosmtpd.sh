@@ -44,29 +44,7 @@ done
 [ -s "$tmp/port" ] || die "aiosmtpd did not start within 10 s"
 port=$(cat "$tmp/port")
 
-fail=0 n=0
-# session NAME INPUT: runs smtpscope, sets $out and $status.
-session() {
-	local name=$1 input=$2
-	n=$((n + 1))
-	out=$(printf '%s' "$input" | timeout 30 "$bin" --batch "127.0.0.1:$port" 2>&1)
-	status=$?
-	printf '%s\n' "$out" > "$tmp/$name.out"
-}
-bad() {
-	echo "FAIL $1: $2"
-	echo "---- transcript"; sed 's/^/    /' "$tmp/$1.out"
-	fail=$((fail + 1))
-}
-# expect NAME STATUS TEXT...: each TEXT must be in the transcript.
-expect() {
-	local name=$1 want=$2 t; shift 2
-	[ "$status" = "$want" ] || { bad "$name" "exit $status, want $want"; return 1; }
-	for t in "$@"; do
-		grep -qF -- "$t" <<<"$out" || { bad "$name" "transcript lacks \"$t\""; return 1; }
-	done
-	echo "ok   $name"
-}
+. "$here/transcript-lib.sh"
 # stored N: waits (bounded) for the handler's msg-N.env.
 stored() {
 	local i
@@ -107,7 +85,7 @@ Grüße, ünïcödé ✓
 last line"
 
 # (a) Two recipients, one message, delivered to the handler.
-session deliver "EHLO client.example
+session deliver "127.0.0.1:$port" "EHLO client.example
 MAIL FROM:<sender@client.example>
 RCPT TO:<user@aio.test>
 RCPT TO:<second@aio.test>
@@ -126,7 +104,7 @@ peer: 127.0.0.1
 helo: client.example" "$body"
 
 # (b) One recipient refused, the other accepted: delivered to one (exit 0).
-session partial "EHLO client.example
+session partial "127.0.0.1:$port" "EHLO client.example
 MAIL FROM:<other@client.example>
 RCPT TO:<nobody@aio.test>
 RCPT TO:<second@aio.test>
@@ -147,7 +125,7 @@ helo: client.example" "Subject: partial $token
 only for second"
 
 # (c) The only recipient refused with 550 5.1.1: exit 24, nothing stored.
-session refused "EHLO client.example
+session refused "127.0.0.1:$port" "EHLO client.example
 MAIL FROM:<sender@client.example>
 RCPT TO:<nobody@aio.test>
 QUIT
