@@ -137,6 +137,9 @@ int batch_run(const struct batch_options *o)
 	while (!b.f.done)
 		batch_step(&b);
 	status = batch_exit_status(b.f.client);
+	if (client_was_insecure(b.f.client))
+		session_text(b.f.session, SESSION_WARN,
+			     "INSECURE: this session used TLS with a certificate that was NOT verified (--insecure)");
 	if (status != BATCH_EXIT_OK)
 		session_text(b.f.session, SESSION_NOTE, "exit status %d: %s", status,
 			     batch_exit_name(status));

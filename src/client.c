@@ -44,6 +44,7 @@ struct client {
 	bool starttls_sent;    /* --starttls sent it on the user's behalf */
 	char *ehlo_arg;        /* the last EHLO/HELO argument, for EHLO again */
 	bool ehlo_lmtp;
+	bool was_insecure;     /* went on with an unverified certificate */
 	/* A message waiting for its 354, or being streamed after it. */
 	bool msg_pending;      /* DATA sent on our behalf, 354 awaited */
 	bool msg_streaming;
@@ -451,6 +452,7 @@ static void client_tls_done(struct client *c)
 					   "over this TLS connection (--insecure would go on anyway)");
 			return;
 		}
+		c->was_insecure = true;
 		session_text(c->session, SESSION_WARN,
 			     "INSECURE: going on WITHOUT a verified certificate because of --insecure; "
 			     "anyone on the path may read and change this session. Every line from "
@@ -747,6 +749,11 @@ enum client_conn client_conn(const struct client *c) { return c->conn; }
 enum client_failure client_failure(const struct client *c) { return c->failure; }
 struct smtp *client_smtp(const struct client *c) { return c->smtp; }
 const char *client_target(const struct client *c) { return c->target; }
+
+bool client_was_insecure(const struct client *c)
+{
+	return c->was_insecure;
+}
 
 const struct tls_conn *client_tls(const struct client *c)
 {

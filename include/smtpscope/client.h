@@ -80,6 +80,8 @@ enum client_failure client_failure(const struct client *c);
 struct smtp *client_smtp(const struct client *c);
 /* The TLS connection after a successful handshake, or NULL. */
 const struct tls_conn *client_tls(const struct client *c);
+/* TLS went on with a certificate that was not verified (--insecure). */
+bool client_was_insecure(const struct client *c);
 /* "host port N" as typed, or "" when never connected. */
 const char *client_target(const struct client *c);
 

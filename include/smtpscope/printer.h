@@ -7,6 +7,9 @@
  *   "  # "  what the reply above means
  *   "!!! "  a warning (out of sequence, malformed reply, ...)
  *   "*** "  an error (connection failed, timeout, ...)
+ *   " ~> "  / "<~  "  sent / received inside TLS
+ *   "~~~ "  the TLS layer (handshake, certificate, verification)
+ *   "(insecure) " before every line of TLS with an unverified peer
  * Every server byte is escaped (util_escape) before it is printed. */
 #ifndef SMTPSCOPE_PRINTER_H
 #define SMTPSCOPE_PRINTER_H

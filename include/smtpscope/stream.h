@@ -1,7 +1,7 @@
 /* stream: one read/write/close API over a connected socket.  A stream is a
  * stack of layers; the plain socket is the bottom one, and the TLS module
- * (later) pushes a layer on top after STARTTLS, so callers never write
- * "if (tls)" at every read. */
+ * pushes a layer on top (tls_stream_ops) after STARTTLS or at connect for
+ * implicit TLS, so callers never write "if (tls)" at every read. */
 #ifndef SMTPSCOPE_STREAM_H
 #define SMTPSCOPE_STREAM_H
 

@@ -142,6 +142,7 @@ EHLO client.example
 QUIT
 " --cafile "$certs/ca.pem" --insecure
 expect insecure 0 "!!! INSECURE: going on WITHOUT a verified certificate" \
+	"!!! INSECURE: this session used TLS with a certificate that was NOT verified" \
 	"(insecure)  ~> EHLO client.example" "(insecure) <~  221 2.0.0 Bye"
 
 if [ "$fail" -ne 0 ]; then
