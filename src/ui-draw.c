@@ -312,8 +312,20 @@ static void ui_draw_status(struct ui *ui)
 		snprintf(queued, sizeof queued, "lines waiting: %zu", q);
 	}
 	{
+		const struct tls_conn *tls = client_tls(ui->f.client);
+		char tlsbuf[64];
+
+		/* TLS state, and a warning that stays as long as the session
+		 * runs on a certificate nobody verified (--insecure). */
+		if (client_was_insecure(ui->f.client))
+			snprintf(tlsbuf, sizeof tlsbuf, "!! INSECURE %s: certificate NOT verified",
+				 tls ? tls_protocol(tls) : "TLS");
+		else if (tls && client_conn(ui->f.client) == CLIENT_UP)
+			snprintf(tlsbuf, sizeof tlsbuf, "%s, verified", tls_protocol(tls));
+		else
+			snprintf(tlsbuf, sizeof tlsbuf, "no TLS");
 		const char *p1[] = { client_target(ui->f.client)[0] ? client_target(ui->f.client) : "no target",
-				     ui_conn_name(client_conn(ui->f.client)), a.data, queued };
+				     ui_conn_name(client_conn(ui->f.client)), tlsbuf, a.data, queued };
 		ui_status_row(ui, ui->status.y, p1, UTIL_ARRAY_LEN(p1));
 	}
 	if (ui->confirm) {

@@ -5,7 +5,7 @@
 
 start 120 40
 expect "started" "<-  220 demo.test"
-type_line "EHLO me.example";      expect "EHLO" "<-  250 SMTPUTF8"
+type_line "EHLO me.example";      expect "EHLO" "<-  250 STARTTLS"
 type_line "AUTH PLAIN dGVzdA==";  expect "AUTH sent" " -> AUTH PLAIN"
 expect "AUTH answered" "reply to AUTH"
 quit_and_check_restored

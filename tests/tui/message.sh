@@ -5,7 +5,7 @@
 
 start 120 40
 expect "started" "<-  220 demo.test"
-type_line "EHLO me.example";                 expect "EHLO" "<-  250 SMTPUTF8"
+type_line "EHLO me.example";                 expect "EHLO" "<-  250 STARTTLS"
 type_line "MAIL FROM:<you@example.org>";     expect "MAIL" "<-  250 2.1.0"
 type_line "RCPT TO:<student@demo.test>";     expect "RCPT" "<-  250 2.1.5"
 type_line "DATA";                            expect "354" "<-  354"
