@@ -10,7 +10,7 @@ for size in 120x40 80x24; do
 	start "$cols" "$rows"
 	expect "$size greeting in the session pane" "<-  220 demo.test ESMTP"
 	expect "$size explanation pane" "Explanation: reply 220 to greeting"
-	expect "$size status bar: connection" "| connected | greeted"
+	expect "$size status bar: connection" "| connected | no TLS | greeted"
 	expect "$size status bar: legal next" "next: EHLO HELO"
 	expect "$size command line" "smtp>"
 	type_line "EHLO me.example"
