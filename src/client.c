@@ -569,7 +569,7 @@ static void client_on_connected(void *ctx, struct transport_result *res)
 	c->stream = stream_new_fd(res->fd);
 	c->conn = CLIENT_UP;
 	ev = session_text(c->session, SESSION_CONNECT, "%s", res->message);
-	smtp_connected(c->smtp, ev);
+	smtp_connected(c->smtp, ev, c->opt.implicit_tls);
 	loop_watch(c->loop, res->fd, POLLIN, client_on_io, c);
 	transport_result_free(res);
 	if (c->opt.implicit_tls)

@@ -21,6 +21,7 @@ struct smtp {
 	bool authenticated;
 	bool closing;         /* 421 or 221 seen: the server will hang up */
 	bool tls;             /* the TLS layer is up (smtp_tls_started) */
+	size_t connect_event; /* what the greeting answers */
 	struct caps pre_tls;  /* the EHLO capabilities from before STARTTLS */
 	bool pre_tls_kept;
 	bool tls_diff_due;    /* the first EHLO reply inside TLS came in */
@@ -181,7 +182,7 @@ static bool smtp_pending_has(const struct smtp *s, enum smtp_verb v)
 	return false;
 }
 
-void smtp_connected(struct smtp *s, size_t connect_event)
+void smtp_connected(struct smtp *s, size_t connect_event, bool greeting_in_tls)
 {
 	smtp_pending_clear(s);
 	caps_free(&s->caps);
@@ -189,7 +190,9 @@ void smtp_connected(struct smtp *s, size_t connect_event)
 	s->ehlo_done = s->authenticated = s->closing = s->tls = s->pre_tls_kept = false;
 	memset(s->failed, 0, sizeof s->failed);
 	smtp_set_state(s, SMTP_WAIT_GREETING);
-	smtp_push(s, SMTP_V_GREETING, connect_event, NULL);
+	s->connect_event = connect_event;
+	if (!greeting_in_tls)
+		smtp_push(s, SMTP_V_GREETING, connect_event, NULL);
 }
 
 void smtp_closed(struct smtp *s)
@@ -456,8 +459,11 @@ void smtp_tls_started(struct smtp *s, bool implicit)
 {
 	s->tls = true;
 	smtp_stage(s, SMTP_STAGE_TLS, true);
-	if (implicit)
+	if (implicit) {
+		/* RFC 8314 3.3: the greeting is the first thing inside TLS. */
+		smtp_push(s, SMTP_V_GREETING, s->connect_event, NULL);
 		return;
+	}
 	/* RFC 3207 4.2: the client must discard what it knew from before
 	 * (the capabilities) and should send EHLO again. */
 	caps_free(&s->pre_tls);

@@ -67,7 +67,10 @@ struct smtp *smtp_new(struct session *session);
 void smtp_free(struct smtp *s);
 
 /* The connection is up: the greeting is the first reply expected. */
-void smtp_connected(struct smtp *s, size_t connect_event);
+/* greeting_in_tls (implicit TLS): the greeting comes inside TLS, so it is
+ * awaited only once smtp_tls_started() says the channel is up; a failed
+ * handshake then leaves no command "still waiting". */
+void smtp_connected(struct smtp *s, size_t connect_event, bool greeting_in_tls);
 /* The connection has ended; commands still waiting are reported. */
 void smtp_closed(struct smtp *s);
 

@@ -65,6 +65,9 @@ s_server proto -tls1_2
 session proto "127.0.0.1:$sport" $'QUIT\n' --tls --tls-min 1.3 --cafile "$tmp/ca.pem"
 expect proto 27 "*** TLS handshake FAILED: handshake: " "  # No TLS protocol version both sides accept." \
 	"=== exit status 27: TLS failed"
+# No greeting was ever awaited over a channel that never came up: no
+# "command still waiting" warning after the failed implicit TLS.
+if grep -q "still waiting" <<<"$out"; then bad proto "a greeting was said to be still waiting"; fi
 
 # Cipher mismatch (TLS 1.2): no cipher in common.
 s_server cipher -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256

@@ -20,7 +20,7 @@ static void fx_init(struct fx *f)
 	f->smtp = smtp_new(f->session);
 	f->parser = reply_parser_new();
 	buf_init(&f->out);
-	smtp_connected(f->smtp, session_text(f->session, SESSION_CONNECT, "test"));
+	smtp_connected(f->smtp, session_text(f->session, SESSION_CONNECT, "test"), false);
 }
 
 static void fx_free(struct fx *f)
@@ -381,6 +381,42 @@ START_TEST(test_tls_forgets_caps_and_diffs)
 }
 END_TEST
 
+/* Implicit TLS: the greeting is awaited only once TLS is up, so a failed
+ * handshake leaves no command "still waiting"; after the handshake the
+ * greeting answers the connection as usual. */
+START_TEST(test_implicit_tls_greeting)
+{
+	struct session *s = session_new(NULL);
+	struct smtp *m = smtp_new(s);
+	size_t ev = session_text(s, SESSION_CONNECT, "test");
+	struct reply_parser *p = reply_parser_new();
+	struct reply *r;
+
+	smtp_connected(m, ev, true);
+	ck_assert_uint_eq(smtp_pending_count(m), 0);
+	ck_assert_int_eq(smtp_state(m), SMTP_WAIT_GREETING);
+	smtp_tls_failed(m);
+	smtp_closed(m);
+	for (size_t i = 0; i < session_count(s); i++)
+		ck_assert_int_ne(session_get(s, i)->kind, SESSION_WARN);
+
+	ev = session_text(s, SESSION_CONNECT, "again");
+	smtp_connected(m, ev, true);
+	smtp_tls_started(m, true);
+	ck_assert_uint_eq(smtp_pending_count(m), 1);
+	ck_assert_int_eq(smtp_pending_peek(m)->verb, SMTP_V_GREETING);
+	reply_parser_feed(p, "220 mx.test ESMTP\r\n", 19);
+	r = reply_parser_next(p);
+	ck_assert_ptr_nonnull(r);
+	smtp_on_reply(m, r);
+	ck_assert_int_eq(smtp_state(m), SMTP_GREETED);
+	ck_assert(smtp_tls(m));
+	reply_parser_free(p);
+	smtp_free(m);
+	session_free(s);
+}
+END_TEST
+
 START_TEST(test_data_repair_warnings)
 {
 	struct fx f;
@@ -429,6 +465,7 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_closed_with_pending);
 	tcase_add_test(tc, test_starttls_ready);
 	tcase_add_test(tc, test_tls_forgets_caps_and_diffs);
+	tcase_add_test(tc, test_implicit_tls_greeting);
 	tcase_add_test(tc, test_data_repair_warnings);
 	tcase_add_test(tc, test_verb_of);
 	suite_add_tcase(s, tc);
