@@ -352,6 +352,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "smtpscope: --tls-min is above --tls-max\n");
 		return BATCH_EXIT_USAGE;
 	}
+	{
+		char *err = NULL;
+
+		if (!tls_options_check(&o.client.tls, &err)) {
+			fprintf(stderr, "smtpscope: %s\n", err);
+			free(err);
+			return BATCH_EXIT_USAGE;
+		}
+	}
 	if (o.client.implicit_tls && !port_given)
 		o.default_port = "465"; /* RFC 8314 3.3 */
 	if (argc - optind > 1) {

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -116,6 +118,130 @@ static bool tls_is_ip(const char *host)
 	return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
 }
 
+/* What each file option wants, for messages that say what would be right. */
+#define TLS_WANT_CAFILE "give one PEM file of CA certificates to trust (--capath takes a directory)"
+#define TLS_WANT_CAPATH "give a directory of CA certificates named by their hash (openssl rehash DIR); --cafile takes one PEM file"
+#define TLS_WANT_CERT "give the client certificate as a PEM file (-----BEGIN CERTIFICATE-----)"
+#define TLS_WANT_KEY "give the unencrypted PEM private key of --cert (openssl pkey -in KEY -out PLAIN.key removes a passphrase)"
+
+/* The file (or directory) an option names exists and is readable; the
+ * message names the option and what it wants. */
+static bool tls_path_check(const char *opt, const char *path, bool dir,
+			   const char *want, char **err)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		*err = xasprintf("%s %s: %s; %s", opt, path, strerror(errno), want);
+		return false;
+	}
+	if (dir != !!S_ISDIR(st.st_mode)) {
+		*err = xasprintf("%s %s is %s; %s", opt, path,
+				 dir ? "not a directory" : "a directory", want);
+		return false;
+	}
+	if (access(path, dir ? R_OK | X_OK : R_OK) != 0) {
+		*err = xasprintf("%s %s: %s; %s", opt, path, strerror(errno), want);
+		return false;
+	}
+	return true;
+}
+
+/* A key with a passphrase is refused rather than prompted for: the
+ * prompt would land in the middle of the terminal UI. */
+static int tls_no_passphrase(char *buf, int size, int rw, void *u)
+{
+	(void)buf, (void)size, (void)rw, (void)u;
+	return 0;
+}
+
+static char *tls_load_error(const char *what, const char *path, const char *want)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(&b, "%s %s: ", what, path);
+	tls_queue_text(&b);
+	buf_printf(&b, "; %s", want);
+	return buf_steal(&b);
+}
+
+/* Why the private key did not load: a key for another certificate and
+ * a key with a passphrase get their own words. */
+static char *tls_key_error(const struct tls_options *o)
+{
+	const char *k = o->key ? o->key : o->cert;
+	bool mismatch = false, passphrase = false;
+	unsigned long e;
+	struct buf why;
+	char *msg;
+
+	buf_init(&why);
+	while ((e = ERR_get_error()) != 0) {
+		const char *r = ERR_reason_error_string(e);
+
+		r = r ? r : "?";
+		mismatch |= strcmp(r, "key values mismatch") == 0;
+		passphrase |= strcmp(r, "bad decrypt") == 0 || strcmp(r, "bad password read") == 0;
+		buf_printf(&why, "%s%s", why.len ? "; " : "", r);
+	}
+	if (mismatch)
+		msg = xasprintf("the key in %s does not belong to --cert %s: give the key the "
+				"certificate was made for", k, o->cert);
+	else if (passphrase)
+		msg = xasprintf("the key in %s is protected by a passphrase, which smtpscope does "
+				"not ask for: openssl pkey -in %s -out PLAIN.key writes it without "
+				"one", k, k);
+	else if (o->key)
+		msg = xasprintf("cannot load --key %s: %s; %s", k, why.len ? why.data : "?",
+				TLS_WANT_KEY);
+	else
+		msg = xasprintf("no private key in --cert %s: %s; give the key with --key FILE, or "
+				"put it in the --cert file", k, why.len ? why.data : "?");
+	buf_free(&why);
+	return msg;
+}
+
+static bool tls_client_files(SSL_CTX *ctx, const struct tls_options *o, char **err)
+{
+	if ((o->cafile && !tls_path_check("--cafile", o->cafile, false, TLS_WANT_CAFILE, err)) ||
+	    (o->capath && !tls_path_check("--capath", o->capath, true, TLS_WANT_CAPATH, err)) ||
+	    (o->cert && !tls_path_check("--cert", o->cert, false, TLS_WANT_CERT, err)) ||
+	    (o->key && !tls_path_check("--key", o->key, false, TLS_WANT_KEY, err)))
+		return false;
+	if (o->key && !o->cert) {
+		*err = xstrdup("--key needs --cert FILE: give the client certificate the key belongs to");
+		return false;
+	}
+	if (o->cafile || o->capath) {
+		if (SSL_CTX_load_verify_locations(ctx, o->cafile, o->capath) != 1) {
+			*err = o->cafile ? tls_load_error("cannot load --cafile", o->cafile, TLS_WANT_CAFILE)
+					 : tls_load_error("cannot load --capath", o->capath, TLS_WANT_CAPATH);
+			return false;
+		}
+	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+		*err = tls_queue_dup("cannot load the system CA store: ");
+		return false;
+	}
+	if (o->cert == NULL)
+		return true;
+	SSL_CTX_set_default_passwd_cb(ctx, tls_no_passphrase);
+	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert) != 1) {
+		*err = tls_load_error("cannot load --cert", o->cert, TLS_WANT_CERT);
+		return false;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, o->key ? o->key : o->cert, SSL_FILETYPE_PEM) != 1) {
+		*err = tls_key_error(o);
+		return false;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		*err = tls_load_error("--key does not belong to --cert", o->cert,
+				      "give the key the certificate was made for");
+		return false;
+	}
+	return true;
+}
+
 static SSL_CTX *tls_client_ctx(const struct tls_options *o, char **err)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -127,16 +253,8 @@ static SSL_CTX *tls_client_ctx(const struct tls_options *o, char **err)
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
-	if (o->cafile || o->capath) {
-		if (SSL_CTX_load_verify_locations(ctx, o->cafile, o->capath) != 1) {
-			*err = tls_queue_dup(o->cafile ? "cannot load --cafile: "
-						       : "cannot load --capath: ");
-			goto fail;
-		}
-	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-		*err = tls_queue_dup("cannot load the system CA store: ");
+	if (!tls_client_files(ctx, o, err))
 		goto fail;
-	}
 	if (o->min_version && SSL_CTX_set_min_proto_version(ctx, tls_proto(o->min_version)) != 1) {
 		*err = tls_queue_dup("--tls-min: ");
 		goto fail;
@@ -153,29 +271,20 @@ static SSL_CTX *tls_client_ctx(const struct tls_options *o, char **err)
 		*err = tls_queue_dup("--ciphersuites: ");
 		goto fail;
 	}
-	if (o->cert) {
-		if (SSL_CTX_use_certificate_chain_file(ctx, o->cert) != 1) {
-			*err = tls_queue_dup("cannot load --cert: ");
-			goto fail;
-		}
-		if (SSL_CTX_use_PrivateKey_file(ctx, o->key ? o->key : o->cert,
-						SSL_FILETYPE_PEM) != 1) {
-			*err = tls_queue_dup(o->key ? "cannot load --key: "
-						    : "no private key in --cert (give --key): ");
-			goto fail;
-		}
-		if (SSL_CTX_check_private_key(ctx) != 1) {
-			*err = tls_queue_dup("--key does not belong to --cert: ");
-			goto fail;
-		}
-	} else if (o->key) {
-		*err = xstrdup("--key needs --cert");
-		goto fail;
-	}
 	return ctx;
 fail:
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+bool tls_options_check(const struct tls_options *o, char **err)
+{
+	SSL_CTX *ctx;
+
+	ERR_clear_error();
+	ctx = tls_client_ctx(o, err);
+	SSL_CTX_free(ctx);
+	return ctx != NULL;
 }
 
 struct tls_conn *tls_client_new(int fd, const char *host,

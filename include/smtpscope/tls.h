@@ -36,6 +36,11 @@ struct tls_options {
 /* "1.0" .. "1.3" -> 10 .. 13; false for anything else. */
 bool tls_parse_version(const char *s, int *v);
 
+/* Loads what the options name (CA file or directory, client certificate
+ * and key) as a connection would, so a bad one is reported at start-up;
+ * false with *err saying what is wrong and what would be right. */
+bool tls_options_check(const struct tls_options *o, char **err);
+
 enum tls_hs { TLS_HS_DONE, TLS_HS_AGAIN, TLS_HS_FAILED };
 
 struct tls_conn;

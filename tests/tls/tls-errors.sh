@@ -3,7 +3,8 @@
 # `openssl s_server` for protocol and cipher mismatches and a client
 # certificate; scripted plaintext peers for "wrong version number", the
 # STARTTLS injection guard and a refused --starttls; the demo server's own
-# STARTTLS and implicit-TLS port with /cert save.  Each failure's
+# STARTTLS and implicit-TLS port with /cert save; bad --cafile, --capath,
+# --cert and --key refused at start-up.  Each failure's
 # explanation and exit status 27 are asserted.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -130,6 +131,32 @@ expect demo-verified 0 "verification: OK, trusted chain, name matches localhost"
 	"<~  220 demo.test ESMTP" "<~  221 2.0.0 Bye"
 session demo-strict "127.0.0.1:$dport" $'EHLO me.test\n' --starttls
 expect demo-strict 27 "  # The server's certificate is self-signed" "=== exit status 27"
+
+# Bad --cafile/--capath/--cert/--key: refused at start-up (exit 2, usage)
+# with what would be right, before any connection is tried.
+echo "not a certificate" > "$tmp/junk.txt"
+openssl pkey -in "$tmp/client.key" -aes256 -passout pass:secret -out "$tmp/locked.key" 2>/dev/null
+startup() { # NAME TEXT OPTIONS...
+	local name=$1 text=$2; shift 2
+	session "$name" 127.0.0.1:1 $'QUIT\n' "$@"
+	expect "$name" 2 "smtpscope: " "$text" &&
+		if grep -q "connecting to" <<<"$out"; then bad "$name" "it connected anyway"; fi
+}
+startup badfile-cafile-missing "--cafile $tmp/none.pem: No such file or directory; give one PEM file of CA certificates" \
+	--cafile "$tmp/none.pem"
+startup badfile-cafile-dir "--cafile $tmp is a directory; give one PEM file of CA certificates to trust (--capath takes a directory)" \
+	--cafile "$tmp"
+startup badfile-cafile-junk "cannot load --cafile $tmp/junk.txt: no certificate or crl found; give one PEM file" \
+	--cafile "$tmp/junk.txt"
+startup badfile-capath "--capath $tmp/ca.pem is not a directory; give a directory of CA certificates named by their hash" \
+	--capath "$tmp/ca.pem"
+startup badfile-cert "cannot load --cert $tmp/junk.txt: " --cert "$tmp/junk.txt" --key "$tmp/client.key"
+startup badfile-cert-nokey "no private key in --cert $tmp/client.pem: " --cert "$tmp/client.pem"
+startup badfile-key-other "the key in $tmp/good.key does not belong to --cert $tmp/client.pem: give the key the certificate was made for" \
+	--cert "$tmp/client.pem" --key "$tmp/good.key"
+startup badfile-key-locked "the key in $tmp/locked.key is protected by a passphrase, which smtpscope does not ask for" \
+	--cert "$tmp/client.pem" --key "$tmp/locked.key"
+startup badfile-key-alone "--key needs --cert FILE" --key "$tmp/client.key"
 
 echo "tls-errors: $((n - fail))/$n passed"
 [ "$fail" -eq 0 ]
