@@ -40,6 +40,7 @@ struct client {
 	/* TLS: the connection is owned by the stream once pushed. */
 	struct tls_conn *tls;
 	bool tls_hs;           /* handshake in progress */
+	bool tls_asking;       /* not verified: paused until client_tls_decide() */
 	bool tls_implicit;     /* --tls: no STARTTLS, the greeting follows */
 	bool starttls_sent;    /* --starttls sent it on the user's behalf */
 	char *ehlo_arg;        /* the last EHLO/HELO argument, for EHLO again */
@@ -109,7 +110,7 @@ static void client_teardown(struct client *c)
 	}
 	c->stream = NULL;
 	c->tls = NULL; /* freed with the stream */
-	c->tls_hs = false;
+	c->tls_hs = c->tls_asking = false;
 	buf_clear(&c->out);
 	reply_parser_reset(c->parser);
 	client_msg_clear(c);
@@ -222,7 +223,8 @@ static bool client_awaiting_close(const struct client *c)
 
 static void client_arm(struct client *c)
 {
-	bool waiting = c->conn == CLIENT_UP &&
+	/* No timer while the user, not the server, is being waited for. */
+	bool waiting = c->conn == CLIENT_UP && !c->tls_asking &&
 		       (smtp_pending_count(c->smtp) > 0 || c->out.len > 0 || c->tls_hs);
 
 	if (c->timer)
@@ -236,8 +238,11 @@ static void client_arm(struct client *c)
 
 static void client_update_events(struct client *c)
 {
+	/* While the user decides about an unverified certificate, the
+	 * socket is neither read nor written. */
 	if (c->stream)
 		loop_set_events(c->loop, stream_fd(c->stream),
+				c->tls_asking ? 0 :
 				stream_events(c->stream, c->out.len > 0 || c->msg_streaming));
 }
 
@@ -432,6 +437,27 @@ static void client_ehlo_again(struct client *c)
 	free(line);
 }
 
+/* TLS is up and trusted (or the user chose to go on without trust):
+ * bytes may flow; after STARTTLS, EHLO is due again. */
+static void client_tls_up(struct client *c)
+{
+	session_set_channel(c->session, true, !tls_verified(c->tls));
+	smtp_tls_started(c->smtp, c->tls_implicit);
+	if (!c->tls_implicit)
+		client_ehlo_again(c);
+}
+
+/* Going on with a certificate nobody verified; because says why. */
+static void client_tls_insecure(struct client *c, const char *because)
+{
+	c->was_insecure = true;
+	session_text(c->session, SESSION_WARN,
+		     "INSECURE: going on WITHOUT a verified certificate because %s; anyone on the "
+		     "path may read and change this session. Every line from here on is marked "
+		     "(insecure).", because);
+	client_tls_up(c);
+}
+
 /* After the handshake: report, verify, and only then let bytes flow. */
 static void client_tls_done(struct client *c)
 {
@@ -440,29 +466,50 @@ static void client_tls_done(struct client *c)
 	buf_init(&b);
 	tls_report(c->tls, &b);
 	session_tls(c->session, NULL, "%s", b.data);
-	if (!tls_verified(c->tls)) {
-		buf_clear(&b);
-		tls_peer_names(c->tls, &b);
-		session_tls(c->session, tls_failure(c->tls),
-			    "certificate verification FAILED: %s\nsmtpscope checked %s; the certificate "
-			    "carries: %s", tls_failure(c->tls), tls_checked_name(c->tls), b.data);
+	if (tls_verified(c->tls)) {
 		buf_free(&b);
-		if (!c->opt.tls.insecure) {
-			client_tls_abandon(c, "the certificate was not verified, so nothing was sent "
-					   "over this TLS connection (--insecure would go on anyway)");
-			return;
-		}
-		c->was_insecure = true;
-		session_text(c->session, SESSION_WARN,
-			     "INSECURE: going on WITHOUT a verified certificate because of --insecure; "
-			     "anyone on the path may read and change this session. Every line from "
-			     "here on is marked (insecure).");
+		client_tls_up(c);
+		return;
 	}
+	buf_clear(&b);
+	tls_peer_names(c->tls, &b);
+	session_tls(c->session, tls_failure(c->tls),
+		    "certificate verification FAILED: %s\nsmtpscope checked %s; the certificate "
+		    "carries: %s", tls_failure(c->tls), tls_checked_name(c->tls), b.data);
 	buf_free(&b);
-	session_set_channel(c->session, true, !tls_verified(c->tls));
-	smtp_tls_started(c->smtp, c->tls_implicit);
-	if (!c->tls_implicit)
-		client_ehlo_again(c);
+	if (c->opt.tls.insecure) {
+		client_tls_insecure(c, "of --insecure");
+	} else if (c->opt.verify_ask) {
+		c->tls_asking = true;
+		session_text(c->session, SESSION_NOTE,
+			     "the connection is paused, nothing sent over TLS, until you answer: "
+			     "go on without a verified certificate? (y/N)");
+	} else {
+		client_tls_abandon(c, "the certificate was not verified, so nothing was sent "
+				   "over this TLS connection (--insecure would go on anyway)");
+	}
+}
+
+const char *client_tls_question(const struct client *c)
+{
+	return c->tls_asking ? tls_verify_text(c->tls) : NULL;
+}
+
+void client_tls_decide(struct client *c, bool go_on)
+{
+	if (!c->tls_asking)
+		return;
+	c->tls_asking = false;
+	if (!go_on) {
+		client_tls_abandon(c, "the certificate was not verified and you chose not to go "
+				   "on, so nothing was sent over this TLS connection");
+		return;
+	}
+	client_tls_insecure(c, "you answered y to the question");
+	if (c->stream == NULL)
+		return;
+	client_arm(c);
+	client_update_events(c);
 }
 
 static void client_tls_step(struct client *c)
@@ -540,6 +587,16 @@ static void client_on_io(void *ctx, int fd, short revents)
 	(void)fd;
 	if (c->tls_hs) {
 		client_tls_step(c);
+		return;
+	}
+	if (c->tls_asking) {
+		/* Nothing is read while the user decides; a peer that hangs up
+		 * ends the question. */
+		if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			session_text(c->session, SESSION_ERROR,
+				     "the server closed the connection while smtpscope waited for your answer");
+			client_tls_abandon(c, "nothing was sent over this TLS connection");
+		}
 		return;
 	}
 	if (revents & (POLLIN | POLLHUP | POLLERR))
@@ -740,6 +797,7 @@ void client_send_message(struct client *c, const char *data, size_t len,
 bool client_busy(const struct client *c)
 {
 	return c->conn == CLIENT_CONNECTING || client_awaiting_close(c) || c->tls_hs ||
+	       c->tls_asking ||
 	       (c->conn == CLIENT_UP &&
 		(smtp_pending_count(c->smtp) > 0 || c->out.len > 0 ||
 		 c->msg_pending || c->msg_streaming));
@@ -757,5 +815,5 @@ bool client_was_insecure(const struct client *c)
 
 const struct tls_conn *client_tls(const struct client *c)
 {
-	return c->stream && !c->tls_hs ? c->tls : NULL;
+	return c->stream && !c->tls_hs && !c->tls_asking ? c->tls : NULL;
 }

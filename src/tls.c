@@ -471,6 +471,11 @@ bool tls_verified(const struct tls_conn *t)
 	return t->done && t->verify_err == 0;
 }
 
+const char *tls_verify_text(const struct tls_conn *t)
+{
+	return t->verify_err ? X509_verify_cert_error_string(t->verify_err) : NULL;
+}
+
 const char *tls_checked_name(const struct tls_conn *t)
 {
 	return t->checked ? t->checked : "";

@@ -317,7 +317,9 @@ static void ui_draw_status(struct ui *ui)
 
 		/* TLS state, and a warning that stays as long as the session
 		 * runs on a certificate nobody verified (--insecure). */
-		if (client_was_insecure(ui->f.client))
+		if (client_tls_question(ui->f.client))
+			snprintf(tlsbuf, sizeof tlsbuf, "!! TLS paused: certificate NOT verified");
+		else if (client_was_insecure(ui->f.client))
 			snprintf(tlsbuf, sizeof tlsbuf, "!! INSECURE %s: certificate NOT verified",
 				 tls ? tls_protocol(tls) : "TLS");
 		else if (tls && client_conn(ui->f.client) == CLIENT_UP)
@@ -328,7 +330,14 @@ static void ui_draw_status(struct ui *ui)
 				     ui_conn_name(client_conn(ui->f.client)), tlsbuf, a.data, queued };
 		ui_status_row(ui, ui->status.y, p1, UTIL_ARRAY_LEN(p1));
 	}
-	if (ui->confirm) {
+	if (client_tls_question(ui->f.client)) {
+		char *q = xasprintf("Certificate NOT verified (%s). Continue anyway? (y/N)",
+				    client_tls_question(ui->f.client));
+		const char *p[] = { q };
+
+		ui_status_row(ui, ui->status.y + 1, p, 1);
+		free(q);
+	} else if (ui->confirm) {
 		const char *p[] = { "Abandon the message in progress? (y/n)" };
 		ui_status_row(ui, ui->status.y + 1, p, 1);
 	} else if (ui->matches.len) {
@@ -427,7 +436,7 @@ void ui_draw(struct ui *ui)
 		ui_draw_session(ui);
 		ui_draw_explain(ui);
 		ui_draw_status(ui);
-		if (ui->help)
+		if (ui->help && !client_tls_question(ui->f.client))
 			ui_draw_help(ui);
 		ui_rl_draw(ui, ui->cmd.y, ui->cmd.w);
 	}

@@ -196,13 +196,33 @@ static void ui_keys_char(struct ui *ui, wint_t ch)
 		ui_rl_feed(mb, n);
 }
 
+/* The question after a failed certificate verification: y goes on, any
+ * other key closes (a resize or the mouse is no answer). */
+static void ui_keys_tls_answer(struct ui *ui, wint_t ch, bool code)
+{
+	MEVENT m;
+
+	if (code && ch == KEY_RESIZE) {
+		ui->resize_pending = true;
+		return;
+	}
+	if (code && ch == KEY_MOUSE) {
+		(void)getmouse(&m);
+		return;
+	}
+	client_tls_decide(ui->f.client, !code && (ch == 'y' || ch == 'Y'));
+	ui->dirty = true;
+}
+
 void ui_keys_read(struct ui *ui)
 {
 	wint_t ch;
 	int r;
 
 	while ((r = get_wch(&ch)) != ERR && !ui->f.done) {
-		if (ui->help)
+		if (client_tls_question(ui->f.client))
+			ui_keys_tls_answer(ui, ch, r == KEY_CODE_YES);
+		else if (ui->help)
 			ui_keys_help(ui, (int)ch, r == KEY_CODE_YES);
 		else if (r == KEY_CODE_YES)
 			ui_keys_code(ui, (int)ch);

@@ -96,7 +96,10 @@ int ui_run(const struct batch_options *o)
 
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C"); /* "1.5 ms" as in line mode */
-	ui->opt = o;
+	/* A person is there to answer: a failed verification asks. */
+	ui->opt_tui = *o;
+	ui->opt_tui.client.verify_ask = true;
+	ui->opt = o = &ui->opt_tui;
 	ui->anchor = ui->selected = ui->explain_ev = SIZE_MAX;
 	buf_init(&ui->explain_text);
 	buf_init(&ui->matches);

@@ -33,6 +33,10 @@ struct client_options {
 	bool implicit_tls; /* --tls: handshake right after connecting */
 	bool starttls;     /* --starttls: STARTTLS right after the first EHLO */
 	bool auto_ehlo;    /* send EHLO again after STARTTLS (with --starttls) */
+	/* A failed verification without --insecure pauses the connection,
+	 * nothing sent, until client_tls_decide() (the TUI asks); false
+	 * (line mode): it closes at once. */
+	bool verify_ask;
 };
 
 void client_options_default(struct client_options *o);
@@ -78,10 +82,18 @@ bool client_busy(const struct client *c);
 enum client_conn client_conn(const struct client *c);
 enum client_failure client_failure(const struct client *c);
 struct smtp *client_smtp(const struct client *c);
-/* The TLS connection after a successful handshake, or NULL. */
+/* The TLS connection after a successful handshake (and, after a failed
+ * verification, once the user chose to go on), or NULL. */
 const struct tls_conn *client_tls(const struct client *c);
-/* TLS went on with a certificate that was not verified (--insecure). */
+/* TLS went on with a certificate that was not verified (--insecure, or
+ * the user said so). */
 bool client_was_insecure(const struct client *c);
+/* With verify_ask: while the connection is paused after a failed
+ * verification, why it failed ("self-signed certificate"); else NULL. */
+const char *client_tls_question(const struct client *c);
+/* The answer: go on exactly as --insecure would, or close having sent
+ * nothing over TLS.  Does nothing when no question is open. */
+void client_tls_decide(struct client *c, bool go_on);
 /* "host port N" as typed, or "" when never connected. */
 const char *client_target(const struct client *c);
 

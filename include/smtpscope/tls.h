@@ -68,6 +68,9 @@ short tls_events(const struct tls_conn *t);
  * the peer was verified. */
 const char *tls_failure(const struct tls_conn *t);
 bool tls_verified(const struct tls_conn *t);
+/* OpenSSL's words for the verification failure ("certificate has
+ * expired"), or NULL when the peer was verified. */
+const char *tls_verify_text(const struct tls_conn *t);
 /* "checked against localhost (DNS)" / "... 127.0.0.1 (IP address)". */
 const char *tls_checked_name(const struct tls_conn *t);
 

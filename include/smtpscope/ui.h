@@ -55,6 +55,7 @@ struct ui_cache {
 
 struct ui {
 	const struct batch_options *opt;
+	struct batch_options opt_tui;   /* *opt, with the TUI's own settings */
 	struct front f;
 	bool color, too_small, dirty, resize_pending, help, confirm, side;
 	enum ui_focus focus;
