@@ -558,6 +558,14 @@ static void client_read(struct client *c)
 			client_down(c);
 			return;
 		}
+		if (st == STREAM_ERROR && c->tls && tls_late_failure(c->tls)) {
+			session_tls(c->session, tls_late_failure(c->tls),
+				    "TLS handshake FAILED: %s (the server's verdict came after the "
+				    "handshake had finished on this side, as TLS 1.3 allows)",
+				    tls_late_failure(c->tls));
+			client_tls_abandon(c, "the server refused the TLS handshake");
+			return;
+		}
 		if (st == STREAM_ERROR) {
 			session_text(c->session, SESSION_ERROR,
 				     "reading from the server failed: %s",

@@ -476,6 +476,9 @@ void smtp_tls_started(struct smtp *s, bool implicit)
 
 void smtp_tls_failed(struct smtp *s)
 {
+	/* The connection ends with the TLS layer: no reply can come for
+	 * what is pending, and the TLS failure is what explains it. */
+	smtp_pending_clear(s);
 	smtp_stage(s, SMTP_STAGE_TLS, false);
 }
 

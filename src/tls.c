@@ -39,6 +39,9 @@ struct tls_conn {
 	char *failure;       /* see tls_failure() */
 	char *checked;       /* the name checked, and how */
 	char *io_error;
+	bool app_data;       /* application data has been read */
+	bool cert_asked;     /* the server asked for a client certificate we lack */
+	char *late;          /* see tls_late_failure() */
 };
 
 bool tls_parse_version(const char *s, int *v)
@@ -109,6 +112,18 @@ static int tls_verify_cb(int ok, X509_STORE_CTX *x)
 			t->verify_err = X509_V_ERR_UNSPECIFIED;
 	}
 	return 1;
+}
+
+/* Called only when the server asks for a client certificate and none was
+ * given: noted, so a refusal can be explained as what it is. */
+static int tls_client_cert_cb(SSL *ssl, X509 **x, EVP_PKEY **k)
+{
+	struct tls_conn *t = SSL_get_app_data(ssl);
+
+	(void)x, (void)k;
+	if (t)
+		t->cert_asked = true;
+	return 0;
 }
 
 static bool tls_is_ip(const char *host)
@@ -253,6 +268,7 @@ static SSL_CTX *tls_client_ctx(const struct tls_options *o, char **err)
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
+	SSL_CTX_set_client_cert_cb(ctx, tls_client_cert_cb);
 	if (!tls_client_files(ctx, o, err))
 		goto fail;
 	if (o->min_version && SSL_CTX_set_min_proto_version(ctx, tls_proto(o->min_version)) != 1) {
@@ -356,6 +372,7 @@ void tls_conn_free(struct tls_conn *t)
 	free(t->failure);
 	free(t->checked);
 	free(t->io_error);
+	free(t->late);
 	free(t);
 }
 
@@ -426,6 +443,8 @@ static void tls_handshake_failed(struct tls_conn *t, int e, int rc)
 	if (t->verify_err)
 		buf_printf(&b, "; verify error %d: %s", t->verify_err,
 			   X509_verify_cert_error_string(t->verify_err));
+	if (t->cert_asked)
+		buf_adds(&b, "; the server asked for a client certificate and none was given");
 	free(t->failure);
 	t->failure = buf_steal(&b);
 }
@@ -469,6 +488,11 @@ const char *tls_failure(const struct tls_conn *t)
 bool tls_verified(const struct tls_conn *t)
 {
 	return t->done && t->verify_err == 0;
+}
+
+const char *tls_late_failure(const struct tls_conn *t)
+{
+	return t->late;
 }
 
 const char *tls_verify_text(const struct tls_conn *t)
@@ -588,14 +612,28 @@ static void tls_key(X509 *x, struct buf *out)
 		buf_printf(out, " (%s)", group);
 }
 
+/* The issuer of the peer's certificate: from the verified chain (which
+ * ends in the trust anchor a server need not send), else from what the
+ * server sent. */
+static X509 *tls_peer_issuer(const struct tls_conn *t)
+{
+	STACK_OF(X509) *v = SSL_get0_verified_chain(t->ssl);
+	STACK_OF(X509) *sent = SSL_get_peer_cert_chain(t->ssl);
+
+	if (v && sk_X509_num(v) > 1)
+		return sk_X509_value(v, 1);
+	return sent && sk_X509_num(sent) > 1 ? sk_X509_value(sent, 1) : NULL;
+}
+
+/* RFC 6066 8 / RFC 6960: the stapled response, its status for the
+ * peer's certificate, and whether a responder we trust signed it. */
 static void tls_ocsp(const struct tls_conn *t, struct buf *out)
 {
 	const unsigned char *p = NULL;
 	long len = SSL_get_tlsext_status_ocsp_resp(t->ssl, &p);
 	OCSP_RESPONSE *resp;
 	OCSP_BASICRESP *basic;
-	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(t->ssl);
-	X509 *leaf = SSL_get0_peer_certificate(t->ssl);
+	X509 *leaf = SSL_get0_peer_certificate(t->ssl), *issuer = tls_peer_issuer(t);
 
 	if (len <= 0 || p == NULL) {
 		buf_adds(out, "OCSP: no stapled response");
@@ -609,13 +647,23 @@ static void tls_ocsp(const struct tls_conn *t, struct buf *out)
 	buf_printf(out, "OCSP: stapled response, %s",
 		   OCSP_response_status_str(OCSP_response_status(resp)));
 	basic = OCSP_response_get1_basic(resp);
-	if (basic && leaf && chain && sk_X509_num(chain) > 1) {
-		OCSP_CERTID *id = OCSP_cert_to_id(NULL, leaf, sk_X509_value(chain, 1));
+	if (basic && leaf && issuer) {
+		OCSP_CERTID *id = OCSP_cert_to_id(NULL, leaf, issuer);
 		int status = -1, reason = 0;
 
 		if (id && OCSP_resp_find_status(basic, id, &status, &reason, NULL, NULL, NULL) == 1)
 			buf_printf(out, ", certificate %s", OCSP_cert_status_str(status));
+		else
+			buf_adds(out, ", but not about this certificate");
 		OCSP_CERTID_free(id);
+	}
+	if (basic) {
+		int ok = OCSP_basic_verify(basic, SSL_get_peer_cert_chain(t->ssl),
+					   SSL_CTX_get_cert_store(t->ctx), 0);
+
+		buf_adds(out, ok > 0 ? " (signed by a trusted responder)"
+				     : " (the response's signature could NOT be verified)");
+		ERR_clear_error();
 	}
 	OCSP_BASICRESP_free(basic);
 	OCSP_RESPONSE_free(resp);
@@ -762,6 +810,13 @@ static enum stream_status tls_io_result(struct tls_conn *t, int rc)
 		t->io_error = tls_queue_dup("TLS: ");
 	else
 		t->io_error = xasprintf("TLS: %s", strerror(errno ? errno : EIO));
+	/* TLS 1.3: the client's handshake ends before the server has judged
+	 * it, so the server's verdict (a client certificate refused ...)
+	 * arrives as an alert in place of the first data. */
+	if (!t->server && !t->app_data && e == SSL_ERROR_SSL && t->late == NULL)
+		t->late = xasprintf("handshake: %s%s", t->io_error + strlen("TLS: "),
+				    t->cert_asked ? "; the server asked for a client certificate "
+						    "and none was given" : "");
 	return STREAM_ERROR;
 }
 
@@ -774,6 +829,7 @@ static enum stream_status tls_op_read(void *impl, char *buf, size_t cap, size_t 
 	errno = 0;
 	if (SSL_read_ex(t->ssl, buf, cap, &n) == 1) {
 		*done = n;
+		t->app_data = true;
 		t->want = POLLIN;
 		return STREAM_OK;
 	}

@@ -99,7 +99,9 @@ void smtp_on_reply(struct smtp *s, struct reply *r);
  * must be sent again (RFC 3207 4.2); the next EHLO reply is compared
  * with the one from before TLS in a note. */
 void smtp_tls_started(struct smtp *s, bool implicit);
-/* The handshake or the verification failed: the TLS stage failed. */
+/* The handshake or the verification failed: the TLS stage failed, and
+ * the commands still pending are dropped (the connection ends; no
+ * "still waiting" warning on top of the TLS failure). */
 void smtp_tls_failed(struct smtp *s);
 bool smtp_tls(const struct smtp *s);
 

@@ -68,6 +68,11 @@ short tls_events(const struct tls_conn *t);
  * the peer was verified. */
 const char *tls_failure(const struct tls_conn *t);
 bool tls_verified(const struct tls_conn *t);
+/* After a read failed before any data came: the server's verdict on the
+ * handshake, in the form tls_failure() uses ("handshake: tlsv13 alert
+ * certificate required"), or NULL.  TLS 1.3 finishes the client's side
+ * of the handshake before the server has checked it. */
+const char *tls_late_failure(const struct tls_conn *t);
 /* OpenSSL's words for the verification failure ("certificate has
  * expired"), or NULL when the peer was verified. */
 const char *tls_verify_text(const struct tls_conn *t);

@@ -8,7 +8,7 @@
 #
 # Before sourcing, a test may set:
 #   PF_MAIN_EXTRA    lines appended to main.cf
-#   PF_MASTER_EXTRA  master.cf lines for more services; "@PORTn@" (n = 1..5)
+#   PF_MASTER_EXTRA  master.cf lines for more services; "@PORTn@" (n = 1..6)
 #                    is replaced by a free port, found in $port1 .. $port5
 # After sourcing: $port (the plain smtpd), $tmp, $conf, $log, $mail, $py,
 # functions die, show_log, stop_postfix, and an EXIT trap that cleans up.
@@ -72,7 +72,7 @@ free_port() {
 port=$(free_port)
 ports=$port
 extra_master=${PF_MASTER_EXTRA:-}
-for i in 1 2 3 4 5; do
+for i in 1 2 3 4 5 6; do
 	case $extra_master in
 	*"@PORT$i@"*)
 		p=$(free_port)

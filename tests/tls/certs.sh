@@ -3,6 +3,7 @@
 #   ca.pem ca.key                       the test CA
 #   good.pem good.key                   localhost, 127.0.0.1 (signed by the CA)
 #   expired.pem expired.key             localhost, valid only in January 2020
+#   notyet.pem notyet.key               localhost, valid only from 2099 on
 #   wronghost.pem wronghost.key         wrong.example only
 #   selfsigned.pem selfsigned.key       localhost, 127.0.0.1, signed by itself
 #   client.pem client.key               CN=smtpscope test client (client auth)
@@ -50,13 +51,17 @@ CNF
 	issue wronghost wrong.example "DNS:wrong.example" || return 1
 	issue client "smtpscope test client" "email:client@example.org" \
 		-extfile <(printf 'extendedKeyUsage=clientAuth\n') || return 1
-	# Dates in the past need `openssl ca` (x509 -req cannot set them).
-	openssl req -new -newkey rsa:2048 -nodes -subj "/CN=localhost" \
-		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-		-keyout "$d/expired.key" -out "$d/expired.csr" 2>/dev/null &&
-	openssl ca -batch -config "$d/ca.cnf" -extensions server -in "$d/expired.csr" \
-		-startdate 20200101000000Z -enddate 20200201000000Z -out "$d/expired.pem" \
-		>/dev/null 2>&1 || return 1
+	# name START END: localhost, CA-signed, valid only from START to END;
+	# dates other than "from now" need `openssl ca` (x509 -req cannot).
+	dated() {
+		openssl req -new -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+			-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+			-keyout "$d/$1.key" -out "$d/$1.csr" 2>/dev/null &&
+		openssl ca -batch -config "$d/ca.cnf" -extensions server -in "$d/$1.csr" \
+			-startdate "$2" -enddate "$3" -out "$d/$1.pem" >/dev/null 2>&1
+	}
+	dated expired 20200101000000Z 20200201000000Z || return 1
+	dated notyet 20990101000000Z 20991231000000Z || return 1
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
 		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
 		-keyout "$d/selfsigned.key" -out "$d/selfsigned.pem" 2>/dev/null || return 1

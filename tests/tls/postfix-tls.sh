@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # TLS against a real Postfix on 127.0.0.1 (tests/integration/postfix-lib.sh):
 # STARTTLS on its smtpd port, a wrapper-mode (implicit TLS) port, and ports
-# whose certificates are expired, for the wrong host, self-signed, or from a
-# CA the client is not told about.  Plain -> /starttls -> EHLO again shows
+# whose certificates are expired, not yet valid, for the wrong host,
+# self-signed, or from a CA the client is not told about.  Plain -> /starttls -> EHLO again shows
 # the certificate and the capability diff and delivers; every verification
 # failure is explained, exits 27, and sends NOTHING after the handshake
 # (checked in the transcript and in Postfix's own per-session command counts).
@@ -24,6 +24,7 @@ $(svc 2 expired "-o smtpd_tls_chain_files=$(chain expired)")
 $(svc 3 wronghost "-o smtpd_tls_chain_files=$(chain wronghost)")
 $(svc 4 selfsigned "-o smtpd_tls_chain_files=$(chain selfsigned)")
 $(svc 5 untrusted)
+$(svc 6 notyet "-o smtpd_tls_chain_files=$(chain notyet)")
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr"
 . "$here/../integration/postfix-lib.sh"
 trap 'cleanup; rm -rf "$certs"' EXIT
@@ -129,6 +130,9 @@ fails untrusted "$port5" untrusted "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
 opts="--cafile $certs/ca.pem"
 fails expired "$port2" expired "X509_V_ERR_CERT_HAS_EXPIRED" "(EXPIRED)" \
 	"  # The server's certificate has expired." "2020-02-01 00:00:00 UTC"
+fails notyet "$port6" notyet "X509_V_ERR_CERT_NOT_YET_VALID" "(NOT YET VALID)" \
+	"  # The server's certificate is not valid yet." "2099-01-01 00:00:00 UTC" \
+	"  # next step: Check this machine's clock"
 fails wronghost "$port3" wronghost "X509_V_ERR_IP_ADDRESS_MISMATCH" \
 	"  # The certificate is valid, but for other names than the one you connected to." \
 	"the certificate carries: DNS:wrong.example"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # TLS failures and features against peers on 127.0.0.1 other than Postfix:
-# `openssl s_server` for protocol and cipher mismatches and a client
-# certificate; scripted plaintext peers for "wrong version number", the
+# `openssl s_server` for protocol and cipher mismatches, a client
+# certificate given and one missing (TLS 1.3 and 1.2), a stapled OCSP
+# response; scripted plaintext peers for "wrong version number", the
 # STARTTLS injection guard and a refused --starttls; the demo server's own
 # STARTTLS and implicit-TLS port with /cert save; bad --cafile, --capath,
 # --cert and --key refused at start-up.  Each failure's
@@ -92,6 +93,38 @@ if [ "$status" = 4 ] && grep -q "verification: OK" <<<"$out" && grep -q "<~  220
 else
 	bad clientcert "the server did not report the client certificate"
 fi
+
+# No client certificate for a server that demands one.  TLS 1.3: the
+# server's verdict arrives after the client's side of the handshake, in
+# place of the greeting; TLS 1.2: inside the handshake, as a bare
+# "handshake failure" alert that smtpscope must not call a cipher problem.
+s_server nocert -Verify 1 -CAfile "$tmp/ca.pem"
+session nocert "127.0.0.1:$sport" $'QUIT\n' --tls --cafile "$tmp/ca.pem" --timeout 5
+expect nocert 27 "*** TLS handshake FAILED: handshake: tlsv13 alert certificate required" \
+	"  # The server wants a client certificate, or refused the one it got." \
+	"  # next step: Give one with --cert FILE" "=== exit status 27: TLS failed" &&
+	if grep -qE "still waiting| ~> " <<<"$out"; then bad nocert "something was sent or said to wait"; fi
+s_server nocert12 -Verify 1 -CAfile "$tmp/ca.pem" -tls1_2
+session nocert12 "127.0.0.1:$sport" $'QUIT\n' --tls --tls-max 1.2 --cafile "$tmp/ca.pem" --timeout 5
+expect nocert12 27 "the server asked for a client certificate and none was given" \
+	"  # The server wants a client certificate, or refused the one it got." &&
+	if grep -q "No cipher both sides accept" <<<"$out"; then bad nocert12 "explained as a cipher mismatch"; fi
+
+# A stapled OCSP response, made here with `openssl ocsp` from the test CA
+# and an index file that lists the server's certificate as valid.
+serial=$(openssl x509 -in "$tmp/good.pem" -noout -serial | cut -d= -f2)
+end=$(date -u -d "$(openssl x509 -in "$tmp/good.pem" -noout -enddate | cut -d= -f2)" +%y%m%d%H%M%SZ)
+printf 'V\t%s\t\t%s\tunknown\t/CN=localhost\n' "$end" "$serial" > "$tmp/ocsp-index.txt"
+openssl ocsp -issuer "$tmp/ca.pem" -cert "$tmp/good.pem" -no_nonce -reqout "$tmp/ocsp-req.der" \
+	>/dev/null 2>&1 &&
+openssl ocsp -index "$tmp/ocsp-index.txt" -rsigner "$tmp/ca.pem" -rkey "$tmp/ca.key" \
+	-CA "$tmp/ca.pem" -reqin "$tmp/ocsp-req.der" -respout "$tmp/ocsp-resp.der" -ndays 1 \
+	>/dev/null 2>&1 || echo "note: could not make the OCSP response"
+# s_server sends no greeting: the session ends silent (status 4).
+s_server ocsp -status_file "$tmp/ocsp-resp.der"
+session ocsp "127.0.0.1:$sport" $'QUIT\n' --tls --cafile "$tmp/ca.pem" --timeout 1
+expect ocsp 4 "~~~ verification: OK" \
+	"~~~ OCSP: stapled response, successful, certificate good (signed by a trusted responder)"
 
 # TLS spoken to a plaintext port: "wrong version number".
 scripted plain 'send 220 plain.test ESMTP\\r\\n\nrecv\n'
