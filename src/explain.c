@@ -313,6 +313,25 @@ static bool explain_mentions(const char *text, const char *word)
 	return false;
 }
 
+/* RFC 3207 4: a server that finds the TLS session too weak answers later
+ * commands with 554 "Command refused due to lack of security".  Inside
+ * TLS, a 554 that names security (or a bare code, as `explain 554 --tls`
+ * gives) is that refusal; a 554 relay or policy refusal is not, and after
+ * DATA or the dot a 554 is about the message. */
+static bool explain_tls_refusal(const struct explain_ctx *ctx, const struct explanation *x)
+{
+	static const char *const words[] = { "security", "secure", "TLS", "encrypt", "cipher" };
+
+	if (x->code != 554 || !ctx->tls_active || x->ctx == KB_CTX_DOT || x->ctx == KB_CTX_DATA)
+		return false;
+	if (x->text == NULL || x->text[0] == '\0')
+		return true;
+	for (size_t i = 0; i < UTIL_ARRAY_LEN(words); i++)
+		if (explain_mentions(x->text, words[i]))
+			return true;
+	return false;
+}
+
 /* The diagnosis, most specific source first. */
 static void explain_diagnose(const struct kb *kb, const struct explain_ctx *ctx,
 			     struct explanation *x)
@@ -323,6 +342,9 @@ static void explain_diagnose(const struct kb *kb, const struct explain_ctx *ctx,
 	if (x->pattern) {
 		id = x->pattern->diagnosis;
 		x->diagnosis_from = "provider pattern";
+	} else if (explain_tls_refusal(ctx, x) && c && c->ctx_diagnosis[KB_CTX_STARTTLS]) {
+		id = c->ctx_diagnosis[KB_CTX_STARTTLS];
+		x->diagnosis_from = "554 inside TLS naming security (RFC 3207 4)";
 	} else if (x->code == 530) {
 		/* RFC 3207 and RFC 4954 share 530 5.7.0: the text and the TLS
 		 * state tell which one it is. */
@@ -369,8 +391,7 @@ static void explain_context(const struct explain_ctx *ctx, struct explanation *x
 		x->context_meaning = c->context[KB_CTX_EHLO];
 	if (x->context_meaning == NULL && ctx->command)
 		x->context_meaning = c->context[KB_CTX_ANY];
-	if (x->code == 554 && ctx->tls_active && x->ctx != KB_CTX_DOT &&
-	    x->ctx != KB_CTX_DATA && c->context[KB_CTX_STARTTLS])
+	if (explain_tls_refusal(ctx, x) && c->context[KB_CTX_STARTTLS])
 		x->context_meaning = c->context[KB_CTX_STARTTLS];
 }
 

@@ -9,10 +9,13 @@ listens. SCRIPT lines:
   sleep SECONDS  pause
   close          close the connection
   hang           keep the connection open, never answer (bounded)
+  starttls CERT KEY  the server side of a TLS handshake (PEM files); what
+                 follows is sent and read inside TLS
   nolisten N     do not accept; fill the backlog so connects stall (N s)
 Every wait is bounded; the whole server gives up after 30 seconds.
 """
 import socket
+import ssl
 import sys
 import time
 
@@ -59,6 +62,12 @@ def main():
         elif verb == "close":
             conn.close()
             return
+        elif verb == "starttls":
+            cert, key = arg.split()
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert, key)
+            conn = ctx.wrap_socket(conn, server_side=True)
+            rfile = conn.makefile("rb")
         elif verb == "hang":
             time.sleep(min(float(arg or 10), max(0, DEADLINE - time.monotonic())))
     conn.close()

@@ -148,6 +148,32 @@ expect refused 27 "<-  454 4.7.0 TLS not available" \
 	"the server refused STARTTLS, and --starttls never continues in plaintext" &&
 	if grep -q ' -> MAIL' <<<"$out"; then bad refused "MAIL was sent in plaintext"; fi
 
+# Replies about TLS explained in context (line mode, scripted peers): 454
+# to STARTTLS, 530 "must issue STARTTLS first", and inside a TLS session
+# 554 "lack of security" (RFC 3207 4) next to an ordinary 554 relay refusal
+# that has nothing to do with TLS.
+scripted r454 'send 220 r.test ESMTP\\r\\n\nrecv\nsend 250-r.test\\r\\n250 STARTTLS\\r\\n\nrecv\nsend 454 4.7.0 TLS not available due to local problem\\r\\n\nrecv\nsend 221 bye\\r\\n\n'
+session r454 "127.0.0.1:$sport" $'EHLO c.test\n/starttls\nQUIT\n'
+expect r454 27 "<-  454 4.7.0 TLS not available" "  # 454 4.7.0 tls-failure: TLS is temporarily unavailable on this server" \
+	"[reply to STARTTLS]"
+scripted r530 'send 220 r.test ESMTP\\r\\n\nrecv\nsend 250-r.test\\r\\n250 STARTTLS\\r\\n\nrecv\nsend 530 5.7.0 Must issue a STARTTLS command first\\r\\n\nrecv\nsend 221 bye\\r\\n\n'
+session r530 "127.0.0.1:$sport" $'EHLO c.test\nMAIL FROM:<a@b.test>\nQUIT\n'
+expect r530 23 "<-  530 5.7.0 Must issue a STARTTLS command first" \
+	"  # 530 5.7.0 tls-required: The server wants STARTTLS or AUTH before it accepts a sender." \
+	"[reply to MAIL]"
+tls_open='send 220 r.test ESMTP\\r\\n\nrecv\nsend 250-r.test\\r\\n250 STARTTLS\\r\\n\nrecv\nsend 220 2.0.0 go ahead\\r\\n\n'"starttls $tmp/good.pem $tmp/good.key"'\nrecv\n'
+scripted r554 "$tls_open"'send 554 5.7.0 Command refused due to lack of security\\r\\n\nrecv\nsend 221 bye\\r\\n\n'
+session r554 "127.0.0.1:$sport" $'EHLO c.test\n/starttls\nEHLO c.test\nQUIT\n' --cafile "$tmp/ca.pem"
+expect r554 22 "~~~ verification: OK" "<~  554 5.7.0 Command refused due to lack of security" \
+	"  # 554 5.7.0 tls-failure: TLS was refused, or the session it produced is not secure enough" \
+	"[reply to EHLO]"
+scripted r554relay "$tls_open"'send 250 r.test\\r\\n\nrecv\nsend 250 2.1.0 ok\\r\\n\nrecv\nsend 554 5.7.1 <x@far.test>: Relay access denied\\r\\n\nrecv\nsend 221 bye\\r\\n\n'
+session r554relay "127.0.0.1:$sport" \
+	$'EHLO c.test\n/starttls\nEHLO c.test\nMAIL FROM:<a@c.test>\nRCPT TO:<x@far.test>\nQUIT\n' --cafile "$tmp/ca.pem"
+expect r554relay 24 "<~  554 5.7.1 <x@far.test>: Relay access denied" "  # 554 5.7.1 relay-denied: " \
+	"[reply to RCPT]" &&
+	if grep -q "554 5.7.1.*TLS was refused" <<<"$out"; then bad r554relay "a relay refusal explained as a TLS refusal"; fi
+
 # The demo server: STARTTLS and an implicit-TLS port with a certificate it
 # made at start; /cert save gives a PEM that then verifies it.
 dport=$(free_port) tport=$(free_port)

@@ -89,6 +89,32 @@ START_TEST(test_same_code_different_context)
 }
 END_TEST
 
+/* RFC 3207 4: inside TLS, 554 "lack of security" is the TLS refusal
+ * (STARTTLS context, tls-failure); a 554 relay refusal inside TLS is an
+ * ordinary one. */
+START_TEST(test_554_inside_tls)
+{
+	const char *tls = context_of("554 5.7.3 too weak\r\n", "STARTTLS", false);
+	struct explanation x;
+
+	explain_wire("554 5.7.0 Command refused due to lack of security\r\n", "EHLO", true, &x);
+	ck_assert_ptr_eq(x.context_meaning, tls);
+	ck_assert_str_eq(x.diagnosis->id, "tls-failure");
+	explain_free(&x);
+	explain_wire("554 5.7.0 Command refused due to lack of security\r\n", "MAIL", true, &x);
+	ck_assert_str_eq(x.diagnosis->id, "tls-failure");
+	explain_free(&x);
+	explain_wire("554 5.7.1 <x@far.test>: Relay access denied\r\n", "RCPT", true, &x);
+	ck_assert_ptr_ne(x.context_meaning, tls);
+	ck_assert_str_eq(x.diagnosis->id, "relay-denied");
+	explain_free(&x);
+	/* After the dot it is about the message, TLS or not. */
+	explain_wire("554 5.7.1 security policy: spam\r\n", "end of data", true, &x);
+	ck_assert_ptr_ne(x.context_meaning, tls);
+	explain_free(&x);
+}
+END_TEST
+
 START_TEST(test_short_form)
 {
 	struct explanation x;
@@ -326,6 +352,7 @@ Suite *explain_suite(void)
 
 	tcase_add_unchecked_fixture(tc, kb_setup, kb_teardown);
 	tcase_add_test(tc, test_same_code_different_context);
+	tcase_add_test(tc, test_554_inside_tls);
 	tcase_add_test(tc, test_short_form);
 	tcase_add_test(tc, test_enhanced_in_messy_text);
 	tcase_add_test(tc, test_enhanced_explained_by_class_and_subject);
