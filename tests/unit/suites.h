@@ -13,5 +13,6 @@ Suite *smtp_suite(void);
 Suite *transport_suite(void);
 Suite *kb_suite(void);
 Suite *explain_suite(void);
+Suite *auth_suite(void);
 
 #endif
