@@ -75,6 +75,7 @@ struct client *client_new(struct loop *l, struct session *s,
 		client_options_default(&c->opt);
 	c->smtp = smtp_new(s);
 	smtp_set_data_raw(c->smtp, c->opt.data_raw);
+	smtp_set_show_secrets(c->smtp, c->opt.show_secrets);
 	c->parser = reply_parser_new();
 	c->msg_fd = -1;
 	c->target = xstrdup("");
@@ -323,7 +324,7 @@ static void client_on_eof(struct client *c)
 	size_t waiting;
 
 	while ((r = reply_parser_next(c->parser)) != NULL)
-		smtp_on_reply(c->smtp, r);
+		smtp_on_reply(c->smtp, r, &c->out);
 	waiting = smtp_pending_count(c->smtp);
 	if (cut) {
 		session_text(c->session, SESSION_ERROR,
@@ -575,12 +576,14 @@ static void client_read(struct client *c)
 		}
 		reply_parser_feed(c->parser, buf, got);
 		while (c->stream && !c->tls_hs && (r = reply_parser_next(c->parser)) != NULL) {
-			smtp_on_reply(c->smtp, r);
+			smtp_on_reply(c->smtp, r, &c->out);
 			if (c->stream && smtp_state(c->smtp) == SMTP_TLS_START)
 				client_tls_begin(c, false);
 		}
 		if (c->stream == NULL)
 			return;
+		if (c->out.len > 0 && !c->tls_hs && !client_flush(c))
+			return; /* a SASL response the replies asked for */
 		client_after_replies(c);
 		client_arm(c);
 		if (c->tls_hs)
@@ -697,6 +700,17 @@ void client_command(struct client *c, const char *line)
 		buf_clear(&c->out);
 		return;
 	}
+	client_sent(c);
+}
+
+void client_auth(struct client *c, const enum auth_mech *mechs, size_t n,
+		 const char *user, const char *secret)
+{
+	if (c->conn != CLIENT_UP) {
+		session_text(c->session, SESSION_ERROR, "not connected: nothing was sent");
+		return;
+	}
+	smtp_auth_start(c->smtp, mechs, n, user, secret, &c->out);
 	client_sent(c);
 }
 

@@ -27,6 +27,7 @@ void front_init(struct front *f, const struct batch_options *o,
 	f->ctx.session = f->session;
 	f->ctx.default_port = o->default_port;
 	f->ctx.kb = o->print.kb;
+	f->ctx.auth_opt = &o->auth;
 }
 
 void front_start(struct front *f, const struct batch_options *o)
@@ -44,6 +45,7 @@ void front_start(struct front *f, const struct batch_options *o)
 
 void front_free(struct front *f)
 {
+	cmd_auth_pending_free(&f->ctx);
 	client_free(f->client);
 	session_free(f->session);
 	loop_free(f->loop);
@@ -88,6 +90,8 @@ static char *front_next_line(struct front *f)
 	else
 		return NULL;
 	line = xmemdup(f->in.data, len);
+	/* The input may hold a secret: wipe it as it is consumed. */
+	memset(f->in.data, 0, nl ? len + 1 : len);
 	buf_consume(&f->in, nl ? len + 1 : len);
 	util_chomp(line, len);
 	return line;
@@ -108,7 +112,9 @@ static void front_message_line(struct front *f, const char *line)
 
 static void front_line(struct front *f, const char *line)
 {
-	if (f->ctx.message_mode) {
+	if (f->ctx.auth_pending) {
+		cmd_auth_secret(&f->ctx, line);
+	} else if (f->ctx.message_mode) {
 		front_message_line(f, line);
 	} else if (smtp_state(client_smtp(f->client)) == SMTP_DATA &&
 		   client_conn(f->client) == CLIENT_UP) {
@@ -142,6 +148,11 @@ static void front_at_eof(struct front *f)
 
 	if (f->ctx.message_mode)
 		front_abandon_message(f, "input ended");
+	if (f->ctx.auth_pending) {
+		session_text(f->session, SESSION_ERROR,
+			     "input ended while /auth waited for the password: nothing was sent");
+		cmd_auth_pending_free(&f->ctx);
+	}
 	if (client_conn(f->client) == CLIENT_UP && !f->eof_quit_sent &&
 	    !smtp_closing(smtp) && smtp_state(smtp) != SMTP_QUITTING) {
 		f->eof_quit_sent = true;
@@ -170,7 +181,11 @@ bool front_work(struct front *f)
 		return true;
 	}
 	if (idle && (line = front_next_line(f)) != NULL) {
+		bool secret = f->ctx.auth_pending != NULL;
+
 		front_line(f, line);
+		if (secret)
+			memset(line, 0, strlen(line));
 		free(line);
 		return true;
 	}

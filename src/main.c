@@ -69,6 +69,17 @@ static void usage(FILE *f)
 "                           protocol versions: 1.0, 1.1, 1.2, 1.3\n"
 "      --ciphers LIST       cipher list for TLS 1.2 and older (OpenSSL syntax)\n"
 "      --ciphersuites LIST  TLS 1.3 cipher suites\n"
+
+"AUTH (/auth [MECH [USER]]):\n"
+"      --auth-user USER     user name for /auth without USER\n"
+"      --password-env VAR   take the password from environment variable VAR\n"
+"      --password-file FILE take it from the first line of FILE; without\n"
+"                           either, /auth takes the next input line (masked\n"
+"                           at the terminal, never stored)\n"
+"      --token TOKEN, --token-env VAR\n"
+"                           the OAuth 2.0 token for XOAUTH2\n"
+"      --show-secrets       show SASL lines in the transcript as sent (by\n"
+"                           default: AUTH PLAIN <redacted: user \"alice\">)\n"
 "  -h, --help               show this help\n"
 "  -V, --version            show the version\n"
 "\n"
@@ -222,6 +233,12 @@ int main(int argc, char **argv)
 		{ "tls-max", required_argument, NULL, 1011 },
 		{ "ciphers", required_argument, NULL, 1012 },
 		{ "ciphersuites", required_argument, NULL, 1013 },
+		{ "auth-user", required_argument, NULL, 1100 },
+		{ "password-env", required_argument, NULL, 1101 },
+		{ "password-file", required_argument, NULL, 1102 },
+		{ "token", required_argument, NULL, 1103 },
+		{ "token-env", required_argument, NULL, 1104 },
+		{ "show-secrets", no_argument, NULL, 1105 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -331,6 +348,24 @@ int main(int argc, char **argv)
 			break;
 		case '6':
 			o.client.family = AF_INET6;
+			break;
+		case 1100:
+			o.auth.user = optarg;
+			break;
+		case 1101:
+			o.auth.password_env = optarg;
+			break;
+		case 1102:
+			o.auth.password_file = optarg;
+			break;
+		case 1103:
+			o.auth.token = optarg;
+			break;
+		case 1104:
+			o.auth.token_env = optarg;
+			break;
+		case 1105:
+			o.client.show_secrets = true;
 			break;
 		case 'h':
 			usage(stdout);

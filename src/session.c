@@ -125,6 +125,16 @@ size_t session_sent(struct session *s, const char *raw, size_t len)
 	return session_append(s, e);
 }
 
+size_t session_sent_redacted(struct session *s, const char *shown)
+{
+	struct session_event *e = session_new_event(s, SESSION_SENT);
+
+	e->raw = xasprintf("%s\r\n", shown);
+	e->raw_len = strlen(e->raw);
+	e->redacted = true;
+	return session_append(s, e);
+}
+
 size_t session_reply(struct session *s, struct reply *r, size_t answers,
 		     const char *command)
 {

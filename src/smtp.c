@@ -10,27 +10,8 @@
 #include <string.h>
 
 #include "smtpscope/smtp.h"
+#include "smtp-private.h"
 
-struct smtp {
-	struct session *session;
-	enum smtp_state state;
-	struct smtp_pending *pending;
-	size_t npending, pcap, phead;
-	struct caps caps;
-	bool ehlo_done;       /* EHLO (not HELO): caps are meaningful */
-	bool authenticated;
-	bool closing;         /* 421 or 221 seen: the server will hang up */
-	bool tls;             /* the TLS layer is up (smtp_tls_started) */
-	size_t connect_event; /* what the greeting answers */
-	struct caps pre_tls;  /* the EHLO capabilities from before STARTTLS */
-	bool pre_tls_kept;
-	bool tls_diff_due;    /* the first EHLO reply inside TLS came in */
-	size_t recipients;    /* accepted in the current transaction */
-	size_t rcpt_tried;    /* RCPTs sent in the current transaction */
-	bool failed[SMTP_STAGE__COUNT];
-	struct data_encoder enc;
-	bool data_raw;
-};
 
 static const char *const state_names[SMTP_STATE__COUNT] = {
 	[SMTP_DISCONNECTED] = "DISCONNECTED",
@@ -117,6 +98,7 @@ void smtp_free(struct smtp *s)
 	if (s == NULL)
 		return;
 	smtp_pending_clear(s);
+	smtp_auth_end(s);
 	free(s->pending);
 	caps_free(&s->caps);
 	caps_free(&s->pre_tls);
@@ -124,7 +106,7 @@ void smtp_free(struct smtp *s)
 }
 
 /* The only place the protocol state changes. */
-static void smtp_set_state(struct smtp *s, enum smtp_state st)
+void smtp_set_state(struct smtp *s, enum smtp_state st)
 {
 	if (st == SMTP_READY || st == SMTP_GREETED || st == SMTP_CLOSED ||
 	    st == SMTP_DISCONNECTED) {
@@ -159,7 +141,7 @@ const struct smtp_pending *smtp_pending_peek(const struct smtp *s)
 	return s->phead < s->npending ? &s->pending[s->phead] : NULL;
 }
 
-static void smtp_push(struct smtp *s, enum smtp_verb v, size_t event,
+void smtp_push(struct smtp *s, enum smtp_verb v, size_t event,
 		      const char *arg)
 {
 	if (s->phead > 0 && s->phead == s->npending)
@@ -205,6 +187,7 @@ void smtp_closed(struct smtp *s)
 			     waiting, waiting == 1 ? "" : "s",
 			     verb_names[s->pending[s->phead].verb]);
 	smtp_pending_clear(s);
+	smtp_auth_end(s);
 	smtp_set_state(s, SMTP_CLOSED);
 }
 
@@ -343,19 +326,59 @@ static void smtp_check_sequence(struct smtp *s, enum smtp_verb v,
 	}
 }
 
-void smtp_command(struct smtp *s, const char *line, struct buf *out)
+/* What the transcript shows of a SASL line typed by hand: never the
+ * credentials; for AUTH PLAIN the user name found in them. */
+static char *smtp_typed_secret(enum smtp_verb v, const char *line)
+{
+	const char *mech, *resp;
+	size_t mlen;
+	struct buf dec;
+	char *shown;
+
+	if (v == SMTP_V_AUTH_RESPONSE)
+		return strcmp(line, "*") == 0 || line[0] == '\0' ? NULL
+			: xstrdup("<redacted: SASL response>");
+	mech = line + strcspn(line, " \t");
+	mech += strspn(mech, " \t");
+	mlen = strcspn(mech, " \t");
+	resp = mech + mlen;
+	resp += strspn(resp, " \t");
+	if (*resp == '\0' || strcmp(resp, "=") == 0)
+		return NULL; /* no initial response: nothing secret */
+	buf_init(&dec);
+	if (mlen == 5 && util_strnieq(mech, "PLAIN", 5) &&
+	    util_base64_decode(resp, strlen(resp), &dec) && dec.len > 0 &&
+	    memchr(dec.data, '\0', dec.len)) {
+		const char *user = (const char *)memchr(dec.data, '\0', dec.len) + 1;
+		size_t ulen = strnlen(user, dec.len - (size_t)(user - dec.data));
+		shown = xasprintf("%.*s <redacted: user \"%.*s\">", (int)(resp - line - 1), line,
+				  (int)ulen, user);
+	} else {
+		shown = xasprintf("%.*s <redacted>", (int)(resp - line - 1), line);
+	}
+	buf_free(&dec);
+	return shown;
+}
+
+void smtp_send(struct smtp *s, const char *line, const char *shown, struct buf *out)
 {
 	enum smtp_verb v = smtp_verb_of(line);
 	size_t ev, before;
-	char *arg = NULL;
+	char *arg = NULL, *typed = NULL;
 
 	if (s->state == SMTP_AUTH)
 		v = SMTP_V_AUTH_RESPONSE;
 	smtp_check_sequence(s, v, line);
+	if (shown == NULL && (v == SMTP_V_AUTH || v == SMTP_V_AUTH_RESPONSE))
+		shown = typed = smtp_typed_secret(v, line);
 	before = out->len;
 	buf_adds(out, line);
 	buf_add(out, "\r\n", 2);
-	ev = session_sent(s->session, out->data + before, out->len - before);
+	if (shown && !s->show_secrets)
+		ev = session_sent_redacted(s->session, shown);
+	else
+		ev = session_sent(s->session, out->data + before, out->len - before);
+	free(typed);
 	if (v == SMTP_V_MAIL || v == SMTP_V_RCPT)
 		arg = smtp_path_arg(line);
 	else if (v == SMTP_V_UNKNOWN)
@@ -366,6 +389,16 @@ void smtp_command(struct smtp *s, const char *line, struct buf *out)
 	free(arg);
 	if (v == SMTP_V_AUTH_RESPONSE)
 		smtp_set_state(s, SMTP_READY); /* until the next 334 */
+}
+
+void smtp_command(struct smtp *s, const char *line, struct buf *out)
+{
+	smtp_send(s, line, NULL, out);
+}
+
+void smtp_set_show_secrets(struct smtp *s, bool show)
+{
+	s->show_secrets = show;
 }
 
 void smtp_set_data_raw(struct smtp *s, bool raw)
@@ -432,7 +465,7 @@ void smtp_data_end(struct smtp *s, const char *source, struct buf *out)
 }
 
 /* Records a stage's result: a failure stays until the same stage succeeds. */
-static void smtp_stage(struct smtp *s, enum smtp_stage st, bool ok)
+void smtp_stage(struct smtp *s, enum smtp_stage st, bool ok)
 {
 	s->failed[st] = !ok;
 }
@@ -585,7 +618,7 @@ static void smtp_after_reply(struct smtp *s, const struct smtp_pending *cmd,
 	}
 }
 
-void smtp_on_reply(struct smtp *s, struct reply *r)
+void smtp_on_reply(struct smtp *s, struct reply *r, struct buf *out)
 {
 	struct smtp_pending cmd;
 
@@ -605,6 +638,8 @@ void smtp_on_reply(struct smtp *s, struct reply *r)
 		      cmd.verb == SMTP_V_UNKNOWN && cmd.arg && cmd.arg[0] ? cmd.arg
 									 : verb_names[cmd.verb]);
 	free(cmd.arg);
+	if (cmd.verb == SMTP_V_AUTH || cmd.verb == SMTP_V_AUTH_RESPONSE)
+		smtp_auth_on_reply(s, r, out);
 	if (s->tls_diff_due) {
 		s->tls_diff_due = false;
 		smtp_tls_caps_diff(s);

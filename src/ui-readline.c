@@ -135,8 +135,10 @@ static bool ui_rl_secret(const char *line)
 	const struct smtp_pending *p = smtp_pending_peek(s);
 	enum smtp_verb v;
 
-	if (smtp_state(s) == SMTP_AUTH)
-		return true;
+	if (smtp_state(s) == SMTP_AUTH || ui_rl->f.ctx.auth_pending)
+		return true; /* a SASL line, or the password /auth waits for */
+	if (ui_rl->f.in.len && strcasestr(ui_rl->f.in.data, "/auth"))
+		return true; /* typed ahead of an /auth still queued */
 	if (p && (p->verb == SMTP_V_AUTH || p->verb == SMTP_V_AUTH_RESPONSE))
 		return true;
 	if (ui_rl->f.in.len && strstr(ui_rl->f.in.data, "AUTH"))
@@ -147,25 +149,25 @@ static bool ui_rl_secret(const char *line)
 
 static void ui_rl_remember(const char *line)
 {
-	char **argv = NULL;
+	char **argv = NULL, *safe = NULL;
 	int argc = 0;
 
 	if (line[0] == '\0' || front_in_message(&ui_rl->f))
 		return;
-	if (ui_rl_secret(line)) {
-		/* Keep "AUTH MECH", never what follows it. */
-		if (smtp_verb_of(line) != SMTP_V_AUTH || (argc = cmd_split(line, &argv)) < 2) {
-			if (argv)
-				cmd_split_free(argc, argv);
-			return;
-		}
-		char *safe = xasprintf("%s %s", argv[0], argv[1]);
-		cmd_split_free(argc, argv);
-		add_history(safe);
-		free(safe);
-	} else {
-		add_history(line);
+	if (!ui_rl_secret(line)) {
+		safe = xstrdup(line);
+	} else if (line[0] == CMD_PREFIX && util_istarts(line + 1, "auth") &&
+		   !ui_rl->f.ctx.auth_pending) {
+		safe = xstrdup(line); /* /auth itself holds no secret */
+	} else if (smtp_verb_of(line) == SMTP_V_AUTH && (argc = cmd_split(line, &argv)) >= 2) {
+		safe = xasprintf("%s %s", argv[0], argv[1]); /* "AUTH MECH", never more */
 	}
+	if (argc > 0)
+		cmd_split_free(argc, argv);
+	if (safe == NULL)
+		return;
+	add_history(safe);
+	free(safe);
 	if (ui_rl_history)
 		append_history(1, ui_rl_history);
 }
@@ -414,9 +416,10 @@ void ui_rl_free(void)
  * come from wcwidth, so wide characters keep the cursor in place. */
 void ui_rl_draw(struct ui *ui, int y, int w)
 {
-	bool msg = front_in_message(&ui->f);
-	const char *prompt = msg ? "[message] " : "smtp> ";
+	bool msg = front_in_message(&ui->f), secret = ui->f.ctx.auth_pending != NULL;
+	const char *prompt = secret ? "password (hidden): " : msg ? "[message] " : "smtp> ";
 	const char *line = rl_line_buffer ? rl_line_buffer : "";
+	char masked[64];
 	size_t point = (size_t)rl_point, hs = 0, i;
 	int pw, room, cw, col = 0, cur;
 	bool ok;
@@ -439,6 +442,15 @@ void ui_rl_draw(struct ui *ui, int y, int w)
 		hs += ui_text_char(line + hs, point - hs, &cw, &ok);
 	}
 	cur = col;
+	if (secret) {
+		/* Masked: one "*" per byte, at most a few, so neither the
+		 * password nor its length shows. */
+		size_t k = strlen(line) < 8 ? strlen(line) : 8;
+		memset(masked, '*', k);
+		ui_draw_text(y, pw, room, masked, k, 0);
+		move(y, pw + (int)k);
+		return;
+	}
 	ui_draw_text(y, pw, room, line + hs, strlen(line + hs), 0);
 	move(y, pw + cur);
 }

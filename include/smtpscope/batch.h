@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "smtpscope/client.h"
+#include "smtpscope/cmd.h"
 #include "smtpscope/printer.h"
 
 /* Exit statuses, by the first stage that failed (swaks uses the same
@@ -35,6 +36,7 @@ struct batch_options {
 	const char *default_port;
 	struct client_options client;
 	struct printer_options print;
+	struct cmd_auth_options auth;
 	int in_fd, out_fd;
 	const char *intro;           /* a note to print first, or NULL */
 	bool interactive;            /* reading a person at a terminal */

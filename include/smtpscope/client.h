@@ -37,6 +37,7 @@ struct client_options {
 	 * nothing sent, until client_tls_decide() (the TUI asks); false
 	 * (line mode): it closes at once. */
 	bool verify_ask;
+	bool show_secrets; /* --show-secrets: SASL lines in the transcript as sent */
 };
 
 void client_options_default(struct client_options *o);
@@ -66,6 +67,9 @@ bool client_connect(struct client *c, const char *target,
 void client_close(struct client *c, const char *why);
 
 void client_command(struct client *c, const char *line);
+/* AUTH driven by smtpscope: see smtp_auth_start(). */
+void client_auth(struct client *c, const enum auth_mech *mechs, size_t n,
+		 const char *user, const char *secret);
 /* While in DATA: one typed line of the message, and its end. */
 void client_data_line(struct client *c, const char *line);
 void client_data_end(struct client *c);

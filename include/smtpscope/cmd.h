@@ -20,7 +20,18 @@
 
 /* What tab completion offers for a command's arguments. */
 enum cmd_complete { CMD_COMPLETE_NONE, CMD_COMPLETE_FILE, CMD_COMPLETE_COMMAND,
-		    CMD_COMPLETE_CODE, CMD_COMPLETE_HOST };
+		    CMD_COMPLETE_CODE, CMD_COMPLETE_HOST, CMD_COMPLETE_AUTH };
+
+/* Where /auth finds the user name and the secret (options). */
+struct cmd_auth_options {
+	const char *user;          /* --auth-user */
+	const char *password_env;  /* --password-env VAR */
+	const char *password_file; /* --password-file FILE (first line) */
+	const char *token;         /* --token TOKEN (XOAUTH2) */
+	const char *token_env;     /* --token-env VAR */
+};
+
+struct cmd_auth_pending;
 
 /* Shared by every command; owned by the front-end. */
 struct cmd_ctx {
@@ -30,6 +41,10 @@ struct cmd_ctx {
 	const struct kb *kb;       /* for /explain */
 	bool quit;          /* /quit ran: the front-end exits when idle */
 	bool message_mode;  /* /data ran: following lines are the message */
+	const struct cmd_auth_options *auth_opt;
+	/* /auth waits for its secret: the next input line, which is
+	 * neither shown nor stored (front-ends mask it). */
+	struct cmd_auth_pending *auth_pending;
 };
 
 struct cmd_entry {
@@ -43,6 +58,7 @@ struct cmd_entry {
 	int (*run)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
+extern const struct cmd_entry cmd_auth_entry;
 extern const struct cmd_entry cmd_cert_entry;
 extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_data_entry;
@@ -64,6 +80,9 @@ void cmd_split_free(int argc, char **argv);
 /* Runs one local command line (without the prefix).  Errors go to the
  * session with the usage that would be right.  Returns 0 or -1. */
 int cmd_execute(struct cmd_ctx *ctx, const char *line);
+/* Completes a waiting /auth with the secret the user typed. */
+int cmd_auth_secret(struct cmd_ctx *ctx, const char *secret);
+void cmd_auth_pending_free(struct cmd_ctx *ctx);
 /* Runs a line as the user typed it: local command or SMTP line. */
 int cmd_input(struct cmd_ctx *ctx, const char *line);
 

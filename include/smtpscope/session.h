@@ -1,5 +1,6 @@
 /* session: the transcript model.  Every event of a session (connect, sent
- * line, reply, local note, warning, error, TLS layer; AUTH later) is kept with
+ * line, reply, local note, warning, error, TLS layer; a line holding a
+ * secret is kept only in a redacted form) is kept with
  * wall-clock and monotonic timestamps and its raw bytes.  Front-ends (batch
  * printer, TUI panes, exports) read it; it never prints. */
 #ifndef SMTPSCOPE_SESSION_H
@@ -65,6 +66,9 @@ const struct session_event *session_get(const struct session *s, size_t i);
 
 /* Appenders return the new event's index. */
 size_t session_sent(struct session *s, const char *raw, size_t len);
+/* A line sent that held a secret: the event keeps only `shown` (plus
+ * CRLF) and is marked redacted. */
+size_t session_sent_redacted(struct session *s, const char *shown);
 size_t session_reply(struct session *s, struct reply *r /* taken */,
 		     size_t answers, const char *command);
 size_t session_text(struct session *s, enum session_kind kind,

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "smtpscope/auth.h"
 #include "smtpscope/caps.h"
 #include "smtpscope/data.h"
 #include "smtpscope/reply.h"
@@ -90,8 +91,22 @@ void smtp_data_end(struct smtp *s, const char *source, struct buf *out);
 /* Send bare LF / CR untouched instead of repairing them. */
 void smtp_set_data_raw(struct smtp *s, bool raw);
 
-/* A complete reply from the parser (taken). */
-void smtp_on_reply(struct smtp *s, struct reply *r);
+/* A complete reply from the parser (taken).  What must be sent in
+ * answer (the next SASL response of an AUTH smtpscope drives) is
+ * appended to out. */
+void smtp_on_reply(struct smtp *s, struct reply *r, struct buf *out);
+
+/* AUTH driven by smtpscope (RFC 4954): sends AUTH with the first of
+ * mechs (an initial response where the mechanism has one) and answers
+ * each 334 itself; after 504 or 534 the next mechanism is tried.  user
+ * and secret are copied and wiped at the end.  The transcript shows
+ * "AUTH PLAIN <redacted: user \"alice\">" and redacted responses. */
+void smtp_auth_start(struct smtp *s, const enum auth_mech *mechs, size_t n,
+		     const char *user, const char *secret, struct buf *out);
+bool smtp_auth_active(const struct smtp *s);
+/* --show-secrets: SASL lines appear in the transcript as sent.  Without
+ * it, typed ones are redacted too (AUTH PLAIN's user name is kept). */
+void smtp_set_show_secrets(struct smtp *s, bool show);
 
 /* The TLS layer finished its handshake (and the peer was verified, or
  * the user overrode it).  After STARTTLS (implicit false) the

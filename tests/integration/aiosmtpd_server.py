@@ -2,12 +2,14 @@
 """A real aiosmtpd server on 127.0.0.1 for batch-aiosmtpd.sh.
 
 usage: aiosmtpd_server.py PORTFILE STOREDIR [--accept ADDR]... [--lifetime S]
+                          [--auth USER:PASSWORD]
 
 Binds a free port of 127.0.0.1, writes it to PORTFILE once listening, and
 stores every accepted message as STOREDIR/msg-N.env (the envelope: a
 "mail_from: ..." line and one "rcpt_to: ..." line per recipient) and
 STOREDIR/msg-N.eml (the content exactly as aiosmtpd received it, after
-un-stuffing).  Recipients not given with --accept are refused with 550
+un-stuffing).  With --auth, AUTH PLAIN and LOGIN are offered (without
+TLS) and only USER:PASSWORD succeeds (535 otherwise).  Recipients not given with --accept are refused with 550
 5.1.1.  Stops on SIGTERM, or by itself after --lifetime seconds.
 """
 import argparse
@@ -17,7 +19,7 @@ import os
 import signal
 import sys
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Store:
@@ -52,21 +54,38 @@ class Store:
         return "250 2.0.0 Ok: queued as AIO%05d" % self.count
 
 
+def make_authenticator(spec):
+    user, _, password = spec.partition(":")
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword) and
+              auth_data.login == user.encode() and
+              auth_data.password == password.encode())
+        return AuthResult(success=ok, handled=False)
+    return authenticator
+
+
 async def main():
     p = argparse.ArgumentParser()
     p.add_argument("portfile")
     p.add_argument("storedir")
     p.add_argument("--accept", action="append", default=[])
     p.add_argument("--lifetime", type=float, default=300)
+    p.add_argument("--auth")
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
 
     handler = Store(args.storedir, args.accept)
     loop = asyncio.get_running_loop()
+    extra = {}
+    if args.auth:
+        extra = dict(authenticator=make_authenticator(args.auth),
+                     auth_require_tls=False)
     server = await loop.create_server(
         lambda: SMTP(handler, hostname="aio.scope.test",
-                     ident="smtpscope-test aiosmtpd", enable_SMTPUTF8=True),
+                     ident="smtpscope-test aiosmtpd", enable_SMTPUTF8=True,
+                     **extra),
         host="127.0.0.1", port=0)
     port = server.sockets[0].getsockname()[1]
     with open(args.portfile + ".tmp", "w") as f:

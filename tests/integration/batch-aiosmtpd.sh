@@ -4,7 +4,9 @@
 # right envelope and byte-exact content (CRLF, dots un-stuffed, UTF-8
 # intact); a refused recipient among accepted ones is shown and the rest is
 # delivered (exit 0); a session whose only recipient is refused with
-# 550 5.1.1 exits 24 and stores nothing.
+# 550 5.1.1 exits 24 and stores nothing; /auth PLAIN and LOGIN against
+# aiosmtpd's authenticator succeed, a wrong password gives 535 (exit 28),
+# and no transcript holds the password.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${SMTPSCOPE:-$here/../../smtpscope}
@@ -34,7 +36,8 @@ die() { echo "FAIL: $*"; show_log; exit 1; }
 mkdir "$tmp/store"
 # --lifetime: the server stops by itself even if this script is killed.
 "$py" "$here/aiosmtpd_server.py" "$tmp/port" "$tmp/store" --lifetime 300 \
-	--accept user@aio.test --accept second@aio.test > "$tmp/server.log" 2>&1 &
+	--accept user@aio.test --accept second@aio.test \
+	--auth 'bob:c0rrect-h0rse-aio' > "$tmp/server.log" 2>&1 &
 server=$!
 for i in $(seq 1 100); do
 	[ -s "$tmp/port" ] && break
@@ -138,6 +141,29 @@ if [ -e "$tmp/store/msg-3.env" ] || [ -e "$tmp/store/msg-3.eml" ]; then
 	bad refused "the handler stored a message for a refused session"
 else
 	echo "ok   refused-nothing-stored"
+fi
+
+# (d) AUTH against aiosmtpd's authenticator.
+export AIO_PW='c0rrect-h0rse-aio' AIO_BAD='wrong-h0rse-aio'
+for mech in PLAIN LOGIN; do
+	session "auth-$mech" "127.0.0.1:$port" "EHLO client.example
+/auth $mech bob
+QUIT
+" --password-env AIO_PW
+	expect "auth-$mech" 0 "<-  235 2.7.0 Authentication successful" \
+		"=== authenticated as \"bob\" with $mech"
+done
+session auth-wrong "127.0.0.1:$port" "EHLO client.example
+/auth
+QUIT
+" --auth-user bob --password-env AIO_BAD
+expect auth-wrong 28 "<-  535 5.7.8 Authentication credentials invalid" "auth-failed" \
+	"=== exit status 28: authentication failed"
+n=$((n + 1))
+if grep -lF -e "$AIO_PW" -e "$(printf '%s' "$AIO_PW" | base64 -w0)" "$tmp"/*.out; then
+	echo "FAIL auth-no-secret: the password is in a transcript"; fail=$((fail + 1))
+else
+	echo "ok   auth-no-secret"
 fi
 
 elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')

@@ -38,7 +38,7 @@ static void fx_server(struct fx *f, const char *bytes)
 
 	reply_parser_feed(f->parser, bytes, strlen(bytes));
 	while ((r = reply_parser_next(f->parser)) != NULL)
-		smtp_on_reply(f->smtp, r);
+		smtp_on_reply(f->smtp, r, &f->out);
 }
 
 static void fx_send(struct fx *f, const char *line)
@@ -391,6 +391,7 @@ START_TEST(test_implicit_tls_greeting)
 	size_t ev = session_text(s, SESSION_CONNECT, "test");
 	struct reply_parser *p = reply_parser_new();
 	struct reply *r;
+	struct buf out;
 
 	smtp_connected(m, ev, true);
 	ck_assert_uint_eq(smtp_pending_count(m), 0);
@@ -408,7 +409,10 @@ START_TEST(test_implicit_tls_greeting)
 	reply_parser_feed(p, "220 mx.test ESMTP\r\n", 19);
 	r = reply_parser_next(p);
 	ck_assert_ptr_nonnull(r);
-	smtp_on_reply(m, r);
+	buf_init(&out);
+	smtp_on_reply(m, r, &out);
+	ck_assert_uint_eq(out.len, 0); /* a greeting makes nothing to send */
+	buf_free(&out);
 	ck_assert_int_eq(smtp_state(m), SMTP_GREETED);
 	ck_assert(smtp_tls(m));
 	reply_parser_free(p);
@@ -450,6 +454,111 @@ START_TEST(test_verb_of)
 }
 END_TEST
 
+/* The newest SENT event. */
+static const struct session_event *fx_last_sent(struct fx *f)
+{
+	size_t i = session_count(f->session);
+
+	while (i-- > 0)
+		if (session_get(f->session, i)->kind == SESSION_SENT)
+			return session_get(f->session, i);
+	return NULL;
+}
+
+/* AUTH driven by smtpscope: the wire has the credentials, the transcript
+ * never does (RFC 4616 example). */
+START_TEST(test_auth_driver_plain_redacted)
+{
+	struct fx f;
+	enum auth_mech m = AUTH_PLAIN;
+	const struct session_event *e;
+
+	fx_init(&f);
+	fx_ready(&f);
+	buf_clear(&f.out);
+	smtp_auth_start(f.smtp, &m, 1, "tim", "tanstaaftanstaaf", &f.out);
+	ck_assert_str_eq(f.out.data, "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\n");
+	e = fx_last_sent(&f);
+	ck_assert(e->redacted);
+	ck_assert_str_eq(e->raw, "AUTH PLAIN <redacted: user \"tim\">\r\n");
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_WARN, "WITHOUT TLS"));
+	fx_server(&f, "235 2.7.0 ok\r\n");
+	ck_assert(!smtp_auth_active(f.smtp));
+	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_AUTH));
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_NOTE, "authenticated as \"tim\" with PLAIN"));
+	fx_free(&f);
+}
+END_TEST
+
+/* LOGIN answers each 334 by itself; 504 moves on to the next mechanism;
+ * 535 ends it as a failed AUTH stage. */
+START_TEST(test_auth_driver_login_fallback)
+{
+	struct fx f;
+	enum auth_mech m[] = { AUTH_CRAM_MD5, AUTH_LOGIN };
+
+	fx_init(&f);
+	fx_ready(&f);
+	buf_clear(&f.out);
+	smtp_auth_start(f.smtp, m, 2, "alice", "pw", &f.out);
+	ck_assert_str_eq(f.out.data, "AUTH CRAM-MD5\r\n");
+	buf_clear(&f.out);
+	fx_server(&f, "504 5.5.4 unrecognized\r\n");
+	ck_assert_str_eq(f.out.data, "AUTH LOGIN\r\n");
+	buf_clear(&f.out);
+	fx_server(&f, "334 VXNlcm5hbWU6\r\n");
+	ck_assert_str_eq(f.out.data, "YWxpY2U=\r\n");
+	ck_assert_str_eq(fx_last_sent(&f)->raw, "<redacted: LOGIN response for user \"alice\">\r\n");
+	buf_clear(&f.out);
+	fx_server(&f, "334 UGFzc3dvcmQ6\r\n");
+	ck_assert_str_eq(f.out.data, "cHc=\r\n");
+	fx_server(&f, "535 5.7.8 bad\r\n");
+	ck_assert(!smtp_auth_active(f.smtp));
+	ck_assert(smtp_stage_failed(f.smtp, SMTP_STAGE_AUTH));
+	fx_free(&f);
+}
+END_TEST
+
+/* A bad challenge is cancelled with "*" (RFC 4954 4). */
+START_TEST(test_auth_driver_cancels)
+{
+	struct fx f;
+	enum auth_mech m = AUTH_CRAM_MD5;
+
+	fx_init(&f);
+	fx_ready(&f);
+	smtp_auth_start(f.smtp, &m, 1, "alice", "pw", &f.out);
+	buf_clear(&f.out);
+	fx_server(&f, "334 not*base64\r\n");
+	ck_assert_str_eq(f.out.data, "*\r\n");
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_ERROR, "cancelling"));
+	fx_free(&f);
+}
+END_TEST
+
+/* Typed SASL lines are redacted too, unless --show-secrets. */
+START_TEST(test_auth_typed_redacted)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_send(&f, "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm");
+	ck_assert_str_eq(fx_last_sent(&f)->raw, "AUTH PLAIN <redacted: user \"tim\">\r\n");
+	fx_server(&f, "535 5.7.8 no\r\n");
+	fx_send(&f, "AUTH LOGIN");
+	ck_assert(!fx_last_sent(&f)->redacted);
+	fx_server(&f, "334 VXNlcm5hbWU6\r\n");
+	fx_send(&f, "dGlt");
+	ck_assert_str_eq(fx_last_sent(&f)->raw, "<redacted: SASL response>\r\n");
+	fx_server(&f, "334 UGFzc3dvcmQ6\r\n");
+	smtp_set_show_secrets(f.smtp, true);
+	fx_send(&f, "c2VjcmV0");
+	ck_assert_str_eq(fx_last_sent(&f)->raw, "c2VjcmV0\r\n");
+	fx_free(&f);
+}
+END_TEST
+
 Suite *smtp_suite(void)
 {
 	Suite *s = suite_create("smtp");
@@ -468,6 +577,10 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_implicit_tls_greeting);
 	tcase_add_test(tc, test_data_repair_warnings);
 	tcase_add_test(tc, test_verb_of);
+	tcase_add_test(tc, test_auth_driver_plain_redacted);
+	tcase_add_test(tc, test_auth_driver_login_fallback);
+	tcase_add_test(tc, test_auth_driver_cancels);
+	tcase_add_test(tc, test_auth_typed_redacted);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,52 @@
+/* smtp-private: the state machine's insides, shared by smtp.c and
+ * smtp-auth.c (the AUTH driver) and nobody else. */
+#ifndef SMTPSCOPE_SMTP_PRIVATE_H
+#define SMTPSCOPE_SMTP_PRIVATE_H
+
+#include "smtpscope/auth.h"
+#include "smtpscope/smtp.h"
+
+/* An AUTH exchange smtpscope drives: the mechanisms still to try,
+ * strongest first, and the credentials (wiped when it ends). */
+struct smtp_auth {
+	struct auth *cur;
+	enum auth_mech mechs[AUTH_MECH__COUNT];
+	size_t n, next;
+	char *user, *secret;
+};
+
+struct smtp {
+	struct session *session;
+	enum smtp_state state;
+	struct smtp_pending *pending;
+	size_t npending, pcap, phead;
+	struct caps caps;
+	bool ehlo_done;       /* EHLO (not HELO): caps are meaningful */
+	bool authenticated;
+	bool closing;         /* 421 or 221 seen: the server will hang up */
+	bool tls;             /* the TLS layer is up (smtp_tls_started) */
+	size_t connect_event; /* what the greeting answers */
+	struct caps pre_tls;  /* the EHLO capabilities from before STARTTLS */
+	bool pre_tls_kept;
+	bool tls_diff_due;    /* the first EHLO reply inside TLS came in */
+	size_t recipients;    /* accepted in the current transaction */
+	size_t rcpt_tried;    /* RCPTs sent in the current transaction */
+	bool failed[SMTP_STAGE__COUNT];
+	struct data_encoder enc;
+	bool data_raw;
+	bool show_secrets;    /* --show-secrets: SASL lines shown as sent */
+	struct smtp_auth auth;
+};
+
+void smtp_set_state(struct smtp *s, enum smtp_state st);
+void smtp_stage(struct smtp *s, enum smtp_stage st, bool ok);
+void smtp_push(struct smtp *s, enum smtp_verb v, size_t event, const char *arg);
+/* Sends line; the transcript shows `shown` instead (marked redacted)
+ * unless secrets are shown.  shown NULL: the line itself, except that
+ * typed SASL lines are redacted. */
+void smtp_send(struct smtp *s, const char *line, const char *shown, struct buf *out);
+/* The AUTH driver's part of a reply to AUTH or to a SASL response. */
+void smtp_auth_on_reply(struct smtp *s, const struct reply *r, struct buf *out);
+void smtp_auth_end(struct smtp *s);
+
+#endif
