@@ -100,6 +100,8 @@ int batch_exit_status(const struct client *c)
 			return order[i].code;
 	if (client_failure(c) != CLIENT_FAIL_NONE)
 		return BATCH_EXIT_LOST;
+	if (smtp_refused_recipients(s) > 0)
+		return BATCH_EXIT_PARTIAL;
 	return BATCH_EXIT_OK;
 }
 
@@ -119,6 +121,7 @@ const char *batch_exit_name(int status)
 	case BATCH_EXIT_DOT: return "message refused after the final dot";
 	case BATCH_EXIT_TLS: return "TLS failed";
 	case BATCH_EXIT_AUTH: return "authentication failed";
+	case BATCH_EXIT_PARTIAL: return "some recipients were refused (see the recipient summary)";
 	default: return "?";
 	}
 }

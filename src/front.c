@@ -5,12 +5,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/explain.h"
 #include "smtpscope/front.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/session.h"
 
 /* Longest input line accepted; longer ones are split. */
 #define FRONT_MAX_LINE (1024 * 1024)
+
+/* The diagnosis the knowledge base gives a reply, for the recipient
+ * summary. */
+static const char *front_diagnose(void *ctx, const struct reply *r, const char *command)
+{
+	struct explain_ctx ec = { .command = command };
+	struct explanation x;
+	const char *id;
+
+	if (ctx == NULL)
+		return NULL;
+	explain_reply(ctx, r, &ec, &x);
+	id = x.diagnosis ? x.diagnosis->id : NULL; /* owned by the kb */
+	explain_free(&x);
+	return id;
+}
 
 void front_init(struct front *f, const struct batch_options *o,
 		session_listener listener, void *listener_ctx)
@@ -23,6 +40,7 @@ void front_init(struct front *f, const struct batch_options *o,
 	f->session = session_new(NULL);
 	session_set_listener(f->session, listener, listener_ctx);
 	f->client = client_new(f->loop, f->session, &o->client);
+	smtp_set_diagnoser(client_smtp(f->client), front_diagnose, (void *)o->print.kb);
 	f->ctx.client = f->client;
 	f->ctx.session = f->session;
 	f->ctx.default_port = o->default_port;

@@ -105,7 +105,8 @@ static void usage(FILE *f)
 "Exit status: 0 success, 1 internal error, 2 usage, 3 connect failed,\n"
 "4 connection lost or server silent, 21 greeting refused, 22 EHLO/HELO\n"
 "refused, 23 MAIL refused, 24 no recipient accepted, 25 DATA refused,\n"
-"26 message refused after the final dot, 27 TLS failed, 28 AUTH failed.\n",
+"26 message refused after the final dot, 27 TLS failed, 28 AUTH failed,\n"
+"29 delivered but some recipients refused (see the recipient summary).\n",
 		CLIENT_DEFAULT_REPLY_TIMEOUT_MS / 1000,
 		CLIENT_DEFAULT_CONNECT_TIMEOUT_MS / 1000);
 }

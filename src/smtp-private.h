@@ -15,6 +15,16 @@ struct smtp_auth {
 	char *user, *secret;
 };
 
+/* One recipient of the current transaction. */
+struct smtp_rcpt {
+	char *addr;
+	int rcpt_code;
+	char *rcpt_how;      /* "550 5.1.1 mailbox-unknown" */
+	bool final;          /* a reply after the final dot applies to it */
+	int final_code;
+	char *final_how;
+};
+
 struct smtp {
 	struct session *session;
 	enum smtp_state state;
@@ -36,6 +46,13 @@ struct smtp {
 	bool data_raw;
 	bool show_secrets;    /* --show-secrets: SASL lines shown as sent */
 	struct smtp_auth auth;
+	bool lmtp;            /* LHLO accepted: one reply per recipient after the dot */
+	bool lmtp_ok;         /* an LMTP reply after the dot accepted the message */
+	struct smtp_rcpt *rcpts;
+	size_t nrcpts, rcap, lmtp_next;
+	size_t rcpt_refused, rcpt_delivered; /* over the whole session */
+	smtp_diagnose_fn diagnose;
+	void *diagnose_ctx;
 };
 
 void smtp_set_state(struct smtp *s, enum smtp_state st);
@@ -48,5 +65,11 @@ void smtp_send(struct smtp *s, const char *line, const char *shown, struct buf *
 /* The AUTH driver's part of a reply to AUTH or to a SASL response. */
 void smtp_auth_on_reply(struct smtp *s, const struct reply *r, struct buf *out);
 void smtp_auth_end(struct smtp *s);
+/* smtp-rcpt.c: the per-recipient outcome of a transaction. */
+void smtp_rcpt_clear(struct smtp *s);
+void smtp_rcpt_reply(struct smtp *s, const char *addr, const struct reply *r);
+size_t smtp_rcpt_accepted(const struct smtp *s, const char **addrs, size_t max);
+const char *smtp_rcpt_final(struct smtp *s, const struct reply *r);
+void smtp_rcpt_summary(struct smtp *s, const char *why);
 
 #endif

@@ -99,6 +99,8 @@ void smtp_free(struct smtp *s)
 		return;
 	smtp_pending_clear(s);
 	smtp_auth_end(s);
+	smtp_rcpt_clear(s);
+	free(s->rcpts);
 	free(s->pending);
 	caps_free(&s->caps);
 	caps_free(&s->pre_tls);
@@ -170,6 +172,8 @@ void smtp_connected(struct smtp *s, size_t connect_event, bool greeting_in_tls)
 	caps_free(&s->caps);
 	caps_free(&s->pre_tls);
 	s->ehlo_done = s->authenticated = s->closing = s->tls = s->pre_tls_kept = false;
+	s->lmtp = false;
+	smtp_rcpt_clear(s);
 	memset(s->failed, 0, sizeof s->failed);
 	smtp_set_state(s, SMTP_WAIT_GREETING);
 	s->connect_event = connect_event;
@@ -188,6 +192,7 @@ void smtp_closed(struct smtp *s)
 			     verb_names[s->pending[s->phead].verb]);
 	smtp_pending_clear(s);
 	smtp_auth_end(s);
+	smtp_rcpt_summary(s, "the connection ended before the message was accepted");
 	smtp_set_state(s, SMTP_CLOSED);
 }
 
@@ -459,7 +464,16 @@ void smtp_data_end(struct smtp *s, const char *source, struct buf *out)
 	data_finish(d, out);
 	before = out->len - 3; /* the ".\r\n" line; a CRLF before it ends content */
 	ev = session_sent(s->session, out->data + before, out->len - before);
-	smtp_push(s, SMTP_V_DOT, ev, NULL);
+	if (s->lmtp) {
+		/* RFC 2033 4.2: one reply per accepted recipient, in order. */
+		size_t k = smtp_rcpt_accepted(s, NULL, 0), i;
+
+		s->lmtp_ok = false;
+		for (i = 0; i < (k ? k : 1); i++)
+			smtp_push(s, SMTP_V_DOT, ev, NULL);
+	} else {
+		smtp_push(s, SMTP_V_DOT, ev, NULL);
+	}
 	data_encoder_init(&s->enc);
 	s->enc.raw = s->data_raw;
 }
@@ -545,15 +559,19 @@ static void smtp_after_reply(struct smtp *s, const struct smtp_pending *cmd,
 			/* compared once the reply is in the transcript */
 			s->tls_diff_due = s->pre_tls_kept && cmd->verb != SMTP_V_HELO;
 			s->ehlo_done = cmd->verb != SMTP_V_HELO;
+			s->lmtp = cmd->verb == SMTP_V_LHLO;
 			smtp_set_state(s, SMTP_READY);
 		}
 		break;
 	case SMTP_V_MAIL:
 		smtp_stage(s, SMTP_STAGE_MAIL, ok);
-		if (ok)
+		if (ok) {
+			smtp_rcpt_clear(s); /* a new transaction */
 			smtp_set_state(s, SMTP_MAIL);
+		}
 		break;
 	case SMTP_V_RCPT:
+		smtp_rcpt_reply(s, cmd->arg, r);
 		if (ok) {
 			s->recipients++;
 			smtp_stage(s, SMTP_STAGE_RCPT, true);
@@ -574,6 +592,11 @@ static void smtp_after_reply(struct smtp *s, const struct smtp_pending *cmd,
 		}
 		break;
 	case SMTP_V_DOT:
+		if (s->lmtp) {
+			/* RFC 2033 4.2: delivered if any recipient took it. */
+			s->lmtp_ok = s->lmtp_ok || ok;
+			ok = s->lmtp_ok;
+		}
 		smtp_stage(s, SMTP_STAGE_DOT, ok);
 		if (ok) {
 			/* A delivered message outweighs earlier refusals in the
@@ -618,6 +641,36 @@ static void smtp_after_reply(struct smtp *s, const struct smtp_pending *cmd,
 	}
 }
 
+/* After a reply is in the transcript: the LMTP recipient it was for,
+ * and the recipient summary when it ends the transaction. */
+static void smtp_transaction_end(struct smtp *s, enum smtp_verb v, const struct reply *r)
+{
+	const char *addr;
+
+	switch (v) {
+	case SMTP_V_DOT:
+		addr = smtp_rcpt_final(s, r);
+		if (addr)
+			session_text(s->session, SESSION_NOTE, "LMTP: that reply is for <%s>", addr);
+		if (!smtp_pending_has(s, SMTP_V_DOT))
+			smtp_rcpt_summary(s, "no reply after the message");
+		break;
+	case SMTP_V_DATA:
+		if (r->code != 354)
+			smtp_rcpt_summary(s, "DATA was refused: the message was not sent");
+		break;
+	case SMTP_V_RSET:
+	case SMTP_V_QUIT:
+	case SMTP_V_EHLO:
+	case SMTP_V_HELO:
+	case SMTP_V_LHLO:
+		smtp_rcpt_summary(s, "the transaction ended before a message was sent");
+		break;
+	default:
+		break;
+	}
+}
+
 void smtp_on_reply(struct smtp *s, struct reply *r, struct buf *out)
 {
 	struct smtp_pending cmd;
@@ -640,6 +693,7 @@ void smtp_on_reply(struct smtp *s, struct reply *r, struct buf *out)
 	free(cmd.arg);
 	if (cmd.verb == SMTP_V_AUTH || cmd.verb == SMTP_V_AUTH_RESPONSE)
 		smtp_auth_on_reply(s, r, out);
+	smtp_transaction_end(s, cmd.verb, r);
 	if (s->tls_diff_due) {
 		s->tls_diff_due = false;
 		smtp_tls_caps_diff(s);

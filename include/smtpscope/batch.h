@@ -29,6 +29,7 @@ enum batch_exit {
 	BATCH_EXIT_DOT = 26,         /* message refused after the final dot */
 	BATCH_EXIT_TLS = 27,         /* STARTTLS or TLS failed */
 	BATCH_EXIT_AUTH = 28,        /* AUTH failed */
+	BATCH_EXIT_PARTIAL = 29,     /* delivered, but some recipients refused */
 };
 
 struct batch_options {

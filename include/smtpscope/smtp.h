@@ -64,6 +64,11 @@ struct smtp_pending {
 
 struct smtp;
 
+/* Names the diagnosis of a reply to a command ("mailbox-unknown"), or
+ * NULL; the front-end answers from the knowledge base. */
+typedef const char *(*smtp_diagnose_fn)(void *ctx, const struct reply *r,
+					const char *command);
+
 struct smtp *smtp_new(struct session *session);
 void smtp_free(struct smtp *s);
 
@@ -129,6 +134,15 @@ const struct smtp_pending *smtp_pending_peek(const struct smtp *s);
 const struct caps *smtp_caps(const struct smtp *s);
 size_t smtp_recipients(const struct smtp *s); /* accepted in this transaction */
 bool smtp_stage_failed(const struct smtp *s, enum smtp_stage st);
+/* At the end of every transaction (the reply(ies) after the final dot,
+ * RSET, QUIT, a refused DATA, a closed connection) a note lists each
+ * recipient: accepted / temporarily refused / permanently refused, with
+ * code, enhanced code and diagnosis (from this callback).  LMTP (after
+ * LHLO): one reply per accepted recipient after the dot, each matched to
+ * its recipient in RCPT order (RFC 2033 4.2). */
+void smtp_set_diagnoser(struct smtp *s, smtp_diagnose_fn fn, void *ctx);
+/* Recipients not delivered, over all the session's transactions. */
+size_t smtp_refused_recipients(const struct smtp *s);
 /* Has a reply said the server is closing (421, 221)? */
 bool smtp_closing(const struct smtp *s);
 /* One line saying where the session stands, e.g. "transaction open: 2

@@ -3,7 +3,7 @@
 # port of 127.0.0.1: an accepted message must reach the handler with the
 # right envelope and byte-exact content (CRLF, dots un-stuffed, UTF-8
 # intact); a refused recipient among accepted ones is shown and the rest is
-# delivered (exit 0); a session whose only recipient is refused with
+# delivered (exit 29, with the recipient summary); a session whose only recipient is refused with
 # 550 5.1.1 exits 24 and stores nothing; /auth PLAIN and LOGIN against
 # aiosmtpd's authenticator succeed, a wrong password gives 535 (exit 28),
 # and no transcript holds the password.
@@ -106,7 +106,8 @@ rcpt_to: second@aio.test
 peer: 127.0.0.1
 helo: client.example" "$body"
 
-# (b) One recipient refused, the other accepted: delivered to one (exit 0).
+# (b) One recipient refused, the other accepted: delivered to one; the
+# recipient summary says so, and the exit status is 29.
 session partial "127.0.0.1:$port" "EHLO client.example
 MAIL FROM:<other@client.example>
 RCPT TO:<nobody@aio.test>
@@ -118,8 +119,12 @@ only for second
 .
 QUIT
 "
-expect partial 0 "<-  550 5.1.1 <nobody@aio.test>: Recipient address rejected: User unknown" \
-	"<-  250 2.0.0 Ok: queued as AIO00002"
+expect partial 29 "<-  550 5.1.1 <nobody@aio.test>: Recipient address rejected: User unknown" \
+	"<-  250 2.0.0 Ok: queued as AIO00002" \
+	"=== recipients: 1 accepted, 0 temporarily refused, 1 permanently refused" \
+	"===   permanently refused  <nobody@aio.test>  550 5.1.1 mailbox-unknown (at RCPT)" \
+	"===   accepted             <second@aio.test>  250 2.0.0 accepted (after the message)" \
+	"=== exit status 29: some recipients were refused"
 check_stored partial 2 "mail_from: other@client.example
 rcpt_to: second@aio.test
 peer: 127.0.0.1

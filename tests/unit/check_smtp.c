@@ -559,6 +559,40 @@ START_TEST(test_auth_typed_redacted)
 }
 END_TEST
 
+/* LMTP (RFC 2033 4.2): one reply per accepted recipient after the dot,
+ * matched in RCPT order; the summary lists every recipient. */
+START_TEST(test_lmtp_per_recipient)
+{
+	struct fx f;
+	const struct session_event *e;
+
+	fx_init(&f);
+	fx_server(&f, "220 lmtp.test LMTP\r\n");
+	fx_send(&f, "LHLO client.test");
+	fx_server(&f, "250-lmtp.test\r\n250 PIPELINING\r\n");
+	fx_send(&f, "MAIL FROM:<s@x>");
+	fx_send(&f, "RCPT TO:<a@x>");
+	fx_send(&f, "RCPT TO:<nobody@x>");
+	fx_send(&f, "RCPT TO:<b@x>");
+	fx_send(&f, "DATA");
+	fx_server(&f, "250 ok\r\n250 ok\r\n550 5.1.1 no\r\n250 ok\r\n354 go\r\n");
+	smtp_data_line(f.smtp, "hi", 2, &f.out);
+	smtp_data_end(f.smtp, NULL, &f.out);
+	ck_assert_uint_eq(smtp_pending_count(f.smtp), 2);
+	fx_server(&f, "250 2.0.0 a saved\r\n");
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_NOTE, "that reply is for <a@x>"));
+	fx_server(&f, "452 4.2.2 b over quota\r\n");
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_NOTE, "that reply is for <b@x>"));
+	e = fx_find(&f, SESSION_NOTE, "recipients: 1 accepted, 1 temporarily refused, 1 permanently refused");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(strstr(e->text, "<b@x>  452 4.2.2 (after the message)"));
+	ck_assert_ptr_nonnull(strstr(e->text, "<nobody@x>  550 5.1.1 (at RCPT)"));
+	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_DOT));
+	ck_assert_uint_eq(smtp_refused_recipients(f.smtp), 2);
+	fx_free(&f);
+}
+END_TEST
+
 Suite *smtp_suite(void)
 {
 	Suite *s = suite_create("smtp");
@@ -581,6 +615,7 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_auth_driver_login_fallback);
 	tcase_add_test(tc, test_auth_driver_cancels);
 	tcase_add_test(tc, test_auth_typed_redacted);
+	tcase_add_test(tc, test_lmtp_per_recipient);
 	suite_add_tcase(s, tc);
 	return s;
 }
