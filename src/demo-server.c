@@ -1,6 +1,7 @@
 /* demo-server: the demo's sockets.  One loop serves many clients at once
- * (bounded by DEMO_MAX_CLIENTS); each client is a small state machine fed
- * line by line, so pipelined commands are answered in order. */
+ * (bounded by DEMO_MAX_CLIENTS); what each client is answered is decided
+ * in demo-smtp.c.  A delayed reply (a slow greeting, a tarpit) is held on
+ * a timer, and the client's later input waits behind it. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -15,49 +16,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#define SMTPSCOPE_DEMO_INTERNAL
 #include "smtpscope/demo.h"
 #include "smtpscope/stream.h"
 #include "smtpscope/tls.h"
 #include "smtpscope/transport.h"
 #include "smtpscope/util.h"
 
-struct demo_conn {
-	struct demo_server *srv;
-	int fd;
-	struct stream *st;    /* owns fd; TLS is pushed on it */
-	struct tls_conn *tls; /* owned by st */
-	bool hs;              /* TLS handshake in progress */
-	bool tls_next;        /* 220 to STARTTLS queued: handshake once sent */
-	unsigned id;
-	char *peer;
-	struct buf in, out;
-	unsigned timer;
-	bool helo, mail, in_data, closing;
-	bool implicit_greeting; /* implicit TLS: greet once the handshake is done */
-	bool discarding;      /* rest of an over-long command line */
-	bool mid_line;        /* DATA: in the middle of a long line */
-	unsigned rcpts;
-	unsigned long long data_bytes;
-};
-
-struct demo_server {
-	struct loop *loop;
-	int listen_fd;
-	int implicit_fd;      /* implicit-TLS listener, or -1 */
-	struct tls_server *tls;
-	const struct demo_scenario *sc;
-	FILE *log;
-	struct demo_conn **conns;
-	size_t nconns, cap;
-	unsigned next_id;
-	unsigned long queued;
-};
-
-static void demo_log(struct demo_server *d, const struct demo_conn *c,
-		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void demo_log(struct demo_server *d, const struct demo_conn *c,
-		     const char *fmt, ...)
+void demo_log(struct demo_server *d, const struct demo_conn *c,
+	      const char *fmt, ...)
 {
 	char when[32];
 	struct timespec ts;
@@ -95,10 +62,14 @@ static void demo_conn_free(struct demo_conn *c)
 		}
 	if (c->timer)
 		loop_cancel(d->loop, c->timer);
+	if (c->delay_timer)
+		loop_cancel(d->loop, c->delay_timer);
 	loop_unwatch(d->loop, c->fd);
 	stream_free(c->st);
 	buf_free(&c->in);
 	buf_free(&c->out);
+	buf_free(&c->held);
+	demo_conn_clear(c);
 	free(c->peer);
 	free(c);
 }
@@ -141,255 +112,34 @@ static bool demo_flush(struct demo_conn *c)
 	return true;
 }
 
-static void demo_reply(struct demo_conn *c, enum demo_reply which, const char *arg)
+static void demo_on_delay(void *ctx)
 {
-	size_t before = c->out.len;
+	struct demo_conn *c = ctx;
 
-	demo_expand(c->srv->sc, which, arg, &c->out);
-	if (c->srv->log) {
-		char code[4] = "";
-		memcpy(code, c->out.data + before, c->out.len - before >= 3 ? 3 : 0);
-		demo_log(c->srv, c, "-> %s", code);
-	}
+	c->delay_timer = 0;
+	c->paused = false;
+	buf_add(&c->out, c->held.data, c->held.len);
+	buf_clear(&c->held);
+	c->closing |= c->held_close;
+	c->held_close = false;
+	demo_process(c); /* input that waited behind the delay */
+	demo_flush(c);
 }
 
-static void demo_ehlo(struct demo_conn *c, const char *arg)
+void demo_send(struct demo_conn *c, const char *p, size_t n, unsigned delay_ms, bool close)
 {
-	const struct demo_scenario *sc = c->srv->sc;
-	size_t i, n = 0;
-
-	while (n < UTIL_ARRAY_LEN(sc->ehlo_keywords) && sc->ehlo_keywords[n])
-		n++;
-	bool starttls = c->srv->tls && c->tls == NULL;
-
-	demo_expand(sc, DEMO_R_EHLO, arg, &c->out);
-	for (i = 0; i < n; i++)
-		buf_printf(&c->out, "250%c%s\r\n", i + 1 < n || starttls ? '-' : ' ',
-			   sc->ehlo_keywords[i]);
-	if (starttls) /* RFC 3207 4.2: not inside TLS */
-		buf_adds(&c->out, "250 STARTTLS\r\n");
-	else if (n == 0) /* the template's '-' needs a last line */
-		buf_adds(&c->out, "250 OK\r\n");
-	demo_log(c->srv, c, "-> 250 (EHLO, %zu extensions)", n);
-}
-
-/* The address in "FROM:<addr> params" / "TO:<addr>", or NULL. */
-static char *demo_path(const char *rest, const char *keyword, const char **params)
-{
-	size_t k = strlen(keyword);
-	const char *lt, *gt;
-
-	if (!util_strnieq(rest, keyword, k))
-		return NULL;
-	rest += k;
-	while (*rest == ' ')
-		rest++;
-	if (*rest != '<' || (gt = strchr(rest, '>')) == NULL)
-		return NULL;
-	lt = rest;
-	*params = gt + 1;
-	return xmemdup(lt + 1, (size_t)(gt - lt - 1));
-}
-
-static unsigned long long demo_size_param(const char *params)
-{
-	const char *p = params;
-
-	while ((p = strchr(p, ' ')) != NULL) {
-		p++;
-		if (util_strnieq(p, "SIZE=", 5))
-			return strtoull(p + 5, NULL, 10);
-	}
-	return 0;
-}
-
-static void demo_command(struct demo_conn *c, char *line)
-{
-	const struct demo_scenario *sc = c->srv->sc;
-	char *sp = strchr(line, ' ');
-	const char *rest = sp ? sp + 1 : "";
-	const char *params = "";
-	char verb[16];
-	size_t vlen = sp ? (size_t)(sp - line) : strlen(line);
-	char *addr;
-
-	if (c->srv->log) {
-		char *shown = util_escape_dup(line, strlen(line));
-		demo_log(c->srv, c, "<- %s", shown);
-		free(shown);
-	}
-	if (vlen == 0 || vlen >= sizeof verb) {
-		demo_reply(c, vlen ? DEMO_R_UNKNOWN : DEMO_R_EMPTY, NULL);
+	if (c->paused || delay_ms > 0) {
+		/* Behind a delay: held until the timer fires. */
+		buf_add(&c->held, p, n);
+		c->held_close |= close;
+		if (!c->paused) {
+			c->paused = true;
+			c->delay_timer = loop_timer(c->srv->loop, delay_ms, demo_on_delay, c);
+		}
 		return;
 	}
-	memcpy(verb, line, vlen);
-	verb[vlen] = '\0';
-	while (*rest == ' ')
-		rest++;
-
-	if (util_strieq(verb, "EHLO") || util_strieq(verb, "HELO")) {
-		if (*rest == '\0') {
-			demo_reply(c, DEMO_R_HELO_SYNTAX, NULL);
-			return;
-		}
-		c->helo = true;
-		c->mail = false;
-		c->rcpts = 0;
-		if (util_strieq(verb, "EHLO"))
-			demo_ehlo(c, rest);
-		else
-			demo_reply(c, DEMO_R_HELO, rest);
-	} else if (util_strieq(verb, "MAIL")) {
-		if (!c->helo)
-			demo_reply(c, DEMO_R_MAIL_NO_HELO, NULL);
-		else if (c->mail)
-			demo_reply(c, DEMO_R_MAIL_NESTED, NULL);
-		else if ((addr = demo_path(rest, "FROM:", &params)) == NULL)
-			demo_reply(c, DEMO_R_MAIL_SYNTAX, NULL);
-		else {
-			if (sc->size_max && demo_size_param(params) > sc->size_max) {
-				demo_reply(c, DEMO_R_MAIL_TOO_BIG, NULL);
-			} else {
-				c->mail = true;
-				c->rcpts = 0;
-				demo_reply(c, DEMO_R_MAIL_OK, addr);
-			}
-			free(addr);
-		}
-	} else if (util_strieq(verb, "RCPT")) {
-		if (!c->mail)
-			demo_reply(c, DEMO_R_RCPT_NO_MAIL, NULL);
-		else if ((addr = demo_path(rest, "TO:", &params)) == NULL)
-			demo_reply(c, DEMO_R_RCPT_SYNTAX, NULL);
-		else {
-			const char *at = strrchr(addr, '@');
-			if (at == NULL || !util_strieq(at + 1, sc->local_domain))
-				demo_reply(c, DEMO_R_RCPT_RELAY, addr);
-			else if (c->rcpts >= sc->max_recipients)
-				demo_reply(c, DEMO_R_RCPT_TOO_MANY, NULL);
-			else {
-				c->rcpts++;
-				demo_reply(c, DEMO_R_RCPT_OK, addr);
-			}
-			free(addr);
-		}
-	} else if (util_strieq(verb, "DATA")) {
-		if (!c->mail)
-			demo_reply(c, DEMO_R_DATA_NO_MAIL, NULL);
-		else if (c->rcpts == 0)
-			demo_reply(c, DEMO_R_DATA_NO_RCPT, NULL);
-		else {
-			c->in_data = true;
-			c->mid_line = false;
-			c->data_bytes = 0;
-			demo_reply(c, DEMO_R_DATA_GO, NULL);
-		}
-	} else if (util_strieq(verb, "RSET")) {
-		c->mail = false;
-		c->rcpts = 0;
-		demo_reply(c, DEMO_R_RSET, NULL);
-	} else if (util_strieq(verb, "NOOP")) {
-		demo_reply(c, DEMO_R_NOOP, NULL);
-	} else if (util_strieq(verb, "VRFY")) {
-		demo_reply(c, *rest ? DEMO_R_VRFY : DEMO_R_VRFY_SYNTAX, NULL);
-	} else if (util_strieq(verb, "EXPN")) {
-		demo_reply(c, DEMO_R_EXPN, NULL);
-	} else if (util_strieq(verb, "HELP")) {
-		demo_reply(c, DEMO_R_HELP, NULL);
-	} else if (util_strieq(verb, "QUIT")) {
-		demo_reply(c, DEMO_R_QUIT, NULL);
-		c->closing = true;
-	} else if (util_strieq(verb, "STARTTLS")) {
-		if (*rest)
-			demo_reply(c, DEMO_R_STARTTLS_SYNTAX, NULL);
-		else if (c->tls)
-			demo_reply(c, DEMO_R_STARTTLS_ACTIVE, NULL);
-		else if (c->srv->tls == NULL)
-			demo_reply(c, DEMO_R_STARTTLS_NONE, NULL);
-		else {
-			demo_reply(c, DEMO_R_STARTTLS_GO, NULL);
-			c->tls_next = true;
-		}
-	} else if (util_strieq(verb, "AUTH") ||
-		   util_strieq(verb, "BDAT") || util_strieq(verb, "ETRN") ||
-		   util_strieq(verb, "TURN") || util_strieq(verb, "ATRN")) {
-		demo_reply(c, DEMO_R_NOT_IMPLEMENTED, NULL);
-	} else {
-		demo_reply(c, DEMO_R_UNKNOWN, NULL);
-	}
-}
-
-/* One line of message content (terminator stripped). */
-static void demo_data_line(struct demo_conn *c, const char *line, size_t len,
-			   bool complete)
-{
-	bool start = !c->mid_line;
-
-	c->mid_line = !complete;
-	if (start && complete && len == 1 && line[0] == '.') {
-		char id[32];
-		bool too_big = c->srv->sc->size_max && c->data_bytes > c->srv->sc->size_max;
-
-		c->in_data = false;
-		c->mail = false;
-		c->rcpts = 0;
-		demo_log(c->srv, c, "message of %llu bytes received", c->data_bytes);
-		if (too_big) {
-			demo_reply(c, DEMO_R_DOT_TOO_BIG, NULL);
-			return;
-		}
-		snprintf(id, sizeof id, "DEMO%05lX", ++c->srv->queued);
-		demo_reply(c, DEMO_R_DOT_OK, id);
-		return;
-	}
-	if (start && len > 0 && line[0] == '.')
-		len--; /* RFC 5321 4.5.2: remove the stuffed dot */
-	c->data_bytes += len + (complete ? 2 : 0);
-}
-
-static void demo_process(struct demo_conn *c)
-{
-	size_t off = 0;
-
-	while (off < c->in.len && !c->closing && !c->tls_next) {
-		char *p = c->in.data + off;
-		char *nl = memchr(p, '\n', c->in.len - off);
-		size_t len;
-
-		if (nl == NULL) {
-			size_t left = c->in.len - off;
-			if (left <= DEMO_MAX_COMMAND)
-				break;
-			/* An over-long line: answer once, then skip to its LF. */
-			if (c->in_data)
-				demo_data_line(c, p, left, false);
-			else if (!c->discarding) {
-				demo_reply(c, DEMO_R_LINE_TOO_LONG, NULL);
-				c->discarding = true;
-			}
-			off = c->in.len;
-			break;
-		}
-		len = (size_t)(nl - p);
-		off += len + 1;
-		if (len > 0 && p[len - 1] == '\r')
-			len--;
-		if (c->in_data) {
-			demo_data_line(c, p, len, true);
-		} else if (c->discarding) {
-			c->discarding = false;
-		} else {
-			p[len] = '\0';
-			demo_command(c, p);
-		}
-	}
-	if (c->tls_next && off < c->in.len) {
-		/* RFC 3207 4.2 (and CVE-2011-0411): whatever the client sent
-		 * after STARTTLS in plaintext is thrown away. */
-		demo_log(c->srv, c, "discarded %zu bytes sent after STARTTLS", c->in.len - off);
-		off = c->in.len;
-	}
-	buf_consume(&c->in, off);
+	buf_add(&c->out, p, n);
+	c->closing |= close;
 }
 
 static void demo_on_idle(void *ctx)
@@ -397,8 +147,7 @@ static void demo_on_idle(void *ctx)
 	struct demo_conn *c = ctx;
 
 	c->timer = 0;
-	demo_reply(c, DEMO_R_TIMEOUT, NULL);
-	c->closing = true;
+	demo_reply(c, DEMO_R_TIMEOUT, NULL); /* a 421: closes once sent */
 	demo_flush(c);
 }
 
@@ -418,7 +167,7 @@ static void demo_tls_step(struct demo_conn *c)
 	demo_log(c->srv, c, "TLS established (%s)", tls_protocol(c->tls));
 	if (c->implicit_greeting) {
 		c->implicit_greeting = false;
-		demo_reply(c, DEMO_R_GREETING, NULL);
+		demo_greet(c);
 	}
 	demo_flush(c);
 }
@@ -435,8 +184,7 @@ static void demo_tls_start(struct demo_conn *c)
 	}
 	stream_push(c->st, &tls_stream_ops, c->tls);
 	c->hs = true;
-	c->helo = c->mail = false;
-	c->rcpts = 0;
+	demo_conn_reset_tls(c);
 	demo_tls_step(c);
 }
 
@@ -491,13 +239,13 @@ static void demo_on_accept(void *ctx, int fd, short revents)
 	c->peer = transport_sockname(cfd, true);
 	buf_init(&c->in);
 	buf_init(&c->out);
+	buf_init(&c->held);
 	d->conns = xgrow(d->conns, &d->cap, d->nconns + 1, sizeof *d->conns);
 	d->conns[d->nconns++] = c;
 	loop_watch(d->loop, cfd, POLLIN, demo_on_io, c);
 	if (d->nconns > DEMO_MAX_CLIENTS) {
 		demo_log(d, c, "refused: already %d clients", DEMO_MAX_CLIENTS);
-		demo_reply(c, DEMO_R_TOO_MANY, NULL);
-		c->closing = true;
+		demo_reply(c, DEMO_R_TOO_MANY, NULL); /* a 421: closes once sent */
 	} else if (fd == d->implicit_fd) {
 		demo_log(d, c, "connected (implicit TLS)");
 		c->implicit_greeting = true;
@@ -506,7 +254,7 @@ static void demo_on_accept(void *ctx, int fd, short revents)
 		return;
 	} else {
 		demo_log(d, c, "connected");
-		demo_reply(c, DEMO_R_GREETING, NULL);
+		demo_greet(c);
 		c->timer = loop_timer(d->loop, DEMO_IDLE_TIMEOUT_MS, demo_on_idle, c);
 	}
 	demo_flush(c);
@@ -599,6 +347,9 @@ void demo_server_free(struct demo_server *d)
 	while (d->nconns > 0)
 		demo_conn_free(d->conns[d->nconns - 1]);
 	free(d->conns);
+	for (size_t i = 0; i < d->nattempts; i++)
+		free(d->attempts[i].key);
+	free(d->attempts);
 	loop_unwatch(d->loop, d->listen_fd);
 	close(d->listen_fd);
 	if (d->implicit_fd >= 0) {
@@ -690,4 +441,40 @@ void demo_thread_stop(struct demo_thread *t)
 	close(t->stop_pipe[0]);
 	close(t->stop_pipe[1]);
 	free(t);
+}
+
+/* ---- the demo a session talks to ------------------------------------ */
+
+bool demo_ctl_start(struct demo_ctl *d, const struct demo_scenario *sc, char **err)
+{
+	struct demo_thread *t;
+	char *target = NULL;
+
+	demo_ctl_stop(d);
+	t = demo_thread_start(sc, &target, err);
+	if (t == NULL)
+		return false;
+	d->thread = t;
+	d->target = target;
+	d->current = sc;
+	return true;
+}
+
+void demo_ctl_stop(struct demo_ctl *d)
+{
+	demo_thread_stop(d->thread);
+	free(d->target);
+	d->thread = NULL;
+	d->target = NULL;
+	d->current = NULL;
+}
+
+char *demo_ctl_intro(const struct demo_ctl *d)
+{
+	const struct demo_scenario *sc = d->current;
+
+	return xasprintf("built-in demo server (%s) on %s, scenario \"%s\": %s\n%s\n"
+			 "/scenario lists the other scenarios; /help lists local commands.",
+			 sc->domain, d->target, sc->name, sc->title,
+			 sc->lesson ? sc->lesson : "");
 }

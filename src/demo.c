@@ -7,14 +7,16 @@
 #include "smtpscope/util.h"
 
 static const struct demo_scenario demo_default = {
-	.name = "default",
-	.title = "A normal ESMTP server for demo.test",
+	.name = "happy",
+	.title = "The happy path: a normal ESMTP server for demo.test",
+	.lesson = "A normal ESMTP server: it accepts mail for any mailbox @demo.test "
+		  "and refuses other domains.",
 	.domain = "demo.test",
 	.local_domain = "demo.test",
 	.size_max = 10485760,
 	.max_recipients = 100,
 	.ehlo_keywords = {
-		"PIPELINING", "SIZE 10485760", "ENHANCEDSTATUSCODES",
+		"PIPELINING", "SIZE", "ENHANCEDSTATUSCODES",
 		"8BITMIME", "DSN", "SMTPUTF8", NULL,
 	},
 	.replies = {
@@ -56,7 +58,18 @@ static const struct demo_scenario demo_default = {
 		[DEMO_R_STARTTLS_ACTIVE] = "503 5.5.1 Error: TLS already active",
 		[DEMO_R_STARTTLS_NONE] = "454 4.7.0 TLS not available due to local problem",
 		[DEMO_R_STARTTLS_SYNTAX] = "501 5.5.4 Syntax: STARTTLS",
+		[DEMO_R_TLS_REQUIRED] = "530 5.7.0 Must issue a STARTTLS command first",
+		[DEMO_R_AUTH_REQUIRED] = "530 5.7.0 Authentication required",
+		[DEMO_R_REFUSED_SESSION] = "503 5.5.1 Error: no SMTP service here, only QUIT",
+		[DEMO_R_AUTH_OK] = "235 2.7.0 Authentication successful",
+		[DEMO_R_AUTH_FAILED] = "535 5.7.8 Error: authentication failed",
+		[DEMO_R_AUTH_MECH] = "504 5.5.4 Unrecognized authentication type",
+		[DEMO_R_AUTH_ABORTED] = "501 5.7.0 Authentication aborted",
+		[DEMO_R_AUTH_DECODE] = "501 5.5.2 Cannot decode response",
+		[DEMO_R_AUTH_ALREADY] = "503 5.5.1 Error: already authenticated",
+		[DEMO_R_AUTH_IN_MAIL] = "503 5.5.1 Error: MAIL transaction in progress",
 	},
+	.tls = DEMO_TLS_OFFERED,
 };
 
 const struct demo_scenario *demo_default_scenario(void)
@@ -75,13 +88,10 @@ static void demo_put_arg(const char *arg, struct buf *out)
 		buf_addc(out, (*p >= 0x20 && *p < 0x7f) ? (char)*p : '?');
 }
 
-void demo_expand(const struct demo_scenario *sc, enum demo_reply which,
-		 const char *arg, struct buf *out)
+/* Expands one template (lines separated by '\n'). */
+void demo_expand_text(const struct demo_scenario *sc, const char *t,
+		      const char *arg, struct buf *out)
 {
-	const char *t = sc->replies[which];
-
-	if (t == NULL)
-		t = demo_default.replies[which];
 	while (*t) {
 		if (strncmp(t, "{arg}", 5) == 0) {
 			demo_put_arg(arg ? arg : "", out);
@@ -97,4 +107,12 @@ void demo_expand(const struct demo_scenario *sc, enum demo_reply which,
 		}
 	}
 	buf_add(out, "\r\n", 2);
+}
+
+void demo_expand(const struct demo_scenario *sc, enum demo_reply which,
+		 const char *arg, struct buf *out)
+{
+	const char *t = sc->replies[which];
+
+	demo_expand_text(sc, t ? t : demo_default.replies[which], arg, out);
 }

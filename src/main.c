@@ -13,6 +13,7 @@
 #include "smtpscope/batch.h"
 #include "smtpscope/cli.h"
 #include "smtpscope/demo.h"
+#include "smtpscope/kb.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/tls.h"
 #include "smtpscope/transport.h"
@@ -25,7 +26,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "Usage: smtpscope [OPTIONS] [HOST[:PORT]]\n"
-"       smtpscope serve [--listen ADDR:PORT] [--tls-listen ADDR:PORT]\n"
+"       smtpscope --demo [SCENARIO]\n"
+"       smtpscope serve [--scenario NAME] [--listen ADDR:PORT] [--tls-listen ADDR:PORT]\n"
 "       smtpscope explain CODE [ENHANCED] | ENHANCED | --reply TEXT |\n"
 "                         --compare CODE CODE | --check   (see explain --help)\n"
 "\n"
@@ -38,8 +40,9 @@ static void usage(FILE *f)
 "  -b, --batch              line mode: read stdin, print the transcript\n"
 "                           (chosen automatically when stdin or stdout is\n"
 "                           not a terminal; otherwise the terminal UI runs)\n"
-"      --demo               talk to the built-in demo server (the default\n"
-"                           when no HOST is given)\n"
+"      --demo [SCENARIO]    talk to the built-in demo server (the default\n"
+"                           when no HOST is given), playing a teaching\n"
+"                           scenario (default: happy; /scenario lists them)\n"
 "  -4, -6                   use IPv4 / IPv6 only\n"
 "  -p, --port PORT          port when HOST has none (default 25)\n"
 "  -t, --timeout SECONDS    wait this long for each reply (default %d)\n"
@@ -84,7 +87,8 @@ static void usage(FILE *f)
 "  -V, --version            show the version\n"
 "\n"
 "serve: run only the demo server, for other clients (telnet, swaks, mail\n"
-"clients); --listen ADDR:PORT (default " SERVE_DEFAULT_LISTEN "). It offers\n"
+"clients); --scenario NAME (or FILE.scn) picks what it plays (default happy);\n"
+"--listen ADDR:PORT (default " SERVE_DEFAULT_LISTEN "). It offers\n"
 "STARTTLS with a self-signed certificate made at start; --tls-listen ADDR:PORT\n"
 "adds an implicit-TLS port (like 465). Ctrl-C stops it.\n"
 "\n"
@@ -122,6 +126,32 @@ static bool parse_seconds(const char *s, int64_t *ms)
 	return true;
 }
 
+/* Loads the shipped scenarios (a broken file is reported, not fatal)
+ * and finds one by name or file; NULL after saying why. */
+static const struct demo_scenario *main_scenario(struct demo_catalog *cat, const char *name,
+						 const char *who)
+{
+	const struct demo_scenario *sc;
+	struct buf errors;
+	char *err = NULL;
+
+	buf_init(&errors);
+	demo_catalog_load(cat, kb_default_dir(), &errors);
+	for (const char *p = errors.data; p && *p; ) {
+		const char *nl = strchr(p, '\n');
+
+		fprintf(stderr, "%s: %.*s\n", who, (int)(nl - p), p);
+		p = nl + 1;
+	}
+	buf_free(&errors);
+	sc = demo_catalog_find(cat, name, &err);
+	if (sc == NULL) {
+		fprintf(stderr, "%s: %s\n", who, err);
+		free(err);
+	}
+	return sc;
+}
+
 static void serve_on_signal(void *ctx, int signo)
 {
 	(void)signo;
@@ -133,10 +163,14 @@ static int serve_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "tls-listen", required_argument, NULL, 'L' },
+		{ "scenario", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen_spec = SERVE_DEFAULT_LISTEN, *tls_spec = NULL;
+	const char *scenario = "happy";
+	const struct demo_scenario *sc;
+	struct demo_catalog cat = { NULL, 0 };
 	char *bound = NULL, *tls_bound = NULL, *err = NULL;
 	struct loop *l;
 	struct demo_server *d;
@@ -153,11 +187,14 @@ static int serve_main(int argc, char **argv)
 		case 'L':
 			tls_spec = optarg;
 			break;
+		case 's':
+			scenario = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "smtpscope serve: usage: smtpscope serve [--listen ADDR:PORT]\n");
+			fprintf(stderr, "smtpscope serve: usage: smtpscope serve [--scenario NAME] [--listen ADDR:PORT]\n");
 			return BATCH_EXIT_USAGE;
 		}
 	}
@@ -166,10 +203,16 @@ static int serve_main(int argc, char **argv)
 			argv[optind]);
 		return BATCH_EXIT_USAGE;
 	}
+	sc = main_scenario(&cat, scenario, "smtpscope serve");
+	if (sc == NULL) {
+		demo_catalog_free(&cat);
+		return BATCH_EXIT_USAGE;
+	}
 	fd = demo_listen(listen_spec, &bound, &err);
 	if (fd < 0) {
 		fprintf(stderr, "smtpscope serve: %s\n", err);
 		free(err);
+		demo_catalog_free(&cat);
 		return BATCH_EXIT_USAGE;
 	}
 	if (tls_spec && (tls_fd = demo_listen(tls_spec, &tls_bound, &err)) < 0) {
@@ -177,23 +220,25 @@ static int serve_main(int argc, char **argv)
 		free(err);
 		close(fd);
 		free(bound);
+		demo_catalog_free(&cat);
 		return BATCH_EXIT_USAGE;
 	}
-	tls = demo_tls_server(demo_default_scenario()->domain, &err);
+	tls = demo_tls_server(sc->domain, &err);
 	if (tls == NULL) {
 		fprintf(stderr, "smtpscope serve: no STARTTLS: %s\n", err);
 		free(err);
 		err = NULL;
 	}
 	l = loop_new();
-	d = demo_server_new(l, fd, demo_default_scenario(), stdout);
+	d = demo_server_new(l, fd, sc, stdout);
 	demo_server_set_tls(d, tls);
 	if (tls_fd >= 0 && tls)
 		demo_server_listen_implicit(d, tls_fd);
 	else if (tls_fd >= 0)
 		close(tls_fd);
 	loop_signals(l, sigs, (int)UTIL_ARRAY_LEN(sigs), serve_on_signal, l);
-	printf("smtpscope demo server listening on %s (Ctrl-C stops it)\n", bound);
+	printf("smtpscope demo server listening on %s, scenario \"%s\": %s (Ctrl-C stops it)\n",
+	       bound, sc->name, sc->title);
 	if (tls_fd >= 0 && tls)
 		printf("smtpscope demo server: implicit TLS on %s\n", tls_bound);
 	fflush(stdout);
@@ -205,6 +250,7 @@ static int serve_main(int argc, char **argv)
 	loop_free(l);
 	free(bound);
 	free(tls_bound);
+	demo_catalog_free(&cat);
 	return 0;
 }
 
@@ -245,10 +291,12 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct batch_options o;
-	struct demo_thread *demo = NULL;
-	char *demo_target = NULL, *intro = NULL;
+	struct demo_ctl demo;
+	const char *scenario = "happy";
+	char *intro = NULL;
 	bool want_demo = false, force_batch = false, port_given = false;
 	struct kb *kb;
+	const struct demo_scenario *sc;
 	int c, status;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -404,15 +452,13 @@ int main(int argc, char **argv)
 			argv[optind], argv[optind + 1]);
 		return BATCH_EXIT_USAGE;
 	}
-	if (optind < argc) {
+	memset(&demo, 0, sizeof demo);
+	if (optind < argc && want_demo) {
+		scenario = argv[optind++]; /* --demo SCENARIO */
+	} else if (optind < argc) {
 		struct transport_target t;
 		char *err = NULL;
 
-		if (want_demo) {
-			fprintf(stderr, "smtpscope: --demo talks to the built-in server; leave out \"%s\" or --demo\n",
-				argv[optind]);
-			return BATCH_EXIT_USAGE;
-		}
 		if (!transport_parse_target(argv[optind], o.default_port, &t, &err)) {
 			fprintf(stderr, "smtpscope: %s\n", err);
 			free(err);
@@ -420,23 +466,26 @@ int main(int argc, char **argv)
 		}
 		transport_target_free(&t);
 		o.target = argv[optind];
-	} else {
+	}
+	sc = main_scenario(&demo.catalog, scenario, "smtpscope");
+	if (sc == NULL) {
+		demo_catalog_free(&demo.catalog);
+		return BATCH_EXIT_USAGE;
+	}
+	if (o.target == NULL) {
 		char *err = NULL;
 
-		demo = demo_thread_start(demo_default_scenario(), &demo_target, &err);
-		if (demo == NULL) {
+		if (!demo_ctl_start(&demo, sc, &err)) {
 			fprintf(stderr, "smtpscope: %s\n", err);
 			free(err);
+			demo_catalog_free(&demo.catalog);
 			return BATCH_EXIT_INTERNAL;
 		}
-		o.target = demo_target;
-		intro = xasprintf("built-in demo server (demo.test) on %s: it accepts mail for any "
-				  "mailbox @demo.test and refuses other domains. Try: EHLO me.example, "
-				  "MAIL FROM:<you@example.org>, RCPT TO:<student@demo.test>, DATA, a few "
-				  "lines, a line with \".\", QUIT. /help lists local commands.",
-				  demo_target);
+		o.target = demo.target;
+		intro = demo_ctl_intro(&demo);
 		o.intro = intro;
 	}
+	o.demo = &demo;
 	o.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	kb = cli_load_kb(NULL);
 	o.print.kb = kb;
@@ -446,8 +495,8 @@ int main(int argc, char **argv)
 	if (status < 0)
 		status = batch_run(&o);
 	kb_free(kb);
-	demo_thread_stop(demo);
-	free(demo_target);
+	demo_ctl_stop(&demo);
+	demo_catalog_free(&demo.catalog);
 	free(intro);
 	return status;
 }

@@ -32,6 +32,8 @@ enum batch_exit {
 	BATCH_EXIT_PARTIAL = 29,     /* delivered, but some recipients refused */
 };
 
+struct demo_ctl;
+
 struct batch_options {
 	const char *target;          /* HOST[:PORT], or NULL for none */
 	const char *default_port;
@@ -41,6 +43,7 @@ struct batch_options {
 	int in_fd, out_fd;
 	const char *intro;           /* a note to print first, or NULL */
 	bool interactive;            /* reading a person at a terminal */
+	struct demo_ctl *demo;       /* the built-in server (/scenario), or NULL */
 };
 
 /* Runs a whole session; returns an exit status from enum batch_exit. */

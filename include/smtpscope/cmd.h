@@ -33,12 +33,15 @@ struct cmd_auth_options {
 
 struct cmd_auth_pending;
 
+struct demo_ctl;
+
 /* Shared by every command; owned by the front-end. */
 struct cmd_ctx {
 	struct client *client;
 	struct session *session;
 	const char *default_port;
 	const struct kb *kb;       /* for /explain */
+	struct demo_ctl *demo;     /* for /scenario, or NULL */
 	bool quit;          /* /quit ran: the front-end exits when idle */
 	bool message_mode;  /* /data ran: following lines are the message */
 	const struct cmd_auth_options *auth_opt;
@@ -65,6 +68,7 @@ extern const struct cmd_entry cmd_data_entry;
 extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_quit_entry;
+extern const struct cmd_entry cmd_scenario_entry;
 extern const struct cmd_entry cmd_sendfile_entry;
 extern const struct cmd_entry cmd_starttls_entry;
 

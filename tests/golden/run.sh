@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Golden tests of the line-mode transcript against the built-in demo server.
-# Each CASE.in is fed to `smtpscope --batch` (no target: the demo); the
-# output, with the free port and connect time normalised, must equal
-# CASE.out, and the exit status must equal the number in CASE.status.
+# Each CASE.in is fed to `smtpscope --batch` (no target: the demo), with
+# the options in CASE.args if there is one (`--demo SCENARIO`: every
+# scenario in help/scenarios has a case scenario-NAME); the output, with
+# the free port and connect time normalised, must equal CASE.out, and the
+# exit status must equal the number in CASE.status.
 # UPDATE=1 rewrites the expected files (review the diff before committing).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +18,9 @@ normalise() {
 for in in "$here"/*.in; do
 	case=$(basename "$in" .in)
 	n=$((n + 1))
-	got=$(cd "$here" && timeout 30 "$bin" --batch < "$in" 2>&1 | normalise; echo "status=${PIPESTATUS[0]}")
+	args=()
+	[ -f "$here/$case.args" ] && read -r -a args < "$here/$case.args"
+	got=$(cd "$here" && timeout 30 "$bin" --batch "${args[@]}" < "$in" 2>&1 | normalise; echo "status=${PIPESTATUS[0]}")
 	status=${got##*status=}
 	got=${got%status=*}
 	got=${got%$'\n'}
@@ -34,6 +38,14 @@ for in in "$here"/*.in; do
 		fail=$((fail + 1))
 	else
 		echo "ok   $case"
+	fi
+done
+# Every shipped scenario has its golden case.
+for scn in "$here"/../../help/scenarios/*.scn; do
+	name=$(basename "$scn" .scn)
+	if [ ! -f "$here/scenario-$name.in" ]; then
+		echo "FAIL scenario $name has no golden case (scenario-$name.in)"
+		fail=$((fail + 1))
 	fi
 done
 echo "golden: $((n - fail))/$n passed"

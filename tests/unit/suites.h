@@ -14,5 +14,6 @@ Suite *transport_suite(void);
 Suite *kb_suite(void);
 Suite *explain_suite(void);
 Suite *auth_suite(void);
+Suite *scenario_suite(void);
 
 #endif

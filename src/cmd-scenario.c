@@ -1,0 +1,77 @@
+/* /scenario [NAME]: list the demo's teaching scenarios, or switch to one. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpscope/cmd.h"
+#include "smtpscope/demo.h"
+
+static void cmd_scenario_list(struct cmd_ctx *ctx)
+{
+	const struct demo_catalog *cat = &ctx->demo->catalog;
+
+	if (cat->n == 0) {
+		session_text(ctx->session, SESSION_NOTE,
+			     "no scenario files were found (help/scenarios); only the built-in \"happy\" server is there");
+		return;
+	}
+	session_text(ctx->session, SESSION_NOTE,
+		     "scenarios of the built-in demo server (%cscenario NAME switches; * is the current one):",
+		     CMD_PREFIX);
+	for (size_t i = 0; i < cat->n; i++)
+		session_text(ctx->session, SESSION_NOTE, "%c %-18s %s",
+			     ctx->demo->current == cat->sc[i] ? '*' : ' ', cat->sc[i]->name,
+			     cat->sc[i]->title);
+}
+
+static int cmd_scenario_run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	const struct demo_scenario *sc;
+	char *err = NULL, *intro;
+
+	if (ctx->demo == NULL) {
+		session_text(ctx->session, SESSION_ERROR, "the built-in demo server is not available here");
+		return -1;
+	}
+	if (argc == 1) {
+		cmd_scenario_list(ctx);
+		return 0;
+	}
+	sc = demo_catalog_find(&ctx->demo->catalog, argv[1], &err);
+	if (sc == NULL) {
+		session_text(ctx->session, SESSION_ERROR, "%s", err);
+		free(err);
+		return -1;
+	}
+	if (client_conn(ctx->client) == CLIENT_UP || client_conn(ctx->client) == CLIENT_CONNECTING)
+		client_close(ctx->client, "switching to another scenario");
+	if (!demo_ctl_start(ctx->demo, sc, &err)) {
+		session_text(ctx->session, SESSION_ERROR, "%s", err);
+		free(err);
+		return -1;
+	}
+	intro = demo_ctl_intro(ctx->demo);
+	session_text(ctx->session, SESSION_NOTE, "%s", intro);
+	free(intro);
+	if (!client_connect(ctx->client, ctx->demo->target, ctx->default_port, &err)) {
+		session_text(ctx->session, SESSION_ERROR, "%s", err);
+		free(err);
+		return -1;
+	}
+	return 0;
+}
+
+const struct cmd_entry cmd_scenario_entry = {
+	.name = "scenario",
+	.args = "[NAME]",
+	.summary = "list the demo server's teaching scenarios, or switch to one",
+	.help = "Without an argument lists the scenarios of the built-in demo server "
+		"with their titles. With a NAME (or a FILE.scn) closes the connection, "
+		"restarts the demo server with that scenario, shows its lesson and "
+		"connects to it.",
+	.complete = CMD_COMPLETE_NONE,
+	.min_args = 0,
+	.max_args = 1,
+	.run = cmd_scenario_run,
+};
