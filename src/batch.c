@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "smtpscope/batch.h"
+#include "smtpscope/export.h"
 #include "smtpscope/front.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/session.h"
@@ -146,6 +147,18 @@ int batch_run(const struct batch_options *o)
 	if (status != BATCH_EXIT_OK)
 		session_text(b.f.session, SESSION_NOTE, "exit status %d: %s", status,
 			     batch_exit_name(status));
+	if (o->save) {
+		char *err = NULL;
+
+		if (export_save(b.f.session, &o->print, o->save, &err)) {
+			session_text(b.f.session, SESSION_NOTE, "session saved to %s", o->save);
+		} else {
+			session_text(b.f.session, SESSION_ERROR, "%s", err);
+			free(err);
+			if (status == BATCH_EXIT_OK)
+				status = BATCH_EXIT_INTERNAL;
+		}
+	}
 	front_free(&b.f);
 	buf_free(&b.print);
 	return status;

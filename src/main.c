@@ -13,6 +13,7 @@
 #include "smtpscope/batch.h"
 #include "smtpscope/cli.h"
 #include "smtpscope/demo.h"
+#include "smtpscope/export.h"
 #include "smtpscope/kb.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/tls.h"
@@ -53,6 +54,8 @@ static void usage(FILE *f)
 "      --timestamps         prefix each transcript line with the time (UTC)\n"
 "      --timing             show each reply's latency\n"
 "      --raw-data           send bare LF / CR in message data unrepaired\n"
+"      --save FILE          at the end, save the session: FILE.txt (transcript),\n"
+"                           FILE.jsonl (one event per line), FILE.html (handout)\n"
 "\n"
 "TLS:\n"
 "      --tls                implicit TLS: handshake right after connecting\n"
@@ -286,6 +289,7 @@ int main(int argc, char **argv)
 		{ "token", required_argument, NULL, 1103 },
 		{ "token-env", required_argument, NULL, 1104 },
 		{ "show-secrets", no_argument, NULL, 1105 },
+		{ "save", required_argument, NULL, 1014 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -395,6 +399,16 @@ int main(int argc, char **argv)
 		case 1013:
 			o.client.tls.ciphersuites = optarg;
 			break;
+		case 1014: {
+			enum export_format ef;
+
+			if (!export_format_of(optarg, &ef)) {
+				fprintf(stderr, "smtpscope: --save wants a file name ending in .txt, .jsonl or .html (got \"%s\")\n", optarg);
+				return BATCH_EXIT_USAGE;
+			}
+			o.save = optarg;
+			break;
+		}
 		case '6':
 			o.client.family = AF_INET6;
 			break;

@@ -201,6 +201,45 @@ bool session_channel_encrypted(const struct session *s)
 	return s->encrypted;
 }
 
+/* The newest reply before event i answers with 334 and nothing was sent
+ * since: the line is a SASL response (RFC 4954 4). */
+static bool session_after_334(const struct session *s, size_t i)
+{
+	while (i-- > 0) {
+		const struct session_event *ev = session_get(s, i);
+
+		if (ev->kind == SESSION_SENT)
+			return false;
+		if (ev->kind == SESSION_REPLY)
+			return ev->reply && ev->reply->code == 334;
+	}
+	return false;
+}
+
+bool session_redact(const struct session *s, const struct session_event *ev, struct buf *out)
+{
+	const char *p = ev->raw ? ev->raw : "";
+	size_t n = ev->raw_len;
+
+	if (ev->kind == SESSION_SENT && session_after_334(s, ev->index)) {
+		buf_adds(out, "***\r\n");
+		return true;
+	}
+	if (ev->kind == SESSION_SENT && n > 5 && util_strnieq(p, "AUTH ", 5)) {
+		const char *mech = p + 5;
+		size_t mlen = strcspn(mech, " \r\n");
+
+		if (mech[mlen] == ' ' && mech[mlen + 1] != '\r' && mech[mlen + 1] != '\n' &&
+		    mech[mlen + 1] != '\0') {
+			buf_add(out, p, (size_t)(mech - p) + mlen);
+			buf_adds(out, " ***\r\n");
+			return true;
+		}
+	}
+	buf_add(out, p, n);
+	return ev->redacted;
+}
+
 const char *session_kind_name(enum session_kind kind)
 {
 	static const char *const names[] = {

@@ -44,6 +44,7 @@ struct batch_options {
 	const char *intro;           /* a note to print first, or NULL */
 	bool interactive;            /* reading a person at a terminal */
 	struct demo_ctl *demo;       /* the built-in server (/scenario), or NULL */
+	const char *save;            /* --save FILE: export the session at the end */
 };
 
 /* Runs a whole session; returns an exit status from enum batch_exit. */

@@ -89,4 +89,11 @@ int64_t session_now_mono(const struct session *s);
 
 const char *session_kind_name(enum session_kind kind);
 
+/* A sent line's bytes as they may be saved or projected: the initial
+ * response of AUTH and any line sent after a 334 (RFC 4954 4) become
+ * "***".  Appends to out; true if anything was redacted (or the event
+ * already was). */
+struct buf;
+bool session_redact(const struct session *s, const struct session_event *ev, struct buf *out);
+
 #endif

@@ -33,7 +33,9 @@ for size in 120x40 80x24; do
 	tm send-keys F1
 	expect "$size F1 help overlay: keys" "Ctrl-L"
 	tm send-keys NPage
-	expect "$size help overlay: local commands" "/sendfile PATH"
+	expect "$size help overlay: local commands" "/connect HOST"
+	tm send-keys NPage
+	expect "$size help overlay: more local commands" "/sendfile PATH"
 	tm send-keys Escape
 	expect_not "$size Esc closes the help" "smtpscope help"
 	type_line "/help"

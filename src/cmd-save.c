@@ -1,0 +1,38 @@
+/* /save FILE: the session so far as .txt, .jsonl or .html. */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "smtpscope/cmd.h"
+#include "smtpscope/export.h"
+
+static int cmd_save_run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct printer_options o = { .annotate = true, .kb = ctx->kb };
+	char *err = NULL;
+	size_t n = session_count(ctx->session);
+
+	(void)argc;
+	if (!export_save(ctx->session, &o, argv[1], &err)) {
+		session_text(ctx->session, SESSION_ERROR, "%s", err);
+		free(err);
+		return -1;
+	}
+	session_text(ctx->session, SESSION_NOTE, "saved %zu events to %s (secrets redacted)", n,
+		     argv[1]);
+	return 0;
+}
+
+const struct cmd_entry cmd_save_entry = {
+	.name = "save",
+	.args = "FILE",
+	.summary = "save the session: FILE.txt, FILE.jsonl or FILE.html (a handout)",
+	.help = "Writes the session so far, chosen by the file name's extension: .txt is "
+		"the annotated transcript as line mode prints it, .jsonl one JSON object "
+		"per event (fields in README.md), .html a self-contained handout with "
+		"explanations and the ladder diagram. AUTH secrets are replaced by ***.",
+	.complete = CMD_COMPLETE_FILE,
+	.min_args = 1,
+	.max_args = 1,
+	.run = cmd_save_run,
+};

@@ -1,0 +1,174 @@
+/* ladder: the session as an ASCII sequence diagram. */
+#include "config.h"
+
+#include <string.h>
+
+#include "smtpscope/ladder.h"
+#include "smtpscope/reply.h"
+
+/* Printable ASCII only, at most max bytes, "..." when cut. */
+static void ladder_label(const char *p, size_t n, size_t max, struct buf *out)
+{
+	size_t i;
+
+	if (n > 0 && p[n - 1] == '\n')
+		n--;
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	for (i = 0; i < n && i < max; i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if (i + 3 >= max && n > max) {
+			buf_adds(out, "...");
+			return;
+		}
+		buf_addc(out, ch >= 0x20 && ch < 0x7f ? (char)ch : '?');
+	}
+}
+
+/* "  |-- label ------>|" or "  |<------ label --|" */
+static void ladder_arrow(struct buf *out, size_t width, const char *label, bool right,
+			 bool tls)
+{
+	char dash = tls ? '~' : '-';
+	size_t inner = width - 4; /* between the two bars */
+	size_t len = strlen(label), i, fill;
+
+	if (len > inner - 6)
+		len = inner - 6;
+	fill = inner - len - 4;
+	buf_adds(out, "  |");
+	if (right) {
+		buf_addc(out, dash);
+		buf_addc(out, dash);
+		buf_addc(out, ' ');
+		buf_add(out, label, len);
+		buf_addc(out, ' ');
+		for (i = 0; i + 1 < fill; i++)
+			buf_addc(out, dash);
+		buf_addc(out, '>');
+	} else {
+		buf_addc(out, '<');
+		for (i = 0; i + 1 < fill; i++)
+			buf_addc(out, dash);
+		buf_addc(out, ' ');
+		buf_add(out, label, len);
+		buf_addc(out, ' ');
+		buf_addc(out, dash);
+		buf_addc(out, dash);
+	}
+	buf_adds(out, "|\n");
+}
+
+/* "  |======= text =======|" across the diagram. */
+static void ladder_band(struct buf *out, size_t width, const char *text)
+{
+	size_t inner = width - 4, len = strlen(text), left, i;
+
+	if (len > inner - 4)
+		len = inner - 4;
+	left = (inner - len - 2) / 2;
+	buf_adds(out, "  |");
+	for (i = 0; i < left; i++)
+		buf_addc(out, '=');
+	buf_addc(out, ' ');
+	buf_add(out, text, len);
+	buf_addc(out, ' ');
+	for (i = left + len + 2; i < inner; i++)
+		buf_addc(out, '=');
+	buf_adds(out, "|\n");
+}
+
+int ladder_line_code(const char *line, size_t len)
+{
+	const char *lt = memchr(line, '<', len);
+
+	if (lt == NULL || (size_t)(lt - line) != 3)
+		return 0;
+	for (const char *p = lt; p + 4 < line + len; p++)
+		if (p[0] == ' ' && p[1] >= '2' && p[1] <= '5' && p[2] >= '0' && p[2] <= '9' &&
+		    p[3] >= '0' && p[3] <= '9' && (p[4] == ' ' || p[4] == '-'))
+			return (p[1] - '0') * 100 + (p[2] - '0') * 10 + (p[3] - '0');
+	return 0;
+}
+
+void ladder_render(const struct session *s, size_t width, struct buf *out)
+{
+	size_t n = session_count(s), msg_lines = 0;
+	bool in_message = false, msg_tls = false;
+	struct buf label, raw;
+
+	if (width < LADDER_MIN_WIDTH)
+		width = LADDER_MIN_WIDTH;
+	buf_init(&label);
+	buf_init(&raw);
+	buf_printf(out, "client%*s\n", (int)(width - 6), "server");
+	for (size_t i = 0; i < n; i++) {
+		const struct session_event *ev = session_get(s, i);
+
+		buf_clear(&label);
+		switch (ev->kind) {
+		case SESSION_CONNECT:
+			ladder_label(ev->text, strlen(ev->text), width - 12, &label);
+			ladder_band(out, width, label.data);
+			break;
+		case SESSION_CLOSE:
+			ladder_band(out, width, "connection closed");
+			break;
+		case SESSION_SENT:
+			if (in_message) {
+				if (ev->raw_len >= 1 && ev->raw[0] == '.' &&
+				    (ev->raw_len == 1 || ev->raw[1] == '\r' || ev->raw[1] == '\n')) {
+					buf_printf(&label, "message: %zu line%s, then \".\"", msg_lines,
+						   msg_lines == 1 ? "" : "s");
+					ladder_arrow(out, width, label.data, true, msg_tls);
+					in_message = false;
+				} else {
+					msg_lines++;
+				}
+				break;
+			}
+			buf_clear(&raw);
+			session_redact(s, ev, &raw);
+			ladder_label(raw.data, raw.len, width - 12, &label);
+			ladder_arrow(out, width, label.data ? label.data : "", true, ev->encrypted);
+			break;
+		case SESSION_DATA:
+			ladder_label(ev->text, strlen(ev->text), width - 12, &label);
+			ladder_arrow(out, width, label.data ? label.data : "", true, ev->encrypted);
+			break;
+		case SESSION_REPLY: {
+			const struct reply *r = ev->reply;
+			const char *first = r->raw;
+			const char *nl = memchr(first, '\n', r->raw_len);
+			size_t flen = nl ? (size_t)(nl - first) : r->raw_len;
+
+			ladder_label(first, flen, width - 14, &label);
+			if (r->nlines > 1)
+				buf_printf(&label, " (+%zu)", r->nlines - 1);
+			ladder_arrow(out, width, label.data ? label.data : "", false, ev->encrypted);
+			if (r->code == 354) {
+				in_message = true;
+				msg_lines = 0;
+				msg_tls = ev->encrypted;
+			}
+			break;
+		}
+		case SESSION_TLS:
+			if (ev->detail) {
+				ladder_band(out, width, "TLS FAILED");
+			} else if (strncmp(ev->text, "TLS", 3) == 0) {
+				/* the report's first words: "TLSv1.3, cipher ..." */
+				buf_adds(&label, "TLS started: ");
+				ladder_label(ev->text, strcspn(ev->text, ",\n"), width - 30, &label);
+				buf_printf(out, "  |%*s\n", (int)(width - 4), "|");
+				ladder_band(out, width, label.data);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	buf_free(&label);
+	buf_free(&raw);
+}
