@@ -24,8 +24,7 @@ const struct cmd_entry cmd_ladder_entry = {
 	.summary = "draw the session as a client <-> server sequence diagram",
 	.help = "Prints the session so far as a ladder: commands as arrows to the "
 		"server, replies (code first) as arrows back, message content as one "
-		"arrow, TLS start marked, '~' arrows inside TLS. In the terminal UI, "
-		"F7 shows it in the session pane instead of the transcript.",
+		"arrow, TLS start marked, '~' arrows inside TLS.",
 	.complete = CMD_COMPLETE_NONE,
 	.min_args = 0,
 	.max_args = 0,

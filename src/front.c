@@ -2,6 +2,7 @@
  * batch and TUI front-ends. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,7 @@ void front_init(struct front *f, const struct batch_options *o,
 	f->ctx.kb = o->print.kb;
 	f->ctx.auth_opt = &o->auth;
 	f->ctx.demo = o->demo;
+	f->ctx.replay = &f->replay;
 }
 
 void front_start(struct front *f, const struct batch_options *o)
@@ -60,6 +62,22 @@ void front_start(struct front *f, const struct batch_options *o)
 			free(err);
 		}
 	}
+	if (o->replay) {
+		struct buf cmd;
+
+		/* runs first: typed lines wait until the replay is done */
+		buf_init(&cmd);
+		buf_printf(&cmd, "%creplay \"", CMD_PREFIX);
+		for (const char *p = o->replay; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				buf_addc(&cmd, '\\');
+			buf_addc(&cmd, *p);
+		}
+		buf_adds(&cmd, "\"\n");
+		buf_add(&cmd, f->in.data, f->in.len);
+		buf_free(&f->in);
+		f->in = cmd;
+	}
 }
 
 void front_free(struct front *f)
@@ -72,6 +90,7 @@ void front_free(struct front *f)
 	loop_free(f->loop);
 	buf_free(&f->in);
 	buf_free(&f->message);
+	replay_free(&f->replay);
 }
 
 void front_add_input(struct front *f, const char *p, size_t n)
@@ -202,6 +221,41 @@ static void front_at_eof(struct front *f)
 	f->done = true;
 }
 
+/* Runs the next replay step once the replies to the one before are in,
+ * after comparing them with the saved ones.  Returns true if it did
+ * something. */
+static bool front_replay(struct front *f)
+{
+	struct replay *r = &f->replay;
+
+	if (r->running)
+		replay_check(r, f->session);
+	if (r->next == r->n) {
+		char diffs[48] = "no differences";
+
+		if (r->differences)
+			snprintf(diffs, sizeof diffs, "%zu difference%s", r->differences,
+				 r->differences == 1 ? "" : "s");
+		session_text(f->session, r->differences ? SESSION_WARN : SESSION_NOTE,
+			     "replay of %s done: %zu line%s run, %zu repl%s compared, %s%s",
+			     r->name, r->n, r->n == 1 ? "" : "s", r->compared,
+			     r->compared == 1 ? "y" : "ies", diffs,
+			     r->skipped ? " (redacted lines were left out)" : "");
+		replay_free(r);
+		return true;
+	}
+	if (r->manual && r->go == 0)
+		return false;
+	if (r->manual) {
+		r->go--;
+		session_text(f->session, SESSION_NOTE, "replay step %zu of %zu", r->next + 1, r->n);
+	}
+	r->mark = session_count(f->session);
+	r->running = true;
+	front_line(f, r->steps[r->next++].line);
+	return true;
+}
+
 bool front_work(struct front *f)
 {
 	bool idle = front_idle(f);
@@ -215,6 +269,8 @@ bool front_work(struct front *f)
 		f->done = true;
 		return true;
 	}
+	if (idle && f->replay.active && front_replay(f))
+		return true;
 	if (idle && (line = front_next_line(f)) != NULL) {
 		bool secret = f->ctx.auth_pending != NULL;
 

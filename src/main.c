@@ -56,6 +56,8 @@ static void usage(FILE *f)
 "      --raw-data           send bare LF / CR in message data unrepaired\n"
 "      --save FILE          at the end, save the session: FILE.txt (transcript),\n"
 "                           FILE.jsonl (one event per line), FILE.html (handout)\n"
+"      --replay FILE        first re-run the lines of a saved session (.jsonl,\n"
+"                           .txt) or a command list; differing replies are shown\n"
 "\n"
 "TLS:\n"
 "      --tls                implicit TLS: handshake right after connecting\n"
@@ -290,6 +292,7 @@ int main(int argc, char **argv)
 		{ "token-env", required_argument, NULL, 1104 },
 		{ "show-secrets", no_argument, NULL, 1105 },
 		{ "save", required_argument, NULL, 1014 },
+		{ "replay", required_argument, NULL, 1015 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -409,6 +412,9 @@ int main(int argc, char **argv)
 			o.save = optarg;
 			break;
 		}
+		case 1015:
+			o.replay = optarg;
+			break;
 		case '6':
 			o.client.family = AF_INET6;
 			break;

@@ -365,6 +365,7 @@ static const char *const ui_help_keys[] = {
 	"Keys",
 	"  F1, /help        this help (Esc, F1 or q closes it)",
 	"  F6               move focus: command line -> session -> explanation",
+	"  F8               during /replay: run the next step",
 	"  Tab              complete: SMTP verbs, /commands, AUTH mechanisms,",
 	"                   file names for /sendfile, codes for /explain",
 	"  Up, Down         command line: history; session pane: select a reply",

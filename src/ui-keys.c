@@ -115,6 +115,9 @@ static void ui_keys_code(struct ui *ui, int key)
 		ui->resize_pending = true;
 	} else if (key == KEY_F(1)) {
 		ui_request_help(ui, true);
+	} else if (key == KEY_F(8)) {
+		if (ui->f.replay.active)
+			ui->f.replay.go++; /* the next /replay step */
 	} else if (key == KEY_F(6) || key == KEY_BTAB) {
 		ui->focus = (enum ui_focus)((ui->focus + 1) % UI_FOCUS__COUNT);
 		ui->dirty = true;

@@ -109,6 +109,7 @@ int ui_run(const struct batch_options *o)
 		return -1;
 	}
 	front_init(&ui->f, o, ui_on_event, ui);
+	ui->f.ctx.replay_by_key = true; /* /replay: F8 runs each step */
 	ui->f.interactive = true;
 	ui_layout(ui);
 	ui_rl_init(ui);

@@ -45,6 +45,7 @@ struct batch_options {
 	bool interactive;            /* reading a person at a terminal */
 	struct demo_ctl *demo;       /* the built-in server (/scenario), or NULL */
 	const char *save;            /* --save FILE: export the session at the end */
+	const char *replay;          /* --replay FILE: run its lines first */
 };
 
 /* Runs a whole session; returns an exit status from enum batch_exit. */

@@ -34,6 +34,7 @@ struct cmd_auth_options {
 struct cmd_auth_pending;
 
 struct demo_ctl;
+struct replay;
 
 /* Shared by every command; owned by the front-end. */
 struct cmd_ctx {
@@ -42,6 +43,8 @@ struct cmd_ctx {
 	const char *default_port;
 	const struct kb *kb;       /* for /explain */
 	struct demo_ctl *demo;     /* for /scenario, or NULL */
+	struct replay *replay;     /* for /replay (the front-end runs it) */
+	bool replay_by_key;        /* the TUI: a key per replay step */
 	bool quit;          /* /quit ran: the front-end exits when idle */
 	bool message_mode;  /* /data ran: following lines are the message */
 	const struct cmd_auth_options *auth_opt;
@@ -69,6 +72,7 @@ extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_ladder_entry;
 extern const struct cmd_entry cmd_quit_entry;
+extern const struct cmd_entry cmd_replay_entry;
 extern const struct cmd_entry cmd_save_entry;
 extern const struct cmd_entry cmd_scenario_entry;
 extern const struct cmd_entry cmd_sendfile_entry;

@@ -12,6 +12,7 @@
 
 #include "smtpscope/batch.h"
 #include "smtpscope/cmd.h"
+#include "smtpscope/replay.h"
 #include "smtpscope/util.h"
 
 struct front {
@@ -27,6 +28,7 @@ struct front {
 	unsigned close_timer; /* end of input after a 221/421: waiting for the close */
 	bool close_waited;
 	struct buf message;   /* /data lines collected so far */
+	struct replay replay; /* /replay in progress */
 };
 
 /* Creates the loop, session and client; listener gets every event. */
