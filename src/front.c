@@ -8,6 +8,7 @@
 
 #include "smtpscope/explain.h"
 #include "smtpscope/front.h"
+#include "smtpscope/guide.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/session.h"
 
@@ -256,6 +257,28 @@ static bool front_replay(struct front *f)
 	return true;
 }
 
+/* Guided mode: once the replies are in, a hint for the newest one. */
+static void front_guide(struct front *f)
+{
+	size_t i = session_count(f->session);
+	const struct session_event *ev = NULL;
+	struct buf b;
+
+	while (i > f->guided && ev == NULL) {
+		const struct session_event *e = session_get(f->session, --i);
+
+		if (e->kind == SESSION_REPLY)
+			ev = e;
+	}
+	if (ev == NULL)
+		return;
+	f->guided = session_count(f->session);
+	buf_init(&b);
+	guide_hint(client_smtp(f->client), ev->reply, ev->command, &b);
+	session_text(f->session, SESSION_NOTE, "%s", b.data);
+	buf_free(&b);
+}
+
 bool front_work(struct front *f)
 {
 	bool idle = front_idle(f);
@@ -269,6 +292,8 @@ bool front_work(struct front *f)
 		f->done = true;
 		return true;
 	}
+	if (idle && f->ctx.guide)
+		front_guide(f);
 	if (idle && f->replay.active && front_replay(f))
 		return true;
 	if (idle && (line = front_next_line(f)) != NULL) {

@@ -109,7 +109,10 @@ void ladder_render(const struct session *s, size_t width, struct buf *out)
 		buf_clear(&label);
 		switch (ev->kind) {
 		case SESSION_CONNECT:
-			ladder_label(ev->text, strlen(ev->text), width - 12, &label);
+			/* "connected to HOST port N", without the timing after it */
+			ladder_label(ev->text, strcspn(ev->text, "("), width - 12, &label);
+			if (label.len > 0 && label.data[label.len - 1] == ' ')
+				label.data[--label.len] = '\0';
 			ladder_band(out, width, label.data);
 			break;
 		case SESSION_CLOSE:

@@ -529,6 +529,11 @@ void smtp_tls_failed(struct smtp *s)
 	smtp_stage(s, SMTP_STAGE_TLS, false);
 }
 
+bool smtp_authenticated(const struct smtp *s)
+{
+	return s->authenticated;
+}
+
 bool smtp_tls(const struct smtp *s)
 {
 	return s->tls;

@@ -14,6 +14,7 @@
 #include "smtpscope/client.h"
 #include "smtpscope/kb.h"
 #include "smtpscope/session.h"
+#include "smtpscope/util.h"
 
 #define CMD_PREFIX '/'
 #define CMD_MAX_ARGS 16
@@ -45,6 +46,7 @@ struct cmd_ctx {
 	struct demo_ctl *demo;     /* for /scenario, or NULL */
 	struct replay *replay;     /* for /replay (the front-end runs it) */
 	bool replay_by_key;        /* the TUI: a key per replay step */
+	bool guide;                /* /guide on: a hint after the replies */
 	bool quit;          /* /quit ran: the front-end exits when idle */
 	bool message_mode;  /* /data ran: following lines are the message */
 	const struct cmd_auth_options *auth_opt;
@@ -69,6 +71,7 @@ extern const struct cmd_entry cmd_cert_entry;
 extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_data_entry;
 extern const struct cmd_entry cmd_explain_entry;
+extern const struct cmd_entry cmd_guide_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_ladder_entry;
 extern const struct cmd_entry cmd_quit_entry;

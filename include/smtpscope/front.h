@@ -29,6 +29,7 @@ struct front {
 	bool close_waited;
 	struct buf message;   /* /data lines collected so far */
 	struct replay replay; /* /replay in progress */
+	size_t guided;        /* /guide: the reply event hinted last, + 1 */
 };
 
 /* Creates the loop, session and client; listener gets every event. */

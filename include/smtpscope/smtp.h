@@ -124,6 +124,8 @@ void smtp_tls_started(struct smtp *s, bool implicit);
  * "still waiting" warning on top of the TLS failure). */
 void smtp_tls_failed(struct smtp *s);
 bool smtp_tls(const struct smtp *s);
+/* An AUTH has succeeded in this session (since the last STARTTLS). */
+bool smtp_authenticated(const struct smtp *s);
 
 enum smtp_state smtp_state(const struct smtp *s);
 const char *smtp_state_name(enum smtp_state st);

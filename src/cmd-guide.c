@@ -1,0 +1,30 @@
+/* /guide on|off: a hint after each reply of what to try next. */
+#include "config.h"
+
+#include "smtpscope/cmd.h"
+
+static int cmd_guide_run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	if (argc == 2 && (util_strieq(argv[1], "on") || util_strieq(argv[1], "off")))
+		ctx->guide = util_strieq(argv[1], "on");
+	else if (argc == 2) {
+		session_text(ctx->session, SESSION_ERROR, "usage: %cguide on|off", CMD_PREFIX);
+		return -1;
+	}
+	session_text(ctx->session, SESSION_NOTE, "guided mode is %s%s", ctx->guide ? "on" : "off",
+		     ctx->guide ? ": after each reply, a hint of what to try next (nothing is sent for you)" : "");
+	return 0;
+}
+
+const struct cmd_entry cmd_guide_entry = {
+	.name = "guide",
+	.args = "[on|off]",
+	.summary = "guided mode: a hint after each reply of what to try next, and why",
+	.help = "With guided mode on, each reply (once all awaited replies are in) is "
+		"followed by a hint of what a student could try next and why, from where "
+		"the session stands and what the server offers. It never sends anything.",
+	.complete = CMD_COMPLETE_NONE,
+	.min_args = 0,
+	.max_args = 1,
+	.run = cmd_guide_run,
+};
