@@ -42,10 +42,31 @@ static char *smtp_rcpt_how(struct smtp *s, const struct reply *r, const char *co
 			 diag ? " " : "", diag ? diag : "");
 }
 
+/* A recipient refused at RCPT and tried again in the same transaction
+ * (greylisting: 450, then 250) is one recipient: the newest RCPT reply
+ * counts.  The old entry is removed rather than overwritten, so accepted
+ * recipients stay in RCPT order for LMTP's per-recipient replies. */
+static void smtp_rcpt_forget_refused(struct smtp *s, const char *addr)
+{
+	for (size_t i = 0; i < s->nrcpts; i++) {
+		struct smtp_rcpt *x = &s->rcpts[i];
+
+		if (x->rcpt_code / 100 == 2 || !util_strieq(x->addr, addr))
+			continue;
+		free(x->addr);
+		free(x->rcpt_how);
+		free(x->final_how);
+		memmove(x, x + 1, (s->nrcpts - i - 1) * sizeof *x);
+		s->nrcpts--;
+		return;
+	}
+}
+
 void smtp_rcpt_reply(struct smtp *s, const char *addr, const struct reply *r)
 {
 	struct smtp_rcpt *x;
 
+	smtp_rcpt_forget_refused(s, addr ? addr : "");
 	s->rcpts = xgrow(s->rcpts, &s->rcap, s->nrcpts + 1, sizeof *s->rcpts);
 	x = &s->rcpts[s->nrcpts++];
 	memset(x, 0, sizeof *x);

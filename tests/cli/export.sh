@@ -26,7 +26,9 @@ for ext in txt jsonl html; do
 done
 grep -q 'AUTH PLAIN \*\*\*' "$tmp/mid.txt" || fail "/save: no transcript"
 grep -q '^ -> \*\*\*$' "$tmp/s.txt" || fail "txt: the lines after 334 are not redacted"
-grep -q 'c3R1ZGVudA==' "$tmp/out.txt" || fail "the live transcript should still show what was typed"
+# The live transcript redacts SASL lines too (--show-secrets shows them).
+grep -q 'c3R1ZGVudA==\|c2VjcmV0' "$tmp/out.txt" && fail "the live transcript shows a secret"
+grep -q ' -> <redacted: SASL response>' "$tmp/out.txt" || fail "the live transcript lacks the redacted SASL lines"
 
 /usr/bin/python3 - "$tmp/s.jsonl" <<'PY' || fail "jsonl"
 import json, sys
