@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "smtpscope/client.h"
@@ -22,6 +23,8 @@
 #define CLIENT_READS_PER_WAKE 16
 /* Refill the output from a message source below this much queued. */
 #define CLIENT_OUT_LOW 65536
+/* /bdat without a chunk size. */
+#define CLIENT_BDAT_CHUNK (1024 * 1024)
 
 struct client {
 	struct loop *loop;
@@ -53,6 +56,11 @@ struct client {
 	char *msg_mem;         /* buffer source */
 	size_t msg_len, msg_off;
 	char *msg_label;
+	/* /bdat: chunks of bdat_chunk octets, each with its exact count. */
+	bool msg_bdat;
+	size_t bdat_chunk;
+	unsigned long long bdat_size, bdat_sent;
+	char *bdat_buf;
 };
 
 void client_options_default(struct client_options *o)
@@ -95,6 +103,10 @@ static void client_msg_clear(struct client *c)
 	c->msg_label = NULL;
 	c->msg_len = c->msg_off = 0;
 	c->msg_pending = c->msg_streaming = false;
+	free(c->bdat_buf);
+	c->bdat_buf = NULL;
+	c->msg_bdat = false;
+	c->bdat_size = c->bdat_sent = 0;
 }
 
 static void client_teardown(struct client *c)
@@ -161,6 +173,8 @@ static int64_t client_timeout_for(const struct client *c)
 		return 2 * 60 * 1000;
 	case SMTP_V_DOT:
 		return 10 * 60 * 1000;
+	case SMTP_V_BDAT:
+		return p->last ? 10 * 60 * 1000 : 5 * 60 * 1000;
 	default:
 		return 5 * 60 * 1000;
 	}
@@ -237,6 +251,23 @@ static void client_arm(struct client *c)
 		c->timer = loop_timer(c->loop, CLIENT_CLOSE_GRACE_MS, client_on_close_grace, c);
 }
 
+/* The next BDAT chunk may go now: with PIPELINING right away (RFC 3030
+ * 4.2), otherwise once every reply is in; never after a refused chunk. */
+static bool client_bdat_may_send(const struct client *c)
+{
+	if (smtp_bdat_refused(c->smtp))
+		return false;
+	return smtp_pending_count(c->smtp) == 0 ||
+	       caps_has(smtp_caps(c->smtp), CAP_PIPELINING);
+}
+
+/* Bytes are waiting, or the message source can give more now. */
+static bool client_wants_write(const struct client *c)
+{
+	return c->out.len > 0 ||
+	       (c->msg_streaming && (!c->msg_bdat || client_bdat_may_send(c)));
+}
+
 static void client_update_events(struct client *c)
 {
 	/* While the user decides about an unverified certificate, the
@@ -244,7 +275,7 @@ static void client_update_events(struct client *c)
 	if (c->stream)
 		loop_set_events(c->loop, stream_fd(c->stream),
 				c->tls_asking ? 0 :
-				stream_events(c->stream, c->out.len > 0 || c->msg_streaming));
+				stream_events(c->stream, client_wants_write(c)));
 }
 
 static void client_pump_message(struct client *c);
@@ -293,6 +324,16 @@ static void client_after_replies(struct client *c)
 	client_auto_starttls(c);
 	if (c->conn != CLIENT_UP)
 		return;
+	if (c->msg_streaming && c->msg_bdat) {
+		if (smtp_bdat_refused(c->smtp)) {
+			session_text(c->session, SESSION_NOTE,
+				     "a BDAT chunk was refused: the rest of %s was not sent (RFC 3030 4.2; RSET ends the transaction)",
+				     c->msg_label ? c->msg_label : "the message");
+			client_msg_clear(c);
+		} else {
+			client_pump_message(c);
+		}
+	}
 	if (c->msg_pending && smtp_pending_count(c->smtp) == 0) {
 		if (smtp_state(c->smtp) == SMTP_DATA) {
 			c->msg_pending = false;
@@ -732,11 +773,60 @@ void client_data_end(struct client *c)
 		buf_clear(&c->out);
 }
 
+/* Reads up to n octets of the message file; fewer only at its end. */
+static size_t client_read_full(struct client *c, char *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(c->msg_fd, p + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			session_text(c->session, SESSION_ERROR,
+				     "reading %s failed: %s; ending the message early",
+				     c->msg_label, strerror(errno));
+			break;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
+}
+
+/* The next BDAT chunk: exactly as many octets as the count says; LAST
+ * once the file's end is reached (a file that shrank ends early). */
+static void client_pump_bdat(struct client *c)
+{
+	while (c->msg_streaming && c->out.len < CLIENT_OUT_LOW && client_bdat_may_send(c)) {
+		size_t want = c->bdat_chunk, got;
+		bool last;
+
+		if (c->bdat_size - c->bdat_sent < want)
+			want = (size_t)(c->bdat_size - c->bdat_sent);
+		if (c->bdat_buf == NULL)
+			c->bdat_buf = xmalloc(c->bdat_chunk);
+		got = want ? client_read_full(c, c->bdat_buf, want) : 0;
+		c->bdat_sent += got;
+		last = got < want || c->bdat_sent >= c->bdat_size;
+		smtp_bdat(c->smtp, c->bdat_buf, got, last, &c->out);
+		if (last)
+			client_msg_clear(c);
+	}
+	client_sent(c);
+}
+
 /* Moves the next piece of the message source into the output. */
 static void client_pump_message(struct client *c)
 {
 	char chunk[CLIENT_READ_CHUNK * 4];
 
+	if (c->msg_bdat) {
+		client_pump_bdat(c);
+		return;
+	}
 	while (c->msg_streaming && c->out.len < CLIENT_OUT_LOW) {
 		ssize_t n;
 
@@ -790,20 +880,77 @@ static void client_start_message(struct client *c)
 	client_command(c, "DATA");
 }
 
-bool client_send_file(struct client *c, const char *path, char **err)
+/* Opens a message file; its size for the SIZE check. */
+static int client_open_message(const char *path, unsigned long long *size, char **err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 
 	if (fd < 0) {
 		*err = xasprintf("cannot open %s: %s (give the path of a message file, e.g. a .eml)",
 				 path, strerror(errno));
-		return false;
+		return -1;
 	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		*err = xasprintf("%s is not a regular file (give the path of a message file, e.g. a .eml)",
+				 path);
+		close(fd);
+		return -1;
+	}
+	*size = (unsigned long long)st.st_size;
+	return fd;
+}
+
+bool client_send_file(struct client *c, const char *path, char **err)
+{
+	unsigned long long size;
+	int fd = client_open_message(path, &size, err);
+
+	if (fd < 0)
+		return false;
 	client_msg_clear(c);
 	c->msg_fd = fd;
 	c->msg_label = xstrdup(path);
+	smtp_size_check(c->smtp, size, path);
 	client_start_message(c);
 	return true;
+}
+
+bool client_send_bdat(struct client *c, const char *path, size_t chunk, char **err)
+{
+	unsigned long long size;
+	int fd;
+
+	if (c->conn != CLIENT_UP) {
+		*err = xasprintf("not connected: the message (%s) was not sent", path);
+		return false;
+	}
+	if ((fd = client_open_message(path, &size, err)) < 0)
+		return false;
+	client_msg_clear(c);
+	c->msg_fd = fd;
+	c->msg_label = xstrdup(path);
+	c->msg_bdat = true;
+	c->bdat_chunk = chunk ? chunk : CLIENT_BDAT_CHUNK;
+	c->bdat_size = size;
+	smtp_size_check(c->smtp, size, path);
+	session_text(c->session, SESSION_NOTE,
+		     "BDAT: %s, %llu octets in chunks of at most %zu, sent exactly as they are (no dot-stuffing, no line-ending repair)%s",
+		     path, size, c->bdat_chunk,
+		     caps_has(smtp_caps(c->smtp), CAP_PIPELINING) ? "; chunks pipelined" : "; each chunk after the previous reply");
+	c->msg_streaming = true;
+	client_pump_message(c);
+	return true;
+}
+
+void client_pipeline(struct client *c, char *const *lines, size_t n)
+{
+	smtp_pipeline(c->smtp, lines, n, &c->out);
+	if (c->conn != CLIENT_UP) {
+		buf_clear(&c->out);
+		return;
+	}
+	client_sent(c);
 }
 
 void client_send_message(struct client *c, const char *data, size_t len,
@@ -813,6 +960,7 @@ void client_send_message(struct client *c, const char *data, size_t len,
 	c->msg_mem = xmemdup(data, len);
 	c->msg_len = len;
 	c->msg_label = xstrdup(label);
+	smtp_size_check(c->smtp, len, label);
 	client_start_message(c);
 }
 

@@ -8,11 +8,10 @@
 #include "smtpscope/util.h"
 
 static const struct cmd_entry *const cmd_entries[] = {
-	&cmd_auth_entry,     &cmd_cert_entry,     &cmd_connect_entry, &cmd_data_entry,
-	&cmd_explain_entry,  &cmd_guide_entry,    &cmd_help_entry,    &cmd_ladder_entry,
-	&cmd_quit_entry,     &cmd_replay_entry,   &cmd_save_entry,
-	&cmd_scenario_entry,
-	&cmd_sendfile_entry, &cmd_starttls_entry,
+	&cmd_auth_entry,     &cmd_bdat_entry,     &cmd_cert_entry,    &cmd_connect_entry,
+	&cmd_data_entry,     &cmd_explain_entry,  &cmd_guide_entry,   &cmd_help_entry,
+	&cmd_ladder_entry,   &cmd_pipe_entry,     &cmd_quit_entry,    &cmd_replay_entry,
+	&cmd_save_entry,     &cmd_scenario_entry, &cmd_sendfile_entry, &cmd_starttls_entry,
 };
 
 const struct cmd_entry *const *cmd_table(size_t *n)
@@ -38,6 +37,16 @@ const struct cmd_entry *cmd_find(const char *name)
 		}
 	}
 	return found;
+}
+
+/* The raw_args command a line starts with, or NULL. */
+static const struct cmd_entry *cmd_find_raw(const char *line)
+{
+	char *name = xmemdup(line, strcspn(line, " \t"));
+	const struct cmd_entry *e = cmd_find(name);
+
+	free(name);
+	return e && e->raw_args ? e : NULL;
 }
 
 int cmd_split(const char *line, char ***argvp)
@@ -94,11 +103,30 @@ void cmd_split_free(int argc, char **argv)
 	free(argv);
 }
 
+/* A raw_args command: argv[0] the name, argv[1] the rest as typed. */
+static int cmd_split_raw(const char *line, char ***argvp)
+{
+	size_t n = strcspn(line, " \t");
+	const char *rest = line + n + strspn(line + n, " \t");
+	char **argv = xcalloc(3, sizeof *argv);
+	int argc = 1;
+
+	argv[0] = xmemdup(line, n);
+	if (*rest)
+		argv[argc++] = xstrdup(rest);
+	*argvp = argv;
+	return argc;
+}
+
 int cmd_execute(struct cmd_ctx *ctx, const char *line)
 {
 	char **argv = NULL;
-	int argc = cmd_split(line, &argv), rc;
+	int argc, rc;
 	const struct cmd_entry *e;
+
+	line += strspn(line, " \t");
+	e = cmd_find_raw(line);
+	argc = e ? cmd_split_raw(line, &argv) : cmd_split(line, &argv);
 
 	if (argc < 0) {
 		session_text(ctx->session, SESSION_ERROR,

@@ -53,6 +53,18 @@ struct smtp {
 	size_t rcpt_refused, rcpt_delivered; /* over the whole session */
 	smtp_diagnose_fn diagnose;
 	void *diagnose_ctx;
+	/* The MAIL parameters of the open transaction (smtp-params.c). */
+	bool mail_smtputf8, mail_8bit, mail_binary, mail_size_given;
+	unsigned long long mail_size;
+	/* PIPELINING groups sent with smtp_pipeline(). */
+	unsigned group_id;
+	size_t group_left;
+	bool in_group;        /* sending a group: no per-command pipelining warning */
+	struct buf group_sum; /* "MAIL 250, RCPT 550, ..." so far */
+	/* BDAT (smtp-bdat.c) in the open transaction. */
+	bool bdat_used, bdat_refused, bdat_prev_cr;
+	unsigned long long bdat_bytes;
+	size_t bdat_chunks, bdat_bare_lf, bdat_bare_cr, bdat_8bit;
 };
 
 void smtp_set_state(struct smtp *s, enum smtp_state st);
@@ -71,5 +83,16 @@ void smtp_rcpt_reply(struct smtp *s, const char *addr, const struct reply *r);
 size_t smtp_rcpt_accepted(const struct smtp *s, const char **addrs, size_t max);
 const char *smtp_rcpt_final(struct smtp *s, const struct reply *r);
 void smtp_rcpt_summary(struct smtp *s, const char *why);
+/* smtp-params.c: MAIL/RCPT parameters checked against the capabilities
+ * (SIZE, BODY, SMTPUTF8, DSN, REQUIRETLS); warns, never refuses. */
+void smtp_params_check(struct smtp *s, enum smtp_verb v, const char *line);
+void smtp_params_reset(struct smtp *s);
+/* smtp-bdat.c: the transaction's BDAT state is forgotten. */
+void smtp_bdat_reset(struct smtp *s);
+/* The reply to p ends the message (the final dot, or BDAT LAST). */
+bool smtp_ends_message(const struct smtp_pending *p);
+/* Pushes what answers the end of a message: one pending entry, or (LMTP)
+ * one per accepted recipient. */
+void smtp_push_end(struct smtp *s, enum smtp_verb v, size_t event, bool last);
 
 #endif

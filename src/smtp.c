@@ -81,6 +81,7 @@ struct smtp *smtp_new(struct session *session)
 	caps_init(&s->caps);
 	caps_init(&s->pre_tls);
 	data_encoder_init(&s->enc);
+	buf_init(&s->group_sum);
 	return s;
 }
 
@@ -104,6 +105,7 @@ void smtp_free(struct smtp *s)
 	free(s->pending);
 	caps_free(&s->caps);
 	caps_free(&s->pre_tls);
+	buf_free(&s->group_sum);
 	free(s);
 }
 
@@ -115,6 +117,8 @@ void smtp_set_state(struct smtp *s, enum smtp_state st)
 		/* Leaving (or never entering) a mail transaction. */
 		s->recipients = 0;
 		s->rcpt_tried = 0;
+		smtp_params_reset(s);
+		smtp_bdat_reset(s);
 	}
 	if (st == SMTP_MAIL && s->state != SMTP_MAIL) {
 		s->recipients = 0;
@@ -153,7 +157,28 @@ void smtp_push(struct smtp *s, enum smtp_verb v, size_t event,
 	s->pending[s->npending].verb = v;
 	s->pending[s->npending].event = event;
 	s->pending[s->npending].arg = arg ? xstrdup(arg) : NULL;
+	s->pending[s->npending].group = s->in_group ? s->group_id : 0;
+	s->pending[s->npending].last = false;
 	s->npending++;
+}
+
+bool smtp_ends_message(const struct smtp_pending *p)
+{
+	return p->verb == SMTP_V_DOT || (p->verb == SMTP_V_BDAT && p->last);
+}
+
+void smtp_push_end(struct smtp *s, enum smtp_verb v, size_t event, bool last)
+{
+	/* RFC 2033 4.2 (and RFC 3030 4.3 for BDAT LAST): LMTP answers
+	 * once per accepted recipient, in order. */
+	size_t k = s->lmtp ? smtp_rcpt_accepted(s, NULL, 0) : 1, i;
+
+	if (s->lmtp)
+		s->lmtp_ok = false;
+	for (i = 0; i < (k ? k : 1); i++) {
+		smtp_push(s, v, event, NULL);
+		s->pending[s->npending - 1].last = last;
+	}
 }
 
 static bool smtp_pending_has(const struct smtp *s, enum smtp_verb v)
@@ -162,6 +187,16 @@ static bool smtp_pending_has(const struct smtp *s, enum smtp_verb v)
 
 	for (i = s->phead; i < s->npending; i++)
 		if (s->pending[i].verb == v)
+			return true;
+	return false;
+}
+
+static bool smtp_pending_end(const struct smtp *s)
+{
+	size_t i;
+
+	for (i = s->phead; i < s->npending; i++)
+		if (smtp_ends_message(&s->pending[i]))
 			return true;
 	return false;
 }
@@ -228,6 +263,17 @@ static void smtp_warn(struct smtp *s, const char *msg)
 	session_text(s->session, SESSION_WARN, "%s", msg);
 }
 
+/* RFC 2920 3.1 (EHLO, DATA, VRFY, EXPN, TURN, QUIT, NOOP; HELO and
+ * LHLO alike), RFC 3207 4 (STARTTLS), RFC 4954 4 (AUTH): the commands
+ * whose reply the client must see before sending anything more. */
+static bool smtp_group_ender(enum smtp_verb v)
+{
+	return v == SMTP_V_EHLO || v == SMTP_V_HELO || v == SMTP_V_LHLO ||
+	       v == SMTP_V_DATA || v == SMTP_V_STARTTLS || v == SMTP_V_AUTH ||
+	       v == SMTP_V_QUIT || v == SMTP_V_VRFY || v == SMTP_V_EXPN ||
+	       v == SMTP_V_NOOP;
+}
+
 /* Sequence checks for a command about to be sent.  Warns, never refuses. */
 static void smtp_check_sequence(struct smtp *s, enum smtp_verb v,
 				const char *line)
@@ -253,15 +299,12 @@ static void smtp_check_sequence(struct smtp *s, enum smtp_verb v,
 		smtp_warn(s, "the server said it is closing the connection; further commands will likely go unanswered");
 		return;
 	}
-	if (waiting > 0 && st != SMTP_WAIT_GREETING) {
+	smtp_params_check(s, v, line);
+	if (waiting > 0 && st != SMTP_WAIT_GREETING && !s->in_group) {
 		const struct smtp_pending *last = &s->pending[s->npending - 1];
 		if (!caps_has(&s->caps, CAP_PIPELINING))
 			smtp_warn(s, "sent before the previous reply arrived, but the server did not advertise PIPELINING (RFC 2920)");
-		else if (last->verb == SMTP_V_EHLO || last->verb == SMTP_V_HELO ||
-			 last->verb == SMTP_V_DATA || last->verb == SMTP_V_STARTTLS ||
-			 last->verb == SMTP_V_AUTH || last->verb == SMTP_V_QUIT ||
-			 last->verb == SMTP_V_VRFY || last->verb == SMTP_V_EXPN ||
-			 last->verb == SMTP_V_NOOP || last->verb == SMTP_V_LHLO)
+		else if (smtp_group_ender(last->verb))
 			smtp_warn(s, "pipelined after a command that must end a pipeline group (RFC 2920 3.1): wait for its reply first");
 	}
 	switch (st) {
@@ -301,10 +344,18 @@ static void smtp_check_sequence(struct smtp *s, enum smtp_verb v,
 	case SMTP_V_DATA:
 		if (st != SMTP_RCPT && !smtp_pending_has(s, SMTP_V_RCPT))
 			smtp_warn(s, "DATA without an accepted recipient: expect 503 or 554 (RFC 5321 3.3)");
+		if (s->mail_binary)
+			smtp_warn(s, "DATA after MAIL with BODY=BINARYMIME: RFC 3030 3 allows only BDAT; expect 503 or 554");
+		if (s->bdat_used)
+			smtp_warn(s, "DATA in a transaction that used BDAT: RFC 3030 3 forbids mixing them; expect 503");
 		break;
 	case SMTP_V_BDAT:
-		if (!caps_has(&s->caps, CAP_CHUNKING))
+		if (!caps_has(&s->caps, CAP_CHUNKING) && !s->bdat_used)
 			smtp_warn(s, "BDAT but the server did not advertise CHUNKING (RFC 3030)");
+		if (st != SMTP_RCPT && !smtp_pending_has(s, SMTP_V_RCPT) && !s->bdat_used)
+			smtp_warn(s, "BDAT without an accepted recipient: expect 503 or 554 (RFC 3030 3)");
+		if (s->bdat_refused)
+			smtp_warn(s, "a BDAT chunk of this transaction was refused: RFC 3030 4.2 says send RSET, not more chunks");
 		break;
 	case SMTP_V_STARTTLS:
 		if (s->tls)
@@ -464,16 +515,7 @@ void smtp_data_end(struct smtp *s, const char *source, struct buf *out)
 	data_finish(d, out);
 	before = out->len - 3; /* the ".\r\n" line; a CRLF before it ends content */
 	ev = session_sent(s->session, out->data + before, out->len - before);
-	if (s->lmtp) {
-		/* RFC 2033 4.2: one reply per accepted recipient, in order. */
-		size_t k = smtp_rcpt_accepted(s, NULL, 0), i;
-
-		s->lmtp_ok = false;
-		for (i = 0; i < (k ? k : 1); i++)
-			smtp_push(s, SMTP_V_DOT, ev, NULL);
-	} else {
-		smtp_push(s, SMTP_V_DOT, ev, NULL);
-	}
+	smtp_push_end(s, SMTP_V_DOT, ev, false);
 	data_encoder_init(&s->enc);
 	s->enc.raw = s->data_raw;
 }
@@ -596,6 +638,17 @@ static void smtp_after_reply(struct smtp *s, const struct smtp_pending *cmd,
 			smtp_stage(s, SMTP_STAGE_RCPT, false);
 		}
 		break;
+	case SMTP_V_BDAT:
+		if (!cmd->last) {
+			if (!ok) {
+				/* RFC 3030 4.2: no more chunks; the message failed. */
+				s->bdat_refused = true;
+				smtp_stage(s, SMTP_STAGE_DOT, false);
+			}
+			break;
+		}
+		/* BDAT LAST ends the message like the dot */
+		/* fall through */
 	case SMTP_V_DOT:
 		if (s->lmtp) {
 			/* RFC 2033 4.2: delivered if any recipient took it. */
@@ -648,18 +701,20 @@ static void smtp_after_reply(struct smtp *s, const struct smtp_pending *cmd,
 
 /* After a reply is in the transcript: the LMTP recipient it was for,
  * and the recipient summary when it ends the transaction. */
-static void smtp_transaction_end(struct smtp *s, enum smtp_verb v, const struct reply *r)
+static void smtp_transaction_end(struct smtp *s, const struct smtp_pending *cmd,
+				 const struct reply *r)
 {
 	const char *addr;
 
-	switch (v) {
-	case SMTP_V_DOT:
+	if (smtp_ends_message(cmd)) {
 		addr = smtp_rcpt_final(s, r);
 		if (addr)
 			session_text(s->session, SESSION_NOTE, "LMTP: that reply is for <%s>", addr);
-		if (!smtp_pending_has(s, SMTP_V_DOT))
+		if (!smtp_pending_end(s))
 			smtp_rcpt_summary(s, "no reply after the message");
-		break;
+		return;
+	}
+	switch (cmd->verb) {
 	case SMTP_V_DATA:
 		if (r->code != 354)
 			smtp_rcpt_summary(s, "DATA was refused: the message was not sent");
@@ -674,6 +729,50 @@ static void smtp_transaction_end(struct smtp *s, enum smtp_verb v, const struct 
 	default:
 		break;
 	}
+}
+
+/* A reply to a command of the newest /pipe group: when it is the
+ * group's last, the note lists every reply matched to its command. */
+static void smtp_group_reply(struct smtp *s, const struct smtp_pending *cmd,
+			     const struct reply *r)
+{
+	if (cmd->group == 0 || cmd->group != s->group_id || s->group_left == 0)
+		return;
+	buf_printf(&s->group_sum, "%s%s %d", s->group_sum.len ? ", " : "",
+		   verb_names[cmd->verb], r->code);
+	if (--s->group_left == 0)
+		session_text(s->session, SESSION_NOTE,
+			     "PIPELINING group: every reply matched to its command, in order: %s",
+			     s->group_sum.data);
+}
+
+void smtp_pipeline(struct smtp *s, char *const *lines, size_t n, struct buf *out)
+{
+	size_t i;
+
+	if (n == 0)
+		return;
+	if (!caps_has(&s->caps, CAP_PIPELINING))
+		smtp_warn(s, "the server did not advertise PIPELINING (RFC 2920): it may lose or refuse the commands after the first (sent anyway)");
+	for (i = 0; i + 1 < n; i++)
+		if (smtp_group_ender(smtp_verb_of(lines[i])))
+			session_text(s->session, SESSION_WARN,
+				     "%s must be the last command of a group (RFC 2920 3.1%s): the commands after it were sent before its reply",
+				     verb_names[smtp_verb_of(lines[i])],
+				     smtp_verb_of(lines[i]) == SMTP_V_STARTTLS ? ", RFC 3207 4"
+				     : smtp_verb_of(lines[i]) == SMTP_V_AUTH ? ", RFC 4954 4" : "");
+	session_text(s->session, SESSION_NOTE,
+		     "PIPELINING: %zu commands in one write; the replies come in the same order (RFC 2920 3.1)", n);
+	s->group_id++;
+	s->group_left = n;
+	buf_clear(&s->group_sum);
+	for (i = 0; i < n; i++) {
+		smtp_send(s, lines[i], NULL, out);
+		/* the first is checked against what was pending before */
+		s->pending[s->npending - 1].group = s->group_id;
+		s->in_group = true;
+	}
+	s->in_group = false;
 }
 
 void smtp_on_reply(struct smtp *s, struct reply *r, struct buf *out)
@@ -698,7 +797,8 @@ void smtp_on_reply(struct smtp *s, struct reply *r, struct buf *out)
 	free(cmd.arg);
 	if (cmd.verb == SMTP_V_AUTH || cmd.verb == SMTP_V_AUTH_RESPONSE)
 		smtp_auth_on_reply(s, r, out);
-	smtp_transaction_end(s, cmd.verb, r);
+	smtp_transaction_end(s, &cmd, r);
+	smtp_group_reply(s, &cmd, r);
 	if (s->tls_diff_due) {
 		s->tls_diff_due = false;
 		smtp_tls_caps_diff(s);

@@ -62,11 +62,15 @@ struct cmd_entry {
 	const char *help;     /* a few sentences for /help NAME */
 	enum cmd_complete complete;
 	int min_args, max_args;
+	/* The arguments are one string, the rest of the line as typed
+	 * (argv[1], absent when empty): no quoting, no splitting. */
+	bool raw_args;
 	/* Returns 0, or -1 after recording an error in the session. */
 	int (*run)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
 extern const struct cmd_entry cmd_auth_entry;
+extern const struct cmd_entry cmd_bdat_entry;
 extern const struct cmd_entry cmd_cert_entry;
 extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_data_entry;
@@ -74,6 +78,7 @@ extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_guide_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_ladder_entry;
+extern const struct cmd_entry cmd_pipe_entry;
 extern const struct cmd_entry cmd_quit_entry;
 extern const struct cmd_entry cmd_replay_entry;
 extern const struct cmd_entry cmd_save_entry;

@@ -60,6 +60,8 @@ struct smtp_pending {
 	enum smtp_verb verb;
 	size_t event;   /* session event of the command */
 	char *arg;      /* e.g. the RCPT address, for the summary */
+	unsigned group; /* the /pipe group it was sent in, or 0 */
+	bool last;      /* BDAT ... LAST: its reply ends the message */
 };
 
 struct smtp;
@@ -93,6 +95,26 @@ void smtp_data_line(struct smtp *s, const char *line, size_t len,
 		    struct buf *out);
 void smtp_data_bytes(struct smtp *s, const char *p, size_t n, struct buf *out);
 void smtp_data_end(struct smtp *s, const char *source, struct buf *out);
+/* PIPELINING (RFC 2920): the n lines in one write.  Warns when the
+ * server did not advertise PIPELINING and when a command that must end
+ * a group (EHLO, HELO, LHLO, DATA, VRFY, EXPN, TURN, NOOP, QUIT,
+ * STARTTLS, AUTH; RFC 2920 3.1, RFC 3207 4, RFC 4954 4) is not last; a
+ * note announces the group, and once its last reply is in, another lists
+ * the replies matched to the commands in order. */
+void smtp_pipeline(struct smtp *s, char *const *lines, size_t n, struct buf *out);
+/* CHUNKING (RFC 3030): "BDAT n[ LAST]" and exactly n bytes after it,
+ * never dot-stuffed or repaired.  Bare LF/CR and 8-bit bytes are counted
+ * and warned about at the last chunk unless MAIL said BODY=BINARYMIME
+ * (8-bit: unless BODY=8BITMIME).  The reply to BDAT LAST ends the
+ * message like the reply after the final dot (LMTP: one per recipient). */
+void smtp_bdat(struct smtp *s, const char *p, size_t n, bool last, struct buf *out);
+/* A BDAT of this transaction was refused: RFC 3030 4.2 says send no
+ * more chunks (RSET).  Cleared when the transaction ends. */
+bool smtp_bdat_refused(const struct smtp *s);
+/* SIZE (RFC 1870): a message of `bytes` is about to be sent; warns when
+ * it is over the server's advertised limit or the SIZE= given on MAIL.
+ * Never refuses.  what names the message ("msg.eml"). */
+void smtp_size_check(struct smtp *s, unsigned long long bytes, const char *what);
 /* Send bare LF / CR untouched instead of repairing them. */
 void smtp_set_data_raw(struct smtp *s, bool raw);
 

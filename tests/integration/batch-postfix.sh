@@ -10,16 +10,6 @@ bin=${SMTPSCOPE:-$here/../../smtpscope}
 . "$here/postfix-lib.sh"
 
 . "$here/transcript-lib.sh"
-# delivered DIR TOKEN: waits (bounded) for a maildir file holding TOKEN.
-delivered() {
-	local dir=$mail/scope.test/$1/new token=$2 i f
-	for i in $(seq 1 100); do
-		f=$(grep -lF -- "$token" "$dir"/* 2>/dev/null | head -n 1)
-		[ -n "$f" ] && { echo "$f"; return 0; }
-		sleep 0.1
-	done
-	return 1
-}
 
 token="smtpscope-$$-$(date +%s%N)"
 

@@ -8,10 +8,12 @@
 #
 # Before sourcing, a test may set:
 #   PF_MAIN_EXTRA    lines appended to main.cf
+#   PF_VMAILBOX_EXTRA  more "address maildir/" lines for scope.test
 #   PF_MASTER_EXTRA  master.cf lines for more services; "@PORTn@" (n = 1..6)
 #                    is replaced by a free port, found in $port1 .. $port5
 # After sourcing: $port (the plain smtpd), $tmp, $conf, $log, $mail, $py,
-# functions die, show_log, stop_postfix, and an EXIT trap that cleans up.
+# functions die, show_log, stop_postfix, delivered, and an EXIT trap that
+# cleans up.
 py=/usr/bin/python3
 postfix=/usr/sbin/postfix
 daemon_dir=/usr/lib/postfix/sbin
@@ -65,6 +67,17 @@ show_log() {
 	echo "---- postfix maillog"; sed 's/^/    /' "$log" 2>/dev/null
 }
 die() { echo "FAIL: $*"; show_log; exit 1; }
+# delivered DIR TOKEN [TRIES]: waits (bounded: TRIES x 0.1 s, default 100)
+# for a maildir file of DIR@scope.test holding TOKEN; prints its path.
+delivered() {
+	local dir=$mail/scope.test/$1/new token=$2 i f
+	for i in $(seq 1 "${3:-100}"); do
+		f=$(grep -lF -- "$token" "$dir"/* 2>/dev/null | head -n 1)
+		[ -n "$f" ] && { echo "$f"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
 
 free_port() {
 	"$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
@@ -139,7 +152,9 @@ biff = no
 smtputf8_enable = yes
 ${PF_MAIN_EXTRA:-}
 EOF
-printf 'user@scope.test scope.test/user/\ndots@scope.test scope.test/dots/\n' > "$conf/vmailbox"
+printf 'user@scope.test scope.test/user/\ndots@scope.test scope.test/dots/\n%s' \
+	"${PF_VMAILBOX_EXTRA:+$PF_VMAILBOX_EXTRA
+}" > "$conf/vmailbox"
 
 # No chroot anywhere; the inet services are 127.0.0.1:$port and the
 # test's own (PF_MASTER_EXTRA), all on 127.0.0.1.

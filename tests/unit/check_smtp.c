@@ -593,6 +593,136 @@ START_TEST(test_lmtp_per_recipient)
 }
 END_TEST
 
+START_TEST(test_pipeline_group)
+{
+	struct fx f;
+	char *group[] = { "MAIL FROM:<a@x.test>", "RCPT TO:<b@mx.test>",
+			  "RCPT TO:<c@mx.test>", "DATA" };
+	char *bad[] = { "NOOP", "MAIL FROM:<a@x.test>" };
+
+	fx_init(&f);
+	fx_ready(&f);
+	buf_clear(&f.out);
+	smtp_pipeline(f.smtp, group, 4, &f.out);
+	/* one buffer, hence one write */
+	ck_assert_str_eq(f.out.data, "MAIL FROM:<a@x.test>\r\nRCPT TO:<b@mx.test>\r\n"
+			 "RCPT TO:<c@mx.test>\r\nDATA\r\n");
+	ck_assert_uint_eq(smtp_pending_count(f.smtp), 4);
+	ck_assert_uint_eq(smtp_pending_peek(f.smtp)->group, 1);
+	ck_assert_uint_eq(fx_count(&f, SESSION_WARN), 0);
+	ck_assert(fx_find(&f, SESSION_NOTE, "4 commands in one write") != NULL);
+	fx_server(&f, "250 ok\r\n250 ok\r\n550 no\r\n");
+	ck_assert(fx_find(&f, SESSION_NOTE, "in order:") == NULL);
+	fx_server(&f, "354 go\r\n");
+	ck_assert(fx_find(&f, SESSION_NOTE, "in order: MAIL 250, RCPT 250, RCPT 550, DATA 354") != NULL);
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_DATA);
+	smtp_data_end(f.smtp, NULL, &f.out);
+	fx_server(&f, "250 queued\r\n");
+	/* NOOP must end a group; no PIPELINING after HELO */
+	smtp_pipeline(f.smtp, bad, 2, &f.out);
+	ck_assert(fx_find(&f, SESSION_WARN, "NOOP must be the last command of a group") != NULL);
+	fx_server(&f, "250 ok\r\n250 ok\r\n");
+	fx_send(&f, "HELO again");
+	fx_server(&f, "250 hi\r\n");
+	smtp_pipeline(f.smtp, group, 2, &f.out);
+	ck_assert(fx_find(&f, SESSION_WARN, "did not advertise PIPELINING") != NULL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_mail_rcpt_params)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_ready(&f); /* PIPELINING, SIZE 1000, STARTTLS, 8BITMIME */
+	fx_send(&f, "MAIL FROM:<a@x.test> SMTPUTF8");
+	ck_assert(fx_find(&f, SESSION_WARN, "MAIL with SMTPUTF8 but the server did not advertise SMTPUTF8") != NULL);
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "RSET");
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "MAIL FROM:<a@x.test> SIZE=5000 BODY=BINARYMIME RET=FULL REQUIRETLS");
+	ck_assert(fx_find(&f, SESSION_WARN, "SIZE=5000 is over the server's limit of 1000") != NULL);
+	ck_assert(fx_find(&f, SESSION_WARN, "BODY=BINARYMIME needs BINARYMIME and CHUNKING") != NULL);
+	ck_assert(fx_find(&f, SESSION_WARN, "RET= but the server did not advertise DSN") != NULL);
+	ck_assert(fx_find(&f, SESSION_WARN, "REQUIRETLS but the server did not advertise it") != NULL);
+	ck_assert(fx_find(&f, SESSION_WARN, "REQUIRETLS outside TLS") != NULL);
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "RCPT TO:<b@mx.test> NOTIFY=NEVER,DELAY ORCPT=rfc822");
+	ck_assert(fx_find(&f, SESSION_WARN, "NOTIFY=NEVER,DELAY: NEVER alone") != NULL);
+	ck_assert(fx_find(&f, SESSION_WARN, "ORCPT=rfc822: it is ADDR-TYPE;ADDRESS") != NULL);
+	fx_send(&f, "RCPT TO:<j\xc3\xb6rg@mx.test>");
+	ck_assert(fx_find(&f, SESSION_WARN, "the address in RCPT has UTF-8 but the transaction's MAIL had no SMTPUTF8") != NULL);
+	fx_server(&f, "250 ok\r\n250 ok\r\n");
+	smtp_size_check(f.smtp, 2000, "m.eml");
+	ck_assert(fx_find(&f, SESSION_WARN, "(m.eml, 2000 octets) is larger than the server's SIZE limit of 1000") != NULL);
+	fx_send(&f, "DATA");
+	ck_assert(fx_find(&f, SESSION_WARN, "DATA after MAIL with BODY=BINARYMIME") != NULL);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_mail_params_clean)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_server(&f, "220 mx.test ESMTP\r\n");
+	fx_send(&f, "EHLO c");
+	fx_server(&f, "250-mx\r\n250-SIZE 1000\r\n250-DSN\r\n250-SMTPUTF8\r\n250-8BITMIME\r\n"
+		  "250-CHUNKING\r\n250 BINARYMIME\r\n");
+	fx_send(&f, "MAIL FROM:<j\xc3\xb6rg@x.test> SMTPUTF8 SIZE=900 BODY=8BITMIME RET=HDRS ENVID=x1");
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "RCPT TO:<b@mx.test> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;b@mx.test");
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "RCPT TO:<\xc3\xbc@mx.test> NOTIFY=NEVER");
+	ck_assert_uint_eq(fx_count(&f, SESSION_WARN), 0);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_bdat_chunks)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_server(&f, "220 mx.test ESMTP\r\n");
+	fx_send(&f, "EHLO c");
+	fx_server(&f, "250-mx\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 BINARYMIME\r\n");
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	fx_server(&f, "250 ok\r\n250 ok\r\n");
+	buf_clear(&f.out);
+	smtp_bdat(f.smtp, "Subject: x\r\n\r\n.a\n", 17, false, &f.out);
+	smtp_bdat(f.smtp, "\xff\r\n", 3, true, &f.out);
+	/* exact counts, nothing stuffed or repaired, no end-of-data line */
+	ck_assert_uint_eq(f.out.len, 9 + 17 + 13 + 3);
+	ck_assert(memcmp(f.out.data, "BDAT 17\r\nSubject: x\r\n\r\n.a\nBDAT 3 LAST\r\n\xff\r\n", f.out.len) == 0);
+	ck_assert(fx_find(&f, SESSION_WARN, "1 bare LF and 0 bare CR") != NULL);
+	ck_assert(fx_find(&f, SESSION_WARN, "1 octets with the 8th bit set") != NULL);
+	ck_assert_uint_eq(smtp_pending_count(f.smtp), 2);
+	fx_server(&f, "250 2.0.0 chunk\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_RCPT);
+	fx_server(&f, "250 2.0.0 queued\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_READY);
+	ck_assert(fx_find(&f, SESSION_NOTE, "recipients: 1 accepted") != NULL);
+	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_DOT));
+	ck_assert_str_eq(fx_last_reply(&f)->command, "BDAT");
+	/* BINARYMIME: no warnings about the octets; a refused chunk */
+	fx_send(&f, "MAIL FROM:<a@x.test> BODY=BINARYMIME");
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	fx_server(&f, "250 ok\r\n250 ok\r\n");
+	smtp_bdat(f.smtp, "a\nb", 3, false, &f.out);
+	fx_server(&f, "552 5.3.4 too big\r\n");
+	ck_assert(smtp_bdat_refused(f.smtp));
+	ck_assert(smtp_stage_failed(f.smtp, SMTP_STAGE_DOT));
+	smtp_bdat(f.smtp, "", 0, true, &f.out);
+	ck_assert(fx_find(&f, SESSION_WARN, "RFC 3030 4.2 says send RSET") != NULL);
+	ck_assert(fx_find(&f, SESSION_WARN, "bare LF and") == fx_find(&f, SESSION_WARN, "1 bare LF and 0"));
+	fx_free(&f);
+}
+END_TEST
+
 Suite *smtp_suite(void)
 {
 	Suite *s = suite_create("smtp");
@@ -616,6 +746,10 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_auth_driver_cancels);
 	tcase_add_test(tc, test_auth_typed_redacted);
 	tcase_add_test(tc, test_lmtp_per_recipient);
+	tcase_add_test(tc, test_pipeline_group);
+	tcase_add_test(tc, test_mail_rcpt_params);
+	tcase_add_test(tc, test_mail_params_clean);
+	tcase_add_test(tc, test_bdat_chunks);
 	suite_add_tcase(s, tc);
 	return s;
 }

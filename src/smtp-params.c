@@ -1,0 +1,220 @@
+/* smtp-params: the parameters of MAIL and RCPT checked against what the
+ * server advertised, and the message size against SIZE.  Warns, never
+ * refuses: a debugger sends what the user typed.
+ *
+ * RFCs: 1870 (SIZE), 6152 (8BITMIME), 3030 (BINARYMIME, CHUNKING),
+ * 6531 (SMTPUTF8), 3461 (DSN: RET, ENVID, NOTIFY, ORCPT), 6533 (utf-8
+ * ORCPT), 8689 (REQUIRETLS), 2852 (BY), 3885 (MTRK), 4954 (AUTH=). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtpscope/smtp.h"
+#include "smtp-private.h"
+
+void smtp_params_reset(struct smtp *s)
+{
+	s->mail_smtputf8 = s->mail_8bit = s->mail_binary = s->mail_size_given = false;
+	s->mail_size = 0;
+}
+
+/* A warning about a parameter (printf-style, checked by session_text). */
+#define smtp_params_warn(s, ...) session_text((s)->session, SESSION_WARN, __VA_ARGS__)
+
+/* Where the parameters start: after the path's '>' (or after the first
+ * blank when there is no '<'); *path and *plen give the path. */
+static const char *smtp_params_split(const char *line, const char **path, size_t *plen)
+{
+	const char *colon = strchr(line, ':'), *lt, *gt;
+
+	*path = "";
+	*plen = 0;
+	if (colon == NULL)
+		return "";
+	lt = colon + 1 + strspn(colon + 1, " \t");
+	if (*lt == '<' && (gt = strchr(lt, '>')) != NULL) {
+		*path = lt + 1;
+		*plen = (size_t)(gt - lt - 1);
+		return gt + 1;
+	}
+	*path = lt;
+	*plen = strcspn(lt, " \t");
+	return lt + *plen;
+}
+
+static bool smtp_params_has_8bit(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return true;
+	return false;
+}
+
+static bool smtp_params_number(const char *v, unsigned long long *out)
+{
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return false;
+	*out = strtoull(v, &end, 10);
+	return *end == '\0';
+}
+
+/* One "KEY[=VALUE]" of MAIL. */
+static void smtp_params_mail(struct smtp *s, const char *key, const char *val)
+{
+	const struct caps *c = &s->caps;
+
+	if (util_strieq(key, "SIZE")) {
+		unsigned long long n;
+
+		if (!caps_has(c, CAP_SIZE))
+			smtp_params_warn(s, "%s= but the server did not advertise SIZE (RFC 1870)", key);
+		if (val == NULL || !smtp_params_number(val, &n)) {
+			smtp_params_warn(s, "SIZE=%s is not a number of octets (RFC 1870 3)", val ? val : "");
+			return;
+		}
+		s->mail_size_given = true;
+		s->mail_size = n;
+		if (c->size_max > 0 && n > c->size_max)
+			session_text(s->session, SESSION_WARN,
+				     "SIZE=%llu is over the server's limit of %llu octets: expect 552 5.3.4 (RFC 1870 6)",
+				     n, c->size_max);
+	} else if (util_strieq(key, "BODY")) {
+		if (val && util_strieq(val, "8BITMIME")) {
+			s->mail_8bit = true;
+			if (!caps_has(c, CAP_8BITMIME))
+				smtp_params_warn(s, "BODY=8BITMIME but the server did not advertise 8BITMIME (RFC 6152)");
+		} else if (val && util_strieq(val, "BINARYMIME")) {
+			s->mail_binary = s->mail_8bit = true;
+			if (!caps_has(c, CAP_BINARYMIME) || !caps_has(c, CAP_CHUNKING))
+				smtp_params_warn(s, "BODY=BINARYMIME needs BINARYMIME and CHUNKING advertised (RFC 3030 3); the server lacks %s",
+						 caps_has(c, CAP_BINARYMIME) ? "CHUNKING" : "BINARYMIME");
+		} else if (val == NULL || !util_strieq(val, "7BIT")) {
+			smtp_params_warn(s, "BODY=%s: the values are 7BIT, 8BITMIME (RFC 6152) and BINARYMIME (RFC 3030)",
+					 val ? val : "");
+		}
+	} else if (util_strieq(key, "SMTPUTF8")) {
+		s->mail_smtputf8 = true;
+		if (!caps_has(c, CAP_SMTPUTF8))
+			smtp_params_warn(s, "MAIL with SMTPUTF8 but the server did not advertise SMTPUTF8: expect 555 (RFC 6531 3.4)");
+		if (val)
+			smtp_params_warn(s, "SMTPUTF8 takes no value (RFC 6531 3.4), not \"=%s\"", val);
+	} else if (util_strieq(key, "RET") || util_strieq(key, "ENVID")) {
+		if (!caps_has(c, CAP_DSN))
+			smtp_params_warn(s, "%s= but the server did not advertise DSN (RFC 3461)", key);
+		if (util_strieq(key, "RET") && !(val && (util_strieq(val, "FULL") || util_strieq(val, "HDRS"))))
+			smtp_params_warn(s, "RET=%s: the values are FULL and HDRS (RFC 3461 4.3)", val ? val : "");
+		if (util_strieq(key, "ENVID") && (val == NULL || strlen(val) > 100))
+			smtp_params_warn(s, "ENVID needs a value of at most 100 characters (xtext, RFC 3461 4.4)");
+	} else if (util_strieq(key, "REQUIRETLS")) {
+		if (!caps_has(c, CAP_REQUIRETLS))
+			smtp_params_warn(s, "REQUIRETLS but the server did not advertise it (RFC 8689 3)");
+		if (!s->tls)
+			smtp_params_warn(s, "REQUIRETLS outside TLS: RFC 8689 4.1 requires the session to be protected by TLS (use /starttls first)");
+	} else if (util_strieq(key, "BY")) {
+		if (!caps_has(c, CAP_DELIVERBY))
+			smtp_params_warn(s, "%s= but the server did not advertise DELIVERBY (RFC 2852)", key);
+	} else if (util_strieq(key, "MTRK")) {
+		if (!caps_has(c, CAP_MTRK))
+			smtp_params_warn(s, "%s but the server did not advertise MTRK (RFC 3885)", key);
+	} else if (util_strieq(key, "AUTH")) {
+		if (!caps_has(c, CAP_AUTH))
+			smtp_params_warn(s, "%s= but the server did not advertise AUTH (RFC 4954 5)", key);
+	} else {
+		smtp_params_warn(s, "MAIL parameter %s is not one smtpscope knows: the server must have advertised the extension that defines it, or it answers 555 (RFC 5321 4.1.1.11)", key);
+	}
+}
+
+static bool smtp_params_notify_ok(const char *v)
+{
+	char *copy, *tok, *save = NULL;
+	bool ok = true, never = false;
+	size_t n = 0;
+
+	if (v == NULL || *v == '\0')
+		return false;
+	copy = xstrdup(v);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++) {
+		if (util_strieq(tok, "NEVER"))
+			never = true;
+		else if (!util_strieq(tok, "SUCCESS") && !util_strieq(tok, "FAILURE") &&
+			 !util_strieq(tok, "DELAY"))
+			ok = false;
+	}
+	free(copy);
+	return ok && n > 0 && !(never && n > 1);
+}
+
+/* One "KEY[=VALUE]" of RCPT. */
+static void smtp_params_rcpt(struct smtp *s, const char *key, const char *val)
+{
+	const struct caps *c = &s->caps;
+
+	if (util_strieq(key, "NOTIFY") || util_strieq(key, "ORCPT")) {
+		if (!caps_has(c, CAP_DSN))
+			smtp_params_warn(s, "%s= but the server did not advertise DSN (RFC 3461)", key);
+		if (util_strieq(key, "NOTIFY") && !smtp_params_notify_ok(val))
+			smtp_params_warn(s, "NOTIFY=%s: NEVER alone, or a comma list of SUCCESS, FAILURE, DELAY (RFC 3461 4.1)",
+					 val ? val : "");
+		if (util_strieq(key, "ORCPT") &&
+		    !(val && (util_istarts(val, "rfc822;") || util_istarts(val, "utf-8;")) &&
+		      strchr(val, ';')[1] != '\0'))
+			smtp_params_warn(s, "ORCPT=%s: it is ADDR-TYPE;ADDRESS, e.g. rfc822;user@example.org (RFC 3461 4.2, RFC 6533 3)",
+					 val ? val : "");
+	} else {
+		smtp_params_warn(s, "RCPT parameter %s is not one smtpscope knows: the server must have advertised the extension that defines it, or it answers 555 (RFC 5321 4.1.1.11)", key);
+	}
+}
+
+void smtp_params_check(struct smtp *s, enum smtp_verb v, const char *line)
+{
+	const char *path, *p;
+	size_t plen;
+
+	if (v != SMTP_V_MAIL && v != SMTP_V_RCPT)
+		return;
+	p = smtp_params_split(line, &path, &plen);
+	if (v == SMTP_V_MAIL)
+		smtp_params_reset(s);
+	while (*p) {
+		size_t n;
+		char *tok, *eq;
+
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+		if (n == 0)
+			break;
+		tok = xmemdup(p, n);
+		eq = strchr(tok, '=');
+		if (eq)
+			*eq++ = '\0';
+		if (v == SMTP_V_MAIL)
+			smtp_params_mail(s, tok, eq);
+		else
+			smtp_params_rcpt(s, tok, eq);
+		free(tok);
+		p += n;
+	}
+	/* RFC 6531 3.4: a UTF-8 address needs SMTPUTF8 on this MAIL. */
+	if (smtp_params_has_8bit(path, plen) && !s->mail_smtputf8)
+		smtp_params_warn(s, "the address %s has UTF-8 but %s: the server will likely refuse it (553 or 555, RFC 6531 3.4)",
+				 v == SMTP_V_MAIL ? "in MAIL" : "in RCPT",
+				 v == SMTP_V_MAIL ? "MAIL has no SMTPUTF8 parameter"
+						  : "the transaction's MAIL had no SMTPUTF8 parameter");
+}
+
+void smtp_size_check(struct smtp *s, unsigned long long bytes, const char *what)
+{
+	const struct caps *c = &s->caps;
+
+	if (c->size_max > 0 && bytes > c->size_max)
+		session_text(s->session, SESSION_WARN,
+			     "the message (%s, %llu octets) is larger than the server's SIZE limit of %llu: "
+			     "expect 552 5.3.4 (RFC 1870 6); sending it anyway", what, bytes, c->size_max);
+	if (s->mail_size_given && bytes > s->mail_size)
+		session_text(s->session, SESSION_WARN,
+			     "the message (%s, %llu octets) is larger than the SIZE=%llu given on MAIL; the "
+			     "server may refuse it (RFC 1870 6)", what, bytes, s->mail_size);
+}
