@@ -58,6 +58,7 @@ struct client {
 	char *msg_label;
 	/* /bdat: chunks of bdat_chunk octets, each with its exact count. */
 	bool msg_bdat;
+	bool msg_quiet;        /* a buffer sent as octets, not as typed lines */
 	size_t bdat_chunk;
 	unsigned long long bdat_size, bdat_sent;
 	char *bdat_buf;
@@ -105,7 +106,7 @@ static void client_msg_clear(struct client *c)
 	c->msg_pending = c->msg_streaming = false;
 	free(c->bdat_buf);
 	c->bdat_buf = NULL;
-	c->msg_bdat = false;
+	c->msg_bdat = c->msg_quiet = false;
 	c->bdat_size = c->bdat_sent = 0;
 }
 
@@ -773,11 +774,19 @@ void client_data_end(struct client *c)
 		buf_clear(&c->out);
 }
 
-/* Reads up to n octets of the message file; fewer only at its end. */
-static size_t client_read_full(struct client *c, char *p, size_t n)
+/* Reads up to n octets of the message source (file or buffer); with
+ * full, fewer only at its end.  0 at the end, or after a read error
+ * (reported: the message ends early). */
+static size_t client_source_read(struct client *c, char *p, size_t n, bool full)
 {
 	size_t got = 0;
 
+	if (c->msg_fd < 0) {
+		got = c->msg_len - c->msg_off < n ? c->msg_len - c->msg_off : n;
+		memcpy(p, c->msg_mem + c->msg_off, got);
+		c->msg_off += got;
+		return got;
+	}
 	while (got < n) {
 		ssize_t r = read(c->msg_fd, p + got, n - got);
 
@@ -792,6 +801,8 @@ static size_t client_read_full(struct client *c, char *p, size_t n)
 		if (r == 0)
 			break;
 		got += (size_t)r;
+		if (!full)
+			break;
 	}
 	return got;
 }
@@ -808,7 +819,7 @@ static void client_pump_bdat(struct client *c)
 			want = (size_t)(c->bdat_size - c->bdat_sent);
 		if (c->bdat_buf == NULL)
 			c->bdat_buf = xmalloc(c->bdat_chunk);
-		got = want ? client_read_full(c, c->bdat_buf, want) : 0;
+		got = want ? client_source_read(c, c->bdat_buf, want, true) : 0;
 		c->bdat_sent += got;
 		last = got < want || c->bdat_sent >= c->bdat_size;
 		smtp_bdat(c->smtp, c->bdat_buf, got, last, &c->out);
@@ -830,16 +841,9 @@ static void client_pump_message(struct client *c)
 	while (c->msg_streaming && c->out.len < CLIENT_OUT_LOW) {
 		ssize_t n;
 
-		if (c->msg_fd >= 0) {
-			do
-				n = read(c->msg_fd, chunk, sizeof chunk);
-			while (n < 0 && errno == EINTR);
-			if (n < 0) {
-				session_text(c->session, SESSION_ERROR,
-					     "reading %s failed: %s; ending the message early",
-					     c->msg_label, strerror(errno));
-				n = 0;
-			}
+		if (c->msg_fd >= 0 || c->msg_quiet) {
+			/* A file or a composed message: summarised at its end. */
+			n = (ssize_t)client_source_read(c, chunk, sizeof chunk, false);
 			if (n > 0)
 				smtp_data_bytes(c->smtp, chunk, (size_t)n, &c->out);
 		} else {
@@ -856,7 +860,7 @@ static void client_pump_message(struct client *c)
 			}
 		}
 		if (n == 0) {
-			smtp_data_end(c->smtp, c->msg_fd >= 0 ? c->msg_label : NULL, &c->out);
+			smtp_data_end(c->smtp, c->msg_fd >= 0 || c->msg_quiet ? c->msg_label : NULL, &c->out);
 			client_msg_clear(c);
 		}
 	}
@@ -916,6 +920,23 @@ bool client_send_file(struct client *c, const char *path, char **err)
 	return true;
 }
 
+/* The message source is set: BDAT chunks from now on. */
+static void client_start_bdat(struct client *c, unsigned long long size, size_t chunk)
+{
+	const char *path = c->msg_label;
+
+	c->msg_bdat = true;
+	c->bdat_chunk = chunk ? chunk : CLIENT_BDAT_CHUNK;
+	c->bdat_size = size;
+	smtp_size_check(c->smtp, size, path);
+	session_text(c->session, SESSION_NOTE,
+		     "BDAT: %s, %llu octets in chunks of at most %zu, sent exactly as they are (no dot-stuffing, no line-ending repair)%s",
+		     path, size, c->bdat_chunk,
+		     caps_has(smtp_caps(c->smtp), CAP_PIPELINING) ? "; chunks pipelined" : "; each chunk after the previous reply");
+	c->msg_streaming = true;
+	client_pump_message(c);
+}
+
 bool client_send_bdat(struct client *c, const char *path, size_t chunk, char **err)
 {
 	unsigned long long size;
@@ -930,17 +951,24 @@ bool client_send_bdat(struct client *c, const char *path, size_t chunk, char **e
 	client_msg_clear(c);
 	c->msg_fd = fd;
 	c->msg_label = xstrdup(path);
-	c->msg_bdat = true;
-	c->bdat_chunk = chunk ? chunk : CLIENT_BDAT_CHUNK;
-	c->bdat_size = size;
-	smtp_size_check(c->smtp, size, path);
-	session_text(c->session, SESSION_NOTE,
-		     "BDAT: %s, %llu octets in chunks of at most %zu, sent exactly as they are (no dot-stuffing, no line-ending repair)%s",
-		     path, size, c->bdat_chunk,
-		     caps_has(smtp_caps(c->smtp), CAP_PIPELINING) ? "; chunks pipelined" : "; each chunk after the previous reply");
-	c->msg_streaming = true;
-	client_pump_message(c);
+	client_start_bdat(c, size, chunk);
 	return true;
+}
+
+void client_send_composed(struct client *c, const char *data, size_t len,
+			  const char *label, bool bdat)
+{
+	client_msg_clear(c);
+	c->msg_mem = xmemdup(data, len);
+	c->msg_len = len;
+	c->msg_label = xstrdup(label);
+	c->msg_quiet = true;
+	if (bdat) {
+		client_start_bdat(c, len, 0);
+		return;
+	}
+	smtp_size_check(c->smtp, len, label);
+	client_start_message(c);
 }
 
 void client_pipeline(struct client *c, char *const *lines, size_t n)

@@ -8,10 +8,11 @@
 #include "smtpscope/util.h"
 
 static const struct cmd_entry *const cmd_entries[] = {
-	&cmd_auth_entry,     &cmd_bdat_entry,     &cmd_cert_entry,    &cmd_connect_entry,
-	&cmd_data_entry,     &cmd_explain_entry,  &cmd_guide_entry,   &cmd_help_entry,
-	&cmd_ladder_entry,   &cmd_pipe_entry,     &cmd_quit_entry,    &cmd_replay_entry,
-	&cmd_save_entry,     &cmd_scenario_entry, &cmd_sendfile_entry, &cmd_starttls_entry,
+	&cmd_auth_entry,     &cmd_bdat_entry,     &cmd_cert_entry,    &cmd_compose_entry,
+	&cmd_connect_entry,  &cmd_data_entry,     &cmd_explain_entry, &cmd_guide_entry,
+	&cmd_help_entry,     &cmd_ladder_entry,   &cmd_pipe_entry,    &cmd_quit_entry,
+	&cmd_replay_entry,   &cmd_save_entry,     &cmd_scenario_entry, &cmd_sendfile_entry,
+	&cmd_starttls_entry,
 };
 
 const struct cmd_entry *const *cmd_table(size_t *n)

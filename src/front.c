@@ -86,6 +86,7 @@ void front_free(struct front *f)
 	cmd_auth_pending_free(&f->ctx);
 	if (f->close_timer)
 		loop_cancel(f->loop, f->close_timer);
+	cmd_compose_free(&f->ctx);
 	client_free(f->client);
 	session_free(f->session);
 	loop_free(f->loop);

@@ -176,8 +176,11 @@ void smtp_params_check(struct smtp *s, enum smtp_verb v, const char *line)
 	if (v != SMTP_V_MAIL && v != SMTP_V_RCPT)
 		return;
 	p = smtp_params_split(line, &path, &plen);
-	if (v == SMTP_V_MAIL)
+	if (v == SMTP_V_MAIL) {
 		smtp_params_reset(s);
+		free(s->mail_from);
+		s->mail_from = xmemdup(path, plen);
+	}
 	while (*p) {
 		size_t n;
 		char *tok, *eq;
@@ -203,6 +206,11 @@ void smtp_params_check(struct smtp *s, enum smtp_verb v, const char *line)
 				 v == SMTP_V_MAIL ? "in MAIL" : "in RCPT",
 				 v == SMTP_V_MAIL ? "MAIL has no SMTPUTF8 parameter"
 						  : "the transaction's MAIL had no SMTPUTF8 parameter");
+}
+
+const char *smtp_mail_from(const struct smtp *s)
+{
+	return s->mail_from;
 }
 
 void smtp_size_check(struct smtp *s, unsigned long long bytes, const char *what)

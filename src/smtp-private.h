@@ -55,6 +55,7 @@ struct smtp {
 	void *diagnose_ctx;
 	/* The MAIL parameters of the open transaction (smtp-params.c). */
 	bool mail_smtputf8, mail_8bit, mail_binary, mail_size_given;
+	char *mail_from;      /* the reverse-path of the last MAIL sent */
 	unsigned long long mail_size;
 	/* PIPELINING groups sent with smtp_pipeline(). */
 	unsigned group_id;
@@ -80,7 +81,6 @@ void smtp_auth_end(struct smtp *s);
 /* smtp-rcpt.c: the per-recipient outcome of a transaction. */
 void smtp_rcpt_clear(struct smtp *s);
 void smtp_rcpt_reply(struct smtp *s, const char *addr, const struct reply *r);
-size_t smtp_rcpt_accepted(const struct smtp *s, const char **addrs, size_t max);
 const char *smtp_rcpt_final(struct smtp *s, const struct reply *r);
 void smtp_rcpt_summary(struct smtp *s, const char *why);
 /* smtp-params.c: MAIL/RCPT parameters checked against the capabilities

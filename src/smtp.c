@@ -106,6 +106,7 @@ void smtp_free(struct smtp *s)
 	caps_free(&s->caps);
 	caps_free(&s->pre_tls);
 	buf_free(&s->group_sum);
+	free(s->mail_from);
 	free(s);
 }
 

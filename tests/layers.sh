@@ -22,9 +22,9 @@ check "OpenSSL only in src/tls*.c, src/auth*.c, src/demo-tls*.c" \
 	"$(ls src/*.c | grep -vE '^src/(tls|auth|demo-tls)[^/]*\.c$')" \
 	'#include *<openssl/'
 check "sans-I/O core: no sockets, terminals or files in reply/caps/data/smtp/session/explain/kb/demo-scenario" \
-	"src/reply.c src/caps.c src/data.c src/smtp.c src/smtp-auth.c src/smtp-rcpt.c src/smtp-params.c src/smtp-bdat.c src/session.c src/explain.c src/explain-format.c src/kb.c src/kb-entry.c src/demo-scenario.c src/ladder.c src/replay.c src/guide.c include/smtpscope/kb.h include/smtpscope/reply.h include/smtpscope/caps.h include/smtpscope/data.h include/smtpscope/smtp.h include/smtpscope/session.h include/smtpscope/explain.h" \
+	"src/reply.c src/caps.c src/data.c src/smtp.c src/smtp-auth.c src/smtp-rcpt.c src/smtp-params.c src/smtp-bdat.c src/compose.c src/session.c src/explain.c src/explain-format.c src/kb.c src/kb-entry.c src/demo-scenario.c src/ladder.c src/replay.c src/guide.c include/smtpscope/kb.h include/smtpscope/reply.h include/smtpscope/caps.h include/smtpscope/data.h include/smtpscope/smtp.h include/smtpscope/session.h include/smtpscope/explain.h" \
 	'#include *<(sys/socket\.h|netdb\.h|netinet/|arpa/|termios\.h|poll\.h|fcntl\.h|unistd\.h|dirent\.h|sys/stat\.h)>'
 check "the core never prints, reads or opens files" \
-	"src/reply.c src/caps.c src/data.c src/smtp.c src/smtp-auth.c src/smtp-rcpt.c src/smtp-params.c src/smtp-bdat.c src/session.c src/explain.c src/explain-format.c src/kb.c src/kb-entry.c src/demo-scenario.c src/ladder.c src/replay.c src/guide.c" \
+	"src/reply.c src/caps.c src/data.c src/smtp.c src/smtp-auth.c src/smtp-rcpt.c src/smtp-params.c src/smtp-bdat.c src/compose.c src/session.c src/explain.c src/explain-format.c src/kb.c src/kb-entry.c src/demo-scenario.c src/ladder.c src/replay.c src/guide.c" \
 	'\b(printf|fprintf|puts|fputs|putchar|write|read|fopen|open|getchar|fgets)\s*\('
 exit $fail

@@ -81,6 +81,10 @@ bool client_send_file(struct client *c, const char *path, char **err);
 /* /bdat: the file in BDAT chunks of `chunk` octets (0: 1 MiB), the last
  * one "BDAT n LAST"; pipelined when the server offers PIPELINING. */
 bool client_send_bdat(struct client *c, const char *path, size_t chunk, char **err);
+/* A composed message (CRLF already), sent as octets with DATA (the
+ * transcript summarises it) or, with bdat, in BDAT chunks. */
+void client_send_composed(struct client *c, const char *data, size_t len,
+			  const char *label, bool bdat);
 /* /pipe: the lines in one write (smtp_pipeline). */
 void client_pipeline(struct client *c, char *const *lines, size_t n);
 void client_send_message(struct client *c, const char *data, size_t len,

@@ -33,6 +33,7 @@ struct cmd_auth_options {
 };
 
 struct cmd_auth_pending;
+struct cmd_compose;
 
 struct demo_ctl;
 struct replay;
@@ -53,6 +54,8 @@ struct cmd_ctx {
 	/* /auth waits for its secret: the next input line, which is
 	 * neither shown nor stored (front-ends mask it). */
 	struct cmd_auth_pending *auth_pending;
+	/* The message /compose showed, until /compose send. */
+	struct cmd_compose *compose;
 };
 
 struct cmd_entry {
@@ -72,6 +75,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_auth_entry;
 extern const struct cmd_entry cmd_bdat_entry;
 extern const struct cmd_entry cmd_cert_entry;
+extern const struct cmd_entry cmd_compose_entry;
 extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_data_entry;
 extern const struct cmd_entry cmd_explain_entry;
@@ -101,6 +105,7 @@ int cmd_execute(struct cmd_ctx *ctx, const char *line);
 /* Completes a waiting /auth with the secret the user typed. */
 int cmd_auth_secret(struct cmd_ctx *ctx, const char *secret);
 void cmd_auth_pending_free(struct cmd_ctx *ctx);
+void cmd_compose_free(struct cmd_ctx *ctx);
 /* Runs a line as the user typed it: local command or SMTP line. */
 int cmd_input(struct cmd_ctx *ctx, const char *line);
 

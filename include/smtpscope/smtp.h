@@ -165,6 +165,11 @@ bool smtp_stage_failed(const struct smtp *s, enum smtp_stage st);
  * LHLO): one reply per accepted recipient after the dot, each matched to
  * its recipient in RCPT order (RFC 2033 4.2). */
 void smtp_set_diagnoser(struct smtp *s, smtp_diagnose_fn fn, void *ctx);
+/* The envelope, for /compose: the reverse-path of the last MAIL sent
+ * (NULL before any), and the recipients accepted in this transaction
+ * (up to max into addrs; returns how many there are). */
+const char *smtp_mail_from(const struct smtp *s);
+size_t smtp_rcpt_accepted(const struct smtp *s, const char **addrs, size_t max);
 /* Recipients not delivered, over all the session's transactions. */
 size_t smtp_refused_recipients(const struct smtp *s);
 /* Has a reply said the server is closing (421, 221)? */

@@ -164,6 +164,56 @@ QUIT
 expect size-file 26 "is larger than the server's SIZE limit of 1000000: expect 552 5.3.4 (RFC 1870 6); sending it anyway" \
 	" -> DATA" "<-  552 5.3.4 Error: message file too big"
 
+# (e) /compose: a UTF-8 subject, a UTF-8 body file and a binary
+# attachment, sent with DATA and with BDAT; what Postfix delivered parses
+# with python3's email package into the same subject, text and bytes.
+printf 'Grüße aus dem Test\nzweite Zeile\n' > "$tmp/body.txt"
+head -c 5000 /dev/urandom > "$tmp/attach.bin"
+subject="Grüße — $token, ein Betreff mit Umlauten, der länger als eine Zeile ist"
+for how in data bdat; do
+	session "compose-$how" "127.0.0.1:$port" "EHLO client.example
+MAIL FROM:<sender@client.example>
+RCPT TO:<user@scope.test>
+/compose -s \"$how $subject\" -b $tmp/body.txt -a $tmp/attach.bin $([ $how = bdat ] && echo --bdat)
+/compose send
+QUIT
+"
+	expect "compose-$how" 0 "=== composed message, " "=== Subject: =?UTF-8?B?" \
+		"=== Content-Disposition: attachment; filename=\"attach.bin\"" \
+		"$([ $how = bdat ] && echo " LAST" || echo "=== message from composed message: ")" \
+		"===   accepted             <user@scope.test>"
+	n=$((n + 1))
+	msgid=$(sed -n 's/^=== Message-ID: \(<.*>\)$/\1/p' "$tmp/compose-$how.out")
+	f=$(delivered user "Message-ID: $msgid")
+	if [ -z "$f" ]; then
+		bad "compose-$how" "composed message not delivered"
+	elif why=$("$py" - "$f" "$how $subject" "$tmp/body.txt" "$tmp/attach.bin" <<'PY'
+import sys, email, email.policy
+path, subject, body, attach = sys.argv[1:5]
+m = email.message_from_binary_file(open(path, "rb"), policy=email.policy.default)
+problems = []
+if m["subject"] != subject:
+    problems.append("subject %r" % m["subject"])
+for h in ("Date", "Message-ID", "From", "To", "MIME-Version"):
+    if m[h] is None:
+        problems.append("no " + h)
+text = m.get_body(("plain",)).get_content()
+if text.replace("\r\n", "\n") != open(body, encoding="utf-8").read():
+    problems.append("body %r" % text)
+atts = list(m.iter_attachments())
+if len(atts) != 1 or atts[0].get_filename() != "attach.bin" or \
+   atts[0].get_content() != open(attach, "rb").read():
+    problems.append("attachment differs")
+print("; ".join(problems))
+sys.exit(1 if problems else 0)
+PY
+); then
+		echo "ok   compose-$how-parsed (subject, body and attachment as composed)"
+	else
+		bad "compose-$how" "the delivered message does not parse back: $why"
+	fi
+done
+
 elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 if [ "$fail" -ne 0 ]; then
 	show_log

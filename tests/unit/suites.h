@@ -15,5 +15,6 @@ Suite *kb_suite(void);
 Suite *explain_suite(void);
 Suite *auth_suite(void);
 Suite *scenario_suite(void);
+Suite *compose_suite(void);
 
 #endif
