@@ -23,58 +23,77 @@ static void data_end_line(struct data_encoder *d, struct buf *out)
 	d->at_line_start = true;
 }
 
-static void data_put(struct data_encoder *d, char c, struct buf *out)
+/* The length of the run of ordinary octets (no CR, no LF) at p, and
+ * whether it holds a NUL. */
+static size_t data_run(const char *p, size_t n, bool *nul)
 {
-	if (d->at_line_start && c == '.') {
-		/* RFC 5321 4.5.2: a line starting with "." gets one more. */
-		buf_addc(out, '.');
-		d->stuffed++;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+		if (c == '\r' || c == '\n')
+			break;
+		if (c == '\0')
+			*nul = true;
 	}
-	d->at_line_start = false;
-	if (c == '\0')
-		d->had_nul = true;
-	buf_addc(out, c);
-	d->line_len++;
+	return i;
+}
+
+/* A line break that was bare LF or bare CR: repaired, or kept (raw). */
+static void data_bare(struct data_encoder *d, char c, struct buf *out)
+{
+	if (d->raw) {
+		buf_addc(out, c);
+		d->line_len++;
+		d->at_line_start = false;
+	} else {
+		data_end_line(d, out);
+	}
 }
 
 void data_encode(struct data_encoder *d, const char *in, size_t n,
 		 struct buf *out)
 {
-	size_t before = out->len, i;
+	size_t before = out->len, i = 0;
 
+	/* Runs of ordinary octets are copied whole: this is the hot path
+	 * of a large message (bench/throughput.sh). */
 	d->in_bytes += n;
-	for (i = 0; i < n; i++) {
+	while (i < n) {
 		char c = in[i];
+		size_t run;
+
 		if (d->pending_cr) {
 			d->pending_cr = false;
 			if (c == '\n') {
 				data_end_line(d, out);
+				i++;
 				continue;
 			}
-			/* A CR on its own. */
 			d->bare_cr++;
-			if (d->raw) {
-				buf_addc(out, '\r');
-				d->line_len++;
-				d->at_line_start = false;
-			} else {
-				data_end_line(d, out);
-			}
+			data_bare(d, '\r', out);
 		}
 		if (c == '\r') {
 			d->pending_cr = true;
-		} else if (c == '\n') {
-			d->bare_lf++;
-			if (d->raw) {
-				buf_addc(out, '\n');
-				d->line_len++;
-				d->at_line_start = false;
-			} else {
-				data_end_line(d, out);
-			}
-		} else {
-			data_put(d, c, out);
+			i++;
+			continue;
 		}
+		if (c == '\n') {
+			d->bare_lf++;
+			data_bare(d, '\n', out);
+			i++;
+			continue;
+		}
+		if (d->at_line_start && c == '.') {
+			/* RFC 5321 4.5.2: a line starting with "." gets one more. */
+			buf_addc(out, '.');
+			d->stuffed++;
+		}
+		d->at_line_start = false;
+		run = data_run(in + i, n - i, &d->had_nul);
+		buf_add(out, in + i, run);
+		d->line_len += run;
+		i += run;
 	}
 	d->out_bytes += out->len - before;
 }
