@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# A 50 MB message with many lines starting with "." through a real Postfix
+# (private instance on 127.0.0.1, see postfix-lib.sh) with /sendfile: the
+# body Postfix stored in the maildir is byte-exact (SHA-256 of the body,
+# the maildir's LF line endings taken into account), so every dot was
+# stuffed on the wire and unstuffed by Postfix.  Not a timed test; it
+# takes a few seconds.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${SMTPSCOPE:-$here/../../smtpscope}
+PF_MAIN_EXTRA='message_size_limit = 60000000
+virtual_mailbox_limit = 0'
+. "$here/postfix-lib.sh"
+. "$here/transcript-lib.sh"
+
+token="big-$$-$(date +%s%N)"
+msg=$tmp/big.eml
+"$py" - "$msg" "$token" <<'PY'
+import sys
+path, token = sys.argv[1], sys.argv[2]
+head = ("From: sender@client.example\r\nTo: user@scope.test\r\nSubject: %s\r\n"
+        "Message-ID: <%s@client.example>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n"
+        % (token, token)).encode()
+tpl = [b".leading dot %08d the quick brown fox jumps over the lazy dog\r\n",
+       b"plain line %08d lorem ipsum dolor sit amet\r\n", b"..two dots %08d\r\n",
+       b".\r\n", b"...\r\n", b"ordinary %08d\r\n"]
+parts, size, i = [head], len(head), 0
+while size < 50 * 1024 * 1024:
+    t = tpl[i % len(tpl)]
+    line = t % i if b"%" in t else t
+    parts.append(line); size += len(line); i += 1
+open(path, "wb").write(b"".join(parts))
+PY
+dots=$(grep -c '^\.' "$msg")
+
+n=$((n + 1))
+out=$(printf 'EHLO client.example\nMAIL FROM:<sender@client.example>\nRCPT TO:<user@scope.test>\n/sendfile %s\nQUIT\n' "$msg" |
+	timeout 60 "$bin" --batch "127.0.0.1:$port" 2>&1)
+status=$?
+printf '%s\n' "$out" > "$tmp/big.out"
+if [ "$status" != 0 ] || ! grep -qF "=== $dots lines starting with \".\" dot-stuffed" <<<"$out" ||
+   ! grep -q "^<-  250 2.0.0 Ok: queued as " <<<"$out"; then
+	bad big "exit $status, or no stuffing note for $dots lines, or no 250 after the dot"
+else
+	echo "ok   big (exit 0, $dots lines dot-stuffed, queued)"
+fi
+
+n=$((n + 1))
+if f=$(delivered user "Subject: $token" 600); then
+	if why=$("$py" - "$msg" "$f" <<'PY'
+import hashlib, sys
+sent = open(sys.argv[1], "rb").read()
+got = open(sys.argv[2], "rb").read()
+want = sent.split(b"\r\n\r\n", 1)[1].replace(b"\r\n", b"\n")
+body = got.split(b"\n\n", 1)[1]
+a, b = hashlib.sha256(want).hexdigest(), hashlib.sha256(body).hexdigest()
+print("body sha256 %s, %d octets" % (b, len(body)) if a == b else
+      "body sha256 %s (%d octets), sent %s (%d octets)" % (b, len(body), a, len(want)))
+sys.exit(0 if a == b else 1)
+PY
+); then
+		echo "ok   big-mailbox ($why)"
+	else
+		bad big "delivered body differs: $why"
+	fi
+else
+	bad big "the message was not delivered to user@scope.test within 60 s"
+fi
+
+elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+if [ "$fail" -ne 0 ]; then
+	show_log
+	echo "bigmsg-postfix: $((n - fail))/$n passed, $fail failed (${elapsed} s)"
+	exit 1
+fi
+echo "bigmsg-postfix: $n/$n passed (${elapsed} s)"
