@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "smtpscope/cli.h"
+#include "smtpscope/demo.h"
 #include "smtpscope/explain.h"
 #include "smtpscope/reply.h"
 
@@ -30,7 +31,8 @@ static const char cli_explain_usage[] =
 "COMMAND is what the reply answered: greeting, HELO, EHLO, MAIL, RCPT, DATA,\n"
 "DOT (after the final dot), BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT,\n"
 "STARTTLS, AUTH, ETRN, ATRN.  --tls says TLS was active.  --check loads the\n"
-"knowledge base and reports every problem as FILE:LINE.\n";
+"knowledge base and the demo's scenarios and reports every problem as\n"
+"FILE:LINE.\n";
 
 struct kb *cli_load_kb(size_t *errors)
 {
@@ -92,12 +94,36 @@ static double cli_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* The scenario files in help/scenarios: each problem as FILE:LINE on
+ * stderr; returns how many there were. */
+static size_t cli_check_scenarios(void)
+{
+	struct demo_catalog cat = { 0 };
+	struct buf errors;
+	size_t problems = 0;
+
+	buf_init(&errors);
+	demo_catalog_load(&cat, kb_default_dir(), &errors);
+	for (const char *p = errors.data; p && *p; problems++) {
+		size_t n = strcspn(p, "\n");
+
+		fprintf(stderr, "smtpscope: %.*s\n", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+	printf("scenarios %s/scenarios: %zu scenario%s; %zu problem%s\n", kb_default_dir(),
+	       cat.n, cat.n == 1 ? "" : "s", problems, problems == 1 ? "" : "s");
+	buf_free(&errors);
+	demo_catalog_free(&cat);
+	return problems;
+}
+
 static int cli_check(struct kb *kb, size_t errors, double load_ms)
 {
 	printf("knowledge base %s: %zu codes, %zu enhanced codes, %zu diagnoses, %zu comparisons, %zu patterns; %zu problem%s; loaded in %.2f ms\n",
 	       kb_default_dir(), kb_code_count(kb), kb_enhanced_count(kb),
 	       kb_diagnosis_count(kb), kb_compare_count(kb), kb_pattern_count(kb),
 	       errors, errors == 1 ? "" : "s", load_ms);
+	errors += cli_check_scenarios();
 	return errors ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 

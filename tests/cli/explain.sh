@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `smtpscope explain` end to end: the forms the README shows, their exit
 # statuses and errors, --check on the shipped and on a broken knowledge
-# base, and the JSON schema (field names are a documented interface).
+# base and scenario, and the JSON schema (field names are a documented interface).
 set -u
 bin=${SMTPSCOPE:-$(dirname "$0")/../../smtpscope}
 py=/usr/bin/python3
@@ -23,6 +23,7 @@ expect() {
 }
 
 expect check 0 '[0-9]+ codes, 81 enhanced codes, [0-9]+ diagnoses.*; 0 problems' -- explain --check
+expect check-scenarios 0 'scenarios .*/scenarios: 16 scenarios; 0 problems' -- explain --check
 expect code 0 '^252 — Cannot VRFY user' -- explain 252
 expect code-by-command 0 'ETRN' -- explain 252
 expect code-after 0 'As the reply to RCPT' -- explain 550 --after RCPT
@@ -49,6 +50,19 @@ printf '[diagnosis a]\nlabel: l\ndescription: d\nnext: n\ncolour: red\n' > "$tmp
 out=$(SMTPSCOPE_HELPDIR="$tmp/help" "$bin" explain --check 2>&1); rc=$?
 if [ "$rc" -eq 1 ] && grep -q "x.kb:5: unknown key \"colour\"" <<<"$out"; then ok broken-kb
 else bad broken-kb "exit $rc" "$out"; fi
+
+# A broken scenario next to a good knowledge base and a good scenario:
+# FILE:LINE, exit 1; the good ones are still counted.
+mkdir -p "$tmp/help2/scenarios"
+cp -R "${SMTPSCOPE_HELPDIR:-$(dirname "$0")/../../help}/kb" "$tmp/help2/kb"
+printf '[scenario good]\ntitle: t\nlesson: l\n' > "$tmp/help2/scenarios/good.scn"
+printf '[scenario bad]\ntitle: t\nlesson: l\n\n[on RCPT]\nattempt: soon\nreply: 450 later\n' \
+	> "$tmp/help2/scenarios/bad.scn"
+out=$(SMTPSCOPE_HELPDIR="$tmp/help2" "$bin" explain --check 2>&1); rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'scenarios/bad.scn:6: ' <<<"$out" &&
+   grep -q '; 0 problems' <<<"$out" && grep -q '1 scenario; 1 problem' <<<"$out"; then
+	ok broken-scenario
+else bad broken-scenario "exit $rc" "$out"; fi
 
 # JSON: valid, and the documented fields are there with the right types.
 "$bin" explain --reply $'550-5.1.1 The email account that you tried to reach does not exist.\n550 5.1.1 https://support.google.com/mail/?p=NoSuchUser x - gsmtp' \
