@@ -92,19 +92,36 @@ int ladder_line_code(const char *line, size_t len)
 	return 0;
 }
 
-void ladder_render(const struct session *s, size_t width, struct buf *out)
+void ladder_start(struct ladder *l, size_t width, struct buf *out)
 {
-	size_t n = session_count(s), msg_lines = 0;
-	bool in_message = false, msg_tls = false;
+	*l = (struct ladder){ .width = width < LADDER_MIN_WIDTH ? LADDER_MIN_WIDTH : width };
+	buf_printf(out, "client%*s\n", (int)(l->width - 6), "server");
+}
+
+/* Message content is one arrow, drawn at the final dot. */
+static void ladder_message_line(struct ladder *l, const struct session_event *ev,
+				struct buf *label, struct buf *out)
+{
+	if (ev->raw_len >= 1 && ev->raw[0] == '.' &&
+	    (ev->raw_len == 1 || ev->raw[1] == '\r' || ev->raw[1] == '\n')) {
+		buf_printf(label, "message: %zu line%s, then \".\"", l->msg_lines,
+			   l->msg_lines == 1 ? "" : "s");
+		ladder_arrow(out, l->width, label->data, true, l->msg_tls);
+		l->in_message = false;
+	} else {
+		l->msg_lines++;
+	}
+}
+
+void ladder_update(struct ladder *l, const struct session *s, struct buf *out)
+{
+	size_t n = session_count(s), width = l->width;
 	struct buf label, raw;
 
-	if (width < LADDER_MIN_WIDTH)
-		width = LADDER_MIN_WIDTH;
 	buf_init(&label);
 	buf_init(&raw);
-	buf_printf(out, "client%*s\n", (int)(width - 6), "server");
-	for (size_t i = 0; i < n; i++) {
-		const struct session_event *ev = session_get(s, i);
+	for (; l->next < n; l->next++) {
+		const struct session_event *ev = session_get(s, l->next);
 
 		buf_clear(&label);
 		switch (ev->kind) {
@@ -119,16 +136,8 @@ void ladder_render(const struct session *s, size_t width, struct buf *out)
 			ladder_band(out, width, "connection closed");
 			break;
 		case SESSION_SENT:
-			if (in_message) {
-				if (ev->raw_len >= 1 && ev->raw[0] == '.' &&
-				    (ev->raw_len == 1 || ev->raw[1] == '\r' || ev->raw[1] == '\n')) {
-					buf_printf(&label, "message: %zu line%s, then \".\"", msg_lines,
-						   msg_lines == 1 ? "" : "s");
-					ladder_arrow(out, width, label.data, true, msg_tls);
-					in_message = false;
-				} else {
-					msg_lines++;
-				}
+			if (l->in_message) {
+				ladder_message_line(l, ev, &label, out);
 				break;
 			}
 			buf_clear(&raw);
@@ -151,9 +160,9 @@ void ladder_render(const struct session *s, size_t width, struct buf *out)
 				buf_printf(&label, " (+%zu)", r->nlines - 1);
 			ladder_arrow(out, width, label.data ? label.data : "", false, ev->encrypted);
 			if (r->code == 354) {
-				in_message = true;
-				msg_lines = 0;
-				msg_tls = ev->encrypted;
+				l->in_message = true;
+				l->msg_lines = 0;
+				l->msg_tls = ev->encrypted;
 			}
 			break;
 		}
@@ -174,4 +183,12 @@ void ladder_render(const struct session *s, size_t width, struct buf *out)
 	}
 	buf_free(&label);
 	buf_free(&raw);
+}
+
+void ladder_render(const struct session *s, size_t width, struct buf *out)
+{
+	struct ladder l;
+
+	ladder_start(&l, width, out);
+	ladder_update(&l, s, out);
 }

@@ -101,6 +101,8 @@ static void usage(FILE *f)
 "reply explained), status bar, command line (GNU readline; history in\n"
 "$XDG_STATE_HOME/smtpscope/history, secrets never stored).  Keys:\n"
 "  F1 or /help  help overlay (Esc, F1 or q closes)   F6  move focus\n"
+"  F7 or /ladder  session pane: transcript <-> ladder diagram (live)\n"
+"  F8           during /replay: run the next step\n"
 "  Tab          complete verbs, /commands, AUTH mechanisms, files, codes\n"
 "  Up/Down      history; in the session pane: select a reply\n"
 "  PgUp/PgDn, Home/End  scroll the focused pane   mouse: wheel, click selects\n"

@@ -103,10 +103,7 @@ static int ui_line_attr(const struct ui *ui, const struct session_event *ev,
 	int attr = 0;
 
 	if (strncmp(line, "<-  ", 4) == 0 && ev->reply) {
-		int cls = ev->reply->code / 100;
-
-		attr = ui_term_attr_pair(ui, cls == 2 ? UI_P_2XX : cls == 3 ? UI_P_3XX :
-					 cls == 4 ? UI_P_4XX : cls == 5 ? UI_P_5XX : UI_P_WARN);
+		attr = ui_term_attr_pair(ui, ui_term_code_pair(ev->reply->code));
 		if (selected)
 			attr |= A_REVERSE;
 	} else if (strncmp(line, " -> ", 4) == 0 || strncmp(line, " ~> ", 4) == 0) {
@@ -149,8 +146,8 @@ static void ui_draw_event(struct ui *ui, size_t ev, size_t from, size_t to, int 
 	}
 }
 
-static void ui_draw_title(const struct ui *ui, const struct ui_rect *r,
-			  enum ui_focus pane, const char *title)
+void ui_draw_title(const struct ui *ui, const struct ui_rect *r, enum ui_focus pane,
+		   const char *title)
 {
 	int attr = ui->focus == pane ? A_REVERSE | A_BOLD : A_REVERSE;
 
@@ -168,7 +165,8 @@ static void ui_draw_session(struct ui *ui)
 	size_t h = (size_t)ui->session.h, used = 0;
 
 	ui_draw_title(ui, &ui->session, UI_FOCUS_SESSION,
-		      ui->anchor == SIZE_MAX ? "Session" : "Session (scrolled: End follows)");
+		      ui->anchor == SIZE_MAX ? "Session (F7: ladder)" :
+		      "Session (scrolled: End follows; F7: ladder)");
 	for (int k = 0; k < ui->nrow_ev; k++)
 		ui->row_ev[k] = SIZE_MAX;
 	if (n == 0 || ui->session.h <= 0)
@@ -365,11 +363,14 @@ static const char *const ui_help_keys[] = {
 	"Keys",
 	"  F1, /help        this help (Esc, F1 or q closes it)",
 	"  F6               move focus: command line -> session -> explanation",
+	"  F7, /ladder      session pane: transcript <-> ladder diagram (client",
+	"                   <-> server arrows, codes in colour), drawn live",
 	"  F8               during /replay: run the next step",
 	"  Tab              complete: SMTP verbs, /commands, AUTH mechanisms,",
 	"                   file names for /sendfile, codes for /explain",
 	"  Up, Down         command line: history; session pane: select a reply",
-	"                   (the explanation follows); explanation: scroll",
+	"                   (the explanation follows; the ladder scrolls);",
+	"                   explanation: scroll",
 	"  PgUp, PgDn       scroll the focused pane (the session from the",
 	"                   command line)",
 	"  Home, End        top / bottom of the focused pane; End follows the",
@@ -434,7 +435,10 @@ void ui_draw(struct ui *ui)
 		if (LINES > 1)
 			ui_draw_text(LINES / 2 + 1, 0, COLS, need, strlen(need), 0);
 	} else {
-		ui_draw_session(ui);
+		if (ui->f.ctx.ladder_view)
+			ui_ladder_draw(ui);
+		else
+			ui_draw_session(ui);
 		ui_draw_explain(ui);
 		ui_draw_status(ui);
 		if (ui->help && !client_tls_question(ui->f.client))

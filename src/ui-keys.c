@@ -45,6 +45,10 @@ static void ui_keys_scroll(struct ui *ui, int key)
 		ui_keys_scroll_explain(ui, rows);
 		return;
 	}
+	if (ui->f.ctx.ladder_view) {
+		ui_ladder_scroll(ui, rows);
+		return;
+	}
 	if (key == KEY_END) {
 		ui->anchor = SIZE_MAX;
 		ui->skip = 0;
@@ -73,6 +77,8 @@ static void ui_keys_mouse(struct ui *ui)
 
 		if (in_explain)
 			ui_keys_scroll_explain(ui, d);
+		else if (ui->f.ctx.ladder_view)
+			ui_ladder_scroll(ui, d);
 		else
 			ui_scroll_session(ui, d);
 	} else if (m.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) {
@@ -115,6 +121,9 @@ static void ui_keys_code(struct ui *ui, int key)
 		ui->resize_pending = true;
 	} else if (key == KEY_F(1)) {
 		ui_request_help(ui, true);
+	} else if (key == KEY_F(7)) {
+		ui->f.ctx.ladder_view = !ui->f.ctx.ladder_view;
+		ui->dirty = true;
 	} else if (key == KEY_F(8)) {
 		if (ui->f.replay.active)
 			ui->f.replay.go++; /* the next /replay step */
@@ -125,6 +134,9 @@ static void ui_keys_code(struct ui *ui, int key)
 		ui_keys_mouse(ui);
 	} else if (key == KEY_PPAGE || key == KEY_NPAGE || (pane && (key == KEY_HOME || key == KEY_END))) {
 		ui_keys_scroll(ui, key);
+	} else if (ui->focus == UI_FOCUS_SESSION && ui->f.ctx.ladder_view &&
+		   (key == KEY_UP || key == KEY_DOWN)) {
+		ui_ladder_scroll(ui, key == KEY_UP ? -1 : 1);
 	} else if (ui->focus == UI_FOCUS_SESSION && (key == KEY_UP || key == KEY_DOWN)) {
 		ui_select_step(ui, key == KEY_UP ? -1 : 1);
 	} else if (ui->focus == UI_FOCUS_EXPLAIN && (key == KEY_UP || key == KEY_DOWN)) {

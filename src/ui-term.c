@@ -93,6 +93,17 @@ int ui_term_attr_pair(const struct ui *ui, enum ui_pair p)
 	       p == UI_P_4XX || p == UI_P_WARN ? A_UNDERLINE : 0;
 }
 
+enum ui_pair ui_term_code_pair(int code)
+{
+	switch (code / 100) {
+	case 2: return UI_P_2XX;
+	case 3: return UI_P_3XX;
+	case 4: return UI_P_4XX;
+	case 5: return UI_P_5XX;
+	default: return UI_P_WARN;
+	}
+}
+
 bool ui_term_start(struct ui *ui)
 {
 	ui_term_have_saved = tcgetattr(STDIN_FILENO, &ui_term_saved) == 0;

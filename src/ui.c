@@ -80,6 +80,7 @@ static void ui_loop(struct ui *ui)
 static void ui_free(struct ui *ui)
 {
 	ui_cache_free(&ui->cache);
+	ui_ladder_free(&ui->ladder);
 	free(ui->row_ev);
 	buf_free(&ui->explain_text);
 	buf_free(&ui->matches);
@@ -100,7 +101,8 @@ int ui_run(const struct batch_options *o)
 	ui->opt_tui = *o;
 	ui->opt_tui.client.verify_ask = true;
 	ui->opt = o = &ui->opt_tui;
-	ui->anchor = ui->selected = ui->explain_ev = SIZE_MAX;
+	ui->anchor = ui->selected = ui->explain_ev = ui->ladder.top = SIZE_MAX;
+	buf_init(&ui->ladder.text);
 	buf_init(&ui->explain_text);
 	buf_init(&ui->matches);
 	buf_init(&ui->scratch);
@@ -110,6 +112,7 @@ int ui_run(const struct batch_options *o)
 	}
 	front_init(&ui->f, o, ui_on_event, ui);
 	ui->f.ctx.replay_by_key = true; /* /replay: F8 runs each step */
+	ui->f.ctx.ladder_pane = true;   /* /ladder: the session pane's view */
 	ui->f.interactive = true;
 	ui_layout(ui);
 	ui_rl_init(ui);

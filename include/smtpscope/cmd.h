@@ -47,6 +47,9 @@ struct cmd_ctx {
 	struct demo_ctl *demo;     /* for /scenario, or NULL */
 	struct replay *replay;     /* for /replay (the front-end runs it) */
 	bool replay_by_key;        /* the TUI: a key per replay step */
+	bool ladder_pane;          /* the TUI: /ladder switches the session pane
+				    * to the ladder view instead of printing */
+	bool ladder_view;          /* the TUI's session pane shows the ladder */
 	bool guide;                /* /guide on: a hint after the replies */
 	bool quit;          /* /quit ran: the front-end exits when idle */
 	bool message_mode;  /* /data ran: following lines are the message */

@@ -13,6 +13,7 @@
 #ifndef SMTPSCOPE_LADDER_H
 #define SMTPSCOPE_LADDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "smtpscope/session.h"
@@ -21,9 +22,23 @@
 #define LADDER_MIN_WIDTH 40
 #define LADDER_DEFAULT_WIDTH 72
 
+/* A diagram drawn as the session grows: events are append-only, so the
+ * lines of the events drawn so far never change (the TUI's ladder view
+ * appends only what is new). */
+struct ladder {
+	size_t width;
+	size_t next;        /* the first event not drawn yet */
+	size_t msg_lines;   /* message content lines since the 354 */
+	bool in_message, msg_tls;
+};
+
 /* The reply code on a ladder line (for colouring), or 0. */
 int ladder_line_code(const char *line, size_t len);
-/* Appends the diagram, lines ending in '\n', at most width columns. */
+/* Starts a diagram at most width columns wide: appends its header line. */
+void ladder_start(struct ladder *l, size_t width, struct buf *out);
+/* Appends the lines of the events not drawn yet, each ending in '\n'. */
+void ladder_update(struct ladder *l, const struct session *s, struct buf *out);
+/* The whole diagram at once (start + update). */
 void ladder_render(const struct session *s, size_t width, struct buf *out);
 
 #endif

@@ -2,7 +2,8 @@
  * default when stdin and stdout are terminals.
  *
  *   session pane      the transcript, as the batch printer marks it,
- *                     replies coloured by class; Up/Down select a reply
+ *                     replies coloured by class; Up/Down select a reply;
+ *                     or (F7, /ladder) the ladder diagram, drawn live
  *   explanation pane  the long explanation of the selected reply
  *   status bar        target, connection, SMTP state, capabilities,
  *                     commands that make sense next
@@ -30,6 +31,7 @@ int ui_run(const struct batch_options *o);
 #include <stddef.h>
 
 #include "smtpscope/front.h"
+#include "smtpscope/ladder.h"
 
 #define UI_MIN_COLS 40
 #define UI_MIN_ROWS 12
@@ -53,6 +55,17 @@ struct ui_cache {
 	int width;
 };
 
+/* The session pane's ladder view: the diagram's text at the pane's width,
+ * grown as the session grows, and where each of its lines starts. */
+struct ui_ladder {
+	struct ladder lad;
+	struct buf text;
+	size_t *line;
+	size_t nlines, cap;
+	int width;           /* the text's width (0: not drawn yet) */
+	size_t top;          /* first line shown; SIZE_MAX: follow the newest */
+};
+
 struct ui {
 	const struct batch_options *opt;
 	struct batch_options opt_tui;   /* *opt, with the TUI's own settings */
@@ -72,6 +85,7 @@ struct ui {
 	size_t explain_ev;
 	int explain_w;
 	struct ui_cache cache;
+	struct ui_ladder ladder; /* shown instead of the transcript: f.ctx.ladder_view */
 	struct buf matches;      /* completion matches on the status bar */
 	struct buf scratch;
 };
@@ -84,6 +98,8 @@ bool ui_term_start(struct ui *ui);
 void ui_term_stop(void);
 void ui_term_resize(struct ui *ui);
 int ui_term_attr_pair(const struct ui *ui, enum ui_pair p);
+/* The colour of a reply code's class: 2xx green ... 5xx red. */
+enum ui_pair ui_term_code_pair(int code);
 /* ui-text.c: UTF-8 columns, event texts and heights, scrolling */
 size_t ui_text_char(const char *s, size_t n, int *cols, bool *printable);
 size_t ui_text_rows(const char *s, size_t n, int width);
@@ -99,6 +115,12 @@ void ui_layout(struct ui *ui);
 void ui_draw(struct ui *ui);
 int ui_draw_text(int y, int x, int w, const char *s, size_t n, int attr);
 int ui_pane_rows(const struct ui *ui, enum ui_focus pane);
+void ui_draw_title(const struct ui *ui, const struct ui_rect *r, enum ui_focus pane,
+		   const char *title);
+/* ui-ladder.c: the ladder view of the session pane */
+void ui_ladder_draw(struct ui *ui);
+void ui_ladder_scroll(struct ui *ui, long rows);
+void ui_ladder_free(struct ui_ladder *l);
 /* ui-readline.c */
 void ui_rl_init(struct ui *ui);
 void ui_rl_free(void);
