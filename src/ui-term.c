@@ -121,6 +121,13 @@ bool ui_term_start(struct ui *ui)
 	noecho();
 	nonl();
 	keypad(stdscr, TRUE);
+	/* tmux, screen and VT220-style terminals send Home and End as
+	 * ESC [1~ and ESC [4~, which the xterm entries do not list: without
+	 * this they would reach readline as characters. */
+	if (key_defined("\033[1~") == 0)
+		define_key("\033[1~", KEY_HOME);
+	if (key_defined("\033[4~") == 0)
+		define_key("\033[4~", KEY_END);
 	nodelay(stdscr, TRUE);
 	set_escdelay(50);
 	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);

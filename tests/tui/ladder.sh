@@ -36,6 +36,15 @@ expect_not "scrolled away from the newest" "|-- NOOP 14 ---"
 tm send-keys NPage NPage
 expect "PgDn follows again" "Ladder: client <-> server"
 expect "the newest again" "|-- NOOP 14 ---"
+# tmux sends Home and End as ESC [1~ and ESC [4~ (find and select in the
+# xterm terminfo): they scroll the focused pane all the same.
+tm send-keys F6 Home
+expect "Home: the top of the ladder" "client                                   "
+expect_not "Home: away from the newest" "|-- NOOP 14 ---"
+tm send-keys End
+expect "End: the newest again" "|-- NOOP 14 ---"
+expect "End: follows" "Ladder: client <-> server"
+tm send-keys F6 F6   # back to the command line
 tm send-keys F7
 expect "F7: back to the transcript" "Session (F7: ladder)"
 expect "transcript markers again" " -> NOOP 14"
