@@ -3,8 +3,11 @@
 # (private instance on 127.0.0.1, see postfix-lib.sh) with /sendfile: the
 # body Postfix stored in the maildir is byte-exact (SHA-256 of the body,
 # the maildir's LF line endings taken into account), so every dot was
-# stuffed on the wire and unstuffed by Postfix.  Not a timed test; it
-# takes a few seconds.
+# stuffed on the wire and unstuffed by Postfix.  The same message also
+# goes to Postfix's smtp-sink (127.0.0.1, -d: one dump file per
+# transaction), and the message in the dump is compared with the file
+# sent (SHA-256, byte for byte after the dump's LF line endings).  Not a
+# timed test; it takes a few seconds.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${SMTPSCOPE:-$here/../../smtpscope}
@@ -32,6 +35,65 @@ while size < 50 * 1024 * 1024:
 open(path, "wb").write(b"".join(parts))
 PY
 dots=$(grep -c '^\.' "$msg")
+
+# smtp-sink: -d DIR/%M. writes each transaction to DIR/<minute>.<random
+# hex>: X-Client-Addr, X-Client-Proto, X-Helo-Args, X-Mail-Args and
+# X-Rcpt-Args lines, a two-line Received: header, then the message as
+# received (un-stuffed, LF line endings) and one empty line.
+sink=/usr/sbin/smtp-sink
+n=$((n + 1))
+if [ ! -x "$sink" ]; then
+	bad sink "$sink missing (Debian package postfix)"
+else
+	mkdir "$tmp/sink" && chmod 0777 "$tmp/sink"
+	sport=$(free_port)
+	timeout 120 "$sink" -u nobody -d "$tmp/sink/%M." "127.0.0.1:$sport" 10 \
+		> "$tmp/sink.log" 2>&1 &
+	for i in $(seq 1 50); do
+		"$py" -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),0.5).close()' \
+			"$sport" 2>/dev/null && break
+		sleep 0.1
+	done
+	out=$(printf 'EHLO client.example\nMAIL FROM:<sender@client.example>\nRCPT TO:<user@sink.test>\n/sendfile %s\nQUIT\n' "$msg" |
+		timeout 60 "$bin" --batch "127.0.0.1:$sport" 2>&1)
+	status=$?
+	printf '%s\n' "$out" > "$tmp/sink.out"
+	# The dump file is complete once smtp-sink has answered the dot and
+	# the client has quit; wait (bounded) for exactly one file.
+	for i in $(seq 1 50); do
+		set -- "$tmp"/sink/*.*
+		[ -f "$1" ] && break
+		sleep 0.1
+	done
+	if [ "$status" != 0 ] || ! grep -q '^<-  250 2.0.0 Ok' <<<"$out"; then
+		bad sink "exit $status, or no 250 after the dot from smtp-sink"
+	elif [ "$#" != 1 ] || [ ! -f "$1" ]; then
+		bad sink "smtp-sink wrote $# dump files, not one: $*"
+	elif why=$("$py" - "$msg" "$1" <<'PY'
+import hashlib, sys
+sent = open(sys.argv[1], "rb").read().replace(b"\r\n", b"\n")
+got = open(sys.argv[2], "rb").read()
+# Skip smtp-sink's own lines: the X-* envelope lines and the folded
+# Received: header it prepends (continuation lines start with a tab).
+lines, pos = got.split(b"\n"), 0
+off = 0
+while lines[pos].startswith(b"X-") or lines[pos].startswith(b"Received:") or lines[pos].startswith(b"\t"):
+    off += len(lines[pos]) + 1
+    pos += 1
+if not got.startswith(b"X-Client-Addr: 127.0.0.1\n") or not got.endswith(b"\n\n"):
+    print("dump file does not look like smtp-sink -d output"); sys.exit(1)
+body = got[off:-1]
+a, b = hashlib.sha256(sent).hexdigest(), hashlib.sha256(body).hexdigest()
+print("message sha256 %s, %d octets" % (b, len(body)) if a == b else
+      "message sha256 %s (%d octets), sent %s (%d octets)" % (b, len(body), a, len(sent)))
+sys.exit(0 if a == b else 1)
+PY
+); then
+		echo "ok   big-smtp-sink ($why)"
+	else
+		bad sink "the message smtp-sink received differs: $why"
+	fi
+fi
 
 n=$((n + 1))
 out=$(printf 'EHLO client.example\nMAIL FROM:<sender@client.example>\nRCPT TO:<user@scope.test>\n/sendfile %s\nQUIT\n' "$msg" |
