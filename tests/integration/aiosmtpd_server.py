@@ -2,24 +2,29 @@
 """A real aiosmtpd server on 127.0.0.1 for batch-aiosmtpd.sh.
 
 usage: aiosmtpd_server.py PORTFILE STOREDIR [--accept ADDR]... [--lifetime S]
-                          [--auth USER:PASSWORD]
+                          [--auth USER:PASSWORD] [--xoauth2 USER:TOKEN]
 
 Binds a free port of 127.0.0.1, writes it to PORTFILE once listening, and
 stores every accepted message as STOREDIR/msg-N.env (the envelope: a
 "mail_from: ..." line and one "rcpt_to: ..." line per recipient) and
 STOREDIR/msg-N.eml (the content exactly as aiosmtpd received it, after
 un-stuffing).  With --auth, AUTH PLAIN and LOGIN are offered (without
-TLS) and only USER:PASSWORD succeeds (535 otherwise).  Recipients not given with --accept are refused with 550
+TLS) and only USER:PASSWORD succeeds (535 otherwise).  With --xoauth2,
+AUTH XOAUTH2 is offered too: the client's base64 of
+"user=USER\x01auth=Bearer TOKEN\x01\x01" succeeds (235); any other token
+gets Google's error challenge (334 and base64 JSON), the client's empty
+line, then 535 5.7.8.  Recipients not given with --accept are refused with 550
 5.1.1.  Stops on SIGTERM, or by itself after --lifetime seconds.
 """
 import argparse
 import asyncio
+import base64
 import logging
 import os
 import signal
 import sys
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 
 class Store:
@@ -54,6 +59,37 @@ class Store:
         return "250 2.0.0 Ok: queued as AIO%05d" % self.count
 
 
+class XOAuth2Store(Store):
+    """Store with AUTH XOAUTH2 (the handler's auth_XOAUTH2 is picked up by
+    aiosmtpd as a mechanism)."""
+
+    def __init__(self, directory, accept, spec):
+        super().__init__(directory, accept)
+        user, _, token = spec.partition(":")
+        self.xoauth2 = b"user=%s\x01auth=Bearer %s\x01\x01" % (user.encode(), token.encode())
+        self.xoauth2_user = user.encode()
+
+    async def auth_XOAUTH2(self, server, args):
+        if len(args) == 1:
+            blob = await server.challenge_auth("")
+            if blob is MISSING:  # challenge_auth has answered already
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                blob = base64.b64decode(args[1].encode(), validate=True)
+            except Exception:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        if blob == self.xoauth2:
+            return AuthResult(success=True, auth_data=LoginPassword(self.xoauth2_user, b""))
+        # As Gmail does: an error challenge, the client answers with an
+        # empty line, then the failure.
+        err = b'{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}'
+        await server.challenge_auth(err)
+        return AuthResult(success=False, handled=False,
+                          message="535 5.7.8 Username and Password not accepted")
+
+
 def make_authenticator(spec):
     user, _, password = spec.partition(":")
 
@@ -72,11 +108,15 @@ async def main():
     p.add_argument("--accept", action="append", default=[])
     p.add_argument("--lifetime", type=float, default=300)
     p.add_argument("--auth")
+    p.add_argument("--xoauth2")
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
 
-    handler = Store(args.storedir, args.accept)
+    if args.xoauth2:
+        handler = XOAuth2Store(args.storedir, args.accept, args.xoauth2)
+    else:
+        handler = Store(args.storedir, args.accept)
     loop = asyncio.get_running_loop()
     extra = {}
     if args.auth:

@@ -5,8 +5,10 @@
 # intact); a refused recipient among accepted ones is shown and the rest is
 # delivered (exit 29, with the recipient summary); a session whose only recipient is refused with
 # 550 5.1.1 exits 24 and stores nothing; /auth PLAIN and LOGIN against
-# aiosmtpd's authenticator succeed, a wrong password gives 535 (exit 28),
-# and no transcript holds the password.
+# aiosmtpd's authenticator succeed, a wrong password gives 535 (exit 28);
+# /auth XOAUTH2 with --token-env succeeds with the right bearer token, and
+# a wrong one gets the error challenge and 535 (exit 28); no transcript
+# holds the password or the token (plain or in base64).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${SMTPSCOPE:-$here/../../smtpscope}
@@ -37,7 +39,7 @@ mkdir "$tmp/store"
 # --lifetime: the server stops by itself even if this script is killed.
 "$py" "$here/aiosmtpd_server.py" "$tmp/port" "$tmp/store" --lifetime 300 \
 	--accept user@aio.test --accept second@aio.test \
-	--auth 'bob:c0rrect-h0rse-aio' > "$tmp/server.log" 2>&1 &
+	--auth 'bob:c0rrect-h0rse-aio' --xoauth2 "bob:ya29.t0ken-aio-$$" > "$tmp/server.log" 2>&1 &
 server=$!
 for i in $(seq 1 100); do
 	[ -s "$tmp/port" ] && break
@@ -164,9 +166,25 @@ QUIT
 " --auth-user bob --password-env AIO_BAD
 expect auth-wrong 28 "<-  535 5.7.8 Authentication credentials invalid" "auth-failed" \
 	"=== exit status 28: authentication failed"
+# XOAUTH2 (the handler's auth_XOAUTH2): the token from the environment.
+export AIO_TOKEN="ya29.t0ken-aio-$$" AIO_BADTOKEN="ya29.expired-aio-$$"
+session auth-xoauth2 "127.0.0.1:$port" "EHLO client.example
+/auth XOAUTH2 bob
+QUIT
+" --token-env AIO_TOKEN
+expect auth-xoauth2 0 "<-  235 2.7.0 Authentication successful" \
+	"=== authenticated as \"bob\" with XOAUTH2"
+session auth-xoauth2-wrong "127.0.0.1:$port" "EHLO client.example
+/auth XOAUTH2 bob
+QUIT
+" --token-env AIO_BADTOKEN
+expect auth-xoauth2-wrong 28 "<-  334 " "<-  535 5.7.8 Username and Password not accepted" \
+	"=== exit status 28: authentication failed"
 n=$((n + 1))
-if grep -lF -e "$AIO_PW" -e "$(printf '%s' "$AIO_PW" | base64 -w0)" "$tmp"/*.out; then
-	echo "FAIL auth-no-secret: the password is in a transcript"; fail=$((fail + 1))
+xo=$(printf 'user=bob\001auth=Bearer %s\001\001' "$AIO_TOKEN" | base64 -w0)
+if grep -lF -e "$AIO_PW" -e "$(printf '%s' "$AIO_PW" | base64 -w0)" \
+	-e "$AIO_TOKEN" -e "$AIO_BADTOKEN" -e "$xo" -e "${xo:0:40}" "$tmp"/*.out; then
+	echo "FAIL auth-no-secret: the password or the token is in a transcript"; fail=$((fail + 1))
 else
 	echo "ok   auth-no-secret"
 fi
