@@ -23,19 +23,22 @@ static void data_end_line(struct data_encoder *d, struct buf *out)
 	d->at_line_start = true;
 }
 
-/* The length of the run of ordinary octets (no CR, no LF) at p, and
- * whether it holds a NUL. */
-static size_t data_run(const char *p, size_t n, bool *nul)
+/* The length of the run of ordinary octets (no CR, no LF) at p; NULs
+ * and octets with the 8th bit set are noted in d. */
+static size_t data_run(struct data_encoder *d, const char *p, size_t n)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i, high = 0;
 
 	for (i = 0; i < n; i++) {
-		char c = p[i];
+		unsigned char c = u[i];
 		if (c == '\r' || c == '\n')
 			break;
 		if (c == '\0')
-			*nul = true;
+			d->had_nul = true;
+		high += c >> 7;
 	}
+	d->eight_bit += high;
 	return i;
 }
 
@@ -90,7 +93,7 @@ void data_encode(struct data_encoder *d, const char *in, size_t n,
 			d->stuffed++;
 		}
 		d->at_line_start = false;
-		run = data_run(in + i, n - i, &d->had_nul);
+		run = data_run(d, in + i, n - i);
 		buf_add(out, in + i, run);
 		d->line_len += run;
 		i += run;

@@ -506,6 +506,22 @@ void smtp_data_end(struct smtp *s, const char *source, struct buf *out)
 		session_text(s->session, SESSION_WARN, "%zu bare CR%s %s (RFC 5321 2.3.8)",
 			     d->bare_cr, d->bare_cr == 1 ? "" : "s",
 			     s->data_raw ? "sent as they were" : "turned into CRLF");
+	if (d->eight_bit && !s->mail_8bit && !s->mail_smtputf8) {
+		/* Once per message, whatever the number of such lines.  MAIL
+		 * with SMTPUTF8 declares UTF-8 content too (RFC 6531 3.1: a
+		 * server offering SMTPUTF8 also offers 8BITMIME). */
+		if (!caps_has(&s->caps, CAP_8BITMIME))
+			session_text(s->session, SESSION_WARN,
+				     "%zu octet%s with the 8th bit set, but the server did not advertise 8BITMIME: "
+				     "SMTP without it carries 7-bit text only (RFC 5321 2.4, RFC 6152); the server may "
+				     "refuse or alter the message; send it quoted-printable or base64",
+				     d->eight_bit, d->eight_bit == 1 ? "" : "s");
+		else
+			session_text(s->session, SESSION_WARN,
+				     "%zu octet%s with the 8th bit set, but MAIL had no BODY=8BITMIME "
+				     "(RFC 6152 3: the server offers it; say MAIL FROM:<...> BODY=8BITMIME)",
+				     d->eight_bit, d->eight_bit == 1 ? "" : "s");
+	}
 	if (d->long_lines)
 		session_text(s->session, SESSION_WARN,
 			     "%zu line%s longer than 998 octets (first: line %zu); RFC 5321 4.5.3.1.6 allows 1000 with CRLF",

@@ -25,6 +25,7 @@ struct data_encoder {
 	size_t bare_cr;        /* CR without LF, turned into CRLF */
 	size_t long_lines;     /* lines over DATA_LINE_MAX */
 	size_t first_long_line; /* 1-based number of the first such line */
+	size_t eight_bit;      /* octets with the 8th bit set (RFC 6152) */
 	size_t in_bytes, out_bytes;
 	bool had_nul;
 };

@@ -221,8 +221,10 @@ START_TEST(test_nul_and_8bit)
 
 	ENCODES(&d, "a\0b\r\n", "a\0b\r\n.\r\n");
 	ck_assert(d.had_nul);
+	ck_assert_uint_eq(d.eight_bit, 0);
 	ENCODES(&d, "caf\xc3\xa9\r\n", "caf\xc3\xa9\r\n.\r\n");
 	ck_assert(!d.had_nul);
+	ck_assert_uint_eq(d.eight_bit, 2);
 }
 END_TEST
 

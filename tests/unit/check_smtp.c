@@ -441,6 +441,83 @@ START_TEST(test_data_repair_warnings)
 }
 END_TEST
 
+static size_t fx_count_8bit(struct fx *f)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < session_count(f->session); i++) {
+		const struct session_event *e = session_get(f->session, i);
+		if (e->kind == SESSION_WARN && e->text && strstr(e->text, "with the 8th bit set"))
+			n++;
+	}
+	return n;
+}
+
+/* 8-bit octets in DATA without BODY=8BITMIME: one warning per message,
+ * however many lines hold them; none once MAIL says BODY=8BITMIME; the
+ * other wording when the server does not offer 8BITMIME at all. */
+START_TEST(test_data_8bit_warning)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_ready(&f); /* 8BITMIME advertised */
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	fx_send(&f, "DATA");
+	fx_server(&f, "250 ok\r\n250 ok\r\n354 go\r\n");
+	smtp_data_line(f.smtp, "Subject: Gr\xc3\xbc\xc3\x9f""e", 16, &f.out);
+	smtp_data_line(f.smtp, "", 0, &f.out);
+	smtp_data_bytes(f.smtp, "caf\xc3\xa9\r\nplain\r\n", 14, &f.out);
+	ck_assert_uint_eq(fx_count_8bit(&f), 0);
+	smtp_data_end(f.smtp, NULL, &f.out);
+	ck_assert_uint_eq(fx_count_8bit(&f), 1);
+	ck_assert(fx_find(&f, SESSION_WARN, "6 octets with the 8th bit set, but MAIL had no BODY=8BITMIME") != NULL);
+	fx_server(&f, "250 queued\r\n");
+	/* declared: no warning */
+	fx_send(&f, "MAIL FROM:<a@x.test> BODY=8BITMIME");
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	fx_send(&f, "DATA");
+	fx_server(&f, "250 ok\r\n250 ok\r\n354 go\r\n");
+	smtp_data_line(f.smtp, "\xff", 1, &f.out);
+	smtp_data_end(f.smtp, NULL, &f.out);
+	ck_assert_uint_eq(fx_count_8bit(&f), 1);
+	fx_server(&f, "250 queued\r\n");
+	/* SMTPUTF8 declares UTF-8 content: no warning */
+	fx_send(&f, "MAIL FROM:<a@x.test> SMTPUTF8");
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	fx_send(&f, "DATA");
+	fx_server(&f, "250 ok\r\n250 ok\r\n354 go\r\n");
+	smtp_data_line(f.smtp, "f\xc3\xbcr", 4, &f.out);
+	smtp_data_end(f.smtp, NULL, &f.out);
+	fx_server(&f, "250 queued\r\n");
+	/* 7-bit only: no warning */
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	fx_send(&f, "DATA");
+	fx_server(&f, "250 ok\r\n250 ok\r\n354 go\r\n");
+	smtp_data_line(f.smtp, "ascii", 5, &f.out);
+	smtp_data_end(f.smtp, NULL, &f.out);
+	ck_assert_uint_eq(fx_count_8bit(&f), 1);
+	fx_free(&f);
+
+	/* a server without 8BITMIME */
+	fx_init(&f);
+	fx_server(&f, "220 mx.test ESMTP\r\n");
+	fx_send(&f, "EHLO c");
+	fx_server(&f, "250-mx\r\n250 PIPELINING\r\n");
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	fx_send(&f, "DATA");
+	fx_server(&f, "250 ok\r\n250 ok\r\n354 go\r\n");
+	smtp_data_line(f.smtp, "\xe9", 1, &f.out);
+	smtp_data_end(f.smtp, NULL, &f.out);
+	ck_assert_uint_eq(fx_count_8bit(&f), 1);
+	ck_assert(fx_find(&f, SESSION_WARN, "1 octet with the 8th bit set, but the server did not advertise 8BITMIME") != NULL);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_verb_of)
 {
 	ck_assert_int_eq(smtp_verb_of("mail from:<a>"), SMTP_V_MAIL);
@@ -740,6 +817,7 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_tls_forgets_caps_and_diffs);
 	tcase_add_test(tc, test_implicit_tls_greeting);
 	tcase_add_test(tc, test_data_repair_warnings);
+	tcase_add_test(tc, test_data_8bit_warning);
 	tcase_add_test(tc, test_verb_of);
 	tcase_add_test(tc, test_auth_driver_plain_redacted);
 	tcase_add_test(tc, test_auth_driver_login_fallback);
