@@ -214,9 +214,10 @@ static void client_on_timeout(void *ctx)
 	client_fail(c, CLIENT_FAIL_TIMEOUT);
 }
 
-/* (Re)arms the inactivity timer while something is outstanding. */
-/* After its 221 the server closes the connection (RFC 5321 4.1.1.10);
- * one that does not is given this long before smtpscope closes it. */
+/* After its 221 (or a 421) the server closes the connection (RFC 5321
+ * 4.1.1.10, 4.2.2); one that does not is given this long before smtpscope
+ * closes it.  Until then the client counts as busy, so neither front-end
+ * finishes before the close has been seen. */
 #define CLIENT_CLOSE_GRACE_MS 2000
 
 static void client_on_close_grace(void *ctx)
@@ -225,18 +226,20 @@ static void client_on_close_grace(void *ctx)
 
 	c->timer = 0;
 	session_text(c->session, SESSION_WARN,
-		     "the server did not close the connection within %d s of its 221; closing it",
-		     CLIENT_CLOSE_GRACE_MS / 1000);
+		     "the server did not close the connection within %d s of its %s; closing it",
+		     CLIENT_CLOSE_GRACE_MS / 1000,
+		     smtp_state(c->smtp) == SMTP_QUITTING ? "221" : "421");
 	client_close(c, NULL);
 }
 
-/* The server said 221 and the connection is still up. */
+/* The server said 221 or 421 and the connection is still up. */
 static bool client_awaiting_close(const struct client *c)
 {
-	return c->conn == CLIENT_UP && smtp_state(c->smtp) == SMTP_QUITTING &&
+	return c->conn == CLIENT_UP && smtp_closing(c->smtp) &&
 	       smtp_pending_count(c->smtp) == 0 && c->out.len == 0;
 }
 
+/* (Re)arms the inactivity timer while something is outstanding. */
 static void client_arm(struct client *c)
 {
 	/* No timer while the user, not the server, is being waited for. */

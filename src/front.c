@@ -84,8 +84,6 @@ void front_start(struct front *f, const struct batch_options *o)
 void front_free(struct front *f)
 {
 	cmd_auth_pending_free(&f->ctx);
-	if (f->close_timer)
-		loop_cancel(f->loop, f->close_timer);
 	cmd_compose_free(&f->ctx);
 	client_free(f->client);
 	session_free(f->session);
@@ -183,24 +181,10 @@ void front_abandon_message(struct front *f, const char *why)
 	}
 }
 
-static void front_on_close_wait(void *ctx)
-{
-	struct front *f = ctx;
-
-	f->close_timer = 0;
-	f->close_waited = true;
-}
-
 /* End of input: finish politely. */
 static void front_at_eof(struct front *f)
 {
 	struct smtp *smtp = client_smtp(f->client);
-
-	if (client_conn(f->client) == CLIENT_UP && smtp_closing(smtp) && !f->close_waited) {
-		if (f->close_timer == 0)
-			f->close_timer = loop_timer(f->loop, FRONT_CLOSE_WAIT_MS, front_on_close_wait, f);
-		return; /* the server said it closes: wait for it */
-	}
 
 	if (f->ctx.message_mode)
 		front_abandon_message(f, "input ended");

@@ -25,8 +25,6 @@ struct front {
 	bool done;            /* the front-end should exit */
 	bool interactive;     /* a person types: empty lines are ignored */
 	bool eof_quit_sent;
-	unsigned close_timer; /* end of input after a 221/421: waiting for the close */
-	bool close_waited;
 	struct buf message;   /* /data lines collected so far */
 	struct replay replay; /* /replay in progress */
 	size_t guided;        /* /guide: the reply event hinted last, + 1 */
@@ -46,11 +44,6 @@ void front_queue_line(struct front *f, const char *line);
  * when idle, finishes /quit, handles the end of input.  Returns false
  * when the caller should wait for events (loop_once). */
 bool front_work(struct front *f);
-/* At the end of input after a 221 or 421, how long to wait for the
- * server to close before finishing anyway (the transcript then shows the
- * close every time, not only when the FIN won the race). */
-#define FRONT_CLOSE_WAIT_MS 2000
-
 /* Nothing is awaited from the server. */
 bool front_idle(const struct front *f);
 /* A message is being typed (/data) or sent line by line (after a 354). */
