@@ -2,6 +2,7 @@
  * wrapped text (explain command, explanation pane) and as JSON. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,6 +63,26 @@ static void fmt_wrap(struct buf *out, const char *text, size_t indent, size_t wi
 	}
 	if (col > 0)
 		buf_addc(out, '\n');
+}
+
+/* A heading, formatted, after a blank line when `gap`, and wrapped at
+ * words like the text under it. */
+static void fmt_heading(struct buf *out, size_t width, bool gap, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fmt_heading(struct buf *out, size_t width, bool gap, const char *fmt, ...)
+{
+	struct buf h;
+	va_list ap;
+
+	buf_init(&h);
+	va_start(ap, fmt);
+	buf_vprintf(&h, fmt, ap);
+	va_end(ap);
+	if (gap)
+		buf_addc(out, '\n');
+	fmt_wrap(out, h.data, 0, width);
+	buf_free(&h);
 }
 
 /* A heading line, then the text wrapped under it. */
@@ -148,18 +169,9 @@ static void fmt_enhanced_long(const struct explanation *x, struct buf *out, size
 
 	if (e->source == EXPLAIN_ENH_NONE)
 		return;
-	{
-		struct buf h;
-
-		buf_init(&h);
-		buf_printf(&h, "Enhanced code %s", e->text);
-		if (e->entry)
-			buf_printf(&h, " — %s", e->entry->name);
-		buf_printf(&h, " (%s)", fmt_enh_source_text(e->source));
-		buf_addc(out, '\n');
-		fmt_wrap(out, h.data, 0, width);
-		buf_free(&h);
-	}
+	fmt_heading(out, width, true, "Enhanced code %s%s%s (%s)", e->text,
+		    e->entry ? " — " : "", e->entry ? e->entry->name : "",
+		    fmt_enh_source_text(e->source));
 	if (e->entry) {
 		fmt_wrap(out, e->entry->description, 2, width);
 		buf_adds(out, "  What to do:\n");
@@ -185,18 +197,12 @@ void explain_format_long(const struct explanation *x, struct buf *out, size_t wi
 		snprintf(head, sizeof head, "Enhanced status code %s", x->enh.text);
 	else
 		snprintf(head, sizeof head, "(no code)");
-	{
-		struct buf h;
-
-		buf_init(&h);
-		if (x->code >= 0 || x->enh.source != EXPLAIN_ENH_GIVEN)
-			buf_printf(&h, "%s — %s", head, c ? c->name : "no entry in the knowledge base");
-		else
-			buf_printf(&h, "%s — %s", head, x->enh.entry ? x->enh.entry->name
-				   : "not in the IANA registry");
-		fmt_wrap(out, h.data, 0, width);
-		buf_free(&h);
-	}
+	if (x->code >= 0 || x->enh.source != EXPLAIN_ENH_GIVEN)
+		fmt_heading(out, width, false, "%s — %s", head,
+			    c ? c->name : "no entry in the knowledge base");
+	else
+		fmt_heading(out, width, false, "%s — %s", head,
+			    x->enh.entry ? x->enh.entry->name : "not in the IANA registry");
 	if (x->class_meaning)
 		buf_printf(out, "  %dyz  %s\n", x->code / 100, x->class_meaning);
 	if (x->category_meaning)
@@ -226,27 +232,15 @@ void explain_format_long(const struct explanation *x, struct buf *out, size_t wi
 	if (x->decoded)
 		buf_printf(out, "\nDecoded from base64: \"%s\"\n", x->decoded);
 	if (x->diagnosis) {
-		struct buf h;
-
-		buf_init(&h);
-		buf_printf(&h, "Diagnosis: %s — %s (from the %s)", x->diagnosis->id,
-			   x->diagnosis->label, x->diagnosis_from);
-		buf_addc(out, '\n');
-		fmt_wrap(out, h.data, 0, width);
-		buf_free(&h);
+		fmt_heading(out, width, true, "Diagnosis: %s — %s (from the %s)", x->diagnosis->id,
+			    x->diagnosis->label, x->diagnosis_from);
 		fmt_wrap(out, x->diagnosis->description, 2, width);
 		buf_adds(out, "  Next step:\n");
 		fmt_wrap(out, x->diagnosis->next, 4, width);
 	}
 	if (x->pattern) {
-		struct buf h;
-
-		buf_init(&h);
-		buf_printf(&h, "Recognised: %s (%s; pattern %s)", x->pattern->who,
-			   kb_kind_name(x->pattern->kind), x->pattern->id);
-		buf_addc(out, '\n');
-		fmt_wrap(out, h.data, 0, width);
-		buf_free(&h);
+		fmt_heading(out, width, true, "Recognised: %s (%s; pattern %s)", x->pattern->who,
+			    kb_kind_name(x->pattern->kind), x->pattern->id);
 		fmt_wrap(out, x->pattern->means, 2, width);
 		buf_adds(out, "  What to do:\n");
 		fmt_wrap(out, x->pattern->action, 4, width);
