@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define SMTPSCOPE_DEMO_INTERNAL
+#include "smtpscope/auth.h"
 #include "smtpscope/demo.h"
 #include "smtpscope/util.h"
 
@@ -448,7 +449,7 @@ static void demo_auth_response(struct demo_conn *c, const char *line)
 		return;
 	}
 	buf_init(&dec);
-	if (!util_base64_decode(line, strlen(line), &dec)) {
+	if (!auth_b64_decode(line, strlen(line), &dec)) {
 		c->auth_step = DEMO_AUTH_NONE;
 		demo_reply(c, DEMO_R_AUTH_DECODE, NULL);
 	} else if (c->auth_step == DEMO_AUTH_PLAIN) {

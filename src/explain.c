@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/auth.h"
 #include "smtpscope/explain.h"
 
 const char *explain_class(int code)
@@ -454,7 +455,7 @@ void explain_reply(const struct kb *kb, const struct reply *r,
 		struct buf dec;
 
 		buf_init(&dec);
-		if (util_base64_decode(r->lines[0].text, r->lines[0].len, &dec))
+		if (auth_b64_decode(r->lines[0].text, r->lines[0].len, &dec))
 			x->decoded = util_escape_dup(dec.data, dec.len);
 		else
 			explain_note(x, "the 334 text is not valid base64, which RFC 4954 requires");

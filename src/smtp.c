@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/auth.h"
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
 
@@ -404,7 +405,7 @@ static char *smtp_typed_secret(enum smtp_verb v, const char *line)
 		return NULL; /* no initial response: nothing secret */
 	buf_init(&dec);
 	if (mlen == 5 && util_strnieq(mech, "PLAIN", 5) &&
-	    util_base64_decode(resp, strlen(resp), &dec) && dec.len > 0 &&
+	    auth_b64_decode(resp, strlen(resp), &dec) && dec.len > 0 &&
 	    memchr(dec.data, '\0', dec.len)) {
 		const char *user = (const char *)memchr(dec.data, '\0', dec.len) + 1;
 		size_t ulen = strnlen(user, dec.len - (size_t)(user - dec.data));

@@ -59,9 +59,6 @@ bool util_istarts(const char *s, const char *prefix);
 /* Appends s as a JSON string literal (quotes included).  s should be
  * valid UTF-8 already: pass server text through util_escape first. */
 void util_json_string(struct buf *out, const char *s);
-/* Decodes base64 (RFC 4648, padding required) and appends the bytes;
- * false if s is not base64 (out may hold a partial result). */
-bool util_base64_decode(const char *s, size_t n, struct buf *out);
 
 /* Strips trailing CR/LF in place; returns the new length. */
 size_t util_chomp(char *s, size_t len);
