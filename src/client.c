@@ -1,4 +1,5 @@
-/* client: one connection, from connect to close, on the loop. */
+/* client: one connection, from connect to close, on the loop: replies,
+ * timeouts, STARTTLS and implicit TLS (message content: client-message.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -10,59 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "smtpscope/client.h"
-#include "smtpscope/reply.h"
-#include "smtpscope/stream.h"
-#include "smtpscope/tls.h"
-#include "smtpscope/transport.h"
-#include "smtpscope/util.h"
-
-/* Read at most this many chunks per wake-up, so one flooding server cannot
- * starve the rest of the loop. */
-#define CLIENT_READ_CHUNK 16384
-#define CLIENT_READS_PER_WAKE 16
-/* Refill the output from a message source below this much queued. */
-#define CLIENT_OUT_LOW 65536
-/* /bdat without a chunk size. */
-#define CLIENT_BDAT_CHUNK (1024 * 1024)
-
-struct client {
-	struct loop *loop;
-	struct session *session;
-	struct client_options opt;
-	struct smtp *smtp;
-	struct reply_parser *parser;
-	struct transport_connect *connecting;
-	struct stream *stream;
-	enum client_conn conn;
-	enum client_failure failure;
-	struct buf out;
-	unsigned timer;
-	char *target;
-	char *host;            /* as typed: what TLS verifies */
-	/* TLS: the connection is owned by the stream once pushed. */
-	struct tls_conn *tls;
-	bool tls_hs;           /* handshake in progress */
-	bool tls_asking;       /* not verified: paused until client_tls_decide() */
-	bool tls_implicit;     /* --tls: no STARTTLS, the greeting follows */
-	bool starttls_sent;    /* --starttls sent it on the user's behalf */
-	char *ehlo_arg;        /* the last EHLO/HELO argument, for EHLO again */
-	bool ehlo_lmtp;
-	bool was_insecure;     /* went on with an unverified certificate */
-	/* A message waiting for its 354, or being streamed after it. */
-	bool msg_pending;      /* DATA sent on our behalf, 354 awaited */
-	bool msg_streaming;
-	int msg_fd;            /* file source, or -1 */
-	char *msg_mem;         /* buffer source */
-	size_t msg_len, msg_off;
-	char *msg_label;
-	/* /bdat: chunks of bdat_chunk octets, each with its exact count. */
-	bool msg_bdat;
-	bool msg_quiet;        /* a buffer sent as octets, not as typed lines */
-	size_t bdat_chunk;
-	unsigned long long bdat_size, bdat_sent;
-	char *bdat_buf;
-};
+#include "client-private.h"
 
 void client_options_default(struct client_options *o)
 {
@@ -93,7 +42,7 @@ struct client *client_new(struct loop *l, struct session *s,
 	return c;
 }
 
-static void client_msg_clear(struct client *c)
+void client_msg_clear(struct client *c)
 {
 	if (c->msg_fd >= 0)
 		close(c->msg_fd);
@@ -257,7 +206,7 @@ static void client_arm(struct client *c)
 
 /* The next BDAT chunk may go now: with PIPELINING right away (RFC 3030
  * 4.2), otherwise once every reply is in; never after a refused chunk. */
-static bool client_bdat_may_send(const struct client *c)
+bool client_bdat_may_send(const struct client *c)
 {
 	if (smtp_bdat_refused(c->smtp))
 		return false;
@@ -282,7 +231,6 @@ static void client_update_events(struct client *c)
 				stream_events(c->stream, client_wants_write(c)));
 }
 
-static void client_pump_message(struct client *c);
 
 static bool client_flush(struct client *c)
 {
@@ -715,7 +663,7 @@ bool client_connect(struct client *c, const char *target,
 	return true;
 }
 
-static void client_sent(struct client *c)
+void client_sent(struct client *c)
 {
 	if (client_flush(c))
 		client_arm(c);
@@ -759,221 +707,6 @@ void client_auth(struct client *c, const enum auth_mech *mechs, size_t n,
 	client_sent(c);
 }
 
-void client_data_line(struct client *c, const char *line)
-{
-	smtp_data_line(c->smtp, line, strlen(line), &c->out);
-	if (c->conn == CLIENT_UP)
-		client_sent(c);
-	else
-		buf_clear(&c->out);
-}
-
-void client_data_end(struct client *c)
-{
-	smtp_data_end(c->smtp, NULL, &c->out);
-	if (c->conn == CLIENT_UP)
-		client_sent(c);
-	else
-		buf_clear(&c->out);
-}
-
-/* Reads up to n octets of the message source (file or buffer); with
- * full, fewer only at its end.  0 at the end, or after a read error
- * (reported: the message ends early). */
-static size_t client_source_read(struct client *c, char *p, size_t n, bool full)
-{
-	size_t got = 0;
-
-	if (c->msg_fd < 0) {
-		got = c->msg_len - c->msg_off < n ? c->msg_len - c->msg_off : n;
-		memcpy(p, c->msg_mem + c->msg_off, got);
-		c->msg_off += got;
-		return got;
-	}
-	while (got < n) {
-		ssize_t r = read(c->msg_fd, p + got, n - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			session_text(c->session, SESSION_ERROR,
-				     "reading %s failed: %s; ending the message early",
-				     c->msg_label, strerror(errno));
-			break;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-		if (!full)
-			break;
-	}
-	return got;
-}
-
-/* The next BDAT chunk: exactly as many octets as the count says; LAST
- * once the file's end is reached (a file that shrank ends early). */
-static void client_pump_bdat(struct client *c)
-{
-	while (c->msg_streaming && c->out.len < CLIENT_OUT_LOW && client_bdat_may_send(c)) {
-		size_t want = c->bdat_chunk, got;
-		bool last;
-
-		if (c->bdat_size - c->bdat_sent < want)
-			want = (size_t)(c->bdat_size - c->bdat_sent);
-		if (c->bdat_buf == NULL)
-			c->bdat_buf = xmalloc(c->bdat_chunk);
-		got = want ? client_source_read(c, c->bdat_buf, want, true) : 0;
-		c->bdat_sent += got;
-		last = got < want || c->bdat_sent >= c->bdat_size;
-		smtp_bdat(c->smtp, c->bdat_buf, got, last, &c->out);
-		if (last)
-			client_msg_clear(c);
-	}
-	client_sent(c);
-}
-
-/* Moves the next piece of the message source into the output. */
-static void client_pump_message(struct client *c)
-{
-	char chunk[CLIENT_READ_CHUNK * 4];
-
-	if (c->msg_bdat) {
-		client_pump_bdat(c);
-		return;
-	}
-	while (c->msg_streaming && c->out.len < CLIENT_OUT_LOW) {
-		ssize_t n;
-
-		if (c->msg_fd >= 0 || c->msg_quiet) {
-			/* A file or a composed message: summarised at its end. */
-			n = (ssize_t)client_source_read(c, chunk, sizeof chunk, false);
-			if (n > 0)
-				smtp_data_bytes(c->smtp, chunk, (size_t)n, &c->out);
-		} else {
-			/* Typed lines: each one is shown in the transcript. */
-			const char *line = c->msg_mem + c->msg_off;
-			size_t left = c->msg_len - c->msg_off;
-			const char *nl = memchr(line, '\n', left);
-			size_t len = nl ? (size_t)(nl - line) : left;
-
-			n = (ssize_t)left;
-			if (left > 0) {
-				smtp_data_line(c->smtp, line, len, &c->out);
-				c->msg_off += nl ? len + 1 : len;
-			}
-		}
-		if (n == 0) {
-			smtp_data_end(c->smtp, c->msg_fd >= 0 || c->msg_quiet ? c->msg_label : NULL, &c->out);
-			client_msg_clear(c);
-		}
-	}
-	client_sent(c);
-}
-
-static void client_start_message(struct client *c)
-{
-	if (c->conn != CLIENT_UP) {
-		session_text(c->session, SESSION_ERROR,
-			     "not connected: the message (%s) was not sent", c->msg_label);
-		client_msg_clear(c);
-		return;
-	}
-	if (smtp_state(c->smtp) == SMTP_DATA && smtp_pending_count(c->smtp) == 0) {
-		c->msg_streaming = true;
-		client_pump_message(c);
-		return;
-	}
-	c->msg_pending = true;
-	client_command(c, "DATA");
-}
-
-/* Opens a message file; its size for the SIZE check. */
-static int client_open_message(const char *path, unsigned long long *size, char **err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-
-	if (fd < 0) {
-		*err = xasprintf("cannot open %s: %s (give the path of a message file, e.g. a .eml)",
-				 path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		*err = xasprintf("%s is not a regular file (give the path of a message file, e.g. a .eml)",
-				 path);
-		close(fd);
-		return -1;
-	}
-	*size = (unsigned long long)st.st_size;
-	return fd;
-}
-
-bool client_send_file(struct client *c, const char *path, char **err)
-{
-	unsigned long long size;
-	int fd = client_open_message(path, &size, err);
-
-	if (fd < 0)
-		return false;
-	client_msg_clear(c);
-	c->msg_fd = fd;
-	c->msg_label = xstrdup(path);
-	smtp_size_check(c->smtp, size, path);
-	client_start_message(c);
-	return true;
-}
-
-/* The message source is set: BDAT chunks from now on. */
-static void client_start_bdat(struct client *c, unsigned long long size, size_t chunk)
-{
-	const char *path = c->msg_label;
-
-	c->msg_bdat = true;
-	c->bdat_chunk = chunk ? chunk : CLIENT_BDAT_CHUNK;
-	c->bdat_size = size;
-	smtp_size_check(c->smtp, size, path);
-	session_text(c->session, SESSION_NOTE,
-		     "BDAT: %s, %llu octets in chunks of at most %zu, sent exactly as they are (no dot-stuffing, no line-ending repair)%s",
-		     path, size, c->bdat_chunk,
-		     caps_has(smtp_caps(c->smtp), CAP_PIPELINING) ? "; chunks pipelined" : "; each chunk after the previous reply");
-	c->msg_streaming = true;
-	client_pump_message(c);
-}
-
-bool client_send_bdat(struct client *c, const char *path, size_t chunk, char **err)
-{
-	unsigned long long size;
-	int fd;
-
-	if (c->conn != CLIENT_UP) {
-		*err = xasprintf("not connected: the message (%s) was not sent", path);
-		return false;
-	}
-	if ((fd = client_open_message(path, &size, err)) < 0)
-		return false;
-	client_msg_clear(c);
-	c->msg_fd = fd;
-	c->msg_label = xstrdup(path);
-	client_start_bdat(c, size, chunk);
-	return true;
-}
-
-void client_send_composed(struct client *c, const char *data, size_t len,
-			  const char *label, bool bdat)
-{
-	client_msg_clear(c);
-	c->msg_mem = xmemdup(data, len);
-	c->msg_len = len;
-	c->msg_label = xstrdup(label);
-	c->msg_quiet = true;
-	if (bdat) {
-		client_start_bdat(c, len, 0);
-		return;
-	}
-	smtp_size_check(c->smtp, len, label);
-	client_start_message(c);
-}
-
 void client_pipeline(struct client *c, char *const *lines, size_t n)
 {
 	smtp_pipeline(c->smtp, lines, n, &c->out);
@@ -982,17 +715,6 @@ void client_pipeline(struct client *c, char *const *lines, size_t n)
 		return;
 	}
 	client_sent(c);
-}
-
-void client_send_message(struct client *c, const char *data, size_t len,
-			 const char *label)
-{
-	client_msg_clear(c);
-	c->msg_mem = xmemdup(data, len);
-	c->msg_len = len;
-	c->msg_label = xstrdup(label);
-	smtp_size_check(c->smtp, len, label);
-	client_start_message(c);
 }
 
 bool client_busy(const struct client *c)

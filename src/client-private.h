@@ -1,0 +1,70 @@
+/* client-private: what client.c (the connection, replies, TLS) and
+ * client-message.c (message content streamed after 354 or in BDAT
+ * chunks) share.  Not part of the client API. */
+#ifndef SMTPSCOPE_CLIENT_PRIVATE_H
+#define SMTPSCOPE_CLIENT_PRIVATE_H
+
+#include "smtpscope/client.h"
+#include "smtpscope/reply.h"
+#include "smtpscope/stream.h"
+#include "smtpscope/tls.h"
+#include "smtpscope/transport.h"
+#include "smtpscope/util.h"
+
+/* Read at most this many chunks per wake-up, so one flooding server cannot
+ * starve the rest of the loop. */
+#define CLIENT_READ_CHUNK 16384
+#define CLIENT_READS_PER_WAKE 16
+/* Refill the output from a message source below this much queued. */
+#define CLIENT_OUT_LOW 65536
+/* /bdat without a chunk size. */
+#define CLIENT_BDAT_CHUNK (1024 * 1024)
+
+struct client {
+	struct loop *loop;
+	struct session *session;
+	struct client_options opt;
+	struct smtp *smtp;
+	struct reply_parser *parser;
+	struct transport_connect *connecting;
+	struct stream *stream;
+	enum client_conn conn;
+	enum client_failure failure;
+	struct buf out;
+	unsigned timer;
+	char *target;
+	char *host;            /* as typed: what TLS verifies */
+	/* TLS: the connection is owned by the stream once pushed. */
+	struct tls_conn *tls;
+	bool tls_hs;           /* handshake in progress */
+	bool tls_asking;       /* not verified: paused until client_tls_decide() */
+	bool tls_implicit;     /* --tls: no STARTTLS, the greeting follows */
+	bool starttls_sent;    /* --starttls sent it on the user's behalf */
+	char *ehlo_arg;        /* the last EHLO/HELO argument, for EHLO again */
+	bool ehlo_lmtp;
+	bool was_insecure;     /* went on with an unverified certificate */
+	/* A message waiting for its 354, or being streamed after it. */
+	bool msg_pending;      /* DATA sent on our behalf, 354 awaited */
+	bool msg_streaming;
+	int msg_fd;            /* file source, or -1 */
+	char *msg_mem;         /* buffer source */
+	size_t msg_len, msg_off;
+	char *msg_label;
+	/* /bdat: chunks of bdat_chunk octets, each with its exact count. */
+	bool msg_bdat;
+	bool msg_quiet;        /* a buffer sent as octets, not as typed lines */
+	size_t bdat_chunk;
+	unsigned long long bdat_size, bdat_sent;
+	char *bdat_buf;
+};
+
+/* The message source is done with (closed, freed). */
+void client_msg_clear(struct client *c);
+/* A line was queued for sending: flush, arm the timer. */
+void client_sent(struct client *c);
+/* May the next BDAT chunk go now (pipelined, or the last one answered)? */
+bool client_bdat_may_send(const struct client *c);
+/* Moves message content into the output buffer while there is room. */
+void client_pump_message(struct client *c);
+
+#endif
