@@ -29,48 +29,9 @@ static const char *const state_names[SMTP_STATE__COUNT] = {
 	[SMTP_CLOSED] = "CLOSED",
 };
 
-static const char *const verb_names[SMTP_V__COUNT] = {
-	[SMTP_V_UNKNOWN] = "?",       [SMTP_V_GREETING] = "greeting",
-	[SMTP_V_HELO] = "HELO",       [SMTP_V_EHLO] = "EHLO",
-	[SMTP_V_LHLO] = "LHLO",       [SMTP_V_MAIL] = "MAIL",
-	[SMTP_V_RCPT] = "RCPT",       [SMTP_V_DATA] = "DATA",
-	[SMTP_V_DOT] = "end of data", [SMTP_V_BDAT] = "BDAT",
-	[SMTP_V_RSET] = "RSET",       [SMTP_V_VRFY] = "VRFY",
-	[SMTP_V_EXPN] = "EXPN",       [SMTP_V_HELP] = "HELP",
-	[SMTP_V_NOOP] = "NOOP",       [SMTP_V_QUIT] = "QUIT",
-	[SMTP_V_STARTTLS] = "STARTTLS", [SMTP_V_AUTH] = "AUTH",
-	[SMTP_V_AUTH_RESPONSE] = "AUTH response", [SMTP_V_ETRN] = "ETRN",
-};
-
 const char *smtp_state_name(enum smtp_state st)
 {
 	return (size_t)st < SMTP_STATE__COUNT ? state_names[st] : "?";
-}
-
-const char *smtp_verb_name(enum smtp_verb v)
-{
-	return (size_t)v < SMTP_V__COUNT ? verb_names[v] : "?";
-}
-
-enum smtp_verb smtp_verb_of(const char *line)
-{
-	/* Verbs a user can type; GREETING, DOT and AUTH_RESPONSE are not. */
-	static const enum smtp_verb typed[] = {
-		SMTP_V_HELO, SMTP_V_EHLO, SMTP_V_LHLO, SMTP_V_MAIL, SMTP_V_RCPT,
-		SMTP_V_DATA, SMTP_V_BDAT, SMTP_V_RSET, SMTP_V_VRFY, SMTP_V_EXPN,
-		SMTP_V_HELP, SMTP_V_NOOP, SMTP_V_QUIT, SMTP_V_STARTTLS,
-		SMTP_V_AUTH, SMTP_V_ETRN,
-	};
-	size_t n = 0, i;
-
-	while (line[n] && line[n] != ' ' && line[n] != '\t')
-		n++;
-	for (i = 0; i < UTIL_ARRAY_LEN(typed); i++) {
-		const char *name = verb_names[typed[i]];
-		if (strlen(name) == n && util_strnieq(line, name, n))
-			return typed[i];
-	}
-	return SMTP_V_UNKNOWN;
 }
 
 struct smtp *smtp_new(struct session *session)
@@ -226,7 +187,7 @@ void smtp_closed(struct smtp *s)
 		session_text(s->session, SESSION_WARN,
 			     "connection closed with %zu command%s still waiting for a reply (first: %s)",
 			     waiting, waiting == 1 ? "" : "s",
-			     verb_names[s->pending[s->phead].verb]);
+			     smtp_verb_name(s->pending[s->phead].verb));
 	smtp_pending_clear(s);
 	smtp_auth_end(s);
 	smtp_rcpt_summary(s, "the connection ended before the message was accepted");
@@ -757,7 +718,7 @@ static void smtp_group_reply(struct smtp *s, const struct smtp_pending *cmd,
 	if (cmd->group == 0 || cmd->group != s->group_id || s->group_left == 0)
 		return;
 	buf_printf(&s->group_sum, "%s%s %d", s->group_sum.len ? ", " : "",
-		   verb_names[cmd->verb], r->code);
+		   smtp_verb_name(cmd->verb), r->code);
 	if (--s->group_left == 0)
 		session_text(s->session, SESSION_NOTE,
 			     "PIPELINING group: every reply matched to its command, in order: %s",
@@ -776,7 +737,7 @@ void smtp_pipeline(struct smtp *s, char *const *lines, size_t n, struct buf *out
 		if (smtp_group_ender(smtp_verb_of(lines[i])))
 			session_text(s->session, SESSION_WARN,
 				     "%s must be the last command of a group (RFC 2920 3.1%s): the commands after it were sent before its reply",
-				     verb_names[smtp_verb_of(lines[i])],
+				     smtp_verb_name(smtp_verb_of(lines[i])),
 				     smtp_verb_of(lines[i]) == SMTP_V_STARTTLS ? ", RFC 3207 4"
 				     : smtp_verb_of(lines[i]) == SMTP_V_AUTH ? ", RFC 4954 4" : "");
 	session_text(s->session, SESSION_NOTE,
@@ -811,7 +772,7 @@ void smtp_on_reply(struct smtp *s, struct reply *r, struct buf *out)
 	smtp_after_reply(s, &cmd, r);
 	session_reply(s->session, r, cmd.event,
 		      cmd.verb == SMTP_V_UNKNOWN && cmd.arg && cmd.arg[0] ? cmd.arg
-									 : verb_names[cmd.verb]);
+									 : smtp_verb_name(cmd.verb));
 	free(cmd.arg);
 	if (cmd.verb == SMTP_V_AUTH || cmd.verb == SMTP_V_AUTH_RESPONSE)
 		smtp_auth_on_reply(s, r, out);
@@ -876,7 +837,7 @@ void smtp_describe(const struct smtp *s, struct buf *out)
 	}
 	if (waiting > 0 && next)
 		buf_printf(out, " (%zu repl%s pending, next for %s)", waiting,
-			   waiting == 1 ? "y" : "ies", verb_names[next->verb]);
+			   waiting == 1 ? "y" : "ies", smtp_verb_name(next->verb));
 }
 
 void smtp_legal_next(const struct smtp *s, struct buf *out)

@@ -21,6 +21,7 @@
 #include "smtpscope/reply.h"
 #include "smtpscope/session.h"
 #include "smtpscope/util.h"
+#include "smtpscope/verb.h"
 
 enum smtp_state {
 	SMTP_DISCONNECTED,   /* no connection */
@@ -39,14 +40,6 @@ enum smtp_state {
 };
 
 /* What a command is, from its verb. */
-enum smtp_verb {
-	SMTP_V_UNKNOWN, SMTP_V_GREETING, SMTP_V_HELO, SMTP_V_EHLO, SMTP_V_LHLO,
-	SMTP_V_MAIL, SMTP_V_RCPT, SMTP_V_DATA, SMTP_V_DOT, SMTP_V_BDAT,
-	SMTP_V_RSET, SMTP_V_VRFY, SMTP_V_EXPN, SMTP_V_HELP, SMTP_V_NOOP,
-	SMTP_V_QUIT, SMTP_V_STARTTLS, SMTP_V_AUTH, SMTP_V_AUTH_RESPONSE,
-	SMTP_V_ETRN, SMTP_V__COUNT
-};
-
 /* The stages a session can fail at, in session order; the batch front-end
  * turns the first one still failed into its exit status. */
 enum smtp_stage {
@@ -151,8 +144,6 @@ bool smtp_authenticated(const struct smtp *s);
 
 enum smtp_state smtp_state(const struct smtp *s);
 const char *smtp_state_name(enum smtp_state st);
-const char *smtp_verb_name(enum smtp_verb v);
-enum smtp_verb smtp_verb_of(const char *line);
 size_t smtp_pending_count(const struct smtp *s);
 const struct smtp_pending *smtp_pending_peek(const struct smtp *s);
 const struct caps *smtp_caps(const struct smtp *s);
