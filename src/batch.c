@@ -15,7 +15,7 @@
 #include "smtpscope/util.h"
 
 struct batch {
-	const struct batch_options *opt;
+	const struct front_options *opt;
 	struct front f;
 	bool out_failed;
 	struct buf print;
@@ -127,7 +127,7 @@ const char *batch_exit_name(int status)
 	}
 }
 
-int batch_run(const struct batch_options *o)
+int batch_run(const struct front_options *o)
 {
 	struct batch b;
 	int status;

@@ -31,7 +31,7 @@ static const char *front_diagnose(void *ctx, const struct reply *r, const char *
 	return id;
 }
 
-void front_init(struct front *f, const struct batch_options *o,
+void front_init(struct front *f, const struct front_options *o,
 		session_listener listener, void *listener_ctx)
 {
 	memset(f, 0, sizeof *f);
@@ -52,7 +52,7 @@ void front_init(struct front *f, const struct batch_options *o,
 	f->ctx.replay = &f->replay;
 }
 
-void front_start(struct front *f, const struct batch_options *o)
+void front_start(struct front *f, const struct front_options *o)
 {
 	if (o->intro)
 		session_text(f->session, SESSION_NOTE, "%s", o->intro);
@@ -107,6 +107,31 @@ void front_queue_line(struct front *f, const char *line)
 bool front_idle(const struct front *f)
 {
 	return !client_busy(f->client);
+}
+
+size_t front_queued_lines(const struct front *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->in.len; i++)
+		n += f->in.data[i] == '\n';
+	return n;
+}
+
+void front_drop_queued(struct front *f)
+{
+	buf_clear(&f->in);
+}
+
+bool front_queued_secret(const struct front *f)
+{
+	return f->in.len && (strcasestr(f->in.data, "/auth") || strstr(f->in.data, "AUTH"));
+}
+
+void front_replay_step(struct front *f)
+{
+	if (f->replay.active)
+		f->replay.go++;
 }
 
 bool front_in_message(const struct front *f)

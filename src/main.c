@@ -299,7 +299,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct batch_options o;
+	struct front_options o;
 	struct demo_ctl demo;
 	const char *scenario = "happy";
 	char *intro = NULL;

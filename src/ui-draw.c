@@ -302,13 +302,8 @@ static void ui_draw_status(struct ui *ui)
 	buf_init(&b);
 	buf_init(&c);
 	smtp_describe(s, &a);
-	if (ui->f.in.len) {
-		size_t q = 0;
-
-		for (size_t i = 0; i < ui->f.in.len; i++)
-			q += ui->f.in.data[i] == '\n';
-		snprintf(queued, sizeof queued, "lines waiting: %zu", q);
-	}
+	if (front_queued_lines(&ui->f))
+		snprintf(queued, sizeof queued, "lines waiting: %zu", front_queued_lines(&ui->f));
 	{
 		const struct tls_conn *tls = client_tls(ui->f.client);
 		char tlsbuf[64];

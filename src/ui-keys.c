@@ -125,8 +125,7 @@ static void ui_keys_code(struct ui *ui, int key)
 		ui->f.ctx.ladder_view = !ui->f.ctx.ladder_view;
 		ui->dirty = true;
 	} else if (key == KEY_F(8)) {
-		if (ui->f.replay.active)
-			ui->f.replay.go++; /* the next /replay step */
+		front_replay_step(&ui->f);
 	} else if (key == KEY_F(6) || key == KEY_BTAB) {
 		ui->focus = (enum ui_focus)((ui->focus + 1) % UI_FOCUS__COUNT);
 		ui->dirty = true;
@@ -154,7 +153,7 @@ static void ui_keys_cancel(struct ui *ui)
 		ui->confirm = true;
 	} else {
 		ui_rl_clear_line();
-		buf_clear(&ui->f.in); /* lines typed ahead are dropped too */
+		front_drop_queued(&ui->f); /* lines typed ahead are dropped too */
 	}
 	ui->dirty = true;
 }

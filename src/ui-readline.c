@@ -137,11 +137,9 @@ static bool ui_rl_secret(const char *line)
 
 	if (smtp_state(s) == SMTP_AUTH || ui_rl->f.ctx.auth_pending)
 		return true; /* a SASL line, or the password /auth waits for */
-	if (ui_rl->f.in.len && strcasestr(ui_rl->f.in.data, "/auth"))
-		return true; /* typed ahead of an /auth still queued */
+	if (front_queued_secret(&ui_rl->f))
+		return true; /* typed ahead of an /auth or AUTH still queued */
 	if (p && (p->verb == SMTP_V_AUTH || p->verb == SMTP_V_AUTH_RESPONSE))
-		return true;
-	if (ui_rl->f.in.len && strstr(ui_rl->f.in.data, "AUTH"))
 		return true;
 	v = smtp_verb_of(line);
 	return v == SMTP_V_AUTH || v == SMTP_V_AUTH_RESPONSE;

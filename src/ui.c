@@ -48,7 +48,7 @@ void ui_quit(struct ui *ui)
 {
 	if (ui->f.ctx.message_mode)
 		front_abandon_message(&ui->f, "quit");
-	buf_clear(&ui->f.in);
+	front_drop_queued(&ui->f);
 	cmd_execute(&ui->f.ctx, "quit");
 	ui->dirty = true;
 }
@@ -89,7 +89,7 @@ static void ui_free(struct ui *ui)
 	free(ui);
 }
 
-int ui_run(const struct batch_options *o)
+int ui_run(const struct front_options *o)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
 	struct ui *ui = xcalloc(1, sizeof *ui);

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Enforces the module rules of ARCHITECTURE.md by grepping includes:
 # curses/readline only in src/ui*.c; OpenSSL only in tls/auth/demo-tls;
-# the sans-I/O core includes no socket, terminal or file-system headers.
+# the sans-I/O core includes no socket, terminal or file-system headers;
+# and (tests/layers-modules.py) every file belongs to one module of the
+# table, includes only the headers of the modules its row "uses", and the
+# uses form no cycle.
 set -u
 top=${top_srcdir:-$(dirname "$0")/..}
 cd "$top" || exit 1
@@ -27,4 +30,18 @@ check "sans-I/O core: no sockets, terminals or files in reply/caps/data/smtp/ses
 check "the core never prints, reads or opens files" \
 	"src/reply.c src/caps.c src/data.c src/smtp.c src/smtp-auth.c src/smtp-rcpt.c src/smtp-params.c src/smtp-bdat.c src/compose.c src/session.c src/explain.c src/explain-format.c src/kb.c src/kb-entry.c src/demo-scenario.c src/ladder.c src/replay.c src/guide.c" \
 	'\b(printf|fprintf|puts|fputs|putchar|write|read|fopen|open|getchar|fgets)\s*\('
+python3 tests/layers-modules.py . || fail=1
+# The checker itself: a copy of the tree where reply includes client.h,
+# and one where a file belongs to no module, must both be refused.
+tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+cp -r ARCHITECTURE.md src include "$tmp"/
+sed -i 's|#include "smtpscope/reply.h"|&\n#include "smtpscope/client.h"|' "$tmp/src/reply.c"
+touch "$tmp/src/stray.c"
+out=$(python3 tests/layers-modules.py "$tmp")
+if echo "$out" | grep -q 'src/reply.c:.*module reply includes client.h' &&
+   echo "$out" | grep -q 'src/stray.c belongs to 0 modules'; then
+	echo "ok   the module checker refuses a forbidden include and a stray file"
+else
+	echo "FAIL: the module checker let a violation through:"; echo "$out"; fail=1
+fi
 exit $fail

@@ -10,8 +10,7 @@
 #include <stdbool.h>
 
 #include "smtpscope/client.h"
-#include "smtpscope/cmd.h"
-#include "smtpscope/printer.h"
+#include "smtpscope/front.h"
 
 /* Exit statuses, by the first stage that failed (swaks uses the same
  * numbers where it has them). */
@@ -32,24 +31,8 @@ enum batch_exit {
 	BATCH_EXIT_PARTIAL = 29,     /* delivered, but some recipients refused */
 };
 
-struct demo_ctl;
-
-struct batch_options {
-	const char *target;          /* HOST[:PORT], or NULL for none */
-	const char *default_port;
-	struct client_options client;
-	struct printer_options print;
-	struct cmd_auth_options auth;
-	int in_fd, out_fd;
-	const char *intro;           /* a note to print first, or NULL */
-	bool interactive;            /* reading a person at a terminal */
-	struct demo_ctl *demo;       /* the built-in server (/scenario), or NULL */
-	const char *save;            /* --save FILE: export the session at the end */
-	const char *replay;          /* --replay FILE: run its lines first */
-};
-
 /* Runs a whole session; returns an exit status from enum batch_exit. */
-int batch_run(const struct batch_options *o);
+int batch_run(const struct front_options *o);
 /* The exit status a finished session deserves. */
 int batch_exit_status(const struct client *c);
 const char *batch_exit_name(int status);

@@ -10,10 +10,28 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "smtpscope/batch.h"
+#include "smtpscope/client.h"
 #include "smtpscope/cmd.h"
+#include "smtpscope/printer.h"
 #include "smtpscope/replay.h"
 #include "smtpscope/util.h"
+
+struct demo_ctl;
+
+/* What a session is run with, by either front-end (main fills it). */
+struct front_options {
+	const char *target;          /* HOST[:PORT], or NULL for none */
+	const char *default_port;
+	struct client_options client;
+	struct printer_options print;
+	struct cmd_auth_options auth;
+	int in_fd, out_fd;
+	const char *intro;           /* a note to print first, or NULL */
+	bool interactive;            /* reading a person at a terminal */
+	struct demo_ctl *demo;       /* the built-in server (/scenario), or NULL */
+	const char *save;            /* --save FILE: export the session at the end */
+	const char *replay;          /* --replay FILE: run its lines first */
+};
 
 struct front {
 	struct loop *loop;
@@ -31,10 +49,10 @@ struct front {
 };
 
 /* Creates the loop, session and client; listener gets every event. */
-void front_init(struct front *f, const struct batch_options *o,
+void front_init(struct front *f, const struct front_options *o,
 		session_listener listener, void *listener_ctx);
 /* Shows the intro and connects to the target, if any. */
-void front_start(struct front *f, const struct batch_options *o);
+void front_start(struct front *f, const struct front_options *o);
 void front_free(struct front *f);
 
 /* Queues input bytes / one whole line (no line ending). */
@@ -48,6 +66,14 @@ bool front_work(struct front *f);
 bool front_idle(const struct front *f);
 /* A message is being typed (/data) or sent line by line (after a 354). */
 bool front_in_message(const struct front *f);
+/* The queue of typed lines, for the TUI: how many wait; dropping them
+ * all (Ctrl-C, quit); whether one of them may carry a secret (an /auth or
+ * AUTH line typed ahead, so what follows stays out of the history). */
+size_t front_queued_lines(const struct front *f);
+void front_drop_queued(struct front *f);
+bool front_queued_secret(const struct front *f);
+/* F8: one more /replay step, if a replay waits for the user. */
+void front_replay_step(struct front *f);
 /* Drops the message in progress: /data lines are forgotten; after a 354
  * the connection is closed, since SMTP has no way to take DATA back. */
 void front_abandon_message(struct front *f, const char *why);

@@ -24,7 +24,7 @@
 
 /* Runs a whole session in the terminal UI and returns an exit status as
  * batch_run() does, or -1 (nothing done) if the terminal cannot be used. */
-int ui_run(const struct batch_options *o);
+int ui_run(const struct front_options *o);
 
 #ifdef SMTPSCOPE_UI_INTERNAL
 /* For src/ui*.c only; they include <curses.h> before this header. */
@@ -67,8 +67,8 @@ struct ui_ladder {
 };
 
 struct ui {
-	const struct batch_options *opt;
-	struct batch_options opt_tui;   /* *opt, with the TUI's own settings */
+	const struct front_options *opt;
+	struct front_options opt_tui;   /* *opt, with the TUI's own settings */
 	struct front f;
 	bool color, too_small, dirty, resize_pending, help, confirm, side;
 	enum ui_focus focus;
