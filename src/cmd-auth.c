@@ -138,11 +138,6 @@ static int cmd_auth_run(struct cmd_ctx *ctx, int argc, char **argv)
 	bool failed;
 	char *secret;
 
-	if (client_conn(ctx->client) != CLIENT_UP) {
-		session_text(ctx->session, SESSION_ERROR,
-			     "not connected: %cconnect HOST[:PORT] first", CMD_PREFIX);
-		return -1;
-	}
 	if (argc > 1) {
 		if (!auth_mech_parse(argv[1], &mechs[0])) {
 			session_text(ctx->session, SESSION_ERROR,
@@ -201,4 +196,5 @@ const struct cmd_entry cmd_auth_entry = {
 	.min_args = 0,
 	.max_args = 2,
 	.run = cmd_auth_run,
+	.needs_connection = true,
 };

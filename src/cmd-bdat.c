@@ -24,11 +24,8 @@ static int cmd_bdat_run(struct cmd_ctx *ctx, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (!client_send_bdat(ctx->client, argv[1], (size_t)chunk, &err)) {
-		session_text(ctx->session, SESSION_ERROR, "%s", err);
-		free(err);
-		return -1;
-	}
+	if (!client_send_bdat(ctx->client, argv[1], (size_t)chunk, &err))
+		return cmd_fail(ctx, err, NULL);
 	return 0;
 }
 

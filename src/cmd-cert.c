@@ -29,11 +29,8 @@ static int cmd_cert_run(struct cmd_ctx *ctx, int argc, char **argv)
 		session_text(ctx->session, SESSION_ERROR, "usage: /cert [save FILE]");
 		return -1;
 	}
-	if (!tls_chain_save(t, argv[2], &err)) {
-		session_text(ctx->session, SESSION_ERROR, "%s", err);
-		free(err);
-		return -1;
-	}
+	if (!tls_chain_save(t, argv[2], &err))
+		return cmd_fail(ctx, err, NULL);
 	session_text(ctx->session, SESSION_NOTE, "certificate chain saved as PEM in %s", argv[2]);
 	return 0;
 }

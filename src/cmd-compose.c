@@ -114,11 +114,8 @@ static int cmd_compose_send(struct cmd_ctx *ctx)
 			     "no composed message: %ccompose -t ADDR -s SUBJECT ... first", CMD_PREFIX);
 		return -1;
 	}
-	if (client_conn(ctx->client) != CLIENT_UP) {
-		session_text(ctx->session, SESSION_ERROR,
-			     "not connected: %cconnect HOST[:PORT] first", CMD_PREFIX);
+	if (!cmd_connected(ctx, "compose send"))
 		return -1;
-	}
 	bdat = c->bdat && caps_has(smtp_caps(client_smtp(ctx->client)), CAP_CHUNKING);
 	if (c->bdat && !bdat)
 		session_text(ctx->session, SESSION_NOTE,

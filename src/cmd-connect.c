@@ -10,11 +10,8 @@ static int cmd_connect_run(struct cmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL;
 
 	(void)argc;
-	if (!client_connect(ctx->client, argv[1], ctx->default_port, &err)) {
-		session_text(ctx->session, SESSION_ERROR, "%s", err);
-		free(err);
-		return -1;
-	}
+	if (!client_connect(ctx->client, argv[1], ctx->default_port, &err))
+		return cmd_fail(ctx, err, NULL);
 	return 0;
 }
 

@@ -7,11 +7,6 @@ static int cmd_data_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (client_conn(ctx->client) != CLIENT_UP) {
-		session_text(ctx->session, SESSION_ERROR,
-			     "not connected: %cconnect HOST[:PORT] first", CMD_PREFIX);
-		return -1;
-	}
 	ctx->message_mode = true;
 	session_text(ctx->session, SESSION_NOTE,
 		     "enter the message; a line holding only \".\" ends it");
@@ -31,4 +26,5 @@ const struct cmd_entry cmd_data_entry = {
 	.min_args = 0,
 	.max_args = 0,
 	.run = cmd_data_run,
+	.needs_connection = true,
 };

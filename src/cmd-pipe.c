@@ -42,11 +42,6 @@ static int cmd_pipe_run(struct cmd_ctx *ctx, int argc, char **argv)
 	int n, i;
 
 	(void)argc;
-	if (client_conn(ctx->client) != CLIENT_UP) {
-		session_text(ctx->session, SESSION_ERROR,
-			     "not connected: %cconnect HOST[:PORT] first", CMD_PREFIX);
-		return -1;
-	}
 	n = cmd_pipe_split(argv[1], lines, CMD_PIPE_MAX);
 	if (n < 0) {
 		session_text(ctx->session, SESSION_ERROR,
@@ -82,4 +77,5 @@ const struct cmd_entry cmd_pipe_entry = {
 	.max_args = 1,
 	.raw_args = true,
 	.run = cmd_pipe_run,
+	.needs_connection = true,
 };

@@ -36,11 +36,8 @@ static int cmd_replay_run(struct cmd_ctx *ctx, int argc, char **argv)
 	ok = text.len <= CMD_REPLAY_MAX &&
 	     replay_parse(ctx->replay, argv[1], text.data ? text.data : "", text.len, &err);
 	buf_free(&text);
-	if (!ok) {
-		session_text(ctx->session, SESSION_ERROR, "%s", err ? err : "file too large to replay");
-		free(err);
-		return -1;
-	}
+	if (!ok)
+		return cmd_fail(ctx, err, "file too large to replay");
 	ctx->replay->active = true;
 	ctx->replay->manual = ctx->replay_by_key;
 	session_text(ctx->session, SESSION_NOTE, "replaying %zu line%s from %s%s%s", ctx->replay->n,

@@ -13,11 +13,8 @@ static int cmd_save_run(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t n = session_count(ctx->session);
 
 	(void)argc;
-	if (!export_save(ctx->session, &o, argv[1], &err)) {
-		session_text(ctx->session, SESSION_ERROR, "%s", err);
-		free(err);
-		return -1;
-	}
+	if (!export_save(ctx->session, &o, argv[1], &err))
+		return cmd_fail(ctx, err, NULL);
 	session_text(ctx->session, SESSION_NOTE, "saved %zu events to %s (secrets redacted)", n,
 		     argv[1]);
 	return 0;

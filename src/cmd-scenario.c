@@ -39,26 +39,17 @@ static int cmd_scenario_run(struct cmd_ctx *ctx, int argc, char **argv)
 		return 0;
 	}
 	sc = demo_catalog_find(&ctx->demo->catalog, argv[1], &err);
-	if (sc == NULL) {
-		session_text(ctx->session, SESSION_ERROR, "%s", err);
-		free(err);
-		return -1;
-	}
+	if (sc == NULL)
+		return cmd_fail(ctx, err, NULL);
 	if (client_conn(ctx->client) == CLIENT_UP || client_conn(ctx->client) == CLIENT_CONNECTING)
 		client_close(ctx->client, "switching to another scenario");
-	if (!demo_ctl_start(ctx->demo, sc, &err)) {
-		session_text(ctx->session, SESSION_ERROR, "%s", err);
-		free(err);
-		return -1;
-	}
+	if (!demo_ctl_start(ctx->demo, sc, &err))
+		return cmd_fail(ctx, err, NULL);
 	intro = demo_ctl_intro(ctx->demo);
 	session_text(ctx->session, SESSION_NOTE, "%s", intro);
 	free(intro);
-	if (!client_connect(ctx->client, ctx->demo->target, ctx->default_port, &err)) {
-		session_text(ctx->session, SESSION_ERROR, "%s", err);
-		free(err);
-		return -1;
-	}
+	if (!client_connect(ctx->client, ctx->demo->target, ctx->default_port, &err))
+		return cmd_fail(ctx, err, NULL);
 	return 0;
 }
 

@@ -10,16 +10,8 @@ static int cmd_sendfile_run(struct cmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL;
 
 	(void)argc;
-	if (client_conn(ctx->client) != CLIENT_UP) {
-		session_text(ctx->session, SESSION_ERROR,
-			     "not connected: %cconnect HOST[:PORT] first", CMD_PREFIX);
-		return -1;
-	}
-	if (!client_send_file(ctx->client, argv[1], &err)) {
-		session_text(ctx->session, SESSION_ERROR, "%s", err);
-		free(err);
-		return -1;
-	}
+	if (!client_send_file(ctx->client, argv[1], &err))
+		return cmd_fail(ctx, err, NULL);
 	return 0;
 }
 
@@ -35,4 +27,5 @@ const struct cmd_entry cmd_sendfile_entry = {
 	.min_args = 1,
 	.max_args = 1,
 	.run = cmd_sendfile_run,
+	.needs_connection = true,
 };

@@ -7,11 +7,6 @@ static int cmd_starttls_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (client_conn(ctx->client) != CLIENT_UP) {
-		session_text(ctx->session, SESSION_ERROR,
-			     "not connected: /connect HOST[:PORT] first, then /starttls");
-		return -1;
-	}
 	if (smtp_tls(client_smtp(ctx->client))) {
 		session_text(ctx->session, SESSION_ERROR,
 			     "TLS is already up on this connection (RFC 3207 4.2: no STARTTLS inside TLS)");
@@ -36,4 +31,5 @@ const struct cmd_entry cmd_starttls_entry = {
 	.min_args = 0,
 	.max_args = 0,
 	.run = cmd_starttls_run,
+	.needs_connection = true,
 };

@@ -154,9 +154,29 @@ int cmd_execute(struct cmd_ctx *ctx, const char *line)
 		cmd_split_free(argc, argv);
 		return -1;
 	}
+	if (e->needs_connection && !cmd_connected(ctx, e->name)) {
+		cmd_split_free(argc, argv);
+		return -1;
+	}
 	rc = e->run(ctx, argc, argv);
 	cmd_split_free(argc, argv);
 	return rc;
+}
+
+int cmd_fail(struct cmd_ctx *ctx, char *err, const char *fallback)
+{
+	session_text(ctx->session, SESSION_ERROR, "%s", err ? err : fallback);
+	free(err);
+	return -1;
+}
+
+bool cmd_connected(struct cmd_ctx *ctx, const char *what)
+{
+	if (client_conn(ctx->client) == CLIENT_UP)
+		return true;
+	session_text(ctx->session, SESSION_ERROR, "not connected: %cconnect HOST[:PORT] first, then %c%s",
+		     CMD_PREFIX, CMD_PREFIX, what);
+	return false;
 }
 
 int cmd_input(struct cmd_ctx *ctx, const char *line)

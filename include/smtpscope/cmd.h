@@ -71,6 +71,8 @@ struct cmd_entry {
 	/* The arguments are one string, the rest of the line as typed
 	 * (argv[1], absent when empty): no quoting, no splitting. */
 	bool raw_args;
+	/* Refused, with the one "not connected" wording, unless connected. */
+	bool needs_connection;
 	/* Returns 0, or -1 after recording an error in the session. */
 	int (*run)(struct cmd_ctx *ctx, int argc, char **argv);
 };
@@ -105,6 +107,12 @@ void cmd_split_free(int argc, char **argv);
 /* Runs one local command line (without the prefix).  Errors go to the
  * session with the usage that would be right.  Returns 0 or -1. */
 int cmd_execute(struct cmd_ctx *ctx, const char *line);
+/* For a command's run(): records err (taken and freed; NULL says
+ * `fallback`) as an error in the session and returns -1. */
+int cmd_fail(struct cmd_ctx *ctx, char *err, const char *fallback);
+/* True when connected; otherwise records "not connected: /connect
+ * HOST[:PORT] first, then /WHAT" and returns false. */
+bool cmd_connected(struct cmd_ctx *ctx, const char *what);
 /* Completes a waiting /auth with the secret the user typed. */
 int cmd_auth_secret(struct cmd_ctx *ctx, const char *secret);
 void cmd_auth_pending_free(struct cmd_ctx *ctx);

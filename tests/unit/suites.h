@@ -16,5 +16,6 @@ Suite *explain_suite(void);
 Suite *auth_suite(void);
 Suite *scenario_suite(void);
 Suite *compose_suite(void);
+Suite *cmd_suite(void);
 
 #endif
