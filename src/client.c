@@ -34,6 +34,7 @@ struct client *client_new(struct loop *l, struct session *s,
 	c->smtp = smtp_new(s);
 	smtp_set_data_raw(c->smtp, c->opt.data_raw);
 	smtp_set_show_secrets(c->smtp, c->opt.show_secrets);
+	smtp_set_trace(c->smtp, c->opt.trace);
 	c->parser = reply_parser_new();
 	c->msg_fd = -1;
 	c->target = xstrdup("");

@@ -86,6 +86,9 @@ static void usage(FILE *f)
 "                           at the terminal, never stored)\n"
 "      --token TOKEN, --token-env VAR\n"
 "                           the OAuth 2.0 token for XOAUTH2\n"
+"      --trace              note every SMTP state change with its cause\n"
+"                           (\"state GREETED -> READY on 250 to EHLO\");\n"
+"                           in a session: /trace on|off\n"
 "      --show-secrets       show SASL lines in the transcript as sent (by\n"
 "                           default: AUTH PLAIN <redacted: user \"alice\">)\n"
 "  -h, --help               show this help\n"
@@ -293,6 +296,7 @@ int main(int argc, char **argv)
 		{ "token", required_argument, NULL, 1103 },
 		{ "token-env", required_argument, NULL, 1104 },
 		{ "show-secrets", no_argument, NULL, 1105 },
+		{ "trace", no_argument, NULL, 1106 },
 		{ "save", required_argument, NULL, 1014 },
 		{ "replay", required_argument, NULL, 1015 },
 		{ "help", no_argument, NULL, 'h' },
@@ -437,6 +441,9 @@ int main(int argc, char **argv)
 			break;
 		case 1105:
 			o.client.show_secrets = true;
+			break;
+		case 1106:
+			o.client.trace = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -31,6 +31,15 @@ struct smtp {
 	struct smtp_pending *pending;
 	size_t npending, pcap, phead;
 	struct caps caps;
+	/* --trace, /trace: each state change noted with its cause; while a
+	 * reply is handled the notes wait in trace_held, so they follow the
+	 * reply in the transcript. */
+	struct {
+		bool on;
+		char cause[96];
+		bool hold;
+		struct buf held;
+	} trace;
 	bool ehlo_done;       /* EHLO (not HELO): caps are meaningful */
 	bool authenticated;
 	bool closing;         /* 421 or 221 seen: the server will hang up */

@@ -6,6 +6,7 @@
  * 4.1.4 and 4.3.2, RFC 2920 3.1, RFC 3207 4 and RFC 4954 4. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,7 @@ void smtp_free(struct smtp *s)
 	caps_free(&s->caps);
 	caps_free(&s->pre_tls);
 	buf_free(&s->group_sum);
+	buf_free(&s->trace.held);
 	free(s->mail_from);
 	free(s);
 }
@@ -87,7 +89,36 @@ void smtp_set_state(struct smtp *s, enum smtp_state st)
 		s->recipients = 0;
 		s->rcpt_tried = 0;
 	}
+	if (s->trace.on && st != s->state) {
+		if (s->trace.hold)
+			buf_printf(&s->trace.held, "state %s -> %s on %s\n", smtp_state_name(s->state),
+				   smtp_state_name(st), s->trace.cause);
+		else
+			session_text(s->session, SESSION_NOTE, "state %s -> %s on %s",
+				     smtp_state_name(s->state), smtp_state_name(st), s->trace.cause);
+	}
 	s->state = st;
+}
+
+void smtp_set_trace(struct smtp *s, bool on) { s->trace.on = on; }
+bool smtp_tracing(const struct smtp *s) { return s->trace.on; }
+
+void smtp_trace_cause(struct smtp *s, const char *cause)
+{
+	snprintf(s->trace.cause, sizeof s->trace.cause, "%s", cause);
+}
+
+/* The held notes, in order, after the reply that caused them. */
+static void smtp_trace_flush(struct smtp *s)
+{
+	char *p = s->trace.held.data, *nl;
+
+	s->trace.hold = false;
+	while (p && (nl = strchr(p, '\n')) != NULL) {
+		session_text(s->session, SESSION_NOTE, "%.*s", (int)(nl - p), p);
+		p = nl + 1;
+	}
+	buf_clear(&s->trace.held);
 }
 
 enum smtp_state smtp_state(const struct smtp *s) { return s->state; }
@@ -173,6 +204,7 @@ void smtp_connected(struct smtp *s, size_t connect_event, bool greeting_in_tls)
 	s->lmtp = false;
 	smtp_rcpt_clear(s);
 	memset(s->failed, 0, sizeof s->failed);
+	smtp_trace_cause(s, "connection up");
 	smtp_set_state(s, SMTP_WAIT_GREETING);
 	s->connect_event = connect_event;
 	if (!greeting_in_tls)
@@ -191,6 +223,7 @@ void smtp_closed(struct smtp *s)
 	smtp_pending_clear(s);
 	smtp_auth_end(s);
 	smtp_rcpt_summary(s, "the connection ended before the message was accepted");
+	smtp_trace_cause(s, "connection closed");
 	smtp_set_state(s, SMTP_CLOSED);
 }
 
@@ -406,8 +439,10 @@ void smtp_send(struct smtp *s, const char *line, const char *shown, struct buf *
 		s->rcpt_tried++;
 	smtp_push(s, v, ev, arg);
 	free(arg);
-	if (v == SMTP_V_AUTH_RESPONSE)
+	if (v == SMTP_V_AUTH_RESPONSE) {
+		smtp_trace_cause(s, "AUTH response sent");
 		smtp_set_state(s, SMTP_READY); /* until the next 334 */
+	}
 }
 
 void smtp_command(struct smtp *s, const char *line, struct buf *out)
@@ -539,6 +574,7 @@ void smtp_tls_started(struct smtp *s, bool implicit)
 	s->pre_tls_kept = s->ehlo_done;
 	caps_init(&s->caps);
 	s->ehlo_done = false;
+	smtp_trace_cause(s, "TLS started");
 	smtp_set_state(s, SMTP_GREETED);
 }
 
@@ -769,10 +805,14 @@ void smtp_on_reply(struct smtp *s, struct reply *r, struct buf *out)
 		return;
 	}
 	cmd = s->pending[s->phead++];
+	snprintf(s->trace.cause, sizeof s->trace.cause, "%d to %s", r->code,
+		 cmd.verb == SMTP_V_UNKNOWN && cmd.arg && cmd.arg[0] ? cmd.arg : smtp_verb_name(cmd.verb));
+	s->trace.hold = true;
 	smtp_after_reply(s, &cmd, r);
 	session_reply(s->session, r, cmd.event,
 		      cmd.verb == SMTP_V_UNKNOWN && cmd.arg && cmd.arg[0] ? cmd.arg
 									 : smtp_verb_name(cmd.verb));
+	smtp_trace_flush(s);
 	free(cmd.arg);
 	if (cmd.verb == SMTP_V_AUTH || cmd.verb == SMTP_V_AUTH_RESPONSE)
 		smtp_auth_on_reply(s, r, out);

@@ -38,6 +38,7 @@ struct client_options {
 	 * (line mode): it closes at once. */
 	bool verify_ask;
 	bool show_secrets; /* --show-secrets: SASL lines in the transcript as sent */
+	bool trace;        /* --trace: every state change noted with its cause */
 };
 
 void client_options_default(struct client_options *o);

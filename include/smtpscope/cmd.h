@@ -94,6 +94,7 @@ extern const struct cmd_entry cmd_save_entry;
 extern const struct cmd_entry cmd_scenario_entry;
 extern const struct cmd_entry cmd_sendfile_entry;
 extern const struct cmd_entry cmd_starttls_entry;
+extern const struct cmd_entry cmd_trace_entry;
 
 /* The table, sorted by name. */
 const struct cmd_entry *const *cmd_table(size_t *n);

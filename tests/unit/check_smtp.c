@@ -800,6 +800,42 @@ START_TEST(test_bdat_chunks)
 }
 END_TEST
 
+/* --trace: each state change is a note naming its cause, after the reply
+ * that caused it; nothing when trace is off. */
+START_TEST(test_trace_notes_state_changes)
+{
+	struct fx f;
+	const struct session_event *note;
+	size_t notes;
+
+	fx_init(&f);
+	fx_ready(&f);
+	ck_assert_ptr_null(fx_find(&f, SESSION_NOTE, "state "));
+	smtp_set_trace(f.smtp, true);
+	ck_assert(smtp_tracing(f.smtp));
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_server(&f, "250 2.1.0 Ok\r\n");
+	note = fx_find(&f, SESSION_NOTE, "state ");
+	ck_assert_ptr_nonnull(note);
+	ck_assert_str_eq(note->text, "state READY -> MAIL on 250 to MAIL");
+	/* the note follows the reply it comes from */
+	ck_assert_uint_eq(note->index, fx_last_reply(&f)->index + 1);
+	fx_send(&f, "RCPT TO:<b@y.test>");
+	fx_server(&f, "550 5.1.1 no\r\n"); /* refused: no state change, no note */
+	fx_send(&f, "DATA");
+	fx_server(&f, "503 5.5.1 no valid recipients\r\n");
+	ck_assert_uint_eq(fx_find(&f, SESSION_NOTE, "state ")->index, note->index);
+	smtp_closed(f.smtp);
+	ck_assert_str_eq(fx_find(&f, SESSION_NOTE, "state ")->text,
+			 "state MAIL -> CLOSED on connection closed");
+	smtp_set_trace(f.smtp, false);
+	notes = fx_count(&f, SESSION_NOTE);
+	smtp_connected(f.smtp, session_text(f.session, SESSION_CONNECT, "again"), false);
+	ck_assert_uint_eq(fx_count(&f, SESSION_NOTE), notes);
+	fx_free(&f);
+}
+END_TEST
+
 Suite *smtp_suite(void)
 {
 	Suite *s = suite_create("smtp");
@@ -828,6 +864,7 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_mail_rcpt_params);
 	tcase_add_test(tc, test_mail_params_clean);
 	tcase_add_test(tc, test_bdat_chunks);
+	tcase_add_test(tc, test_trace_notes_state_changes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,34 @@
+/* /trace on|off: every SMTP state change noted with its cause. */
+#include "config.h"
+
+#include "smtpscope/cmd.h"
+
+static int cmd_trace_run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct smtp *s = client_smtp(ctx->client);
+
+	if (argc == 2 && (util_strieq(argv[1], "on") || util_strieq(argv[1], "off")))
+		smtp_set_trace(s, util_strieq(argv[1], "on"));
+	else if (argc == 2) {
+		session_text(ctx->session, SESSION_ERROR, "usage: %ctrace on|off", CMD_PREFIX);
+		return -1;
+	}
+	session_text(ctx->session, SESSION_NOTE, "trace is %s%s", smtp_tracing(s) ? "on" : "off",
+		     smtp_tracing(s) ? ": every state change is noted with its cause" : "");
+	return 0;
+}
+
+const struct cmd_entry cmd_trace_entry = {
+	.name = "trace",
+	.args = "[on|off]",
+	.summary = "note every SMTP state change with its cause",
+	.help = "With trace on, every change of the client's SMTP state is noted in the "
+		"transcript with what caused it, after the reply that did: \"state GREETED "
+		"-> READY on 250 to EHLO\", \"state READY -> TLS_START on 220 to STARTTLS\". "
+		"A way to see how the protocol moves, and a debugging log. --trace turns it "
+		"on from the start.",
+	.complete = CMD_COMPLETE_NONE,
+	.min_args = 0,
+	.max_args = 1,
+	.run = cmd_trace_run,
+};
