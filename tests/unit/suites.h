@@ -17,5 +17,6 @@ Suite *auth_suite(void);
 Suite *scenario_suite(void);
 Suite *compose_suite(void);
 Suite *cmd_suite(void);
+Suite *guide_suite(void);
 
 #endif
