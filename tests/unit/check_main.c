@@ -23,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, compose_suite());
 	srunner_add_suite(sr, cmd_suite());
 	srunner_add_suite(sr, guide_suite());
+	srunner_add_suite(sr, ladder_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

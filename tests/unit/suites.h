@@ -18,5 +18,6 @@ Suite *scenario_suite(void);
 Suite *compose_suite(void);
 Suite *cmd_suite(void);
 Suite *guide_suite(void);
+Suite *ladder_suite(void);
 
 #endif
