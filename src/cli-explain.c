@@ -169,24 +169,6 @@ static int cli_compare(struct kb *kb, const char *a, const char *b, bool json)
 	return CLI_EXIT_OK;
 }
 
-static bool cli_context(const char *s, const char **command)
-{
-	static char buf[32];
-	enum kb_ctx c;
-
-	snprintf(buf, sizeof buf, "%s", s);
-	c = kb_ctx_from_command(buf);
-	if (c == KB_CTX_ANY && !util_strieq(s, "any")) {
-		for (char *p = buf; *p; p++)
-			*p = (char)toupper((unsigned char)*p);
-		c = kb_ctx_from_command(buf);
-		if (c == KB_CTX_ANY)
-			return false;
-	}
-	*command = kb_ctx_name(c);
-	return true;
-}
-
 int cli_explain_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -213,7 +195,8 @@ int cli_explain_main(int argc, char **argv)
 		switch (c) {
 		case 'r': reply_text = optarg; break;
 		case 'a':
-			if (!cli_context(optarg, &ctx.command))
+			ctx.has_verb = explain_verb_from_name(optarg, &ctx.verb);
+			if (!ctx.has_verb)
 				return cli_usage_error("--after \"%s\": not a command smtpscope knows", optarg);
 			break;
 		case 'c': compare = true; break;

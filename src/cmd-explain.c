@@ -23,6 +23,7 @@ static size_t cmd_explain_pick(const struct session *s, const char *arg)
 {
 	long back = 1;
 	enum kb_ctx want = KB_CTX__COUNT;
+	enum smtp_verb v;
 
 	if (arg && arg[0] == '-') {
 		char *end;
@@ -31,16 +32,16 @@ static size_t cmd_explain_pick(const struct session *s, const char *arg)
 		if (*end != '\0' || back < 1)
 			return SIZE_MAX;
 	} else if (arg) {
-		want = kb_ctx_from_command(arg);
-		if (want == KB_CTX_ANY && !util_strieq(arg, "any"))
+		if (!explain_verb_from_name(arg, &v))
 			return SIZE_MAX;
+		want = kb_ctx_from_verb(v);
 	}
 	for (size_t i = session_count(s); i-- > 0;) {
 		const struct session_event *ev = session_get(s, i);
 
 		if (ev->kind != SESSION_REPLY)
 			continue;
-		if (want != KB_CTX__COUNT && kb_ctx_from_command(ev->command) != want)
+		if (want != KB_CTX__COUNT && kb_ctx_from_verb(ev->verb) != want)
 			continue;
 		if (--back == 0)
 			return i;
@@ -64,11 +65,12 @@ static int cmd_explain_event(struct cmd_ctx *ctx, const char *arg)
 		return -1;
 	}
 	ev = session_get(ctx->session, i);
-	ec.command = ev->command;
+	ec.has_verb = true;
+	ec.verb = ev->verb;
 	ec.tls_active = ev->encrypted;
 	explain_reply(ctx->kb, ev->reply, &ec, &x);
 	buf_init(&b);
-	buf_printf(&b, "explanation of the reply to %s:\n", ev->command ? ev->command : "nothing");
+	buf_printf(&b, "explanation of the reply to %s:\n", session_reply_to(ev));
 	explain_format_long(&x, &b, CMD_EXPLAIN_WIDTH);
 	session_text(ctx->session, SESSION_NOTE, "%s", b.data);
 	buf_free(&b);

@@ -379,18 +379,28 @@ static void explain_diagnose(const struct kb *kb, const struct explain_ctx *ctx,
 	x->diagnosis = kb_diagnosis(kb, id);
 }
 
+bool explain_verb_from_name(const char *name, enum smtp_verb *out)
+{
+	enum smtp_verb v = util_strieq(name, "any") ? SMTP_V_UNKNOWN : verb_from_name(name);
+
+	if (v == SMTP_V__COUNT)
+		return false;
+	*out = v;
+	return true;
+}
+
 static void explain_context(const struct explain_ctx *ctx, struct explanation *x)
 {
 	const struct kb_code *c = x->entry;
 
-	x->ctx = kb_ctx_from_command(ctx->command);
-	x->has_ctx = ctx->command != NULL;
+	x->ctx = ctx->has_verb ? kb_ctx_from_verb(ctx->verb) : KB_CTX_ANY;
+	x->has_ctx = ctx->has_verb;
 	if (c == NULL || !x->has_ctx)
 		return;
 	x->context_meaning = c->context[x->ctx];
 	if (x->context_meaning == NULL && x->ctx == KB_CTX_HELO)
 		x->context_meaning = c->context[KB_CTX_EHLO];
-	if (x->context_meaning == NULL && ctx->command)
+	if (x->context_meaning == NULL)
 		x->context_meaning = c->context[KB_CTX_ANY];
 	if (explain_tls_refusal(ctx, x) && c->context[KB_CTX_STARTTLS])
 		x->context_meaning = c->context[KB_CTX_STARTTLS];

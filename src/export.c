@@ -118,8 +118,8 @@ static void export_jsonl_event(const struct printer_options *o, const struct ses
 	else
 		buf_adds(out, ",\"enhanced\":null");
 	buf_adds(out, ",\"command\":");
-	if (ev->kind == SESSION_REPLY && ev->command)
-		util_json_string(out, ev->command);
+	if (ev->kind == SESSION_REPLY)
+		util_json_string(out, session_reply_to(ev));
 	else
 		buf_adds(out, "null");
 	if (ev->kind == SESSION_REPLY && ev->answers != SIZE_MAX)
@@ -135,7 +135,7 @@ static void export_jsonl_event(const struct printer_options *o, const struct ses
 		   ev->redacted ? "true" : "false");
 	buf_adds(out, ",\"explanation\":");
 	if (r) {
-		struct explain_ctx ctx = { .command = ev->command, .tls_active = ev->encrypted };
+		struct explain_ctx ctx = { .has_verb = true, .verb = ev->verb, .tls_active = ev->encrypted };
 		struct explanation x;
 		struct buf b;
 

@@ -17,9 +17,9 @@
 
 /* The diagnosis the knowledge base gives a reply, for the recipient
  * summary. */
-static const char *front_diagnose(void *ctx, const struct reply *r, const char *command)
+static const char *front_diagnose(void *ctx, const struct reply *r, enum smtp_verb verb)
 {
-	struct explain_ctx ec = { .command = command };
+	struct explain_ctx ec = { .has_verb = true, .verb = verb };
 	struct explanation x;
 	const char *id;
 
@@ -284,7 +284,7 @@ static void front_guide(struct front *f)
 		return;
 	f->guided = session_count(f->session);
 	buf_init(&b);
-	guide_hint(client_smtp(f->client), ev->reply, ev->command, &b);
+	guide_hint(client_smtp(f->client), ev->reply, ev->verb, &b);
 	session_text(f->session, SESSION_NOTE, "%s", b.data);
 	buf_free(&b);
 }

@@ -7,7 +7,7 @@
 
 /* Hints after a refusal, whatever the state: the reply says more than
  * the state does. */
-static bool guide_refusal(const struct smtp *s, int code, const char *cmd, struct buf *out)
+static bool guide_refusal(const struct smtp *s, int code, enum smtp_verb v, struct buf *out)
 {
 	const struct caps *caps = smtp_caps(s);
 
@@ -16,18 +16,18 @@ static bool guide_refusal(const struct smtp *s, int code, const char *cmd, struc
 			      "demo's certificate is self-signed: start smtpscope with --insecure), then EHLO again.");
 		return true;
 	}
-	if (code == 530 || (code == 535 && util_istarts(cmd, "AUTH"))) {
+	if (code == 530 || (code == 535 && (v == SMTP_V_AUTH || v == SMTP_V_AUTH_RESPONSE))) {
 		buf_adds(out, code == 530 ? "530: log in first (RFC 4954). " : "535: wrong name or password. ");
 		buf_adds(out, "AUTH PLAIN with the base64 of \"\\0user\\0password\" logs in in one line; "
 			      "AUTH LOGIN asks for each (334) in base64.");
 		return true;
 	}
-	if (code >= 400 && code < 500 && util_strieq(cmd, "RCPT")) {
+	if (code >= 400 && code < 500 && v == SMTP_V_RCPT) {
 		buf_adds(out, "A 4xx is temporary: send the same RCPT TO again (a greylisting server lets a "
 			      "retry through), or another recipient; the transaction stays open.");
 		return true;
 	}
-	if (code >= 500 && util_strieq(cmd, "RCPT")) {
+	if (code >= 500 && v == SMTP_V_RCPT) {
 		buf_adds(out, "A 5xx is permanent for this recipient: check the address or try another one "
 			      "(RCPT TO:<student@demo.test>); the transaction stays open. /explain tells more.");
 		return true;
@@ -45,15 +45,14 @@ static bool guide_refusal(const struct smtp *s, int code, const char *cmd, struc
 	return false;
 }
 
-void guide_hint(const struct smtp *s, const struct reply *last, const char *command,
+void guide_hint(const struct smtp *s, const struct reply *last, enum smtp_verb verb,
 		struct buf *out)
 {
 	const struct caps *caps = smtp_caps(s);
 	int code = last ? last->code : -1;
-	const char *cmd = command ? command : "";
 
 	buf_adds(out, "hint: ");
-	if (code >= 400 && guide_refusal(s, code, cmd, out))
+	if (code >= 400 && guide_refusal(s, code, verb, out))
 		return;
 	switch (smtp_state(s)) {
 	case SMTP_REFUSED:
@@ -69,7 +68,7 @@ void guide_hint(const struct smtp *s, const struct reply *last, const char *comm
 				      "server list the extensions it supports.");
 		break;
 	case SMTP_READY:
-		if (strcmp(cmd, "end of data") == 0 && code / 100 == 2)
+		if (verb == SMTP_V_DOT && code / 100 == 2)
 			buf_adds(out, "The message was accepted: the server is responsible for it now. "
 				      "Send another MAIL FROM, or QUIT. /save FILE.html makes a handout of this session.");
 		else if (caps_has(caps, CAP_STARTTLS) && !smtp_tls(s))

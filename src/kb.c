@@ -15,55 +15,50 @@
 
 #include "kb-private.h"
 
-static const char *const kb_ctx_names[KB_CTX__COUNT] = {
-	[KB_CTX_GREETING] = "greeting", [KB_CTX_HELO] = "HELO",
-	[KB_CTX_EHLO] = "EHLO",         [KB_CTX_MAIL] = "MAIL",
-	[KB_CTX_RCPT] = "RCPT",         [KB_CTX_DATA] = "DATA",
-	[KB_CTX_DOT] = "DOT",           [KB_CTX_BDAT] = "BDAT",
-	[KB_CTX_RSET] = "RSET",         [KB_CTX_VRFY] = "VRFY",
-	[KB_CTX_EXPN] = "EXPN",         [KB_CTX_HELP] = "HELP",
-	[KB_CTX_NOOP] = "NOOP",         [KB_CTX_QUIT] = "QUIT",
-	[KB_CTX_STARTTLS] = "STARTTLS", [KB_CTX_AUTH] = "AUTH",
-	[KB_CTX_ETRN] = "ETRN",         [KB_CTX_ATRN] = "ATRN",
-	[KB_CTX_ANY] = "any",
-};
 
 static const char *const kb_kind_names[] = {
 	[KB_KIND_PROVIDER] = "provider", [KB_KIND_MTA] = "mta",
 	[KB_KIND_FILTER] = "filter",     [KB_KIND_BLOCKLIST] = "blocklist",
 };
 
+/* The one map from verbs to knowledge-base contexts. */
+static const enum kb_ctx kb_verb_ctx[SMTP_V__COUNT] = {
+	[SMTP_V_UNKNOWN] = KB_CTX_ANY,       [SMTP_V_GREETING] = KB_CTX_GREETING,
+	[SMTP_V_HELO] = KB_CTX_HELO,         [SMTP_V_EHLO] = KB_CTX_EHLO,
+	[SMTP_V_LHLO] = KB_CTX_EHLO,         [SMTP_V_MAIL] = KB_CTX_MAIL,
+	[SMTP_V_RCPT] = KB_CTX_RCPT,         [SMTP_V_DATA] = KB_CTX_DATA,
+	[SMTP_V_DOT] = KB_CTX_DOT,           [SMTP_V_BDAT] = KB_CTX_BDAT,
+	[SMTP_V_RSET] = KB_CTX_RSET,         [SMTP_V_VRFY] = KB_CTX_VRFY,
+	[SMTP_V_EXPN] = KB_CTX_EXPN,         [SMTP_V_HELP] = KB_CTX_HELP,
+	[SMTP_V_NOOP] = KB_CTX_NOOP,         [SMTP_V_QUIT] = KB_CTX_QUIT,
+	[SMTP_V_STARTTLS] = KB_CTX_STARTTLS, [SMTP_V_AUTH] = KB_CTX_AUTH,
+	[SMTP_V_AUTH_RESPONSE] = KB_CTX_AUTH, [SMTP_V_ETRN] = KB_CTX_ETRN,
+	[SMTP_V_ATRN] = KB_CTX_ATRN,
+};
+
+enum kb_ctx kb_ctx_from_verb(enum smtp_verb v)
+{
+	return (size_t)v < SMTP_V__COUNT ? kb_verb_ctx[v] : KB_CTX_ANY;
+}
+
+/* A context is named by the data-file key of its first verb (LHLO's
+ * replies are EHLO's). */
 const char *kb_ctx_name(enum kb_ctx ctx)
 {
-	return (unsigned)ctx < KB_CTX__COUNT ? kb_ctx_names[ctx] : "?";
+	if (ctx == KB_CTX_ANY)
+		return "any";
+	for (size_t v = SMTP_V_UNKNOWN + 1; v < SMTP_V__COUNT; v++)
+		if (kb_verb_ctx[v] == ctx)
+			return verb_info((enum smtp_verb)v)->key;
+	return "?";
 }
 
 enum kb_ctx kb_ctx_from_name(const char *name)
 {
-	for (int i = 0; i < KB_CTX__COUNT; i++)
-		if (strcmp(kb_ctx_names[i], name) == 0)
-			return (enum kb_ctx)i;
-	return KB_CTX__COUNT;
-}
+	enum kb_ctx c = strcmp(name, "any") == 0 ? KB_CTX_ANY
+			: kb_ctx_from_verb(verb_from_key(name));
 
-enum kb_ctx kb_ctx_from_command(const char *command)
-{
-	enum kb_ctx c;
-
-	if (command == NULL)
-		return KB_CTX_ANY;
-	if (strcmp(command, "end of data") == 0)
-		return KB_CTX_DOT;
-	if (util_strieq(command, "LHLO"))
-		return KB_CTX_EHLO;
-	if (util_istarts(command, "AUTH"))
-		return KB_CTX_AUTH;
-	if (strcmp(command, "greeting") == 0)
-		return KB_CTX_GREETING;
-	for (c = 0; c < KB_CTX_ANY; c++)
-		if (c != KB_CTX_GREETING && util_strieq(command, kb_ctx_names[c]))
-			return c;
-	return KB_CTX_ANY;
+	return strcmp(kb_ctx_name(c), name) == 0 ? c : KB_CTX__COUNT;
 }
 
 const char *kb_kind_name(enum kb_pattern_kind kind)

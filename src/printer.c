@@ -65,15 +65,14 @@ static void printer_reply(const struct printer_options *o,
 			   reply_defect_name(r->defects[i].kind), r->defects[i].line);
 	}
 	if (o->annotate) {
-		struct explain_ctx ctx = { .command = ev->command, .tls_active = ev->encrypted };
+		struct explain_ctx ctx = { .has_verb = true, .verb = ev->verb, .tls_active = ev->encrypted };
 		struct explanation x;
 
 		explain_reply(o->kb, r, &ctx, &x);
 		printer_prefix(o, ev, out, "  # ");
 		explain_format_short(&x, out);
 		explain_free(&x);
-		if (ev->command && ev->command[0])
-			buf_printf(out, " [reply to %s]", ev->command);
+		buf_printf(out, " [reply to %s]", session_reply_to(ev));
 		if (o->timing && ev->latency_us >= 0)
 			buf_printf(out, " (%.1f ms)", (double)ev->latency_us / 1000.0);
 		buf_addc(out, '\n');

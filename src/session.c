@@ -49,7 +49,7 @@ static void session_event_free(struct session_event *e)
 {
 	free(e->raw);
 	free(e->text);
-	free(e->command);
+	free(e->word);
 	free(e->detail);
 	reply_free(e->reply);
 	free(e);
@@ -136,7 +136,7 @@ size_t session_sent_redacted(struct session *s, const char *shown)
 }
 
 size_t session_reply(struct session *s, struct reply *r, size_t answers,
-		     const char *command)
+		     enum smtp_verb verb, const char *word)
 {
 	struct session_event *e = session_new_event(s, SESSION_REPLY);
 
@@ -144,10 +144,20 @@ size_t session_reply(struct session *s, struct reply *r, size_t answers,
 	e->raw = xmemdup(r->raw, r->raw_len);
 	e->raw_len = r->raw_len;
 	e->answers = answers;
-	e->command = xstrdup(command ? command : "");
+	e->verb = verb;
+	e->word = word && word[0] ? xstrdup(word) : NULL;
 	if (answers < s->n)
 		e->latency_us = e->mono_us - s->ev[answers]->mono_us;
 	return session_append(s, e);
+}
+
+const char *session_reply_to(const struct session_event *ev)
+{
+	if (ev->word)
+		return ev->word;
+	if (ev->verb == SMTP_V_UNKNOWN && ev->answers == SIZE_MAX)
+		return "(unsolicited)"; /* the only reply with no command */
+	return smtp_verb_name(ev->verb);
 }
 
 static size_t session_vtext(struct session *s, enum session_kind kind,

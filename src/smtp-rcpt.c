@@ -32,10 +32,10 @@ void smtp_rcpt_clear(struct smtp *s)
 }
 
 /* "550 5.1.1 mailbox-unknown": what a reply said, for one recipient. */
-static char *smtp_rcpt_how(struct smtp *s, const struct reply *r, const char *command)
+static char *smtp_rcpt_how(struct smtp *s, const struct reply *r, enum smtp_verb verb)
 {
 	char enh[16];
-	const char *diag = s->diagnose ? s->diagnose(s->diagnose_ctx, r, command) : NULL;
+	const char *diag = s->diagnose ? s->diagnose(s->diagnose_ctx, r, verb) : NULL;
 
 	reply_enhanced_str(r, enh, sizeof enh);
 	return xasprintf("%d%s%s%s%s", r->code, enh[0] ? " " : "", enh,
@@ -72,7 +72,7 @@ void smtp_rcpt_reply(struct smtp *s, const char *addr, const struct reply *r)
 	memset(x, 0, sizeof *x);
 	x->addr = xstrdup(addr ? addr : "");
 	x->rcpt_code = r->code;
-	x->rcpt_how = smtp_rcpt_how(s, r, "RCPT");
+	x->rcpt_how = smtp_rcpt_how(s, r, SMTP_V_RCPT);
 }
 
 size_t smtp_rcpt_accepted(const struct smtp *s, const char **addrs, size_t max)
@@ -102,7 +102,7 @@ const char *smtp_rcpt_final(struct smtp *s, const struct reply *r)
 			continue;
 		x->final = true;
 		x->final_code = r->code;
-		x->final_how = smtp_rcpt_how(s, r, "end of data");
+		x->final_how = smtp_rcpt_how(s, r, SMTP_V_DOT);
 		if (s->lmtp) {
 			s->lmtp_next = i + 1;
 			return x->addr;

@@ -259,15 +259,11 @@ static void smtp_warn(struct smtp *s, const char *msg)
 	session_text(s->session, SESSION_WARN, "%s", msg);
 }
 
-/* RFC 2920 3.1 (EHLO, DATA, VRFY, EXPN, TURN, QUIT, NOOP; HELO and
- * LHLO alike), RFC 3207 4 (STARTTLS), RFC 4954 4 (AUTH): the commands
- * whose reply the client must see before sending anything more. */
+/* The commands whose reply the client must see before sending anything
+ * more (RFC 2920 3.1, RFC 3207 4, RFC 4954 4). */
 static bool smtp_group_ender(enum smtp_verb v)
 {
-	return v == SMTP_V_EHLO || v == SMTP_V_HELO || v == SMTP_V_LHLO ||
-	       v == SMTP_V_DATA || v == SMTP_V_STARTTLS || v == SMTP_V_AUTH ||
-	       v == SMTP_V_QUIT || v == SMTP_V_VRFY || v == SMTP_V_EXPN ||
-	       v == SMTP_V_NOOP;
+	return (verb_info(v)->flags & VERB_ENDS_GROUP) != 0;
 }
 
 /* Sequence checks for a command about to be sent.  Warns, never refuses. */
@@ -796,7 +792,7 @@ void smtp_on_reply(struct smtp *s, struct reply *r, struct buf *out)
 
 	if (smtp_pending_count(s) == 0) {
 		bool closing = r->code == 421;
-		session_reply(s->session, r, SIZE_MAX, "(unsolicited)");
+		session_reply(s->session, r, SIZE_MAX, SMTP_V_UNKNOWN, NULL);
 		if (closing)
 			s->closing = true;
 		else
@@ -809,9 +805,8 @@ void smtp_on_reply(struct smtp *s, struct reply *r, struct buf *out)
 		 cmd.verb == SMTP_V_UNKNOWN && cmd.arg && cmd.arg[0] ? cmd.arg : smtp_verb_name(cmd.verb));
 	s->trace.hold = true;
 	smtp_after_reply(s, &cmd, r);
-	session_reply(s->session, r, cmd.event,
-		      cmd.verb == SMTP_V_UNKNOWN && cmd.arg && cmd.arg[0] ? cmd.arg
-									 : smtp_verb_name(cmd.verb));
+	session_reply(s->session, r, cmd.event, cmd.verb,
+		      cmd.verb == SMTP_V_UNKNOWN ? cmd.arg : NULL);
 	smtp_trace_flush(s);
 	free(cmd.arg);
 	if (cmd.verb == SMTP_V_AUTH || cmd.verb == SMTP_V_AUTH_RESPONSE)

@@ -215,7 +215,8 @@ static void ui_explain_refresh(struct ui *ui, size_t ev)
 		return;
 	}
 	e = session_get(ui->f.session, ev);
-	ctx.command = e->command;
+	ctx.has_verb = true;
+	ctx.verb = e->verb;
 	ctx.tls_active = e->encrypted;
 	explain_reply(ui->opt->print.kb, e->reply, &ctx, &x);
 	explain_format_long(&x, &ui->explain_text, (size_t)(ui->explain.w > 2 ? ui->explain.w - 1 : 1));
@@ -254,7 +255,7 @@ static void ui_draw_explain(struct ui *ui)
 	else
 		snprintf(title, sizeof title, "Explanation: reply %d to %.40s%s",
 			 session_get(ui->f.session, ev)->reply->code,
-			 session_get(ui->f.session, ev)->command ? session_get(ui->f.session, ev)->command : "?",
+			 session_reply_to(session_get(ui->f.session, ev)),
 			 ui->selected == SIZE_MAX ? " (newest)" : "");
 	ui_draw_title(ui, &ui->explain, UI_FOCUS_EXPLAIN, title);
 	if (ui->side)

@@ -31,11 +31,6 @@ static char *ui_rl_history;
 static const char *const *ui_rl_cands;
 static char **ui_rl_owned;         /* candidates built for this completion */
 
-static const char *const ui_rl_verbs[] = {
-	"EHLO", "HELO", "MAIL FROM:", "RCPT TO:", "DATA", "RSET", "VRFY", "EXPN",
-	"NOOP", "QUIT", "STARTTLS", "AUTH", "BDAT", "HELP", "ETRN", NULL,
-};
-
 static int ui_rl_getc(FILE *f)
 {
 	(void)f;
@@ -259,6 +254,16 @@ static void ui_rl_cands_commands(bool prefix)
 		ui_rl_owned_add(&k, xasprintf("%s%s", prefix ? "/" : "", t[i]->name));
 }
 
+/* The SMTP verbs, from the verb table ("MAIL FROM:", "EHLO" ...). */
+static void ui_rl_cands_verbs(void)
+{
+	size_t k = 0;
+	enum smtp_verb v;
+
+	for (size_t i = 0; verb_nth(VERB_COMPLETE, i, &v); i++)
+		ui_rl_owned_add(&k, xstrdup(verb_info(v)->complete));
+}
+
 static void ui_rl_cands_codes(void)
 {
 	size_t k = 0;
@@ -308,6 +313,7 @@ static char **ui_rl_complete(const char *text, int start, int end)
 {
 	char first[32] = "";
 	const struct cmd_entry *e = NULL;
+	enum smtp_verb fv;
 	char **m;
 
 	(void)end;
@@ -316,26 +322,27 @@ static char **ui_rl_complete(const char *text, int start, int end)
 	ui_rl_owned_free();
 	ui_rl_cands = NULL;
 	sscanf(rl_line_buffer, "%31s", first);
+	fv = smtp_verb_of(first);
 	if (first[0] == CMD_PREFIX && start > 0)
 		e = cmd_find(first + 1);
 	if (start == 0 && text[0] == CMD_PREFIX) {
 		ui_rl_cands_commands(true);
 	} else if (start == 0) {
-		ui_rl_cands = ui_rl_verbs;
+		ui_rl_cands_verbs();
 	} else if (e && e->complete == CMD_COMPLETE_FILE) {
 		return rl_completion_matches(text, rl_filename_completion_function);
 	} else if (e && e->complete == CMD_COMPLETE_COMMAND) {
 		ui_rl_cands_commands(false);
 	} else if (e && e->complete == CMD_COMPLETE_CODE) {
 		ui_rl_cands_codes();
-	} else if (util_strieq(first, "AUTH")) {
+	} else if (fv == SMTP_V_AUTH) {
 		ui_rl_cands_auth();
-	} else if ((util_strieq(first, "MAIL") || util_strieq(first, "RCPT")) &&
+	} else if ((fv == SMTP_V_MAIL || fv == SMTP_V_RCPT) &&
 		   strchr(rl_line_buffer, '>') && rl_line_buffer + start > strchr(rl_line_buffer, '>')) {
-		ui_rl_cands_params(util_strieq(first, "MAIL"));
+		ui_rl_cands_params(fv == SMTP_V_MAIL);
 		rl_completion_append_character = '\0';
-	} else if (util_strieq(first, "MAIL") || util_strieq(first, "RCPT")) {
-		ui_rl_cands = util_strieq(first, "MAIL") ? (const char *const[]){ "FROM:", NULL }
+	} else if (fv == SMTP_V_MAIL || fv == SMTP_V_RCPT) {
+		ui_rl_cands = fv == SMTP_V_MAIL ? (const char *const[]){ "FROM:", NULL }
 							  : (const char *const[]){ "TO:", NULL };
 	}
 	if (ui_rl_owned)
@@ -344,7 +351,7 @@ static char **ui_rl_complete(const char *text, int start, int end)
 	if (m && m[1] == NULL && m[0][0] && strchr(":=;", m[0][strlen(m[0]) - 1]))
 		rl_completion_append_character = '\0';
 	else if (m && m[1] == NULL && strchr(rl_line_buffer, '>') && start > 0 &&
-		 (util_strieq(first, "MAIL") || util_strieq(first, "RCPT")))
+		 (fv == SMTP_V_MAIL || fv == SMTP_V_RCPT))
 		rl_completion_append_character = ' ';
 	return m;
 }

@@ -41,7 +41,8 @@ struct explain_enh {
 
 /* What the reply answers and what state the session was in. */
 struct explain_ctx {
-	const char *command;   /* as smtp names it: "RCPT", "end of data" ... */
+	bool has_verb;         /* the command answered is known: */
+	enum smtp_verb verb;   /* it (SMTP_V_UNKNOWN: any command) */
 	bool tls_active;
 	bool authenticated;
 };
@@ -75,6 +76,10 @@ void explain_reply(const struct kb *kb, const struct reply *r,
  * (x untouched) if code or enhanced is malformed. */
 bool explain_code(const struct kb *kb, int code, const char *enhanced,
 		  const struct explain_ctx *ctx, struct explanation *x);
+
+/* A command name as a user types it ("RCPT", "dot", "greeting", "end of
+ * data"; "any": SMTP_V_UNKNOWN) -> the verb; false if it names none. */
+bool explain_verb_from_name(const char *name, enum smtp_verb *out);
 
 /* Reply text as a user pasted it -> wire form ("CODE-..\r\nCODE ..\r\n")
  * for the parser.  Lines may be separated by newlines; lines a relay

@@ -9,8 +9,8 @@
 #include "smtpscope/util.h"
 
 /* Appends the hint (one paragraph, no newline) for the session as it is
- * after the reply `last` (may be NULL) to the command `command`. */
-void guide_hint(const struct smtp *s, const struct reply *last, const char *command,
+ * after the reply `last` (may be NULL) to `verb`. */
+void guide_hint(const struct smtp *s, const struct reply *last, enum smtp_verb verb,
 		struct buf *out);
 
 #endif

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "smtpscope/verb.h"
+
 /* The command a reply answers, as the knowledge base names it. */
 enum kb_ctx {
 	KB_CTX_GREETING, KB_CTX_HELO, KB_CTX_EHLO, KB_CTX_MAIL, KB_CTX_RCPT,
@@ -140,10 +142,9 @@ const struct kb_compare *kb_compare_at(const struct kb *kb, size_t i);
 const char *kb_ctx_name(enum kb_ctx ctx);
 /* A context name ("RCPT", "DOT", "greeting"), or KB_CTX__COUNT. */
 enum kb_ctx kb_ctx_from_name(const char *name);
-/* The context of a command as the state machine names it ("end of
- * data", "LHLO", "AUTH response", "greeting", "RCPT" ...).  Unknown or
- * NULL gives KB_CTX_ANY. */
-enum kb_ctx kb_ctx_from_command(const char *command);
+/* The context of the reply to a verb (LHLO: EHLO's, an AUTH response:
+ * AUTH's); SMTP_V_UNKNOWN and anything out of range give KB_CTX_ANY. */
+enum kb_ctx kb_ctx_from_verb(enum smtp_verb v);
 const char *kb_kind_name(enum kb_pattern_kind kind);
 
 #endif

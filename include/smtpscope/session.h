@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "smtpscope/reply.h"
+#include "smtpscope/verb.h"
 
 enum session_kind {
 	SESSION_CONNECT,  /* connection established; text describes the peer */
@@ -38,7 +39,8 @@ struct session_event {
 	/* SESSION_REPLY: the event of the command this reply answers, or
 	 * SIZE_MAX for an unsolicited reply (greeting has the CONNECT). */
 	size_t answers;
-	char *command;           /* the verb it answers ("RCPT", "greeting") */
+	enum smtp_verb verb;     /* the command it answers (SMTP_V_GREETING ...) */
+	char *word;              /* SMTP_V_UNKNOWN: the typed verb, or NULL */
 	int64_t latency_us;      /* reply time minus command time, or -1 */
 	bool encrypted;          /* travelled inside TLS (SENT, DATA, REPLY) */
 	bool insecure;           /* TLS whose peer was NOT verified (--insecure) */
@@ -69,8 +71,13 @@ size_t session_sent(struct session *s, const char *raw, size_t len);
 /* A line sent that held a secret: the event keeps only `shown` (plus
  * CRLF) and is marked redacted. */
 size_t session_sent_redacted(struct session *s, const char *shown);
+/* verb: what it answers; word: the typed verb of an unknown command
+ * (SMTP_V_UNKNOWN), or NULL. */
 size_t session_reply(struct session *s, struct reply *r /* taken */,
-		     size_t answers, const char *command);
+		     size_t answers, enum smtp_verb verb, const char *word);
+/* What the transcript calls the command a reply answers: "RCPT", "end
+ * of data", an unknown command's word, "(unsolicited)". */
+const char *session_reply_to(const struct session_event *ev);
 size_t session_text(struct session *s, enum session_kind kind,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -62,7 +62,7 @@ struct smtp;
 /* Names the diagnosis of a reply to a command ("mailbox-unknown"), or
  * NULL; the front-end answers from the knowledge base. */
 typedef const char *(*smtp_diagnose_fn)(void *ctx, const struct reply *r,
-					const char *command);
+					enum smtp_verb verb);
 
 struct smtp *smtp_new(struct session *session);
 void smtp_free(struct smtp *s);

@@ -24,6 +24,9 @@ enum verb_flags {
 	VERB_ARG_OPT = 1u << 2,   /* the argument is optional (HELP, AUTH's IR) */
 	VERB_COMPLETE = 1u << 3,  /* offered by Tab completion */
 	VERB_SCENARIO = 1u << 4,  /* a scenario's [on VERB] rule may name it */
+	/* the client must see its reply before sending more: it ends a
+	 * PIPELINING group (RFC 2920 3.1, RFC 3207 4, RFC 4954 4) */
+	VERB_ENDS_GROUP = 1u << 5,
 };
 
 struct verb_info {
@@ -46,6 +49,10 @@ enum smtp_verb smtp_verb_of(const char *line);
 /* The verb a data file names by its key ("RCPT", "DOT", "greeting";
  * case-sensitive, as the files are), or SMTP_V__COUNT. */
 enum smtp_verb verb_from_key(const char *key);
+/* The verb a person names: its key, wire name or transcript name
+ * ("dot", "greeting", "end of data", "rcpt"), case-insensitive; for where
+ * a user types a command name.  SMTP_V__COUNT if none. */
+enum smtp_verb verb_from_name(const char *name);
 /* The i-th verb with all of `flags`, in table order; false past the end.
  * For completion lists and the lists in error messages. */
 bool verb_nth(unsigned flags, size_t i, enum smtp_verb *out);

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kb *kb = kb_new();
 	struct explanation x;
-	struct explain_ctx ctx = { .command = "RCPT" };
+	struct explain_ctx ctx = { .has_verb = true, .verb = SMTP_V_RCPT };
 	struct buf out;
 
 	kb_parse(kb, "fuzz.kb", (const char *)data, size);

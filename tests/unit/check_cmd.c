@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <glob.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -42,8 +42,12 @@ static struct reply *wire(const char *bytes)
 static void explain_wire(const char *bytes, const char *command, bool tls,
 			 struct explanation *x)
 {
-	struct explain_ctx ctx = { .command = command, .tls_active = tls };
+	struct explain_ctx ctx = { .has_verb = command != NULL, .tls_active = tls };
 	struct reply *r = wire(bytes);
+
+	/* a name no verb has ("XYZZY") is an unknown command */
+	if (command && !explain_verb_from_name(command, &ctx.verb))
+		ctx.verb = SMTP_V_UNKNOWN;
 
 	explain_reply(kb, r, &ctx, x);
 	reply_free(r);

@@ -40,7 +40,7 @@ static void gx_free(struct gx *g)
 
 /* Sends line (or nothing, for the greeting), feeds the server's reply and
  * returns the hint for the session after it. */
-static const char *gx_step(struct gx *g, const char *line, const char *command, const char *reply)
+static const char *gx_step(struct gx *g, const char *line, enum smtp_verb command, const char *reply)
 {
 	struct reply *r;
 	const struct session_event *ev = NULL;
@@ -66,22 +66,22 @@ START_TEST(hints_follow_the_session)
 	const char *h;
 
 	gx_init(&g);
-	h = gx_step(&g, NULL, "greeting", "220 mx.test ESMTP\r\n");
+	h = gx_step(&g, NULL, SMTP_V_GREETING, "220 mx.test ESMTP\r\n");
 	ck_assert(strncmp(h, "hint: ", 6) == 0);
 	ck_hint(h, "EHLO me.example");
-	h = gx_step(&g, "EHLO me", "EHLO", "250-mx.test\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n");
+	h = gx_step(&g, "EHLO me", SMTP_V_EHLO, "250-mx.test\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n");
 	ck_hint(h, "/starttls");
-	h = gx_step(&g, "MAIL FROM:<a@x.test>", "MAIL", "250 ok\r\n");
+	h = gx_step(&g, "MAIL FROM:<a@x.test>", SMTP_V_MAIL, "250 ok\r\n");
 	ck_hint(h, "RCPT TO:");
-	h = gx_step(&g, "RCPT TO:<b@y.test>", "RCPT", "250 ok\r\n");
+	h = gx_step(&g, "RCPT TO:<b@y.test>", SMTP_V_RCPT, "250 ok\r\n");
 	ck_hint(h, "send DATA");
-	h = gx_step(&g, "DATA", "DATA", "354 go ahead\r\n");
+	h = gx_step(&g, "DATA", SMTP_V_DATA, "354 go ahead\r\n");
 	ck_hint(h, "line holding only");
 	smtp_data_line(g.smtp, "Subject: t", 10, &g.out);
 	smtp_data_end(g.smtp, NULL, &g.out);
-	h = gx_step(&g, NULL, "end of data", "250 2.0.0 queued\r\n");
+	h = gx_step(&g, NULL, SMTP_V_DOT, "250 2.0.0 queued\r\n");
 	ck_hint(h, "The message was accepted");
-	h = gx_step(&g, "QUIT", "QUIT", "221 bye\r\n");
+	h = gx_step(&g, "QUIT", SMTP_V_QUIT, "221 bye\r\n");
 	ck_hint(h, "The session is over");
 	gx_free(&g);
 }
@@ -93,15 +93,15 @@ START_TEST(hints_after_refusals)
 	const char *h;
 
 	gx_init(&g);
-	h = gx_step(&g, NULL, "greeting", "554 go away\r\n");
+	h = gx_step(&g, NULL, SMTP_V_GREETING, "554 go away\r\n");
 	ck_hint(h, "Only QUIT makes sense");
 	gx_free(&g);
 
 	gx_init(&g);
-	gx_step(&g, NULL, "greeting", "220 mx.test ESMTP\r\n");
-	h = gx_step(&g, "EHLO me", "EHLO", "250 mx.test\r\n");
+	gx_step(&g, NULL, SMTP_V_GREETING, "220 mx.test ESMTP\r\n");
+	h = gx_step(&g, "EHLO me", SMTP_V_EHLO, "250 mx.test\r\n");
 	ck_hint(h, "Open a transaction: MAIL FROM:"); /* no STARTTLS, no AUTH offered */
-	h = gx_step(&g, "FOO", NULL, "500 5.5.2 unknown command\r\n");
+	h = gx_step(&g, "FOO", SMTP_V_UNKNOWN, "500 5.5.2 unknown command\r\n");
 	ck_hint(h, "A syntax or sequence error");
 	gx_free(&g);
 }

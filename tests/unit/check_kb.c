@@ -201,16 +201,23 @@ END_TEST
 
 START_TEST(test_ctx_names)
 {
-	ck_assert_int_eq(kb_ctx_from_command("end of data"), KB_CTX_DOT);
-	ck_assert_int_eq(kb_ctx_from_command("DOT"), KB_CTX_DOT);
-	ck_assert_int_eq(kb_ctx_from_command("greeting"), KB_CTX_GREETING);
-	ck_assert_int_eq(kb_ctx_from_command("LHLO"), KB_CTX_EHLO);
-	ck_assert_int_eq(kb_ctx_from_command("AUTH response"), KB_CTX_AUTH);
-	ck_assert_int_eq(kb_ctx_from_command("rcpt"), KB_CTX_RCPT);
-	ck_assert_int_eq(kb_ctx_from_command("XCLIENT"), KB_CTX_ANY);
-	ck_assert_int_eq(kb_ctx_from_command(NULL), KB_CTX_ANY);
+	ck_assert_int_eq(kb_ctx_from_verb(verb_from_name("end of data")), KB_CTX_DOT);
+	ck_assert_int_eq(kb_ctx_from_verb(verb_from_name("DOT")), KB_CTX_DOT);
+	ck_assert_int_eq(kb_ctx_from_verb(verb_from_name("greeting")), KB_CTX_GREETING);
+	ck_assert_int_eq(kb_ctx_from_verb(verb_from_name("LHLO")), KB_CTX_EHLO);
+	ck_assert_int_eq(kb_ctx_from_verb(verb_from_name("AUTH response")), KB_CTX_AUTH);
+	ck_assert_int_eq(kb_ctx_from_verb(verb_from_name("rcpt")), KB_CTX_RCPT);
+	ck_assert_int_eq(kb_ctx_from_verb(verb_from_name("XCLIENT")), KB_CTX_ANY);
+	ck_assert_int_eq(kb_ctx_from_verb(SMTP_V_UNKNOWN), KB_CTX_ANY);
 	ck_assert_int_eq(kb_ctx_from_name("STARTTLS"), KB_CTX_STARTTLS);
 	ck_assert_int_eq(kb_ctx_from_name("nope"), KB_CTX__COUNT);
+	/* every context's name comes back to it; LHLO is no context name */
+	for (int c = 0; c < KB_CTX__COUNT; c++)
+		ck_assert_int_eq(kb_ctx_from_name(kb_ctx_name((enum kb_ctx)c)), c);
+	ck_assert_str_eq(kb_ctx_name(KB_CTX_DOT), "DOT");
+	ck_assert_str_eq(kb_ctx_name(KB_CTX_GREETING), "greeting");
+	ck_assert_int_eq(kb_ctx_from_name("LHLO"), KB_CTX__COUNT);
+	ck_assert_int_eq(kb_ctx_from_verb(SMTP_V_AUTH_RESPONSE), KB_CTX_AUTH);
 }
 END_TEST
 

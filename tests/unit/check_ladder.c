@@ -8,9 +8,10 @@
 #include "smtpscope/ladder.h"
 #include "smtpscope/reply.h"
 #include "smtpscope/session.h"
+#include "smtpscope/verb.h"
 #include "suites.h"
 
-static void add_reply(struct session *s, const char *bytes, size_t answers, const char *cmd)
+static void add_reply(struct session *s, const char *bytes, size_t answers, enum smtp_verb cmd)
 {
 	struct reply_parser *p = reply_parser_new();
 	struct reply *r;
@@ -18,11 +19,11 @@ static void add_reply(struct session *s, const char *bytes, size_t answers, cons
 	reply_parser_feed(p, bytes, strlen(bytes));
 	r = reply_parser_next(p);
 	ck_assert_ptr_nonnull(r);
-	session_reply(s, r, answers, cmd);
+	session_reply(s, r, answers, cmd, NULL);
 	reply_parser_free(p);
 }
 
-static void add_exchange(struct session *s, const char *line, const char *reply, const char *cmd)
+static void add_exchange(struct session *s, const char *line, const char *reply, enum smtp_verb cmd)
 {
 	size_t ev = session_sent(s, line, strlen(line));
 
@@ -36,9 +37,9 @@ START_TEST(render_directions_and_width)
 	char *nl;
 	int coded = 0;
 
-	add_reply(s, "220 mx.test ESMTP\r\n", session_text(s, SESSION_CONNECT, "up"), "greeting");
-	add_exchange(s, "EHLO me.example\r\n", "250 mx.test Hello\r\n", "EHLO");
-	add_exchange(s, "RCPT TO:<b@y.test>\r\n", "550 5.1.1 no such user\r\n", "RCPT");
+	add_reply(s, "220 mx.test ESMTP\r\n", session_text(s, SESSION_CONNECT, "up"), SMTP_V_GREETING);
+	add_exchange(s, "EHLO me.example\r\n", "250 mx.test Hello\r\n", SMTP_V_EHLO);
+	add_exchange(s, "RCPT TO:<b@y.test>\r\n", "550 5.1.1 no such user\r\n", SMTP_V_RCPT);
 	buf_init(&out);
 	ladder_render(s, 60, &out);
 	ck_assert_ptr_nonnull(strstr(out.data, "client"));
@@ -67,14 +68,14 @@ START_TEST(incremental_equals_whole)
 	buf_init(&inc);
 	buf_init(&whole);
 	ladder_start(&l, LADDER_DEFAULT_WIDTH, &inc);
-	add_reply(s, "220 mx.test ESMTP\r\n", session_text(s, SESSION_CONNECT, "up"), "greeting");
+	add_reply(s, "220 mx.test ESMTP\r\n", session_text(s, SESSION_CONNECT, "up"), SMTP_V_GREETING);
 	ladder_update(&l, s, &inc);
-	add_exchange(s, "MAIL FROM:<a@x.test>\r\n", "250 ok\r\n", "MAIL");
+	add_exchange(s, "MAIL FROM:<a@x.test>\r\n", "250 ok\r\n", SMTP_V_MAIL);
 	ladder_update(&l, s, &inc);
 	ladder_update(&l, s, &inc); /* nothing new: nothing added */
-	add_exchange(s, "DATA\r\n", "354 go ahead\r\n", "DATA");
+	add_exchange(s, "DATA\r\n", "354 go ahead\r\n", SMTP_V_DATA);
 	session_text(s, SESSION_NOTE, "a note");
-	add_exchange(s, "QUIT\r\n", "221 bye\r\n", "QUIT");
+	add_exchange(s, "QUIT\r\n", "221 bye\r\n", SMTP_V_QUIT);
 	ladder_update(&l, s, &inc);
 	ladder_render(s, LADDER_DEFAULT_WIDTH, &whole);
 	ck_assert_str_eq(inc.data, whole.data);
@@ -90,7 +91,7 @@ START_TEST(hostile_bytes_never_drawn)
 	struct buf out;
 
 	add_reply(s, "220 \x1b[2J\x1b]0;pwned\x07 \xc3\x28 evil\r\n",
-		  session_text(s, SESSION_CONNECT, "up"), "greeting");
+		  session_text(s, SESSION_CONNECT, "up"), SMTP_V_GREETING);
 	buf_init(&out);
 	ladder_render(s, LADDER_DEFAULT_WIDTH, &out);
 	for (size_t i = 0; i < out.len; i++)

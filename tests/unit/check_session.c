@@ -52,7 +52,7 @@ START_TEST(test_events_and_latency)
 	session_text(s, SESSION_NOTE, "hello %d", 7);
 	cmd = session_sent(s, "NOOP\r\n", 6);
 	clk.mono += 2500;
-	rep = session_reply(s, parse_one("250 2.0.0 Ok\r\n"), cmd, "NOOP");
+	rep = session_reply(s, parse_one("250 2.0.0 Ok\r\n"), cmd, SMTP_V_NOOP, NULL);
 	ck_assert_uint_eq(session_count(s), 3);
 	ck_assert_int_eq(listened, 3);
 	e = session_get(s, 0);
@@ -65,7 +65,8 @@ START_TEST(test_events_and_latency)
 	e = session_get(s, rep);
 	ck_assert_int_eq(e->kind, SESSION_REPLY);
 	ck_assert_uint_eq(e->answers, cmd);
-	ck_assert_str_eq(e->command, "NOOP");
+	ck_assert_str_eq(session_reply_to(e), "NOOP");
+	ck_assert_int_eq(e->verb, SMTP_V_NOOP);
 	ck_assert_int_eq(e->latency_us, 2500);
 	ck_assert_int_eq(e->reply->code, 250);
 	ck_assert_mem_eq(e->raw, "250 2.0.0 Ok\r\n", 14);
@@ -78,7 +79,9 @@ END_TEST
 START_TEST(test_unsolicited_has_no_latency)
 {
 	struct session *s = session_new(NULL);
-	size_t i = session_reply(s, parse_one("421 bye\r\n"), SIZE_MAX, "(unsolicited)");
+	size_t i = session_reply(s, parse_one("421 bye\r\n"), SIZE_MAX, SMTP_V_UNKNOWN, NULL);
+
+	ck_assert_str_eq(session_reply_to(session_get(s, i)), "(unsolicited)");
 
 	ck_assert_int_eq(session_get(s, i)->latency_us, -1);
 	ck_assert(session_get(s, i)->mono_us > 0);
