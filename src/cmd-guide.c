@@ -5,12 +5,8 @@
 
 static int cmd_guide_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	if (argc == 2 && (util_strieq(argv[1], "on") || util_strieq(argv[1], "off")))
-		ctx->guide = util_strieq(argv[1], "on");
-	else if (argc == 2) {
-		session_text(ctx->session, SESSION_ERROR, "usage: %cguide on|off", CMD_PREFIX);
+	if (!cmd_switch(ctx, "guide", argc, argv, &ctx->guide))
 		return -1;
-	}
 	session_text(ctx->session, SESSION_NOTE, "guided mode is %s%s", ctx->guide ? "on" : "off",
 		     ctx->guide ? ": after each reply, a hint of what to try next (nothing is sent for you)" : "");
 	return 0;

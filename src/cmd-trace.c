@@ -6,13 +6,11 @@
 static int cmd_trace_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct smtp *s = client_smtp(ctx->client);
+	bool on = smtp_tracing(s);
 
-	if (argc == 2 && (util_strieq(argv[1], "on") || util_strieq(argv[1], "off")))
-		smtp_set_trace(s, util_strieq(argv[1], "on"));
-	else if (argc == 2) {
-		session_text(ctx->session, SESSION_ERROR, "usage: %ctrace on|off", CMD_PREFIX);
+	if (!cmd_switch(ctx, "trace", argc, argv, &on))
 		return -1;
-	}
+	smtp_set_trace(s, on);
 	session_text(ctx->session, SESSION_NOTE, "trace is %s%s", smtp_tracing(s) ? "on" : "off",
 		     smtp_tracing(s) ? ": every state change is noted with its cause" : "");
 	return 0;

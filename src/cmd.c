@@ -179,6 +179,18 @@ bool cmd_connected(struct cmd_ctx *ctx, const char *what)
 	return false;
 }
 
+bool cmd_switch(struct cmd_ctx *ctx, const char *name, int argc, char **argv, bool *flag)
+{
+	if (argc < 2)
+		return true;
+	if (util_strieq(argv[1], "on") || util_strieq(argv[1], "off")) {
+		*flag = util_strieq(argv[1], "on");
+		return true;
+	}
+	session_text(ctx->session, SESSION_ERROR, "usage: %c%s on|off", CMD_PREFIX, name);
+	return false;
+}
+
 int cmd_input(struct cmd_ctx *ctx, const char *line)
 {
 	if (line[0] == CMD_PREFIX && line[1] != CMD_PREFIX)

@@ -74,6 +74,26 @@ void smtp_free(struct smtp *s)
 	free(s);
 }
 
+/* What the next state changes are noted as caused by. */
+static void smtp_trace_cause(struct smtp *s, const char *cause)
+{
+	snprintf(s->trace.cause, sizeof s->trace.cause, "%s", cause);
+}
+
+/* The held notes as session notes, in order: at once, or after the reply
+ * that caused them while one is handled (trace.hold). */
+static void smtp_trace_flush(struct smtp *s)
+{
+	char *p = s->trace.held.data, *nl;
+
+	s->trace.hold = false;
+	while (p && (nl = strchr(p, '\n')) != NULL) {
+		session_text(s->session, SESSION_NOTE, "%.*s", (int)(nl - p), p);
+		p = nl + 1;
+	}
+	buf_clear(&s->trace.held);
+}
+
 /* The only place the protocol state changes. */
 void smtp_set_state(struct smtp *s, enum smtp_state st)
 {
@@ -90,36 +110,16 @@ void smtp_set_state(struct smtp *s, enum smtp_state st)
 		s->rcpt_tried = 0;
 	}
 	if (s->trace.on && st != s->state) {
-		if (s->trace.hold)
-			buf_printf(&s->trace.held, "state %s -> %s on %s\n", smtp_state_name(s->state),
-				   smtp_state_name(st), s->trace.cause);
-		else
-			session_text(s->session, SESSION_NOTE, "state %s -> %s on %s",
-				     smtp_state_name(s->state), smtp_state_name(st), s->trace.cause);
+		buf_printf(&s->trace.held, "state %s -> %s on %s\n", smtp_state_name(s->state),
+			   smtp_state_name(st), s->trace.cause);
+		if (!s->trace.hold)
+			smtp_trace_flush(s);
 	}
 	s->state = st;
 }
 
 void smtp_set_trace(struct smtp *s, bool on) { s->trace.on = on; }
 bool smtp_tracing(const struct smtp *s) { return s->trace.on; }
-
-void smtp_trace_cause(struct smtp *s, const char *cause)
-{
-	snprintf(s->trace.cause, sizeof s->trace.cause, "%s", cause);
-}
-
-/* The held notes, in order, after the reply that caused them. */
-static void smtp_trace_flush(struct smtp *s)
-{
-	char *p = s->trace.held.data, *nl;
-
-	s->trace.hold = false;
-	while (p && (nl = strchr(p, '\n')) != NULL) {
-		session_text(s->session, SESSION_NOTE, "%.*s", (int)(nl - p), p);
-		p = nl + 1;
-	}
-	buf_clear(&s->trace.held);
-}
 
 enum smtp_state smtp_state(const struct smtp *s) { return s->state; }
 size_t smtp_recipients(const struct smtp *s) { return s->recipients; }

@@ -298,13 +298,14 @@ static void ui_draw_status(struct ui *ui)
 	const struct smtp *s = client_smtp(ui->f.client);
 	struct buf a, b, c;
 	char queued[48] = "";
+	size_t waiting = front_queued_lines(&ui->f);
 
 	buf_init(&a);
 	buf_init(&b);
 	buf_init(&c);
 	smtp_describe(s, &a);
-	if (front_queued_lines(&ui->f))
-		snprintf(queued, sizeof queued, "lines waiting: %zu", front_queued_lines(&ui->f));
+	if (waiting)
+		snprintf(queued, sizeof queued, "lines waiting: %zu", waiting);
 	{
 		const struct tls_conn *tls = client_tls(ui->f.client);
 		char tlsbuf[64];

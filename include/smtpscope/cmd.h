@@ -114,6 +114,9 @@ int cmd_fail(struct cmd_ctx *ctx, char *err, const char *fallback);
 /* True when connected; otherwise records "not connected: /connect
  * HOST[:PORT] first, then /WHAT" and returns false. */
 bool cmd_connected(struct cmd_ctx *ctx, const char *what);
+/* For an on|off command NAME: sets *flag from argv[1] if given; false
+ * (after recording "usage: /NAME on|off") for any other argument. */
+bool cmd_switch(struct cmd_ctx *ctx, const char *name, int argc, char **argv, bool *flag);
 /* Completes a waiting /auth with the secret the user typed. */
 int cmd_auth_secret(struct cmd_ctx *ctx, const char *secret);
 void cmd_auth_pending_free(struct cmd_ctx *ctx);

@@ -157,11 +157,9 @@ bool smtp_stage_failed(const struct smtp *s, enum smtp_stage st);
  * its recipient in RCPT order (RFC 2033 4.2). */
 /* --trace, /trace on|off: every state change becomes a note in the
  * session, "state GREETED -> READY on 250 to EHLO", after the reply that
- * caused it.  smtp_trace_cause() names the cause of changes made from
- * outside a reply (the client: "STARTTLS sent", ...). */
+ * caused it ("on connection up", "on TLS started", ... otherwise). */
 void smtp_set_trace(struct smtp *s, bool on);
 bool smtp_tracing(const struct smtp *s);
-void smtp_trace_cause(struct smtp *s, const char *cause);
 void smtp_set_diagnoser(struct smtp *s, smtp_diagnose_fn fn, void *ctx);
 /* The envelope, for /compose: the reverse-path of the last MAIL sent
  * (NULL before any), and the recipients accepted in this transaction

@@ -12,6 +12,7 @@
 #include "smtpscope/cmd.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/session.h"
+#include "smtpscope/smtp.h"
 #include "suites.h"
 
 START_TEST(table_sorted_and_documented)
@@ -161,6 +162,31 @@ START_TEST(fail_records_and_frees)
 }
 END_TEST
 
+/* on|off commands: the argument sets the switch, none leaves it, anything
+ * else is refused with the usage and changes nothing. */
+START_TEST(switches_on_off)
+{
+	struct fixture f;
+
+	fixture_init(&f);
+	ck_assert_int_eq(cmd_execute(&f.ctx, "guide maybe"), -1);
+	ck_assert_str_eq(last_error(&f), "usage: /guide on|off");
+	ck_assert(!f.ctx.guide);
+	ck_assert_int_eq(cmd_execute(&f.ctx, "guide ON"), 0);
+	ck_assert(f.ctx.guide);
+	ck_assert_int_eq(cmd_execute(&f.ctx, "guide"), 0);
+	ck_assert(f.ctx.guide);
+	ck_assert_int_eq(cmd_execute(&f.ctx, "trace on"), 0);
+	ck_assert(smtp_tracing(client_smtp(f.client)));
+	ck_assert_int_eq(cmd_execute(&f.ctx, "trace 1"), -1);
+	ck_assert_str_eq(last_error(&f), "usage: /trace on|off");
+	ck_assert(smtp_tracing(client_smtp(f.client)));
+	ck_assert_int_eq(cmd_execute(&f.ctx, "trace off"), 0);
+	ck_assert(!smtp_tracing(client_smtp(f.client)));
+	fixture_free(&f);
+}
+END_TEST
+
 Suite *cmd_suite(void)
 {
 	Suite *s = suite_create("cmd");
@@ -172,6 +198,7 @@ Suite *cmd_suite(void)
 	tcase_add_test(tc, split_quotes_and_escapes);
 	tcase_add_test(tc, needs_connection_refused_in_one_wording);
 	tcase_add_test(tc, fail_records_and_frees);
+	tcase_add_test(tc, switches_on_off);
 	suite_add_tcase(s, tc);
 	return s;
 }
