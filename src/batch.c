@@ -79,8 +79,24 @@ static void batch_step(struct batch *b)
 	loop_once(b->f.loop, -1);
 }
 
-int batch_exit_status(const struct client *c)
+/* A reply without a valid code is never a stage's success or failure
+ * (RFC 5321 4.2: treat it as a failure), so it has a status of its own. */
+static bool batch_malformed_reply(const struct session *s)
 {
+	size_t i, n = session_count(s);
+
+	for (i = 0; i < n; i++) {
+		const struct session_event *ev = session_get(s, i);
+
+		if (ev->kind == SESSION_REPLY && !ev->reply->valid)
+			return true;
+	}
+	return false;
+}
+
+int batch_exit_status(const struct front *f, bool local)
+{
+	const struct client *c = f->client;
 	static const struct { enum smtp_stage st; int code; } order[] = {
 		{ SMTP_STAGE_GREETING, BATCH_EXIT_GREETING },
 		{ SMTP_STAGE_HELO, BATCH_EXIT_HELO },
@@ -96,6 +112,10 @@ int batch_exit_status(const struct client *c)
 
 	if (client_failure(c) == CLIENT_FAIL_CONNECT)
 		return BATCH_EXIT_CONNECT;
+	if (local && f->ctx.failures > 0)
+		return BATCH_EXIT_LOCAL;
+	if (batch_malformed_reply(f->session))
+		return BATCH_EXIT_MALFORMED;
 	for (i = 0; i < UTIL_ARRAY_LEN(order); i++)
 		if (smtp_stage_failed(s, order[i].st))
 			return order[i].code;
@@ -114,6 +134,8 @@ const char *batch_exit_name(int status)
 	case BATCH_EXIT_USAGE: return "usage error";
 	case BATCH_EXIT_CONNECT: return "could not connect";
 	case BATCH_EXIT_LOST: return "connection lost or server silent";
+	case BATCH_EXIT_LOCAL: return "a local command or input line failed (see the *** lines)";
+	case BATCH_EXIT_MALFORMED: return "the server sent a malformed reply (no valid reply code; see the !!! lines)";
 	case BATCH_EXIT_GREETING: return "greeting refused";
 	case BATCH_EXIT_HELO: return "EHLO/HELO refused";
 	case BATCH_EXIT_MAIL: return "MAIL refused";
@@ -140,7 +162,7 @@ int batch_run(const struct front_options *o)
 	front_start(&b.f, o);
 	while (!b.f.done)
 		batch_step(&b);
-	status = batch_exit_status(b.f.client);
+	status = batch_exit_status(&b.f, true);
 	if (client_was_insecure(b.f.client))
 		session_text(b.f.session, SESSION_WARN,
 			     "INSECURE: this session used TLS with a certificate that was NOT verified (--insecure)");

@@ -32,8 +32,24 @@ struct client {
 	enum client_failure failure;
 	struct buf out;
 	unsigned timer;
+	/* A plain connection with nothing from the server after a while: a
+	 * hint that the port may expect TLS from the first byte. */
+	unsigned silent_timer;
+	bool heard;            /* some byte came since the connect */
+	bool tls_port;         /* 465 / submissions: TLS from the first byte */
 	char *target;
 	char *host;            /* as typed: what TLS verifies */
+	char *route_label;     /* "MX 2 of 3", or NULL */
+	char *peer_auth;       /* client_set_peer_auth(), or NULL */
+	void (*route_tls_done)(void *arg, const struct tls_conn *t);
+	/* the route's DANE records, copied (dane.records and each data);
+	 * opt.tls.dane points here while they apply */
+	struct tls_dane dane;
+	struct tls_dane_record *dane_records;
+	char *dane_base;
+	bool route_more;       /* a failure is followed by another attempt */
+	void (*route_done)(void *arg, bool connected);
+	void *route_arg;
 	/* TLS: the connection is owned by the stream once pushed. */
 	struct tls_conn *tls;
 	bool tls_hs;           /* handshake in progress */

@@ -2,7 +2,9 @@
  * timeouts, STARTTLS and implicit TLS (message content: client-message.c). */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@ void client_options_default(struct client_options *o)
 	memset(o, 0, sizeof *o);
 	o->connect_timeout_ms = CLIENT_DEFAULT_CONNECT_TIMEOUT_MS;
 	o->reply_timeout_ms = CLIENT_DEFAULT_REPLY_TIMEOUT_MS;
+	o->dot_timeout_ms = CLIENT_DEFAULT_DOT_TIMEOUT_MS;
 }
 
 struct client *client_new(struct loop *l, struct session *s,
@@ -60,14 +63,23 @@ void client_msg_clear(struct client *c)
 	c->bdat_size = c->bdat_sent = 0;
 }
 
+static void client_hush(struct client *c)
+{
+	if (c->silent_timer)
+		loop_cancel(c->loop, c->silent_timer);
+	c->silent_timer = 0;
+}
+
 static void client_teardown(struct client *c)
 {
 	if (c->timer)
 		loop_cancel(c->loop, c->timer);
 	c->timer = 0;
+	client_hush(c);
 	if (c->connecting)
 		transport_connect_cancel(c->connecting);
 	c->connecting = NULL;
+	c->route_done = NULL; /* an abandoned connect tells nobody */
 	if (c->stream) {
 		loop_unwatch(c->loop, stream_fd(c->stream));
 		stream_free(c->stream);
@@ -80,6 +92,37 @@ static void client_teardown(struct client *c)
 	client_msg_clear(c);
 }
 
+static void client_dane_free(struct client *c)
+{
+	for (size_t i = 0; i < c->dane.n; i++)
+		free((unsigned char *)c->dane_records[i].data);
+	free(c->dane_records);
+	free(c->dane_base);
+	c->dane_records = NULL;
+	c->dane_base = NULL;
+	memset(&c->dane, 0, sizeof c->dane);
+	c->opt.tls.dane = NULL;
+}
+
+/* The connection's TLSA records: a copy, as the route's may go first. */
+static void client_route_dane(struct client *c, const struct tls_dane *d)
+{
+	client_dane_free(c);
+	if (d == NULL)
+		return;
+	c->dane_base = xstrdup(d->base);
+	c->dane_records = xcalloc(d->n ? d->n : 1, sizeof *c->dane_records);
+	for (size_t i = 0; i < d->n; i++) {
+		unsigned char *data = xmalloc(d->records[i].len ? d->records[i].len : 1);
+
+		memcpy(data, d->records[i].data, d->records[i].len);
+		c->dane_records[i] = d->records[i];
+		c->dane_records[i].data = data;
+	}
+	c->dane = (struct tls_dane){ c->dane_base, c->dane_records, d->n };
+	c->opt.tls.dane = &c->dane;
+}
+
 void client_free(struct client *c)
 {
 	if (c == NULL)
@@ -90,6 +133,9 @@ void client_free(struct client *c)
 	buf_free(&c->out);
 	free(c->target);
 	free(c->host);
+	client_dane_free(c);
+	free(c->peer_auth);
+	free(c->route_label);
 	free(c->ehlo_arg);
 	free(c);
 }
@@ -112,12 +158,18 @@ void client_close(struct client *c, const char *why)
 	client_down(c);
 }
 
+/* The reply awaited ends a message: the dot, or BDAT LAST. */
+static bool client_awaits_dot(const struct smtp_pending *p)
+{
+	return p && (p->verb == SMTP_V_DOT || (p->verb == SMTP_V_BDAT && p->last));
+}
+
 static int64_t client_timeout_for(const struct client *c)
 {
 	const struct smtp_pending *p = smtp_pending_peek(c->smtp);
 
 	if (!c->opt.rfc_timeouts || p == NULL)
-		return c->opt.reply_timeout_ms;
+		return client_awaits_dot(p) ? c->opt.dot_timeout_ms : c->opt.reply_timeout_ms;
 	/* RFC 5321 4.5.3.2. */
 	switch (p->verb) {
 	case SMTP_V_DATA:
@@ -129,6 +181,18 @@ static int64_t client_timeout_for(const struct client *c)
 	default:
 		return 5 * 60 * 1000;
 	}
+}
+
+/* Which option changes the wait that just ran out. */
+static const char *client_timeout_option(const struct client *c)
+{
+	const struct smtp_pending *p = smtp_pending_peek(c->smtp);
+
+	if (c->opt.rfc_timeouts && p)
+		return "the RFC 5321 wait of --rfc-timeouts; without it, --timeout SECONDS sets the wait";
+	if (client_awaits_dot(p))
+		return "--dot-timeout SECONDS waits longer";
+	return "--timeout SECONDS waits longer";
 }
 
 static void client_fail(struct client *c, enum client_failure f)
@@ -147,7 +211,7 @@ static void client_on_timeout(void *ctx)
 	c->timer = 0;
 	if (c->tls_hs) {
 		session_text(c->session, SESSION_ERROR,
-			     "the TLS handshake did not finish within %lld s; giving up on this connection",
+			     "the TLS handshake did not finish within %lld s; giving up on this connection (--timeout SECONDS waits longer)",
 			     (long long)(ms / 1000));
 		smtp_tls_failed(c->smtp);
 		client_fail(c, CLIENT_FAIL_TLS);
@@ -155,11 +219,12 @@ static void client_on_timeout(void *ctx)
 	}
 	if (p)
 		session_text(c->session, SESSION_ERROR,
-			     "no reply to %s within %lld s: the server is silent; giving up on this connection",
-			     smtp_verb_name(p->verb), (long long)(ms / 1000));
+			     "no reply to %s within %lld s: the server is silent; giving up on this connection (%s)",
+			     smtp_verb_name(p->verb), (long long)(ms / 1000),
+			     client_timeout_option(c));
 	else
 		session_text(c->session, SESSION_ERROR,
-			     "could not send to the server for %lld s: it stopped reading; giving up on this connection",
+			     "could not send to the server for %lld s: it stopped reading; giving up on this connection (--timeout SECONDS waits longer)",
 			     (long long)(ms / 1000));
 	client_fail(c, CLIENT_FAIL_TIMEOUT);
 }
@@ -266,9 +331,11 @@ static void client_auto_starttls(struct client *c)
 		c->starttls_sent = true;
 		session_text(c->session, SESSION_NOTE, "--starttls: sending STARTTLS now that EHLO is done");
 		client_command(c, "STARTTLS");
-	} else if (c->starttls_sent && smtp_stage_failed(c->smtp, SMTP_STAGE_TLS)) {
+	} else if (c->starttls_sent && smtp_state(c->smtp) != SMTP_TLS_START) {
+		/* Its reply is in and was no 220: refused, or malformed (which
+		 * is no refusal a stage records, and no go-ahead either). */
 		c->failure = CLIENT_FAIL_TLS;
-		client_close(c, "the server refused STARTTLS, and --starttls never continues in plaintext");
+		client_close(c, "the server did not accept STARTTLS (no 220), and --starttls never continues in plaintext");
 	}
 }
 
@@ -295,7 +362,7 @@ static void client_after_replies(struct client *c)
 		} else {
 			session_text(c->session, SESSION_NOTE,
 				     "DATA was not accepted: the message (%s) was not sent",
-				     c->msg_label ? c->msg_label : "?");
+				     c->msg_label ? c->msg_label : "unnamed");
 			client_msg_clear(c);
 		}
 	}
@@ -405,7 +472,7 @@ static void client_tls_begin(struct client *c, bool implicit)
 	c->tls = t;
 	c->tls_hs = true;
 	c->tls_implicit = implicit;
-	session_tls(c->session, NULL, "%s: TLS handshake, verifying %s%s%s",
+	session_tls(c->session, SESSION_TLS_NOTE, NULL, "%s: TLS handshake, verifying %s%s%s",
 		    implicit ? "implicit TLS" : "STARTTLS accepted", tls_checked_name(t),
 		    c->opt.tls.no_sni ? ", no SNI" : "",
 		    c->opt.tls.insecure ? ", --insecure" : "");
@@ -460,7 +527,9 @@ static void client_tls_done(struct client *c)
 
 	buf_init(&b);
 	tls_report(c->tls, &b);
-	session_tls(c->session, NULL, "%s", b.data);
+	session_tls(c->session, SESSION_TLS_UP, NULL, "%s", b.data);
+	if (c->route_tls_done)
+		c->route_tls_done(c->route_arg, c->tls);
 	if (tls_verified(c->tls)) {
 		buf_free(&b);
 		client_tls_up(c);
@@ -468,7 +537,7 @@ static void client_tls_done(struct client *c)
 	}
 	buf_clear(&b);
 	tls_peer_names(c->tls, &b);
-	session_tls(c->session, tls_failure(c->tls),
+	session_tls(c->session, SESSION_TLS_UNVERIFIED, tls_failure(c->tls),
 		    "certificate verification FAILED: %s\nsmtpscope checked %s; the certificate "
 		    "carries: %s", tls_failure(c->tls), tls_checked_name(c->tls), b.data);
 	buf_free(&b);
@@ -518,7 +587,8 @@ static void client_tls_step(struct client *c)
 	}
 	c->tls_hs = false;
 	if (r == TLS_HS_FAILED) {
-		session_tls(c->session, tls_failure(c->tls), "TLS handshake FAILED: %s",
+		session_tls(c->session, SESSION_TLS_FAILED, tls_failure(c->tls),
+			    "TLS handshake FAILED: %s",
 			    tls_failure(c->tls));
 		client_tls_abandon(c, "the TLS handshake failed; nothing was sent over TLS");
 		return;
@@ -540,8 +610,16 @@ static void client_read(struct client *c)
 		struct reply *r;
 		enum stream_status st = stream_read(c->stream, buf, sizeof buf, &got);
 
+		if (got > 0 && !c->heard) {
+			c->heard = true;
+			client_hush(c);
+		}
 		if (st == STREAM_AGAIN)
 			break;
+		if (got > 0 && !c->heard) {
+			c->heard = true;
+			client_hush(c);
+		}
 		if (st == STREAM_EOF) {
 			client_on_eof(c);
 			return;
@@ -554,7 +632,7 @@ static void client_read(struct client *c)
 			return;
 		}
 		if (st == STREAM_ERROR && c->tls && tls_late_failure(c->tls)) {
-			session_tls(c->session, tls_late_failure(c->tls),
+			session_tls(c->session, SESSION_TLS_FAILED, tls_late_failure(c->tls),
 				    "TLS handshake FAILED: %s (the server's verdict came after the "
 				    "handshake had finished on this side, as TLS 1.3 allows)",
 				    tls_late_failure(c->tls));
@@ -614,18 +692,43 @@ static void client_on_io(void *ctx, int fd, short revents)
 	}
 }
 
+/* Seconds of silence after a plain connect before the --tls hint. */
+#define CLIENT_SILENT_HINT_MS 3000
+
+static void client_on_silent(void *ctx)
+{
+	struct client *c = ctx;
+
+	c->silent_timer = 0;
+	if (c->conn != CLIENT_UP || c->heard || c->tls)
+		return;
+	if (c->tls_port)
+		session_text(c->session, SESSION_NOTE,
+			     "nothing from the server %d s after connecting: port 465 expects TLS from the first byte (implicit TLS, RFC 8314) and waits for the client to start it; try --tls",
+			     CLIENT_SILENT_HINT_MS / 1000);
+	else
+		session_text(c->session, SESSION_NOTE,
+			     "nothing from the server %d s after connecting, still waiting for its greeting: a slow server, or one that expects TLS from the first byte (as port 465 does; try --tls)",
+			     CLIENT_SILENT_HINT_MS / 1000);
+}
+
 static void client_on_connected(void *ctx, struct transport_result *res)
 {
 	struct client *c = ctx;
+	void (*done)(void *arg, bool connected) = c->route_done;
 	size_t ev;
 
 	c->connecting = NULL;
+	c->route_done = NULL;
 	if (res->error != TRANSPORT_OK) {
-		session_text(c->session, SESSION_ERROR, "%s", res->message);
+		session_text(c->session, c->route_more ? SESSION_WARN : SESSION_ERROR, "%s",
+			     res->message);
 		c->conn = CLIENT_DOWN;
 		if (c->failure == CLIENT_FAIL_NONE)
 			c->failure = CLIENT_FAIL_CONNECT;
 		transport_result_free(res);
+		if (done)
+			done(c->route_arg, false);
 		return;
 	}
 	c->stream = stream_new_fd(res->fd);
@@ -634,10 +737,61 @@ static void client_on_connected(void *ctx, struct transport_result *res)
 	smtp_connected(c->smtp, ev, c->opt.implicit_tls);
 	loop_watch(c->loop, res->fd, POLLIN, client_on_io, c);
 	transport_result_free(res);
+	c->heard = false;
 	if (c->opt.implicit_tls)
 		client_tls_begin(c, true);
+	else
+		c->silent_timer = loop_timer(c->loop, CLIENT_SILENT_HINT_MS, client_on_silent, c);
 	if (c->stream)
 		client_arm(c);
+	if (done)
+		done(c->route_arg, true);
+}
+
+void client_connect_route(struct client *c, const struct client_route *r)
+{
+	struct transport_target t = { 0 };
+	char *addr = NULL, *port = NULL, *via = NULL, *shown;
+	const char *rule = NULL;
+
+	if (c->conn == CLIENT_UP || c->conn == CLIENT_CONNECTING)
+		client_close(c, "connecting elsewhere");
+	c->failure = CLIENT_FAIL_NONE;
+	free(c->target);
+	c->target = xasprintf("%s port %s", r->host, r->port);
+	free(c->host);
+	c->host = xstrdup(r->host);
+	free(c->route_label);
+	c->route_label = r->label ? xstrdup(r->label) : NULL;
+	client_set_peer_auth(c, NULL);
+	client_route_dane(c, r->dane);
+	c->route_more = r->more;
+	c->route_done = r->done;
+	c->route_tls_done = r->tls_done;
+	c->route_arg = r->arg;
+	if (transport_connect_to_match(&c->opt.connect_to, r->host, r->port, &addr, &port, &rule)) {
+		shown = util_escape_dup(rule, strlen(rule));
+		via = xasprintf(" at %s port %s (--connect-to %s)", addr, port, shown);
+		free(shown);
+	} else {
+		addr = xstrdup(r->address ? r->address : r->host);
+		port = xstrdup(r->port);
+		if (r->address)
+			via = xasprintf(" at %s", addr);
+	}
+	t.host = addr;
+	t.port = port;
+	t.family = c->opt.family;
+	/* The port decides the implicit-TLS hint: the one connected to. */
+	c->tls_port = strcmp(port, "465") == 0 || strcmp(port, "submissions") == 0 ||
+		      strcmp(port, "smtps") == 0;
+	c->starttls_sent = false;
+	session_text(c->session, SESSION_NOTE, "connecting to %s%s ...", c->target, via ? via : "");
+	free(via);
+	c->conn = CLIENT_CONNECTING;
+	c->connecting = transport_connect_start(c->loop, &t, c->opt.connect_timeout_ms,
+						client_on_connected, c);
+	transport_target_free(&t);
 }
 
 bool client_connect(struct client *c, const char *target,
@@ -647,21 +801,38 @@ bool client_connect(struct client *c, const char *target,
 
 	if (!transport_parse_target(target, default_port, &t, err))
 		return false;
-	t.family = c->opt.family;
-	if (c->conn == CLIENT_UP || c->conn == CLIENT_CONNECTING)
-		client_close(c, "connecting elsewhere");
-	c->failure = CLIENT_FAIL_NONE;
-	free(c->target);
-	c->target = xasprintf("%s port %s", t.host, t.port);
-	free(c->host);
-	c->host = xstrdup(t.host);
-	c->starttls_sent = false;
-	session_text(c->session, SESSION_NOTE, "connecting to %s ...", c->target);
-	c->conn = CLIENT_CONNECTING;
-	c->connecting = transport_connect_start(c->loop, &t, c->opt.connect_timeout_ms,
-						client_on_connected, c);
+	client_connect_route(c, &(struct client_route){ .host = t.host, .port = t.port });
 	transport_target_free(&t);
 	return true;
+}
+
+void client_route_forget(struct client *c, const void *arg)
+{
+	if (c->route_arg == arg) {
+		c->route_done = NULL;
+		c->route_tls_done = NULL;
+	}
+}
+
+const struct client_options *client_options(const struct client *c)
+{
+	return &c->opt;
+}
+
+const char *client_route_label(const struct client *c)
+{
+	return c->route_label;
+}
+
+void client_set_peer_auth(struct client *c, const char *text)
+{
+	free(c->peer_auth);
+	c->peer_auth = text ? xstrdup(text) : NULL;
+}
+
+const char *client_peer_auth(const struct client *c)
+{
+	return c->peer_auth;
 }
 
 void client_sent(struct client *c)
@@ -718,6 +889,19 @@ void client_pipeline(struct client *c, char *const *lines, size_t n)
 	client_sent(c);
 }
 
+bool client_awaiting_dot(const struct client *c, int64_t *waited_ms, int64_t *limit_ms)
+{
+	const struct smtp_pending *p = smtp_pending_peek(c->smtp);
+	const struct session_event *ev;
+
+	if (c->conn != CLIENT_UP || !client_awaits_dot(p) || c->msg_streaming)
+		return false;
+	ev = p->event < session_count(c->session) ? session_get(c->session, p->event) : NULL;
+	*waited_ms = ev ? (session_now_mono(c->session) - ev->mono_us) / 1000 : 0;
+	*limit_ms = client_timeout_for(c);
+	return true;
+}
+
 bool client_busy(const struct client *c)
 {
 	return c->conn == CLIENT_CONNECTING || client_awaiting_close(c) || c->tls_hs ||
@@ -740,4 +924,23 @@ bool client_was_insecure(const struct client *c)
 const struct tls_conn *client_tls(const struct client *c)
 {
 	return c->stream && !c->tls_hs && !c->tls_asking ? c->tls : NULL;
+}
+
+char *client_local_address(const struct client *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char text[INET6_ADDRSTRLEN];
+	const void *a;
+
+	if (c->stream == NULL ||
+	    getsockname(stream_fd(c->stream), (struct sockaddr *)&ss, &len) != 0)
+		return NULL;
+	if (ss.ss_family == AF_INET)
+		a = &((const struct sockaddr_in *)&ss)->sin_addr;
+	else if (ss.ss_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)&ss)->sin6_addr;
+	else
+		return NULL;
+	return inet_ntop(ss.ss_family, a, text, sizeof text) ? xstrdup(text) : NULL;
 }

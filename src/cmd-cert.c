@@ -21,7 +21,7 @@ static int cmd_cert_run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc == 1) {
 		buf_init(&b);
 		tls_chain_text(t, &b);
-		session_tls(ctx->session, NULL, "%s", b.data);
+		session_tls(ctx->session, SESSION_TLS_NOTE, NULL, "%s", b.data);
 		buf_free(&b);
 		return 0;
 	}

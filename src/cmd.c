@@ -9,10 +9,12 @@
 
 static const struct cmd_entry *const cmd_entries[] = {
 	&cmd_auth_entry,     &cmd_bdat_entry,     &cmd_cert_entry,    &cmd_compose_entry,
-	&cmd_connect_entry,  &cmd_data_entry,     &cmd_explain_entry, &cmd_guide_entry,
-	&cmd_help_entry,     &cmd_ladder_entry,   &cmd_pipe_entry,    &cmd_quit_entry,
+	&cmd_connect_entry,  &cmd_data_entry,     &cmd_dns_entry,     &cmd_explain_entry,
+	&cmd_guide_entry,
+	&cmd_help_entry,     &cmd_ladder_entry,   &cmd_mtasts_entry,  &cmd_mx_entry,      &cmd_pipe_entry,
+	&cmd_quit_entry,
 	&cmd_replay_entry,   &cmd_save_entry,     &cmd_scenario_entry, &cmd_sendfile_entry,
-	&cmd_starttls_entry, &cmd_trace_entry,
+	&cmd_starttls_entry, &cmd_tlsa_entry,     &cmd_trace_entry,
 };
 
 const struct cmd_entry *const *cmd_table(size_t *n)
@@ -174,6 +176,7 @@ bool cmd_connected(struct cmd_ctx *ctx, const char *what)
 {
 	if (client_conn(ctx->client) == CLIENT_UP)
 		return true;
+	ctx->unconnected = true;
 	session_text(ctx->session, SESSION_ERROR, "not connected: %cconnect HOST[:PORT] first, then %c%s",
 		     CMD_PREFIX, CMD_PREFIX, what);
 	return false;
@@ -191,11 +194,12 @@ bool cmd_switch(struct cmd_ctx *ctx, const char *name, int argc, char **argv, bo
 	return false;
 }
 
-int cmd_input(struct cmd_ctx *ctx, const char *line)
+static int cmd_line(struct cmd_ctx *ctx, const char *line)
 {
 	if (line[0] == CMD_PREFIX && line[1] != CMD_PREFIX)
 		return cmd_execute(ctx, line + 1);
 	if (client_conn(ctx->client) != CLIENT_UP) {
+		ctx->unconnected = true;
 		session_text(ctx->session, SESSION_ERROR,
 			     "not connected, nothing sent: %cconnect HOST[:PORT] first",
 			     CMD_PREFIX);
@@ -204,4 +208,17 @@ int cmd_input(struct cmd_ctx *ctx, const char *line)
 	/* "//x" sends "/x" to the server. */
 	client_command(ctx->client, line[0] == CMD_PREFIX ? line + 1 : line);
 	return 0;
+}
+
+int cmd_input(struct cmd_ctx *ctx, const char *line)
+{
+	int rc;
+
+	ctx->unconnected = false;
+	rc = cmd_line(ctx, line);
+	/* A line refused because the server dropped the connection is the
+	 * server's failure, which the exit status already tells. */
+	if (rc < 0 && !(ctx->unconnected && client_failure(ctx->client) != CLIENT_FAIL_NONE))
+		ctx->failures++;
+	return rc;
 }

@@ -1,11 +1,11 @@
 /* demo-scenario: the scenario file parser (format: help/README.md).
  *
- * Sans-I/O, and written in the knowledge base's conventions (kb.c): a
- * file is entries, a header in square brackets, then "key: value" fields
- * with indented continuation lines; every problem is reported as
- * FILE:LINE and a scenario with any problem is not used at all.
- * A parsed scenario starts as a copy of the built-in one (the "happy"
- * server) and changes only what its file says. */
+ * Sans-I/O.  The entries lexer reads the file (the same grammar and
+ * FILE:LINE errors as the knowledge base's) and checks each entry
+ * against the key tables below; the builders here apply what it says.
+ * A scenario with any problem is not used at all.  A parsed scenario
+ * starts as a copy of the built-in one (the "happy" server) and changes
+ * only what its file says. */
 #include "config.h"
 
 #include <ctype.h>
@@ -14,50 +14,41 @@
 #include <string.h>
 
 #include "smtpscope/demo.h"
+#include "smtpscope/entries.h"
 #include "smtpscope/util.h"
-
-/* The verbs an [on VERB] rule may name. */
-static const char *const scn_verbs[] = {
-	"EHLO", "HELO", "MAIL", "RCPT", "DATA", "DOT", "RSET", "NOOP", "VRFY",
-	"EXPN", "HELP", "QUIT", "STARTTLS", "AUTH", "BDAT", "ETRN", "any",
-};
-
-enum scn_entry { SCN_NONE, SCN_SCENARIO, SCN_RULE, SCN_BAD };
+#include "smtpscope/verb.h"
 
 struct scn_parser {
-	const char *file;
 	struct buf *errors;
 	size_t nerrors;
 	struct demo_scenario *sc;
-	enum scn_entry entry;
-	int entry_line;
 	bool seen_scenario;
-	/* the current field (continuations append to it) */
-	char key[32];
-	struct buf value;
-	int field_line;
-	bool in_field;
-	/* fields given in this entry, for "given twice" */
-	char seen[32][32];
-	int seen_line[32];
-	size_t nseen;
 	size_t nehlo, nehlo_tls;
-	bool greeting_given, ehlo_tls_given;
+	bool greeting_given;
 };
 
-static void scn_error(struct scn_parser *p, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void scn_sink(void *ctx, const char *message)
+{
+	struct scn_parser *p = ctx;
 
-static void scn_error(struct scn_parser *p, int line, const char *fmt, ...)
+	buf_printf(p->errors, "%s\n", message);
+	p->nerrors++;
+}
+
+/* A problem of the file as a whole (not of one entry). */
+static void scn_error(struct scn_parser *p, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void scn_error(struct scn_parser *p, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	buf_printf(p->errors, "%s:%d: ", p->file, line);
 	va_start(ap, fmt);
-	buf_vprintf(p->errors, fmt, ap);
+	msg = entries_vmessage(file, line, fmt, ap);
 	va_end(ap);
-	buf_addc(p->errors, '\n');
-	p->nerrors++;
+	scn_sink(p, msg);
+	free(msg);
 }
 
 static const char *scn_keep(struct demo_scenario *sc, char *s)
@@ -114,15 +105,10 @@ static bool scn_range(const char *s, struct demo_range *r)
 	return r->lo <= r->hi;
 }
 
-static bool scn_yes_no(const char *s, bool *out)
+/* "yes" or "no", which the key table has already required. */
+static bool scn_yes(const char *s)
 {
-	if (strcmp(s, "yes") == 0)
-		*out = true;
-	else if (strcmp(s, "no") == 0)
-		*out = false;
-	else
-		return false;
-	return true;
+	return strcmp(s, "yes") == 0;
 }
 
 /* A reply line: three digits 200-599, then the end, a space or '-'. */
@@ -132,17 +118,25 @@ static bool scn_reply_line(const char *s)
 	       isdigit((unsigned char)s[2]) && (s[3] == '\0' || s[3] == ' ' || s[3] == '-');
 }
 
-/* Appends one line to a multi-line template ('\n' between lines). */
-static void scn_add_line(struct scn_parser *p, const char **tmpl, const char *line)
+/* Appends one reply line to a multi-line template ('\n' between lines);
+ * a line that is not one is reported and left out, so every line of a
+ * template has its three digits (scn_check_reply reads past them). */
+static void scn_add_line(struct scn_parser *p, struct entry *e, const struct entry_field *f,
+			 const char *what, const char **tmpl)
 {
-	char *t = *tmpl ? xasprintf("%s\n%s", *tmpl, line) : xstrdup(line);
+	const char *line = f->value.data;
 
-	*tmpl = scn_keep(p->sc, t);
+	if (!scn_reply_line(line)) {
+		entry_error(e, f->line, "a %s line starts with a code from 200 to 599: \"%s\"", what,
+			    line);
+		return;
+	}
+	*tmpl = scn_keep(p->sc, *tmpl ? xasprintf("%s\n%s", *tmpl, line) : xstrdup(line));
 }
 
 /* The lines of a multi-line reply must agree: "NNN-" on all but the last,
  * "NNN " (or "NNN") on the last, all with the same code. */
-static void scn_check_reply(struct scn_parser *p, const char *tmpl, int line)
+static void scn_check_reply(struct entry *e, const char *tmpl)
 {
 	const char *s = tmpl;
 
@@ -152,39 +146,96 @@ static void scn_check_reply(struct scn_parser *p, const char *tmpl, int line)
 		const char *nl = strchr(s, '\n');
 
 		if (strncmp(s, tmpl, 3) != 0)
-			scn_error(p, line, "the lines of one reply must share its code (%.3s, then %.3s)",
-				  tmpl, s);
+			entry_error(e, e->line, "the lines of one reply must share its code (%.3s, then %.3s)",
+				    tmpl, s);
 		if (nl && s[3] != '-')
-			scn_error(p, line, "a reply line followed by another must have '-' after the code (\"%.3s-...\")", s);
+			entry_error(e, e->line, "a reply line followed by another must have '-' after the code (\"%.3s-...\")", s);
 		if (!nl && s[3] == '-')
-			scn_error(p, line, "the last line of a reply has a space after the code, not '-'");
+			entry_error(e, e->line, "the last line of a reply has a space after the code, not '-'");
 		s = nl ? nl + 1 : NULL;
 	}
 }
 
-static struct demo_rule *scn_rule(struct scn_parser *p)
+/* The scenario shows each paragraph of a text (a lone "." in the file)
+ * on a line of its own. */
+static void scn_paragraphs_as_lines(struct buf *v)
 {
-	return &p->sc->rules[p->sc->nrules - 1];
+	char *w = v->data;
+
+	for (const char *r = v->data; r && *r; r++) {
+		*w++ = *r;
+		if (r[0] == '\n' && r[1] == '\n')
+			r++;
+	}
+	if (w) {
+		*w = '\0';
+		v->len = (size_t)(w - v->data);
+	}
 }
 
-static bool scn_glob_field(const char *key)
+/* ---- [on COMMAND] ----------------------------------------------------- */
+
+static const char *const scn_yes_no[] = { "yes", "no", NULL };
+static const char *const scn_tls_modes[] = { "none", "offered", "required", NULL };
+
+#define R ENTRY_REQUIRED
+#define L (ENTRY_REPEAT | ENTRY_ONE_LINE)
+
+static const struct entry_key scn_rule_keys[] = {
+	{ "to", 0, NULL }, { "from", 0, NULL }, { "arg", 0, NULL },
+	{ "attempt", 0, NULL }, { "count", 0, NULL }, { "size", 0, NULL },
+	{ "tls", 0, scn_yes_no }, { "authenticated", 0, scn_yes_no },
+	{ "reply", L, NULL }, { "delay", 0, NULL }, { "disconnect", 0, scn_yes_no },
+};
+
+/* What a rule's header names: "any" (SMTP_V_UNKNOWN) or a verb the verb
+ * table lets a scenario name; SMTP_V__COUNT if neither. */
+static enum smtp_verb scn_rule_verb(const char *key)
 {
-	return strcmp(key, "to") == 0 || strcmp(key, "from") == 0 || strcmp(key, "arg") == 0;
+	enum smtp_verb v = verb_from_key(key);
+
+	if (strcmp(key, demo_rule_key(SMTP_V_UNKNOWN)) == 0)
+		return SMTP_V_UNKNOWN;
+	return v != SMTP_V__COUNT && (verb_info(v)->flags & VERB_SCENARIO) ? v : SMTP_V__COUNT;
 }
 
-/* Applies a finished field of an [on VERB] rule. */
-static void scn_rule_field(struct scn_parser *p, const char *key, const char *v, int line)
+static bool scn_rule_args(void *ctx, struct entry *e)
 {
-	struct demo_rule *r = scn_rule(p);
+	struct scn_parser *p = ctx;
+	const char *names[SMTP_V__COUNT + 1];
+	size_t n = 0;
+	struct buf use;
+	enum smtp_verb v;
+
+	if (!p->seen_scenario)
+		entry_error(e, e->line, "the file must start with its [scenario NAME] entry");
+	if (scn_rule_verb(e->args) != SMTP_V__COUNT)
+		return true;
+	while (verb_nth(VERB_SCENARIO, n, &v))
+		names[n++] = verb_info(v)->key;
+	names[n++] = demo_rule_key(SMTP_V_UNKNOWN);
+	buf_init(&use);
+	entries_list(&use, names, n);
+	entry_error(e, e->line, "[on %s]: unknown command (use %s)", e->args, use.data);
+	buf_free(&use);
+	return false;
+}
+
+/* Applies a field of an [on COMMAND] rule. */
+static void scn_rule_field(struct scn_parser *p, struct entry *e, struct demo_rule *r,
+			   const struct entry_field *f)
+{
+	const char *key = f->key, *v = f->value.data;
 	unsigned long long n;
-	bool yes = false;
 
-	if (scn_glob_field(key)) {
-		const char *only = key[0] == 't' ? "RCPT" : key[0] == 'f' ? "MAIL" : NULL;
+	if (strcmp(key, "to") == 0 || strcmp(key, "from") == 0 || strcmp(key, "arg") == 0) {
+		enum smtp_verb only = key[0] == 't' ? SMTP_V_RCPT : key[0] == 'f' ? SMTP_V_MAIL
+						    : SMTP_V__COUNT;
 		const char *kept = scn_keep(p->sc, xstrdup(v));
 
-		if (only && strcmp(r->verb, only) != 0)
-			scn_error(p, line, "\"%s\" is a condition of [on %s] rules only", key, only);
+		if (only != SMTP_V__COUNT && r->verb != only)
+			entry_error(e, f->line, "\"%s\" is a condition of [on %s] rules only", key,
+				    demo_rule_key(only));
 		if (key[0] == 't')
 			r->to = kept;
 		else if (key[0] == 'f')
@@ -196,52 +247,96 @@ static void scn_rule_field(struct scn_parser *p, const char *key, const char *v,
 		struct demo_range *rg = key[0] == 'a' ? &r->attempt : key[0] == 'c' ? &r->count : &r->size;
 
 		if (!scn_range(v, rg))
-			scn_error(p, line, "\"%s\" wants a number or a range (3, 2-5, 3-, -2), not \"%s\"",
-				  key, v);
-		if (key[0] == 's' && strcmp(r->verb, "MAIL") != 0 && strcmp(r->verb, "DOT") != 0)
-			scn_error(p, line, "\"size\" is a condition of [on MAIL] (SIZE=) and [on DOT] rules only");
-	} else if (strcmp(key, "tls") == 0 || strcmp(key, "authenticated") == 0) {
-		if (!scn_yes_no(v, &yes))
-			scn_error(p, line, "\"%s\" wants yes or no, not \"%s\"", key, v);
-		if (key[0] == 't')
-			r->tls = yes;
-		else
-			r->authenticated = yes;
+			entry_error(e, f->line, "\"%s\" wants a number or a range (3, 2-5, 3-, -2), not \"%s\"",
+				    key, v);
+		if (key[0] == 's' && r->verb != SMTP_V_MAIL && r->verb != SMTP_V_DOT)
+			entry_error(e, f->line, "\"size\" is a condition of [on MAIL] (SIZE=) and [on DOT] rules only");
+	} else if (strcmp(key, "tls") == 0) {
+		r->tls = scn_yes(v);
+	} else if (strcmp(key, "authenticated") == 0) {
+		r->authenticated = scn_yes(v);
 	} else if (strcmp(key, "reply") == 0) {
-		if (!scn_reply_line(v))
-			scn_error(p, line, "a reply line starts with a code from 200 to 599: \"%s\"", v);
-		scn_add_line(p, &r->reply, v);
+		scn_add_line(p, e, f, "reply", &r->reply);
 	} else if (strcmp(key, "delay") == 0) {
 		if (!scn_number(v, 60000, &n))
-			scn_error(p, line, "\"delay\" wants milliseconds from 0 to 60000, not \"%s\"", v);
+			entry_error(e, f->line, "\"delay\" wants milliseconds from 0 to 60000, not \"%s\"", v);
 		else
 			r->delay_ms = (unsigned)n;
-	} else if (strcmp(key, "disconnect") == 0) {
-		if (!scn_yes_no(v, &r->disconnect))
-			scn_error(p, line, "\"disconnect\" wants yes or no, not \"%s\"", v);
 	} else {
-		scn_error(p, line, "unknown key \"%s\" in an [on %s] rule", key, r->verb);
+		r->disconnect = scn_yes(v);
 	}
 }
 
-static void scn_keyword(struct scn_parser *p, const char **list, size_t *n, const char *v,
-			int line)
+static void scn_rule_build(void *ctx, struct entry *e)
+{
+	struct scn_parser *p = ctx;
+	struct demo_scenario *sc = p->sc;
+	struct demo_rule *r;
+
+	sc->rules = xrealloc(sc->rules, (sc->nrules + 1) * sizeof *sc->rules);
+	r = &sc->rules[sc->nrules++];
+	memset(r, 0, sizeof *r);
+	r->verb = scn_rule_verb(e->args);
+	r->tls = r->authenticated = -1;
+	r->line = e->line;
+	for (size_t i = 0; i < e->nfields; i++) {
+		scn_paragraphs_as_lines(&e->fields[i].value);
+		scn_rule_field(p, e, r, &e->fields[i]);
+	}
+	/* (a reply line left out as broken was reported; it still counts) */
+	if (entry_get(e, "reply") == NULL && r->delay_ms == 0 && !r->disconnect)
+		entry_error(e, e->line, "[on %s] does nothing: give it a reply, a delay or disconnect",
+			    demo_rule_key(r->verb));
+	scn_check_reply(e, r->reply);
+}
+
+/* ---- [scenario NAME] -------------------------------------------------- */
+
+static const struct entry_key scn_scenario_keys[] = {
+	{ "title", R, NULL }, { "lesson", R, NULL }, { "domain", 0, NULL },
+	{ "local-domain", 0, NULL }, { "greeting", L, NULL }, { "greeting-delay", 0, NULL },
+	{ "greeting-disconnect", 0, scn_yes_no }, { "delay", 0, NULL }, { "ehlo", L, NULL },
+	{ "ehlo-tls", L, NULL }, { "size-limit", 0, NULL }, { "max-recipients", 0, NULL },
+	{ "tls", 0, scn_tls_modes }, { "auth", 0, NULL }, { "auth-required", 0, scn_yes_no },
+	{ "user", L, NULL },
+};
+
+static bool scn_scenario_args(void *ctx, struct entry *e)
+{
+	struct scn_parser *p = ctx;
+
+	if (p->seen_scenario) {
+		entry_error(e, e->line, "a second [scenario] header: one scenario per file");
+		return false;
+	}
+	p->seen_scenario = true;
+	if (e->args[0] == '\0' ||
+	    strspn(e->args, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(e->args)) {
+		entry_error(e, e->line, "[scenario NAME]: the name is lower-case letters, digits and '-'");
+		return false;
+	}
+	p->sc->name = scn_keep(p->sc, xstrdup(e->args));
+	return true;
+}
+
+static void scn_keyword(struct scn_parser *p, struct entry *e, const struct entry_field *f,
+			const char **list, size_t *n)
 {
 	if (*n + 1 >= DEMO_MAX_KEYWORDS) {
-		scn_error(p, line, "more than %d EHLO keywords", DEMO_MAX_KEYWORDS - 1);
+		entry_error(e, f->line, "more than %d EHLO keywords", DEMO_MAX_KEYWORDS - 1);
 		return;
 	}
-	list[(*n)++] = scn_keep(p->sc, xstrdup(v));
+	list[(*n)++] = scn_keep(p->sc, xstrdup(f->value.data));
 	list[*n] = NULL;
 }
 
-static void scn_user(struct scn_parser *p, const char *v, int line)
+static void scn_user(struct scn_parser *p, struct entry *e, const struct entry_field *f)
 {
-	const char *sp = strchr(v, ' ');
+	const char *v = f->value.data, *sp = strchr(v, ' ');
 	struct demo_scenario *sc = p->sc;
 
 	if (sp == NULL || sp == v || sp[1] == '\0' || strchr(sp + 1, ' ')) {
-		scn_error(p, line, "\"user\" wants a name and a password: \"user: alice secret\"");
+		entry_error(e, f->line, "\"user\" wants a name and a password: \"user: alice secret\"");
 		return;
 	}
 	sc->users = xrealloc(sc->users, (sc->nusers + 1) * sizeof *sc->users);
@@ -250,10 +345,11 @@ static void scn_user(struct scn_parser *p, const char *v, int line)
 	sc->nusers++;
 }
 
-/* Applies a finished field of the [scenario NAME] entry. */
-static void scn_scenario_field(struct scn_parser *p, const char *key, const char *v, int line)
+/* Applies a field of the [scenario NAME] entry. */
+static void scn_scenario_field(struct scn_parser *p, struct entry *e, const struct entry_field *f)
 {
 	struct demo_scenario *sc = p->sc;
+	const char *key = f->key, *v = f->value.data;
 	unsigned long long n;
 
 	if (strcmp(key, "title") == 0) {
@@ -264,7 +360,7 @@ static void scn_scenario_field(struct scn_parser *p, const char *key, const char
 		const char *kept = scn_keep(sc, xstrdup(v));
 
 		if (strchr(v, ' ') || strchr(v, '@'))
-			scn_error(p, line, "\"%s\" wants a domain name such as demo.test", key);
+			entry_error(e, f->line, "\"%s\" wants a domain name such as demo.test", key);
 		if (key[0] == 'd')
 			sc->domain = sc->local_domain = kept;
 		else
@@ -273,244 +369,73 @@ static void scn_scenario_field(struct scn_parser *p, const char *key, const char
 		if (!p->greeting_given)
 			sc->replies[DEMO_R_GREETING] = NULL;
 		p->greeting_given = true;
-		if (!scn_reply_line(v))
-			scn_error(p, line, "a greeting line starts with a code from 200 to 599: \"%s\"", v);
-		scn_add_line(p, &sc->replies[DEMO_R_GREETING], v);
+		scn_add_line(p, e, f, "greeting", &sc->replies[DEMO_R_GREETING]);
 	} else if (strcmp(key, "greeting-delay") == 0 || strcmp(key, "delay") == 0) {
 		if (!scn_number(v, 60000, &n))
-			scn_error(p, line, "\"%s\" wants milliseconds from 0 to 60000, not \"%s\"", key, v);
+			entry_error(e, f->line, "\"%s\" wants milliseconds from 0 to 60000, not \"%s\"", key, v);
 		else if (key[1] == 'r')
 			sc->greeting_delay_ms = (unsigned)n;
 		else
 			sc->reply_delay_ms = (unsigned)n;
-	} else if (strcmp(key, "greeting-disconnect") == 0 || strcmp(key, "auth-required") == 0) {
-		if (!scn_yes_no(v, key[0] == 'g' ? &sc->greeting_disconnect : &sc->auth_required))
-			scn_error(p, line, "\"%s\" wants yes or no, not \"%s\"", key, v);
+	} else if (strcmp(key, "greeting-disconnect") == 0) {
+		sc->greeting_disconnect = scn_yes(v);
+	} else if (strcmp(key, "auth-required") == 0) {
+		sc->auth_required = scn_yes(v);
 	} else if (strcmp(key, "ehlo") == 0) {
-		scn_keyword(p, sc->ehlo_keywords, &p->nehlo, v, line);
+		scn_keyword(p, e, f, sc->ehlo_keywords, &p->nehlo);
 	} else if (strcmp(key, "ehlo-tls") == 0) {
-		scn_keyword(p, sc->ehlo_tls_keywords, &p->nehlo_tls, v, line);
+		scn_keyword(p, e, f, sc->ehlo_tls_keywords, &p->nehlo_tls);
 	} else if (strcmp(key, "size-limit") == 0 || strcmp(key, "max-recipients") == 0) {
 		if (!scn_number(v, key[0] == 's' ? ULLONG_MAX : 100000, &n))
-			scn_error(p, line, "\"%s\" wants a whole number, not \"%s\"", key, v);
+			entry_error(e, f->line, "\"%s\" wants a whole number, not \"%s\"", key, v);
 		else if (key[0] == 's')
 			sc->size_max = n;
 		else
 			sc->max_recipients = (unsigned)n;
 	} else if (strcmp(key, "tls") == 0) {
-		if (strcmp(v, "none") == 0)
-			sc->tls = DEMO_TLS_NONE;
-		else if (strcmp(v, "offered") == 0)
-			sc->tls = DEMO_TLS_OFFERED;
-		else if (strcmp(v, "required") == 0)
-			sc->tls = DEMO_TLS_REQUIRED;
-		else
-			scn_error(p, line, "\"tls\" wants none, offered or required, not \"%s\"", v);
+		static const enum demo_tls_mode modes[] = { DEMO_TLS_NONE, DEMO_TLS_OFFERED,
+							    DEMO_TLS_REQUIRED };
+
+		sc->tls = modes[entry_choice(e, "tls")];
 	} else if (strcmp(key, "auth") == 0) {
 		for (const char *m = v; *m; m++)
 			if (!isupper((unsigned char)*m) && !isdigit((unsigned char)*m) &&
 			    *m != ' ' && *m != '-' && *m != '_') {
-				scn_error(p, line, "\"auth\" wants mechanism names such as \"PLAIN LOGIN\"");
+				entry_error(e, f->line, "\"auth\" wants mechanism names such as \"PLAIN LOGIN\"");
 				break;
 			}
 		sc->auth_mechs = scn_keep(sc, xstrdup(v));
-	} else if (strcmp(key, "user") == 0) {
-		scn_user(p, v, line);
 	} else {
-		scn_error(p, line, "unknown key \"%s\" in a [scenario] entry", key);
+		scn_user(p, e, f);
 	}
 }
 
-/* Keys a field may repeat: each one adds a line or an item. */
-static bool scn_repeatable(const char *key)
+static void scn_scenario_build(void *ctx, struct entry *e)
 {
-	static const char *const keys[] = { "reply", "greeting", "ehlo", "ehlo-tls", "user" };
+	struct scn_parser *p = ctx;
 
-	for (size_t i = 0; i < UTIL_ARRAY_LEN(keys); i++)
-		if (strcmp(keys[i], key) == 0)
-			return true;
-	return false;
+	for (size_t i = 0; i < e->nfields; i++) {
+		scn_paragraphs_as_lines(&e->fields[i].value);
+		scn_scenario_field(p, e, &e->fields[i]);
+	}
+	scn_check_reply(e, p->sc->replies[DEMO_R_GREETING]);
 }
 
-static void scn_field_end(struct scn_parser *p)
+#undef R
+#undef L
+
+static const struct entry_kind scn_kinds[] = {
+	{ "scenario", "scenario NAME", scn_scenario_keys, UTIL_ARRAY_LEN(scn_scenario_keys),
+	  scn_scenario_args, scn_scenario_build },
+	{ "on", "on COMMAND", scn_rule_keys, UTIL_ARRAY_LEN(scn_rule_keys), scn_rule_args,
+	  scn_rule_build },
+};
+
+static const struct entries_format scn_format = { scn_kinds, UTIL_ARRAY_LEN(scn_kinds) };
+
+const char *demo_rule_key(enum smtp_verb v)
 {
-	const char *v;
-
-	if (!p->in_field)
-		return;
-	p->in_field = false;
-	v = p->value.data ? p->value.data : "";
-	if (!scn_repeatable(p->key)) {
-		for (size_t i = 0; i < p->nseen; i++)
-			if (strcmp(p->seen[i], p->key) == 0) {
-				scn_error(p, p->field_line, "\"%s\" given twice (first on line %d)",
-					  p->key, p->seen_line[i]);
-				return;
-			}
-		if (p->nseen < UTIL_ARRAY_LEN(p->seen)) {
-			strcpy(p->seen[p->nseen], p->key);
-			p->seen_line[p->nseen++] = p->field_line;
-		}
-	}
-	if (*v == '\0') {
-		scn_error(p, p->field_line, "\"%s\" is empty", p->key);
-		return;
-	}
-	if (p->entry == SCN_SCENARIO)
-		scn_scenario_field(p, p->key, v, p->field_line);
-	else if (p->entry == SCN_RULE)
-		scn_rule_field(p, p->key, v, p->field_line);
-}
-
-static bool scn_was_given(const struct scn_parser *p, const char *key)
-{
-	for (size_t i = 0; i < p->nseen; i++)
-		if (strcmp(p->seen[i], key) == 0)
-			return true;
-	return false;
-}
-
-static void scn_entry_end(struct scn_parser *p)
-{
-	scn_field_end(p);
-	if (p->entry == SCN_SCENARIO) {
-		if (!scn_was_given(p, "title"))
-			scn_error(p, p->entry_line, "[scenario %s] lacks the required field \"title\"",
-				  p->sc->name);
-		if (!scn_was_given(p, "lesson"))
-			scn_error(p, p->entry_line, "[scenario %s] lacks the required field \"lesson\"",
-				  p->sc->name);
-		scn_check_reply(p, p->sc->replies[DEMO_R_GREETING], p->entry_line);
-	} else if (p->entry == SCN_RULE) {
-		struct demo_rule *r = scn_rule(p);
-
-		if (r->reply == NULL && r->delay_ms == 0 && !r->disconnect)
-			scn_error(p, r->line, "[on %s] does nothing: give it a reply, a delay or disconnect",
-				  r->verb);
-		scn_check_reply(p, r->reply, r->line);
-	}
-	p->entry = SCN_NONE;
-	p->nseen = 0;
-}
-
-static void scn_header(struct scn_parser *p, int line, const char *s, size_t n)
-{
-	char type[32] = "", arg[64] = "";
-	const char *close = memchr(s, ']', n);
-	size_t inner, tlen;
-
-	scn_entry_end(p);
-	p->entry = SCN_BAD;
-	p->entry_line = line;
-	if (close == NULL || close != s + n - 1) {
-		scn_error(p, line, "a header is one line in square brackets, e.g. [on RCPT]");
-		return;
-	}
-	inner = (size_t)(close - s - 1);
-	tlen = strcspn(s + 1, " ]");
-	if (tlen >= sizeof type || inner - tlen > sizeof arg) {
-		scn_error(p, line, "header too long");
-		return;
-	}
-	memcpy(type, s + 1, tlen);
-	if (inner > tlen + 1)
-		memcpy(arg, s + 2 + tlen, inner - tlen - 1);
-	if (strcmp(type, "scenario") == 0) {
-		if (p->seen_scenario) {
-			scn_error(p, line, "a second [scenario] header: one scenario per file");
-			return;
-		}
-		p->seen_scenario = true;
-		if (arg[0] == '\0' || strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(arg)) {
-			scn_error(p, line, "[scenario NAME]: the name is lower-case letters, digits and '-'");
-			return;
-		}
-		p->sc->name = scn_keep(p->sc, xstrdup(arg));
-		p->entry = SCN_SCENARIO;
-		return;
-	}
-	if (strcmp(type, "on") == 0) {
-		struct demo_scenario *sc = p->sc;
-		size_t i;
-
-		if (!p->seen_scenario)
-			scn_error(p, line, "the file must start with its [scenario NAME] entry");
-		for (i = 0; i < UTIL_ARRAY_LEN(scn_verbs); i++)
-			if (strcmp(scn_verbs[i], arg) == 0)
-				break;
-		if (i == UTIL_ARRAY_LEN(scn_verbs)) {
-			scn_error(p, line, "[on %s]: unknown command (use EHLO, HELO, MAIL, RCPT, DATA, DOT, RSET, NOOP, VRFY, EXPN, HELP, QUIT, STARTTLS, AUTH, BDAT, ETRN or any)",
-				  arg);
-			return;
-		}
-		sc->rules = xrealloc(sc->rules, (sc->nrules + 1) * sizeof *sc->rules);
-		memset(&sc->rules[sc->nrules], 0, sizeof *sc->rules);
-		strcpy(sc->rules[sc->nrules].verb, scn_verbs[i]);
-		sc->rules[sc->nrules].tls = sc->rules[sc->nrules].authenticated = -1;
-		sc->rules[sc->nrules].line = line;
-		sc->nrules++;
-		p->entry = SCN_RULE;
-		return;
-	}
-	scn_error(p, line, "unknown entry type [%s] (use [scenario NAME] or [on COMMAND])", type);
-}
-
-static void scn_field_start(struct scn_parser *p, int line, const char *s, size_t n)
-{
-	const char *colon = memchr(s, ':', n);
-	size_t klen;
-
-	scn_field_end(p);
-	if (p->entry == SCN_NONE) {
-		scn_error(p, line, "a field before any entry: start with [scenario NAME]");
-		return;
-	}
-	if (colon == NULL) {
-		scn_error(p, line, "expected \"key: value\" (continuation lines start with a space)");
-		return;
-	}
-	klen = (size_t)(colon - s);
-	if (klen == 0 || klen >= sizeof p->key || strspn(s, "abcdefghijklmnopqrstuvwxyz-") != klen) {
-		scn_error(p, line, "\"%.*s\" is not a key (lower-case letters and '-')", (int)klen, s);
-		return;
-	}
-	if (p->entry == SCN_BAD)
-		return; /* the header was reported */
-	memcpy(p->key, s, klen);
-	p->key[klen] = '\0';
-	buf_clear(&p->value);
-	colon++;
-	while (colon < s + n && (*colon == ' ' || *colon == '\t'))
-		colon++;
-	buf_add(&p->value, colon, (size_t)(s + n - colon));
-	p->field_line = line;
-	p->in_field = true;
-}
-
-static void scn_continuation(struct scn_parser *p, int line, const char *s, size_t n)
-{
-	while (n > 0 && (*s == ' ' || *s == '\t')) {
-		s++;
-		n--;
-	}
-	if (n == 0)
-		return;
-	if (!p->in_field) {
-		if (p->entry != SCN_BAD)
-			scn_error(p, line, "a continuation line with no field above it");
-		return;
-	}
-	if (scn_repeatable(p->key)) {
-		scn_error(p, line, "\"%s\" is one line; give it again for another line", p->key);
-		return;
-	}
-	if (n == 1 && s[0] == '.')
-		buf_adds(&p->value, "\n");
-	else {
-		if (p->value.len > 0 && p->value.data[p->value.len - 1] != '\n')
-			buf_addc(&p->value, ' ');
-		buf_add(&p->value, s, n);
-	}
+	return v == SMTP_V_UNKNOWN ? "any" : verb_info(v)->key;
 }
 
 /* The base name of a path without ".scn", or NULL if it has none. */
@@ -530,12 +455,10 @@ struct demo_scenario *demo_scenario_parse(const char *file, const char *text,
 					  size_t len, struct buf *errors)
 {
 	struct scn_parser p;
-	const char *end = text + len, *s = text;
-	int lineno = 0;
+	int lines = 0;
 	char *want;
 
 	memset(&p, 0, sizeof p);
-	p.file = file;
 	p.errors = errors;
 	p.sc = xcalloc(1, sizeof *p.sc);
 	*p.sc = *demo_default_scenario();
@@ -543,36 +466,14 @@ struct demo_scenario *demo_scenario_parse(const char *file, const char *text,
 	p.sc->nowned = p.sc->owned_cap = 0;
 	p.sc->ehlo_tls_keywords[0] = NULL;
 	p.sc->file = scn_keep(p.sc, xstrdup(file));
-	buf_init(&p.value);
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t n = (size_t)((nl ? nl : end) - s);
-		const char *line = s;
-
-		lineno++;
-		s = nl ? nl + 1 : end;
-		if (n > 0 && line[n - 1] == '\r')
-			n--;
-		if (memchr(line, '\0', n)) {
-			scn_error(&p, lineno, "NUL byte in the text");
-			continue;
-		}
-		if (n == 0 || line[0] == '#')
-			continue;
-		if (line[0] == '[')
-			scn_header(&p, lineno, line, n);
-		else if (line[0] == ' ' || line[0] == '\t')
-			scn_continuation(&p, lineno, line, n);
-		else
-			scn_field_start(&p, lineno, line, n);
-	}
-	scn_entry_end(&p);
-	buf_free(&p.value);
+	entries_parse(&scn_format, p.sc->file, text, len, &p, scn_sink);
+	for (size_t i = 0; i < len; i++)
+		lines += text[i] == '\n' || i + 1 == len;
 	if (!p.seen_scenario)
-		scn_error(&p, lineno > 0 ? lineno : 1, "no [scenario NAME] entry");
+		scn_error(&p, file, lines > 0 ? lines : 1, "no [scenario NAME] entry");
 	want = scn_file_name(file);
 	if (want && p.seen_scenario && strcmp(want, p.sc->name) != 0)
-		scn_error(&p, 1, "the scenario is named \"%s\" but its file \"%s.scn\"",
+		scn_error(&p, file, 1, "the scenario is named \"%s\" but its file \"%s.scn\"",
 			  p.sc->name, want);
 	free(want);
 	if (p.nerrors > 0) {

@@ -267,7 +267,7 @@ int demo_listen(const char *spec, char **bound, char **err)
 	int fd = -1, one = 1, rc;
 
 	*bound = NULL;
-	if (!transport_parse_target(spec, "0", &t, err))
+	if (!transport_parse_listen(spec, &t, err))
 		return -1;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;

@@ -15,11 +15,7 @@
 #include "smtpscope/auth.h"
 #include "smtpscope/demo.h"
 #include "smtpscope/util.h"
-
-static const char *const demo_verb_names[DEMO_V__COUNT] = {
-	"EHLO", "HELO", "MAIL", "RCPT", "DATA", "DOT", "RSET", "NOOP", "VRFY",
-	"EXPN", "HELP", "QUIT", "STARTTLS", "AUTH", "BDAT", "ETRN", "any",
-};
+#include "smtpscope/verb.h"
 
 /* Sends a reply, with the delay and disconnect a matching rule set. */
 static void demo_send_buf(struct demo_conn *c, struct buf *b)
@@ -160,12 +156,12 @@ static bool demo_in(const struct demo_range *r, unsigned long long v)
 
 /* How often the server has seen this command with this argument (and,
  * for RCPT, this sender), counting this time: greylisting's memory. */
-static unsigned long long demo_attempt(struct demo_conn *c, enum demo_verb v,
+static unsigned long long demo_attempt(struct demo_conn *c, enum smtp_verb v,
 				       const char *arg)
 {
 	struct demo_server *d = c->srv;
-	char *key = xasprintf("%s %s %s", demo_verb_names[v],
-			      v == DEMO_V_RCPT && c->mail_from ? c->mail_from : "", arg ? arg : "");
+	char *key = xasprintf("%s %s %s", demo_rule_key(v),
+			      v == SMTP_V_RCPT && c->mail_from ? c->mail_from : "", arg ? arg : "");
 	size_t i;
 
 	for (char *p = key; *p; p++)
@@ -190,7 +186,7 @@ static unsigned long long demo_attempt(struct demo_conn *c, enum demo_verb v,
 }
 
 /* The first rule for this command whose conditions hold, or NULL. */
-static const struct demo_rule *demo_rule_find(struct demo_conn *c, enum demo_verb v,
+static const struct demo_rule *demo_rule_find(struct demo_conn *c, enum smtp_verb v,
 					      const char *arg, unsigned long long size)
 {
 	const struct demo_scenario *sc = c->srv->sc;
@@ -199,7 +195,7 @@ static const struct demo_rule *demo_rule_find(struct demo_conn *c, enum demo_ver
 	for (size_t i = 0; i < sc->nrules; i++) {
 		const struct demo_rule *r = &sc->rules[i];
 
-		if (strcmp(r->verb, demo_verb_names[v]) != 0)
+		if (r->verb != v)
 			continue;
 		if (r->attempt.set && attempt == 0)
 			attempt = demo_attempt(c, v, arg);
@@ -217,7 +213,7 @@ static const struct demo_rule *demo_rule_find(struct demo_conn *c, enum demo_ver
 /* Lets the scenario answer.  Returns the code sent (its first digit is
  * what the caller needs), or 0 when the built-in answer is to be sent
  * (possibly delayed or followed by a close, as the rule said). */
-static int demo_rules(struct demo_conn *c, enum demo_verb v, const char *arg,
+static int demo_rules(struct demo_conn *c, enum smtp_verb v, const char *arg,
 		      unsigned long long size)
 {
 	const struct demo_rule *r = demo_rule_find(c, v, arg, size);
@@ -249,7 +245,7 @@ static void demo_tx_reset(struct demo_conn *c)
 	c->mail_from = NULL;
 }
 
-static void demo_cmd_helo(struct demo_conn *c, enum demo_verb v, const char *rest)
+static void demo_cmd_helo(struct demo_conn *c, enum smtp_verb v, const char *rest)
 {
 	int code;
 
@@ -264,7 +260,7 @@ static void demo_cmd_helo(struct demo_conn *c, enum demo_verb v, const char *res
 	}
 	if (code != 0)
 		return;
-	if (v == DEMO_V_EHLO)
+	if (v == SMTP_V_EHLO)
 		demo_ehlo(c, rest);
 	else
 		demo_reply(c, DEMO_R_HELO, rest);
@@ -310,7 +306,7 @@ static void demo_cmd_mail(struct demo_conn *c, const char *rest)
 		return;
 	}
 	size = demo_size_param(params);
-	code = demo_rules(c, DEMO_V_MAIL, addr, size);
+	code = demo_rules(c, SMTP_V_MAIL, addr, size);
 	if (code == 0 && c->srv->sc->size_max && size > c->srv->sc->size_max) {
 		demo_reply(c, DEMO_R_MAIL_TOO_BIG, NULL);
 	} else if (code == 0 || code / 100 == 2) {
@@ -338,7 +334,7 @@ static void demo_cmd_rcpt(struct demo_conn *c, const char *rest)
 		demo_reply(c, DEMO_R_RCPT_SYNTAX, NULL);
 		return;
 	}
-	code = demo_rules(c, DEMO_V_RCPT, addr, 0);
+	code = demo_rules(c, SMTP_V_RCPT, addr, 0);
 	at = strrchr(addr, '@');
 	if (code / 100 == 2)
 		c->rcpts++;
@@ -367,7 +363,7 @@ static void demo_cmd_data(struct demo_conn *c, const char *rest)
 		demo_reply(c, DEMO_R_DATA_NO_RCPT, NULL);
 		return;
 	}
-	code = demo_rules(c, DEMO_V_DATA, rest, 0);
+	code = demo_rules(c, SMTP_V_DATA, rest, 0);
 	if (code == 0 || code / 100 == 3) {
 		c->in_data = true;
 		c->mid_line = false;
@@ -393,7 +389,7 @@ static void demo_cmd_starttls(struct demo_conn *c, const char *rest)
 		demo_reply(c, DEMO_R_STARTTLS_NONE, NULL);
 		return;
 	}
-	code = demo_rules(c, DEMO_V_STARTTLS, rest, 0);
+	code = demo_rules(c, SMTP_V_STARTTLS, rest, 0);
 	if (code == 0 || code / 100 == 2)
 		c->tls_next = true;
 	if (code == 0)
@@ -510,7 +506,7 @@ static void demo_cmd_auth(struct demo_conn *c, const char *rest)
 		demo_reply(c, DEMO_R_TLS_REQUIRED, NULL);
 		return;
 	}
-	if (demo_rules(c, DEMO_V_AUTH, rest, 0) != 0)
+	if (demo_rules(c, SMTP_V_AUTH, rest, 0) != 0)
 		return;
 	if (mlen == 0 || !demo_auth_offered(c, rest, mlen)) {
 		demo_reply(c, DEMO_R_AUTH_MECH, NULL);
@@ -533,38 +529,40 @@ static void demo_cmd_auth(struct demo_conn *c, const char *rest)
 	}
 }
 
-static enum demo_verb demo_verb_of(const char *verb)
+/* The verb of a command word as the rules and counts know it: one the
+ * verb table lets a scenario name, else SMTP_V_UNKNOWN ("any"). */
+static enum smtp_verb demo_verb_of(const char *word)
 {
-	for (int i = 0; i < DEMO_V_ANY; i++)
-		if (i != DEMO_V_DOT && util_strieq(verb, demo_verb_names[i]))
-			return (enum demo_verb)i;
-	return DEMO_V_ANY;
+	enum smtp_verb v = verb_from_name(word);
+	unsigned need = VERB_TYPED | VERB_SCENARIO;
+
+	return v != SMTP_V__COUNT && (verb_info(v)->flags & need) == need ? v : SMTP_V_UNKNOWN;
 }
 
 /* A command the demo knows but does not do, or one it does not know. */
-static void demo_cmd_other(struct demo_conn *c, enum demo_verb v, const char *rest)
+static void demo_cmd_other(struct demo_conn *c, enum smtp_verb v, const char *rest)
 {
-	static const enum demo_reply fixed[DEMO_V__COUNT] = {
-		[DEMO_V_EXPN] = DEMO_R_EXPN, [DEMO_V_HELP] = DEMO_R_HELP,
-		[DEMO_V_NOOP] = DEMO_R_NOOP, [DEMO_V_BDAT] = DEMO_R_NOT_IMPLEMENTED,
-		[DEMO_V_ETRN] = DEMO_R_NOT_IMPLEMENTED, [DEMO_V_ANY] = DEMO_R_UNKNOWN,
+	static const enum demo_reply fixed[SMTP_V__COUNT] = {
+		[SMTP_V_EXPN] = DEMO_R_EXPN, [SMTP_V_HELP] = DEMO_R_HELP,
+		[SMTP_V_NOOP] = DEMO_R_NOOP, [SMTP_V_BDAT] = DEMO_R_NOT_IMPLEMENTED,
+		[SMTP_V_ETRN] = DEMO_R_NOT_IMPLEMENTED, [SMTP_V_UNKNOWN] = DEMO_R_UNKNOWN,
 	};
 	int code = demo_rules(c, v, rest, 0);
 
 	if (code != 0) {
-		if (v == DEMO_V_RSET && code / 100 == 2)
+		if (v == SMTP_V_RSET && code / 100 == 2)
 			demo_tx_reset(c);
 		return;
 	}
 	switch (v) {
-	case DEMO_V_RSET:
+	case SMTP_V_RSET:
 		demo_tx_reset(c);
 		demo_reply(c, DEMO_R_RSET, NULL);
 		break;
-	case DEMO_V_VRFY:
+	case SMTP_V_VRFY:
 		demo_reply(c, *rest ? DEMO_R_VRFY : DEMO_R_VRFY_SYNTAX, NULL);
 		break;
-	case DEMO_V_QUIT:
+	case SMTP_V_QUIT:
 		demo_reply(c, DEMO_R_QUIT, NULL);
 		break;
 	default:
@@ -579,7 +577,7 @@ static void demo_command(struct demo_conn *c, char *line)
 	const char *rest = sp ? sp + 1 : "";
 	char verb[16];
 	size_t vlen = sp ? (size_t)(sp - line) : strlen(line);
-	enum demo_verb v;
+	enum smtp_verb v;
 
 	if (c->srv->log) {
 		char *shown = util_escape_dup(line, util_istarts(line, "AUTH ") &&
@@ -598,28 +596,28 @@ static void demo_command(struct demo_conn *c, char *line)
 	v = demo_verb_of(verb);
 	if (c->counts[v] < UINT_MAX)
 		c->counts[v]++;
-	if (c->refused && v != DEMO_V_QUIT) {
+	if (c->refused && v != SMTP_V_QUIT) {
 		demo_reply(c, DEMO_R_REFUSED_SESSION, NULL);
 		return;
 	}
 	switch (v) {
-	case DEMO_V_EHLO:
-	case DEMO_V_HELO:
+	case SMTP_V_EHLO:
+	case SMTP_V_HELO:
 		demo_cmd_helo(c, v, rest);
 		break;
-	case DEMO_V_MAIL:
+	case SMTP_V_MAIL:
 		demo_cmd_mail(c, rest);
 		break;
-	case DEMO_V_RCPT:
+	case SMTP_V_RCPT:
 		demo_cmd_rcpt(c, rest);
 		break;
-	case DEMO_V_DATA:
+	case SMTP_V_DATA:
 		demo_cmd_data(c, rest);
 		break;
-	case DEMO_V_STARTTLS:
+	case SMTP_V_STARTTLS:
 		demo_cmd_starttls(c, rest);
 		break;
-	case DEMO_V_AUTH:
+	case SMTP_V_AUTH:
 		demo_cmd_auth(c, rest);
 		break;
 	default:
@@ -637,10 +635,10 @@ static void demo_dot(struct demo_conn *c)
 
 	c->in_data = false;
 	demo_log(c->srv, c, "message of %llu bytes received", c->data_bytes);
-	if (c->counts[DEMO_V_DOT] < UINT_MAX)
-		c->counts[DEMO_V_DOT]++;
+	if (c->counts[SMTP_V_DOT] < UINT_MAX)
+		c->counts[SMTP_V_DOT]++;
 	snprintf(id, sizeof id, "DEMO%05lX", c->srv->queued + 1);
-	code = demo_rules(c, DEMO_V_DOT, id, c->data_bytes);
+	code = demo_rules(c, SMTP_V_DOT, id, c->data_bytes);
 	if (code == 0 && sc->size_max && c->data_bytes > sc->size_max)
 		demo_reply(c, DEMO_R_DOT_TOO_BIG, NULL);
 	else if (code == 0) {

@@ -48,6 +48,22 @@ const char *explain_enhanced_subject(int subject)
 	return names[subject];
 }
 
+/* RFC 5321 4.2: digits 2-5, 0-5, 0-9. */
+static bool explain_code_valid(int code)
+{
+	return code >= 200 && code <= 599 && code / 10 % 10 <= 5;
+}
+
+static const char *explain_by_class(int cls)
+{
+	static const char *const by_class[] = {
+		[2] = "accepted", [3] = "intermediate",
+		[4] = "temporary-server-error", [5] = "unknown",
+	};
+
+	return cls >= 2 && cls <= 5 ? by_class[cls] : "protocol-error";
+}
+
 void explain_digits(int code, struct buf *out)
 {
 	const char *cls, *cat;
@@ -63,8 +79,13 @@ void explain_digits(int code, struct buf *out)
 			   code, code / 100);
 		return;
 	}
+	if (!explain_code_valid(code)) {
+		buf_printf(out, "%03d: second digit %d is not an SMTP reply category (0-5); RFC 5321 says treat it as a failure",
+			   code, code / 10 % 10);
+		return;
+	}
 	buf_printf(out, "%03d: %dyz %s, x%dz %s", code, code / 100, cls,
-		   code / 10 % 10, cat ? cat : "undefined category (RFC 5321 uses 0-5)");
+		   code / 10 % 10, cat ? cat : "undefined category");
 }
 
 void explain_init(struct explanation *x)
@@ -364,15 +385,14 @@ static void explain_diagnose(const struct kb *kb, const struct explain_ctx *ctx,
 	} else if (c) {
 		id = c->diagnosis;
 		x->diagnosis_from = "reply code";
-	} else {
-		static const char *const by_class[] = {
-			[2] = "accepted", [3] = "intermediate",
-			[4] = "temporary-server-error", [5] = "unknown",
-		};
-		int cls = x->code >= 0 ? x->code / 100 : x->enh.cls;
-
-		id = cls >= 2 && cls <= 5 ? by_class[cls] : "protocol-error";
+	} else if (x->enh.source == EXPLAIN_ENH_GIVEN && x->code < 0) {
+		id = explain_by_class(x->enh.cls);
 		x->diagnosis_from = "first digit";
+	} else {
+		/* A malformed code is a protocol error, never a success. */
+		id = explain_code_valid(x->code) ? explain_by_class(x->code / 100)
+						 : "protocol-error";
+		x->diagnosis_from = x->code >= 0 ? "first digit" : "malformed code";
 	}
 	if (x->code < 0 && x->enh.source == EXPLAIN_ENH_GIVEN)
 		x->diagnosis_from = x->enh.entry ? "enhanced code" : "enhanced class";
@@ -416,12 +436,17 @@ static void explain_common(const struct kb *kb, const struct explain_ctx *ctx,
 	x->entry = kb_code(kb, x->code);
 	x->class_meaning = x->code >= 0 ? explain_class(x->code) : NULL;
 	x->category_meaning = x->code >= 0 ? explain_category(x->code) : NULL;
-	if (x->code < 0 && x->enh.source != EXPLAIN_ENH_GIVEN)
-		explain_note(x, "no reply code: the reply does not start with three digits");
-	else if (cls < 2 || cls > 5)
+	if (x->code < 0) {
+		/* An enhanced code given on its own has no reply code to judge. */
+		if (x->enh.source != EXPLAIN_ENH_GIVEN)
+			explain_note(x, "malformed reply: it does not start with a three-digit code and a space or '-' (\"2500\" or \"25O\" is no code); RFC 5321 4.2 says treat it as a failure, never a success");
+	} else if (cls < 2 || cls > 5) {
 		explain_note(x, "%03d is not a valid SMTP reply: the first digit must be 2 to 5; RFC 5321 says treat such a reply as a failure",
 			     x->code);
-	else if (x->entry == NULL)
+	} else if (x->code / 10 % 10 > 5) {
+		explain_note(x, "%03d is not a valid SMTP reply: the second digit must be 0 to 5 (RFC 5321 4.2.1); treat it as a failure, never a success",
+			     x->code);
+	} else if (x->entry == NULL)
 		explain_note(x, "smtpscope has no entry for %03d; as RFC 5321 asks, read it by its digits: %s",
 			     x->code, explain_class(x->code));
 	explain_context(ctx, x);

@@ -46,12 +46,27 @@ static struct session_event export_event(const struct session *s, const struct s
 
 /* ---- JSON lines --------------------------------------------------------- */
 
+/* Text made visible (escapes, control bytes shown as \xNN) except the line
+ * breaks of our own multi-line notes, which stay line breaks: JSON's
+ * "\n", not a literal backslash and n. */
 static void export_json_escaped(struct buf *out, const char *p, size_t n)
 {
-	char *e = util_escape_dup(p, n);
+	struct buf b;
 
-	util_json_string(out, e);
-	free(e);
+	buf_init(&b);
+	while (n > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t len = nl ? (size_t)(nl - p) : n;
+
+		util_escape(&b, p, len);
+		if (!nl)
+			break;
+		buf_addc(&b, '\n');
+		n -= len + 1;
+		p += len + 1;
+	}
+	util_json_string(out, b.data ? b.data : "");
+	buf_free(&b);
 }
 
 static void export_json_time(struct buf *out, int64_t wall_us)
@@ -182,49 +197,42 @@ static const char export_css[] =
 	".r2{color:#070}.r3{color:#077}.r4{color:#a60}.r5{color:#c00}"
 	"table{border-collapse:collapse}td{padding:0.2em 1em;border-bottom:1px solid #ddd}";
 
-/* The class of a transcript line, from its marker. */
-static const char *export_line_class(const char *line, const struct session_event *ev)
+static void export_html_span(struct buf *out, const char *cls, const char *text, size_t n)
 {
-	static const char *const rc[] = { "r2", "r2", "r2", "r3", "r4", "r5" };
-
-	if (strncmp(line, "(insecure) ", 11) == 0)
-		line += 11;
-	if (strncmp(line, "<-  ", 4) == 0 || strncmp(line, "<~  ", 4) == 0)
-		return ev->reply && ev->reply->code >= 200 && ev->reply->code < 600
-		       ? rc[ev->reply->code / 100] : "r5";
-	if (strncmp(line, " -> ", 4) == 0 || strncmp(line, " ~> ", 4) == 0)
-		return "s";
-	if (strncmp(line, "  # ", 4) == 0)
-		return "x";
-	if (strncmp(line, "!!! ", 4) == 0)
-		return "w";
-	if (strncmp(line, "*** ", 4) == 0)
-		return "e";
-	if (strncmp(line, "~~~ ", 4) == 0)
-		return "t";
-	return "n";
+	buf_printf(out, "<span class=\"%s\">", cls);
+	export_html_text(out, text, n);
+	buf_adds(out, "</span>\n");
 }
 
-/* Lines of already-printed text, each a span of its class. */
-static void export_html_lines(struct buf *out, const char *p, size_t n,
-			      const struct session_event *ev)
+/* The CSS class of a transcript line, from its kind. */
+static const char *export_line_class(const struct printer_line *line)
+{
+	static const char *const rc[] = { "r5", "r5", "r2", "r3", "r4", "r5" };
+	static const char *const cls[] = {
+		[PRINTER_NOTE] = "n", [PRINTER_SENT] = "s", [PRINTER_EXPLAIN] = "x",
+		[PRINTER_WARN] = "w", [PRINTER_ERROR] = "e", [PRINTER_TLS] = "t",
+	};
+
+	if (line->kind == PRINTER_REPLY)
+		return rc[line->reply_class]; /* a code of no class as a refusal */
+	return (size_t)line->kind < UTIL_ARRAY_LEN(cls) && cls[line->kind] ? cls[line->kind] : "n";
+}
+
+static void export_html_line(void *ctx, const struct printer_line *line)
+{
+	export_html_span(ctx, export_line_class(line), line->text, line->len);
+}
+
+/* The ladder's lines, each a span of its reply code's class. */
+static void export_html_ladder(struct buf *out, const char *p, size_t n)
 {
 	while (n > 0) {
 		const char *nl = memchr(p, '\n', n);
 		size_t len = nl ? (size_t)(nl - p) : n;
-		char *line = xmemdup(p, len);
-		const char *cls;
+		int code = ladder_line_code(p, len);
 
-		if (ev) {
-			cls = export_line_class(line, ev);
-		} else {
-			int code = ladder_line_code(line, len);
-			cls = code >= 500 ? "r5" : code >= 400 ? "r4" : code >= 300 ? "r3" : code ? "r2" : "n";
-		}
-		buf_printf(out, "<span class=\"%s\">", cls);
-		export_html_text(out, line, len);
-		buf_adds(out, "</span>\n");
-		free(line);
+		export_html_span(out, code >= 500 ? "r5" : code >= 400 ? "r4" : code >= 300 ? "r3" :
+				      code ? "r2" : "n", p, len);
 		if (!nl)
 			break;
 		n -= len + 1;
@@ -261,14 +269,12 @@ static void export_html(const struct session *s, const struct printer_options *o
 	for (size_t i = 0; i < n; i++) {
 		struct session_event ev = export_event(s, session_get(s, i), &tmp);
 
-		buf_clear(&text);
-		printer_event(&po, &ev, &text);
-		export_html_lines(out, text.data ? text.data : "", text.len, &ev);
+		printer_event_lines(&po, &ev, export_html_line, out);
 	}
 	buf_adds(out, "</pre>\n<h2>Ladder</h2>\n<pre class=\"ladder\">");
 	buf_clear(&text);
 	ladder_render(s, LADDER_DEFAULT_WIDTH, &text);
-	export_html_lines(out, text.data ? text.data : "", text.len, NULL);
+	export_html_ladder(out, text.data ? text.data : "", text.len);
 	buf_adds(out, "</pre>\n</body>\n</html>\n");
 	buf_free(&tmp);
 	buf_free(&text);

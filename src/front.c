@@ -11,6 +11,7 @@
 #include "smtpscope/guide.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/session.h"
+#include "smtpscope/verb.h"
 
 /* Longest input line accepted; longer ones are split. */
 #define FRONT_MAX_LINE (1024 * 1024)
@@ -50,13 +51,17 @@ void front_init(struct front *f, const struct front_options *o,
 	f->ctx.auth_opt = &o->auth;
 	f->ctx.demo = o->demo;
 	f->ctx.replay = &f->replay;
+	f->ctx.loop = f->loop;
+	f->ctx.dns_opt = &o->dns;
 }
 
 void front_start(struct front *f, const struct front_options *o)
 {
 	if (o->intro)
 		session_text(f->session, SESSION_NOTE, "%s", o->intro);
-	if (o->target) {
+	if (o->target && o->dane) {
+		cmd_connect_dane(&f->ctx, o->target);
+	} else if (o->target) {
 		char *err = NULL;
 		if (!client_connect(f->client, o->target, o->default_port, &err)) {
 			session_text(f->session, SESSION_ERROR, "%s", err);
@@ -85,12 +90,18 @@ void front_free(struct front *f)
 {
 	cmd_auth_pending_free(&f->ctx);
 	cmd_compose_free(&f->ctx);
+	cmd_dns_free(&f->ctx);
 	client_free(f->client);
 	session_free(f->session);
 	loop_free(f->loop);
 	buf_free(&f->in);
 	buf_free(&f->message);
 	replay_free(&f->replay);
+}
+
+bool front_idle(const struct front *f)
+{
+	return !client_busy(f->client) && !cmd_dns_busy(&f->ctx);
 }
 
 void front_add_input(struct front *f, const char *p, size_t n)
@@ -102,12 +113,11 @@ void front_queue_line(struct front *f, const char *line)
 {
 	buf_adds(&f->in, line);
 	buf_addc(&f->in, '\n');
+	/* Typed while replies were awaited: the person has not seen them. */
+	if (!front_idle(f))
+		f->ahead++;
 }
 
-bool front_idle(const struct front *f)
-{
-	return !client_busy(f->client);
-}
 
 size_t front_queued_lines(const struct front *f)
 {
@@ -121,6 +131,7 @@ size_t front_queued_lines(const struct front *f)
 void front_drop_queued(struct front *f)
 {
 	buf_clear(&f->in);
+	f->ahead = 0;
 }
 
 bool front_queued_secret(const struct front *f)
@@ -136,9 +147,14 @@ void front_replay_step(struct front *f)
 
 bool front_in_message(const struct front *f)
 {
+	int64_t waited, limit;
+
+	/* Once the dot is sent the message is over, though the state
+	 * changes only with the reply. */
 	return f->ctx.message_mode ||
 	       (smtp_state(client_smtp(f->client)) == SMTP_DATA &&
-		client_conn(f->client) == CLIENT_UP);
+		client_conn(f->client) == CLIENT_UP &&
+		!client_awaiting_dot(f->client, &waited, &limit));
 }
 
 /* Takes the next complete input line (or the unterminated rest at EOF). */
@@ -175,8 +191,105 @@ static void front_message_line(struct front *f, const char *line)
 	buf_addc(&f->message, '\n');
 }
 
-static void front_line(struct front *f, const char *line)
+/* What a line says about a message after a refused DATA: 1 it is the
+ * lone "." that ends one, 0 it is a new DATA or BDAT (so the lines before
+ * were commands), -1 neither. */
+static int front_dot_line(const char *line, size_t len)
 {
+	char *l;
+	int r;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len == 1 && line[0] == '.')
+		return 1;
+	if (len > 0 && line[0] == CMD_PREFIX)
+		return -1;
+	l = xmemdup(line, len);
+	r = smtp_verb_of(l) == SMTP_V_DATA || smtp_verb_of(l) == SMTP_V_BDAT ? 0 : -1;
+	free(l);
+	return r;
+}
+
+/* Does a lone "." come (before any new DATA) in the lines still to run:
+ * 1 yes, 0 no, -1 not known yet (line mode, more input may come). */
+static int front_dot_ahead(const struct front *f, bool replay)
+{
+	const char *p = f->in.data ? f->in.data : "";
+	size_t n = f->in.len;
+
+	if (replay) {
+		for (size_t i = f->replay.next; i < f->replay.n; i++) {
+			int d = front_dot_line(f->replay.steps[i].line, strlen(f->replay.steps[i].line));
+			if (d >= 0)
+				return d;
+		}
+		return 0;
+	}
+	while (n > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t len = nl ? (size_t)(nl - p) : n;
+		int d = front_dot_line(p, len);
+
+		if (d >= 0)
+			return d;
+		if (!nl)
+			break;
+		n -= len + 1;
+		p += len + 1;
+	}
+	return f->in_eof || f->interactive ? 0 : -1;
+}
+
+/* DATA typed as a raw line got no 354 (and the connection is up). */
+static bool front_data_refused(const struct front *f)
+{
+	return f->data_sent && smtp_state(client_smtp(f->client)) != SMTP_DATA &&
+	       client_conn(f->client) == CLIENT_UP;
+}
+
+/* Lines of a script after a DATA that got no 354, up to a lone ".":
+ * message lines, held back so the server never reads them as commands.
+ * Returns true if the line was taken.  Only lines the person has not
+ * seen the refusal before (line mode, /replay, typed ahead) are held, and
+ * only when a lone "." comes before any new DATA. */
+static bool front_hold_message(struct front *f, const char *line, bool scripted,
+			       bool replay)
+{
+	int d;
+
+	if (f->holding) {
+		if (strcmp(line, ".") != 0) {
+			f->held++;
+			return true;
+		}
+		session_text(f->session, SESSION_NOTE,
+			     "the lone \".\" ends the held-back message: %zu line%s not sent; going on with the next line",
+			     f->held, f->held == 1 ? "" : "s");
+		f->holding = false;
+		return true;
+	}
+	if (!front_data_refused(f) || !scripted) {
+		f->data_sent = false;
+		return false;
+	}
+	f->data_sent = false;
+	d = front_dot_line(line, strlen(line));
+	if (d < 0)
+		d = front_dot_ahead(f, replay);
+	if (d != 1)
+		return false;
+	session_text(f->session, SESSION_WARN,
+		     "DATA got no 354, so the message was not sent: the lines up to the lone \".\" are message lines, held back (not sent as commands)");
+	f->holding = true;
+	f->held = 0;
+	return front_hold_message(f, line, scripted, replay);
+}
+
+static void front_line(struct front *f, const char *line, bool scripted, bool replay)
+{
+	if (front_hold_message(f, line, scripted, replay))
+		return;
 	if (f->ctx.auth_pending) {
 		cmd_auth_secret(&f->ctx, line);
 	} else if (f->ctx.message_mode) {
@@ -190,6 +303,7 @@ static void front_line(struct front *f, const char *line)
 	} else if (line[0] == '\0' && f->interactive) {
 		/* An empty line at a terminal is a slip of the finger. */
 	} else {
+		f->data_sent = line[0] != CMD_PREFIX && smtp_verb_of(line) == SMTP_V_DATA;
 		cmd_input(&f->ctx, line);
 	}
 }
@@ -213,10 +327,17 @@ static void front_at_eof(struct front *f)
 
 	if (f->ctx.message_mode)
 		front_abandon_message(f, "input ended");
+	if (f->holding) {
+		session_text(f->session, SESSION_NOTE,
+			     "input ended before the lone \".\" of the held-back message: %zu line%s not sent",
+			     f->held, f->held == 1 ? "" : "s");
+		f->holding = false;
+	}
 	if (f->ctx.auth_pending) {
 		session_text(f->session, SESSION_ERROR,
-			     "input ended while /auth waited for the password: nothing was sent");
+			     "input ended while /auth waited for the password: nothing was sent (in a script, give it with --password-env VAR or --password-file FILE)");
 		cmd_auth_pending_free(&f->ctx);
+		f->ctx.failures++;
 	}
 	if (client_conn(f->client) == CLIENT_UP && !f->eof_quit_sent &&
 	    !smtp_closing(smtp) && smtp_state(smtp) != SMTP_QUITTING) {
@@ -263,7 +384,8 @@ static bool front_replay(struct front *f)
 	}
 	r->mark = session_count(f->session);
 	r->running = true;
-	front_line(f, r->steps[r->next++].line);
+	r->next++;
+	front_line(f, r->steps[r->next - 1].line, true, true);
 	return true;
 }
 
@@ -306,10 +428,19 @@ bool front_work(struct front *f)
 		front_guide(f);
 	if (idle && f->replay.active && front_replay(f))
 		return true;
+	/* After a refused DATA, wait until the input tells whether a message
+	 * follows (a lone ".") or not. */
+	if (idle && front_data_refused(f) && !f->holding && front_dot_ahead(f, false) < 0)
+		return false;
 	if (idle && (line = front_next_line(f)) != NULL) {
 		bool secret = f->ctx.auth_pending != NULL;
 
-		front_line(f, line);
+		/* A script's line, or one typed ahead of the replies. */
+		bool unseen = !f->interactive || f->ahead > 0;
+
+		if (f->ahead > 0)
+			f->ahead--;
+		front_line(f, line, unseen, false);
 		if (secret)
 			memset(line, 0, strlen(line));
 		free(line);

@@ -56,6 +56,7 @@ void guide_hint(const struct smtp *s, const struct reply *last, enum smtp_verb v
 		return;
 	switch (smtp_state(s)) {
 	case SMTP_REFUSED:
+	case SMTP_BAD_GREETING:
 		buf_adds(out, "The greeting was not 220: the server will not talk to you (RFC 5321 3.1). "
 			      "Only QUIT makes sense; /explain says why it refused.");
 		break;

@@ -1,5 +1,5 @@
-/* kb-private: what kb.c (the parser and lookups) and kb-entry.c (one
- * builder per entry type) share.  Not part of the kb API. */
+/* kb-private: what kb.c (the parser and lookups) and kb-entry.c (the
+ * entry kinds and their builders) share.  Not part of the kb API. */
 #ifndef SMTPSCOPE_KB_PRIVATE_H
 #define SMTPSCOPE_KB_PRIVATE_H
 
@@ -7,17 +7,36 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "smtpscope/entries.h"
 #include "smtpscope/kb.h"
 #include "smtpscope/util.h"
 
-struct kb_pattern_slot {
-	struct kb_pattern p;
+/* What [pattern] and [tls-error] entries share, made by one builder
+ * (kb-entry.c): a name unique among its kind, a POSIX ERE tried
+ * case-insensitively in file order, the samples it must match. */
+struct kb_matcher {
+	const char *id, *match;
+	const char **samples;
+	size_t nsamples;
+	const char *file;
+	int line;
 	regex_t re;
+	union {                      /* what the API hands out */
+		struct kb_pattern pattern;
+		struct kb_tls_error tls;
+	} as;
 };
 
-struct kb_tls_slot {
-	struct kb_tls_error t;
-	regex_t re;
+/* The shared part, copied into the public struct of its kind. */
+#define KB_MATCHER_EXPOSE(dst, m)                                            \
+	((dst)->id = (m)->id, (dst)->match = (m)->match,                    \
+	 (dst)->samples = (m)->samples, (dst)->nsamples = (m)->nsamples,    \
+	 (dst)->file = (m)->file, (dst)->line = (m)->line)
+
+/* Matchers of one kind, in file order. */
+struct kb_matchers {
+	struct kb_matcher **v;
+	size_t n, cap;
 };
 
 struct kb {
@@ -36,56 +55,14 @@ struct kb {
 	size_t ndiags, diags_cap;
 	struct kb_compare *compares;
 	size_t ncompares, compares_cap;
-	struct kb_pattern_slot **patterns;
-	size_t npatterns, patterns_cap;
-	struct kb_tls_slot **tls;
-	size_t ntls, tls_cap;
+	struct kb_matchers patterns;
+	struct kb_matchers tls;
 };
 
-/* ---- one entry as read: header plus fields ---------------------------- */
-
-struct kb_field {
-	char key[32];
-	char qual[32];
-	struct buf value;
-	int line;
-	bool used;
-};
-
-struct kb_entry {
-	const char *file;
-	int line;
-	char type[32];
-	char args[128];
-	struct kb_field *fields;
-	size_t nfields, cap;
-	size_t errors;  /* errors found in this entry so far */
-};
-
-/* What an entry type allows. */
-struct kb_key_spec {
-	const char *key;
-	bool required;
-	bool qualified;   /* takes a context qualifier */
-	bool repeatable;
-};
+/* The kinds of entry of a .kb file (kb-entry.c). */
+extern const struct entries_format kb_format;
 
 /* Keeps s alive as long as the kb; returns it. */
 const char *kb_keep(struct kb *kb, char *s);
-/* Checks an entry's fields against its type's spec; false after errors. */
-bool kb_spec_check(struct kb *kb, struct kb_entry *e,
-		   const struct kb_key_spec *spec, size_t nspec);
-/* The value of an unqualified field, kept in the kb; NULL if absent. */
-const char *kb_get(struct kb *kb, struct kb_entry *e, const char *key);
-/* A whole decimal number in [lo, hi], or -1. */
-int kb_number(const char *s, size_t n, int lo, int hi);
-/* "250 251 4xx" into out; false after an error. */
-bool kb_code_list(struct kb *kb, struct kb_entry *e, int line, const char *s,
-		  int *out, size_t *n, bool classes);
-int kb_field_line(const struct kb_entry *e, const char *key);
-/* Lower-case letters, digits and hyphens, starting with a letter. */
-bool kb_valid_id(const char *s);
-/* Turns a complete entry into its struct (kb-entry.c). */
-void kb_finish(struct kb *kb, struct kb_entry *e);
 
 #endif

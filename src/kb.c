@@ -1,14 +1,12 @@
 /* kb: parser and lookups for the knowledge base (format: help/README.md).
  *
- * Sans-I/O: kb_parse() takes text, kb-load.c reads the files.  Each entry
- * is collected as a list of fields, checked against its type's field spec
- * (unknown, duplicate, missing and qualifier errors all carry FILE:LINE),
- * and only then turned into its struct, so a broken entry is reported
- * and left out whole rather than half-filled. */
+ * Sans-I/O: kb_parse() takes text, kb-load.c reads the files.  The
+ * entries lexer reads the text and checks each entry against its kind's
+ * key table (kb-entry.c) before the kind's builder turns it into its
+ * struct, so a broken entry is reported (FILE:LINE) and left out whole
+ * rather than half-filled. */
 #include "config.h"
 
-#include <ctype.h>
-#include <limits.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +69,16 @@ struct kb *kb_new(void)
 	return xcalloc(1, sizeof(struct kb));
 }
 
+static void kb_matchers_free(struct kb_matchers *list)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		regfree(&list->v[i]->re);
+		free(list->v[i]->samples);
+		free(list->v[i]);
+	}
+	free(list->v);
+}
+
 void kb_free(struct kb *kb)
 {
 	if (kb == NULL)
@@ -92,33 +100,19 @@ void kb_free(struct kb *kb)
 		free(kb->classes[i]);
 	free(kb->diags);
 	free(kb->compares);
-	for (size_t i = 0; i < kb->npatterns; i++) {
-		regfree(&kb->patterns[i]->re);
-		free(kb->patterns[i]->p.samples);
-		free(kb->patterns[i]);
-	}
-	free(kb->patterns);
-	for (size_t i = 0; i < kb->ntls; i++) {
-		regfree(&kb->tls[i]->re);
-		free(kb->tls[i]->t.samples);
-		free(kb->tls[i]);
-	}
-	free(kb->tls);
+	kb_matchers_free(&kb->patterns);
+	kb_matchers_free(&kb->tls);
 	free(kb);
 }
 
 void kb_errorf(struct kb *kb, const char *file, int line, const char *fmt, ...)
 {
-	struct buf b;
 	va_list ap;
 
-	buf_init(&b);
-	buf_printf(&b, "%s:%d: ", file, line);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
-	va_end(ap);
 	kb->errors = xgrow(kb->errors, &kb->errors_cap, kb->nerrors + 1, sizeof *kb->errors);
-	kb->errors[kb->nerrors++] = buf_steal(&b);
+	kb->errors[kb->nerrors++] = entries_vmessage(file, line, fmt, ap);
+	va_end(ap);
 }
 
 size_t kb_error_count(const struct kb *kb)
@@ -140,284 +134,17 @@ const char *kb_keep(struct kb *kb, char *s)
 	return s;
 }
 
-static void kb_entry_reset(struct kb_entry *e)
+static void kb_sink(void *ctx, const char *message)
 {
-	for (size_t i = 0; i < e->nfields; i++)
-		buf_free(&e->fields[i].value);
-	free(e->fields);
-	memset(e, 0, sizeof *e);
-}
+	struct kb *kb = ctx;
 
-
-bool kb_spec_check(struct kb *kb, struct kb_entry *e,
-			  const struct kb_key_spec *spec, size_t nspec)
-{
-	size_t before = kb->nerrors;
-
-	for (size_t i = 0; i < e->nfields; i++) {
-		struct kb_field *f = &e->fields[i];
-		const struct kb_key_spec *ks = NULL;
-
-		for (size_t k = 0; k < nspec; k++)
-			if (strcmp(spec[k].key, f->key) == 0 &&
-			    spec[k].qualified == (f->qual[0] != '\0'))
-				ks = &spec[k];
-		if (ks == NULL) {
-			bool known = false;
-
-			for (size_t k = 0; k < nspec; k++)
-				known |= strcmp(spec[k].key, f->key) == 0;
-			if (known && f->qual[0])
-				kb_errorf(kb, e->file, f->line, "\"%s\" takes no qualifier in a [%s] entry",
-					  f->key, e->type);
-			else if (known)
-				kb_errorf(kb, e->file, f->line, "\"%s\" needs a qualifier here (e.g. \"%s RCPT:\")",
-					  f->key, f->key);
-			else
-				kb_errorf(kb, e->file, f->line, "unknown key \"%s\" in a [%s] entry",
-					  f->key, e->type);
-			continue;
-		}
-		if (f->qual[0] && kb_ctx_from_name(f->qual) == KB_CTX__COUNT)
-			kb_errorf(kb, e->file, f->line,
-				  "unknown context \"%s\" (use greeting, HELO, EHLO, MAIL, RCPT, DATA, DOT, BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT, STARTTLS, AUTH, ETRN, ATRN or any)",
-				  f->qual);
-		if (!ks->repeatable)
-			for (size_t j = 0; j < i; j++)
-				if (strcmp(e->fields[j].key, f->key) == 0 &&
-				    strcmp(e->fields[j].qual, f->qual) == 0)
-					kb_errorf(kb, e->file, f->line, "\"%s%s%s\" given twice (first on line %d)",
-						  f->key, f->qual[0] ? " " : "", f->qual, e->fields[j].line);
-		if (f->value.len == 0)
-			kb_errorf(kb, e->file, f->line, "\"%s\" is empty", f->key);
-	}
-	for (size_t k = 0; k < nspec; k++) {
-		bool found = false;
-
-		if (!spec[k].required)
-			continue;
-		for (size_t i = 0; i < e->nfields; i++)
-			found |= strcmp(e->fields[i].key, spec[k].key) == 0;
-		if (!found)
-			kb_errorf(kb, e->file, e->line, "[%s %s] lacks the required field \"%s\"",
-				  e->type, e->args, spec[k].key);
-	}
-	e->errors += kb->nerrors - before;
-	return kb->nerrors == before;
-}
-
-/* The value of an unqualified field, kept in the kb; NULL if absent. */
-const char *kb_get(struct kb *kb, struct kb_entry *e, const char *key)
-{
-	for (size_t i = 0; i < e->nfields; i++)
-		if (strcmp(e->fields[i].key, key) == 0 && e->fields[i].qual[0] == '\0')
-			return kb_keep(kb, buf_steal(&e->fields[i].value));
-	return NULL;
-}
-
-/* Parses a whole decimal number in [lo, hi]; -1 if it is not one. */
-int kb_number(const char *s, size_t n, int lo, int hi)
-{
-	long v = 0;
-
-	if (n == 0 || n > 4)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v < lo || v > hi ? -1 : (int)v;
-}
-
-/* "250 251 4xx": codes, or a class as its digit when classes are
- * allowed.  Returns false (after an error) on a bad word. */
-bool kb_code_list(struct kb *kb, struct kb_entry *e, int line, const char *s,
-			 int *out, size_t *n, bool classes)
-{
-	*n = 0;
-	while (*s) {
-		size_t len;
-		int v;
-
-		while (*s == ' ' || *s == ',')
-			s++;
-		len = strcspn(s, " ,");
-		if (len == 0)
-			break;
-		if (classes && len == 3 && s[0] >= '2' && s[0] <= '5' &&
-		    (s[1] == 'x' || s[1] == 'X') && (s[2] == 'x' || s[2] == 'X'))
-			v = s[0] - '0';
-		else
-			v = kb_number(s, len, 200, 599);
-		if (v < 0 || *n == KB_MAX_RELATED) {
-			kb_errorf(kb, e->file, line, "\"%.*s\" is not a reply code%s (or the list has over %d)",
-				  (int)len, s, classes ? " or a class like 5xx" : "", KB_MAX_RELATED);
-			e->errors++;
-			return false;
-		}
-		out[(*n)++] = v;
-		s += len;
-	}
-	return true;
-}
-
-int kb_field_line(const struct kb_entry *e, const char *key)
-{
-	for (size_t i = 0; i < e->nfields; i++)
-		if (strcmp(e->fields[i].key, key) == 0)
-			return e->fields[i].line;
-	return e->line;
-}
-
-/* ---- lines ------------------------------------------------------------ */
-
-/* "[type args]" */
-static bool kb_header(struct kb *kb, struct kb_entry *e, const char *file, int lineno,
-		      const char *s, size_t n)
-{
-	size_t tlen;
-	const char *args;
-
-	if (n < 3 || s[n - 1] != ']') {
-		kb_errorf(kb, file, lineno, "a header is \"[type arguments]\" on one line");
-		return false;
-	}
-	s++, n -= 2;
-	tlen = 0;
-	while (tlen < n && s[tlen] != ' ')
-		tlen++;
-	args = s + tlen;
-	while (args < s + n && *args == ' ')
-		args++;
-	if (tlen == 0 || tlen >= sizeof e->type || (size_t)(s + n - args) >= sizeof e->args) {
-		kb_errorf(kb, file, lineno, "header too long or empty");
-		return false;
-	}
-	e->file = file;
-	e->line = lineno;
-	memcpy(e->type, s, tlen);
-	memcpy(e->args, args, (size_t)(s + n - args));
-	while (strlen(e->args) && e->args[strlen(e->args) - 1] == ' ')
-		e->args[strlen(e->args) - 1] = '\0';
-	return true;
-}
-
-/* "key: value" or "key QUALIFIER: value" */
-static void kb_field_start(struct kb *kb, struct kb_entry *e, const char *file, int lineno,
-			   const char *s, size_t n)
-{
-	const char *colon = memchr(s, ':', n);
-	const char *sp, *v;
-	struct kb_field *f;
-	size_t klen, qlen = 0;
-
-	if (e->type[0] == '\0') {
-		kb_errorf(kb, file, lineno, "a field outside any entry: start with a [header]");
-		return;
-	}
-	if (colon == NULL) {
-		kb_errorf(kb, file, lineno,
-			  "expected \"key: value\", an indented continuation line, or a [header]");
-		e->errors++;
-		return;
-	}
-	sp = memchr(s, ' ', (size_t)(colon - s));
-	klen = (size_t)((sp ? sp : colon) - s);
-	if (sp) {
-		qlen = (size_t)(colon - sp - 1);
-		if (qlen == 0 || memchr(sp + 1, ' ', qlen)) {
-			kb_errorf(kb, file, lineno, "a key has at most one qualifier: \"key QUALIFIER: value\"");
-			e->errors++;
-			return;
-		}
-	}
-	if (klen == 0 || klen >= sizeof f->key || qlen >= sizeof f->qual) {
-		kb_errorf(kb, file, lineno, "bad key");
-		e->errors++;
-		return;
-	}
-	for (size_t i = 0; i < klen; i++)
-		if (!islower((unsigned char)s[i]) && s[i] != '-') {
-			kb_errorf(kb, file, lineno, "keys are lower-case words (\"%.*s\")", (int)klen, s);
-			e->errors++;
-			return;
-		}
-	e->fields = xgrow(e->fields, &e->cap, e->nfields + 1, sizeof *e->fields);
-	f = &e->fields[e->nfields++];
-	memset(f, 0, sizeof *f);
-	memcpy(f->key, s, klen);
-	if (qlen)
-		memcpy(f->qual, sp + 1, qlen);
-	f->line = lineno;
-	buf_init(&f->value);
-	v = colon + 1;
-	while (v < s + n && (*v == ' ' || *v == '\t'))
-		v++;
-	buf_add(&f->value, v, (size_t)(s + n - v));
-}
-
-static void kb_continuation(struct kb *kb, struct kb_entry *e, const char *file, int lineno,
-			    const char *s, size_t n)
-{
-	struct kb_field *f;
-
-	while (n > 0 && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	if (n == 0)
-		return;
-	if (e->nfields == 0) {
-		kb_errorf(kb, file, lineno, "an indented line continues a field, but no field is open");
-		e->errors++;
-		return;
-	}
-	f = &e->fields[e->nfields - 1];
-	if (n == 1 && *s == '.')
-		buf_adds(&f->value, "\n\n");
-	else {
-		if (f->value.len && f->value.data[f->value.len - 1] != '\n')
-			buf_addc(&f->value, ' ');
-		buf_add(&f->value, s, n);
-	}
+	kb->errors = xgrow(kb->errors, &kb->errors_cap, kb->nerrors + 1, sizeof *kb->errors);
+	kb->errors[kb->nerrors++] = xstrdup(message);
 }
 
 size_t kb_parse(struct kb *kb, const char *file, const char *text, size_t len)
 {
-	size_t before = kb->nerrors;
-	struct kb_entry e;
-	const char *end = text + len, *p = text;
-	int lineno = 0;
-
-	memset(&e, 0, sizeof e);
-	file = kb_keep(kb, xstrdup(file));
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)((nl ? nl : end) - p);
-		const char *s = p;
-
-		lineno++;
-		p = nl ? nl + 1 : end;
-		if (n > 0 && s[n - 1] == '\r')
-			n--;
-		if (memchr(s, '\0', n)) {
-			kb_errorf(kb, file, lineno, "NUL byte in the text");
-			continue;
-		}
-		if (n == 0 || s[0] == '#')
-			continue;
-		if (s[0] == '[') {
-			kb_finish(kb, &e);
-			kb_entry_reset(&e);
-			kb_header(kb, &e, file, lineno, s, n);
-		} else if (s[0] == ' ' || s[0] == '\t') {
-			kb_continuation(kb, &e, file, lineno, s, n);
-		} else {
-			kb_field_start(kb, &e, file, lineno, s, n);
-		}
-	}
-	kb_finish(kb, &e);
-	kb_entry_reset(&e);
-	return kb->nerrors - before;
+	return entries_parse(&kb_format, kb_keep(kb, xstrdup(file)), text, len, kb, kb_sink);
 }
 
 /* ---- cross-checks ----------------------------------------------------- */
@@ -453,9 +180,9 @@ size_t kb_validate(struct kb *kb)
 			if (kb->enh[s][d])
 				kb_check_diag(kb, kb->enh[s][d]->file, kb->enh[s][d]->line,
 					      "diagnosis", kb->enh[s][d]->diagnosis);
-	for (size_t i = 0; i < kb->npatterns; i++)
-		kb_check_diag(kb, kb->patterns[i]->p.file, kb->patterns[i]->p.line, "diagnosis",
-			      kb->patterns[i]->p.diagnosis);
+	for (size_t i = 0; i < kb->patterns.n; i++)
+		kb_check_diag(kb, kb->patterns.v[i]->file, kb->patterns.v[i]->line, "diagnosis",
+			      kb->patterns.v[i]->as.pattern.diagnosis);
 	for (size_t i = 0; i < kb->ncompares; i++)
 		for (size_t j = 0; j < kb->compares[i].ncodes; j++)
 			if (kb->codes[kb->compares[i].codes[j]] == NULL)
@@ -531,34 +258,34 @@ static bool kb_pattern_applies(const struct kb_pattern *p, int code)
 
 const struct kb_pattern *kb_pattern_match(const struct kb *kb, int code, const char *text)
 {
-	for (size_t i = 0; i < kb->npatterns; i++) {
-		const struct kb_pattern_slot *s = kb->patterns[i];
+	for (size_t i = 0; i < kb->patterns.n; i++) {
+		const struct kb_matcher *m = kb->patterns.v[i];
 
-		if (kb_pattern_applies(&s->p, code) && regexec(&s->re, text, 0, NULL, 0) == 0)
-			return &s->p;
+		if (kb_pattern_applies(&m->as.pattern, code) && regexec(&m->re, text, 0, NULL, 0) == 0)
+			return &m->as.pattern;
 	}
 	return NULL;
 }
 
 const struct kb_pattern *kb_pattern_at(const struct kb *kb, size_t i)
 {
-	return i < kb->npatterns ? &kb->patterns[i]->p : NULL;
+	return i < kb->patterns.n ? &kb->patterns.v[i]->as.pattern : NULL;
 }
 
-size_t kb_pattern_count(const struct kb *kb) { return kb->npatterns; }
-size_t kb_tls_error_count(const struct kb *kb) { return kb->ntls; }
+size_t kb_pattern_count(const struct kb *kb) { return kb->patterns.n; }
+size_t kb_tls_error_count(const struct kb *kb) { return kb->tls.n; }
 
 const struct kb_tls_error *kb_tls_error_match(const struct kb *kb, const char *text)
 {
-	for (size_t i = 0; kb && text && i < kb->ntls; i++)
-		if (regexec(&kb->tls[i]->re, text, 0, NULL, 0) == 0)
-			return &kb->tls[i]->t;
+	for (size_t i = 0; kb && text && i < kb->tls.n; i++)
+		if (regexec(&kb->tls.v[i]->re, text, 0, NULL, 0) == 0)
+			return &kb->tls.v[i]->as.tls;
 	return NULL;
 }
 
 const struct kb_tls_error *kb_tls_error_at(const struct kb *kb, size_t i)
 {
-	return i < kb->ntls ? &kb->tls[i]->t : NULL;
+	return i < kb->tls.n ? &kb->tls.v[i]->as.tls : NULL;
 }
 size_t kb_code_count(const struct kb *kb) { return kb->ncodes; }
 size_t kb_enhanced_count(const struct kb *kb) { return kb->nenh; }

@@ -167,9 +167,13 @@ void ladder_update(struct ladder *l, const struct session *s, struct buf *out)
 			break;
 		}
 		case SESSION_TLS:
-			if (ev->detail) {
+			if (ev->tls == SESSION_TLS_FAILED) {
 				ladder_band(out, width, "TLS FAILED");
-			} else if (strncmp(ev->text, "TLS", 3) == 0) {
+			} else if (ev->tls == SESSION_TLS_UNVERIFIED) {
+				/* Still up: the user (or --insecure) may go on,
+				 * and a close follows if not. */
+				ladder_band(out, width, "certificate NOT verified");
+			} else if (ev->tls == SESSION_TLS_UP) {
 				/* the report's first words: "TLSv1.3, cipher ..." */
 				buf_adds(&label, "TLS started: ");
 				ladder_label(ev->text, strcspn(ev->text, ",\n"), width - 30, &label);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/printer.h"
 #include "smtpscope/replay.h"
 #include "smtpscope/util.h"
 
@@ -126,16 +127,8 @@ static void replay_parse_jsonl(struct replay *r, const char *text, size_t len)
 	}
 }
 
-/* A transcript line's marker after an optional time and "(insecure) ". */
-static const char *replay_txt_marker(const char *line)
-{
-	if (strlen(line) > 13 && line[2] == ':' && line[5] == ':' && line[8] == '.' && line[12] == ' ')
-		line += 13;
-	if (strncmp(line, "(insecure) ", 11) == 0)
-		line += 11;
-	return line;
-}
-
+/* A saved transcript read back line by line: what the printer says each
+ * line is (whatever time or "(insecure) " precedes its marker). */
 static void replay_parse_txt(struct replay *r, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
@@ -143,21 +136,42 @@ static void replay_parse_txt(struct replay *r, const char *text, size_t len)
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		char *line = xmemdup(p, (size_t)((nl ? nl : end) - p));
-		const char *m = replay_txt_marker(line);
+		size_t n = (size_t)((nl ? nl : end) - p);
+		struct printer_line line;
 
-		if (strncmp(m, " -> ", 4) == 0 || strncmp(m, " ~> ", 4) == 0) {
-			replay_event(r, true, replay_unescape(m + 4, strlen(m + 4)), &open);
-			reply_seen = false;
-		} else if ((strncmp(m, "<-  ", 4) == 0 || strncmp(m, "<~  ", 4) == 0) && !reply_seen) {
-			replay_event(r, false, xstrdup(m + 4), &open);
-			reply_seen = true; /* only a reply's first line */
-		} else if (strncmp(m, "  # ", 4) == 0) {
-			reply_seen = false; /* the next "<-" starts another reply */
+		if (printer_parse(p, n, &line)) {
+			const char *body = p + line.body;
+			size_t bn = n - line.body;
+
+			if (line.kind == PRINTER_SENT) {
+				replay_event(r, true, replay_unescape(body, bn), &open);
+				reply_seen = false;
+			} else if (line.kind == PRINTER_REPLY && !reply_seen) {
+				replay_event(r, false, xmemdup(body, bn), &open);
+				reply_seen = true; /* only a reply's first line */
+			} else if (line.kind == PRINTER_EXPLAIN) {
+				reply_seen = false; /* the next reply line starts another reply */
+			}
 		}
-		free(line);
 		p = nl ? nl + 1 : end;
 	}
+}
+
+/* A saved transcript has lines the client sent; a command list has none
+ * the printer would mark so. */
+static bool replay_is_transcript(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct printer_line line;
+
+		if (printer_parse(p, (size_t)((nl ? nl : end) - p), &line) && line.kind == PRINTER_SENT)
+			return true;
+		p = nl ? nl + 1 : end;
+	}
+	return false;
 }
 
 /* Saved sessions hold message lines as sent, dot-stuffed; the replay
@@ -207,7 +221,7 @@ bool replay_parse(struct replay *r, const char *name, const char *text, size_t l
 	if (nl > 6 && util_strieq(name + nl - 6, ".jsonl")) {
 		replay_parse_jsonl(r, text, len);
 		replay_unstuff(r);
-	} else if (memmem(text, len, "\n -> ", 5) || memmem(text, len, "\n ~> ", 5)) {
+	} else if (replay_is_transcript(text, len)) {
 		replay_parse_txt(r, text, len);
 		replay_unstuff(r);
 	} else

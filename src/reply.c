@@ -36,8 +36,8 @@ static const char *const reply_defect_names[REPLY_DEFECT__COUNT] = {
 	[REPLY_DEFECT_NUL] = "NUL octet in the text",
 	[REPLY_DEFECT_8BIT] = "8-bit octet in the text (replies are US-ASCII)",
 	[REPLY_DEFECT_CONTROL] = "control character in the text",
-	[REPLY_DEFECT_TOO_MANY_LINES] = "too many lines; the rest were dropped",
-	[REPLY_DEFECT_TOO_BIG] = "reply too large; the rest was dropped",
+	[REPLY_DEFECT_TOO_MANY_LINES] = "more lines than smtpscope keeps; lines dropped before the last",
+	[REPLY_DEFECT_TOO_BIG] = "reply larger than smtpscope keeps; lines dropped before the last",
 	[REPLY_DEFECT_INCOMPLETE] = "connection ended in the middle of the reply",
 	[REPLY_DEFECT_ENHANCED_CLASS] = "enhanced code's class differs from the reply's first digit",
 };
@@ -74,11 +74,10 @@ size_t reply_parser_reset(struct reply_parser *p)
 {
 	size_t dropped = 0;
 
-	/* The current line's bytes are already part of cur->raw. */
 	if (p->cur)
-		dropped += p->cur->raw_len;
+		dropped += p->cur->raw_seen;
 	while (p->qhead < p->nqueue) {
-		dropped += p->queue[p->qhead]->raw_len;
+		dropped += p->queue[p->qhead]->raw_seen;
 		reply_free(p->queue[p->qhead++]);
 	}
 	p->qhead = p->nqueue = 0;
@@ -131,20 +130,56 @@ static struct reply *reply_new(void)
 	return r;
 }
 
+/* Room kept in raw for a reply's last line, which is never dropped. */
+#define REPLY_LAST_LINE_ROOM (REPLY_MAX_LINE + 2)
+
 static void reply_add_raw(struct reply *r, const char *data, size_t n)
 {
-	size_t room = REPLY_MAX_BYTES - r->raw_len;
-	size_t keep = n < room ? n : room;
+	r->raw = xrealloc(r->raw, r->raw_len + n + 1);
+	memcpy(r->raw + r->raw_len, data, n);
+	r->raw_len += n;
+	r->raw[r->raw_len] = '\0';
+}
 
-	if (keep) {
-		r->raw = xrealloc(r->raw, r->raw_len + keep + 1);
-		memcpy(r->raw + r->raw_len, data, keep);
-		r->raw_len += keep;
-		r->raw[r->raw_len] = '\0';
+/* Decides whether a non-final line is kept.  Once one line is dropped,
+ * every later one but the last is too, so the dropped lines are one range
+ * the user can be told about exactly. */
+static bool reply_keep_line(struct reply *r, size_t bytes, size_t lineno)
+{
+	if (r->dropped_first)
+		return false;
+	if (r->nlines >= REPLY_MAX_LINES - 1) {
+		reply_add_defect(r, REPLY_DEFECT_TOO_MANY_LINES, lineno);
+		return false;
 	}
-	if (keep < n && r->raw_seen <= REPLY_MAX_BYTES)
-		reply_add_defect(r, REPLY_DEFECT_TOO_BIG, r->lines_seen + 1);
-	r->raw_seen += n;
+	if (r->raw_len + bytes > REPLY_MAX_BYTES - REPLY_LAST_LINE_ROOM) {
+		reply_add_defect(r, REPLY_DEFECT_TOO_BIG, lineno);
+		return false;
+	}
+	return true;
+}
+
+/* Keeps one line (its text after the code, and its bytes in raw: the kept
+ * bytes and the terminator it came with), or counts it as dropped. */
+static void reply_store_line(struct reply *r, struct reply_line *rl,
+			     const char *s, size_t len, size_t off,
+			     const char *term, size_t wire, bool last)
+{
+	size_t lineno = r->lines_seen;
+
+	if (!last && !reply_keep_line(r, len + strlen(term), lineno)) {
+		if (!r->dropped_first)
+			r->dropped_first = lineno;
+		r->dropped_last = lineno;
+		r->dropped_bytes += wire;
+		return;
+	}
+	reply_add_raw(r, s, len);
+	reply_add_raw(r, term, strlen(term));
+	rl->text = xmemdup(s + off, len - off);
+	rl->len = len - off;
+	r->lines = xrealloc(r->lines, (r->nlines + 1) * sizeof *r->lines);
+	r->lines[r->nlines++] = *rl;
 }
 
 static int digit(char c)
@@ -222,6 +257,7 @@ static void reply_parser_complete(struct reply_parser *p)
 	struct reply *r = p->cur;
 
 	p->cur = NULL;
+	r->valid = r->code >= 200 && r->code <= 599 && r->code / 10 % 10 <= 5;
 	reply_parse_enhanced(r);
 	if (p->qhead > 0 && p->qhead == p->nqueue)
 		p->qhead = p->nqueue = 0;
@@ -236,6 +272,7 @@ static void reply_parser_line(struct reply_parser *p, bool terminated)
 	char *s = p->line.data ? p->line.data : "";
 	size_t len = p->line.len, wire = p->line_seen;
 	size_t lineno = r->lines_seen + 1;
+	const char *term = "";
 	bool truncated = p->line_seen > p->line.len;
 	struct reply_line rl = { NULL, 0, -1, 0 };
 	bool final = true;
@@ -251,6 +288,7 @@ static void reply_parser_line(struct reply_parser *p, bool terminated)
 		if (crlf && len > 0 && s[len - 1] == '\r' &&
 		    p->line_seen - p->line.len <= 1)
 			len--;
+		term = crlf ? "\r\n" : "\n";
 		if (!crlf) {
 			reply_add_defect(r, REPLY_DEFECT_BARE_LF, lineno);
 			wire++;
@@ -261,7 +299,12 @@ static void reply_parser_line(struct reply_parser *p, bool terminated)
 	if (wire > REPLY_RFC_LINE_MAX)
 		reply_add_defect(r, REPLY_DEFECT_LONG_LINE, lineno);
 
-	if (len >= 3 && digit(s[0]) >= 0 && digit(s[1]) >= 0 && digit(s[2]) >= 0) {
+	bool digits = len >= 3 && digit(s[0]) >= 0 && digit(s[1]) >= 0 &&
+		      digit(s[2]) >= 0;
+	/* "2500" has no code: a four-digit number is not 250 and text. */
+	bool four = digits && len > 3 && digit(s[3]) >= 0;
+
+	if (digits && !four) {
 		rl.code = digit(s[0]) * 100 + digit(s[1]) * 10 + digit(s[2]);
 		if (s[0] < '2' || s[0] > '5' || s[1] > '5')
 			reply_add_defect(r, REPLY_DEFECT_CODE_RANGE, lineno);
@@ -280,7 +323,7 @@ static void reply_parser_line(struct reply_parser *p, bool terminated)
 		/* Inside a multiline reply a line without a code is taken as a
 		 * continuation, so the parser stays in step until the real last
 		 * line; as a first line it can only be a reply of its own. */
-		final = r->lines_seen == 0;
+		final = r->lines_seen == 0 || four;
 	}
 	if (r->lines_seen == 0)
 		r->code = rl.code;
@@ -289,14 +332,10 @@ static void reply_parser_line(struct reply_parser *p, bool terminated)
 
 	reply_scan_text(r, s + off, len - off, lineno);
 	r->lines_seen++;
-	if (r->nlines < REPLY_MAX_LINES) {
-		rl.text = xmemdup(s + off, len - off);
-		rl.len = len - off;
-		r->lines = xrealloc(r->lines, (r->nlines + 1) * sizeof *r->lines);
-		r->lines[r->nlines++] = rl;
-	} else if (r->lines_seen == REPLY_MAX_LINES + 1) {
-		reply_add_defect(r, REPLY_DEFECT_TOO_MANY_LINES, lineno);
-	}
+	/* The last line read is always kept: the reply's end (or, cut
+	 * short, the last thing the server said). */
+	reply_store_line(r, &rl, s, len, off, term, p->line_seen,
+			 final || !terminated);
 	buf_clear(&p->line);
 	p->line_seen = 0;
 	p->last[0] = p->last[1] = 0;
@@ -310,7 +349,7 @@ static void reply_parser_take(struct reply_parser *p, const char *data, size_t n
 
 	if (p->cur == NULL)
 		p->cur = reply_new();
-	reply_add_raw(p->cur, data, n);
+	p->cur->raw_seen += n;
 	buf_add(&p->line, data, n < room ? n : room);
 	p->line_seen += n;
 	if (n >= 2) {
@@ -381,7 +420,5 @@ const char *reply_enhanced_str(const struct reply *r, char *buf, size_t size)
 
 int reply_class(const struct reply *r)
 {
-	if (r->code < 200 || r->code > 599)
-		return 0;
-	return r->code / 100;
+	return r->valid ? r->code / 100 : 0;
 }

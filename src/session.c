@@ -16,6 +16,7 @@ struct session {
 	session_listener listener;
 	void *listener_ctx;
 	bool encrypted, insecure;
+	bool utf8;
 };
 
 static int64_t ts_us(const struct timespec *ts)
@@ -103,6 +104,7 @@ static struct session_event *session_new_event(struct session *s,
 	e->encrypted = s->encrypted &&
 		       (kind == SESSION_SENT || kind == SESSION_DATA || kind == SESSION_REPLY);
 	e->insecure = s->insecure;
+	e->utf8 = s->utf8 && kind == SESSION_REPLY;
 	s->clock.now(s->clock.ctx, &e->wall_us, &e->mono_us);
 	return e;
 }
@@ -153,23 +155,28 @@ size_t session_reply(struct session *s, struct reply *r, size_t answers,
 
 const char *session_reply_to(const struct session_event *ev)
 {
-	if (ev->word)
+	if (ev->word && ev->word[0])
 		return ev->word;
 	if (ev->verb == SMTP_V_UNKNOWN && ev->answers == SIZE_MAX)
 		return "(unsolicited)"; /* the only reply with no command */
+	if (ev->verb == SMTP_V_UNKNOWN)
+		return "(an empty line)"; /* an unknown command has its word */
 	return smtp_verb_name(ev->verb);
 }
 
 static size_t session_vtext(struct session *s, enum session_kind kind,
-			    const char *detail, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
+			    enum session_tls_kind tls, const char *detail,
+			    const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
 
 static size_t session_vtext(struct session *s, enum session_kind kind,
-			    const char *detail, const char *fmt, va_list ap)
+			    enum session_tls_kind tls, const char *detail,
+			    const char *fmt, va_list ap)
 {
 	struct session_event *e = session_new_event(s, kind);
 	struct buf b;
 
+	e->tls = tls;
 	buf_init(&b);
 	buf_vprintf(&b, fmt, ap);
 	e->text = buf_steal(&b);
@@ -184,20 +191,26 @@ size_t session_text(struct session *s, enum session_kind kind,
 	size_t i;
 
 	va_start(ap, fmt);
-	i = session_vtext(s, kind, NULL, fmt, ap);
+	i = session_vtext(s, kind, SESSION_TLS_NOTE, NULL, fmt, ap);
 	va_end(ap);
 	return i;
 }
 
-size_t session_tls(struct session *s, const char *failure, const char *fmt, ...)
+size_t session_tls(struct session *s, enum session_tls_kind tls,
+		   const char *failure, const char *fmt, ...)
 {
 	va_list ap;
 	size_t i;
 
 	va_start(ap, fmt);
-	i = session_vtext(s, SESSION_TLS, failure, fmt, ap);
+	i = session_vtext(s, SESSION_TLS, tls, failure, fmt, ap);
 	va_end(ap);
 	return i;
+}
+
+void session_set_utf8(struct session *s, bool on)
+{
+	s->utf8 = on;
 }
 
 void session_set_channel(struct session *s, bool encrypted, bool insecure)

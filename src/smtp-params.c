@@ -1,6 +1,8 @@
 /* smtp-params: the parameters of MAIL and RCPT checked against what the
  * server advertised, and the message size against SIZE.  Warns, never
- * refuses: a debugger sends what the user typed.
+ * refuses: a debugger sends what the user typed.  Each known parameter
+ * is a row of smtp_params[] (verb, key, capability, value check), so a
+ * new one is a row and, if its value has rules, a function.
  *
  * RFCs: 1870 (SIZE), 6152 (8BITMIME), 3030 (BINARYMIME, CHUNKING),
  * 6531 (SMTPUTF8), 3461 (DSN: RET, ENVID, NOTIFY, ORCPT), 6533 (utf-8
@@ -12,12 +14,6 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
-
-void smtp_params_reset(struct smtp *s)
-{
-	s->mail_smtputf8 = s->mail_8bit = s->mail_binary = s->mail_size_given = false;
-	s->mail_size = 0;
-}
 
 /* A warning about a parameter (printf-style, checked by session_text). */
 #define smtp_params_warn(s, ...) session_text((s)->session, SESSION_WARN, __VA_ARGS__)
@@ -61,70 +57,65 @@ static bool smtp_params_number(const char *v, unsigned long long *out)
 	return *end == '\0';
 }
 
-/* One "KEY[=VALUE]" of MAIL. */
-static void smtp_params_mail(struct smtp *s, const char *key, const char *val)
+static void smtp_params_size(struct smtp *s, const char *val)
+{
+	const struct caps *c = &s->caps;
+	unsigned long long n;
+
+	if (val == NULL || !smtp_params_number(val, &n)) {
+		smtp_params_warn(s, "SIZE=%s is not a number of octets (RFC 1870 3)", val ? val : "");
+		return;
+	}
+	s->txn.mail.size_given = true;
+	s->txn.mail.size = n;
+	if (c->size_max > 0 && n > c->size_max)
+		smtp_params_warn(s, "SIZE=%llu is over the server's limit of %llu octets: expect 552 5.3.4 (RFC 1870 6)",
+				 n, c->size_max);
+}
+
+static void smtp_params_body(struct smtp *s, const char *val)
 {
 	const struct caps *c = &s->caps;
 
-	if (util_strieq(key, "SIZE")) {
-		unsigned long long n;
-
-		if (!caps_has(c, CAP_SIZE))
-			smtp_params_warn(s, "%s= but the server did not advertise SIZE (RFC 1870)", key);
-		if (val == NULL || !smtp_params_number(val, &n)) {
-			smtp_params_warn(s, "SIZE=%s is not a number of octets (RFC 1870 3)", val ? val : "");
-			return;
-		}
-		s->mail_size_given = true;
-		s->mail_size = n;
-		if (c->size_max > 0 && n > c->size_max)
-			session_text(s->session, SESSION_WARN,
-				     "SIZE=%llu is over the server's limit of %llu octets: expect 552 5.3.4 (RFC 1870 6)",
-				     n, c->size_max);
-	} else if (util_strieq(key, "BODY")) {
-		if (val && util_strieq(val, "8BITMIME")) {
-			s->mail_8bit = true;
-			if (!caps_has(c, CAP_8BITMIME))
-				smtp_params_warn(s, "BODY=8BITMIME but the server did not advertise 8BITMIME (RFC 6152)");
-		} else if (val && util_strieq(val, "BINARYMIME")) {
-			s->mail_binary = s->mail_8bit = true;
-			if (!caps_has(c, CAP_BINARYMIME) || !caps_has(c, CAP_CHUNKING))
-				smtp_params_warn(s, "BODY=BINARYMIME needs BINARYMIME and CHUNKING advertised (RFC 3030 3); the server lacks %s",
-						 caps_has(c, CAP_BINARYMIME) ? "CHUNKING" : "BINARYMIME");
-		} else if (val == NULL || !util_strieq(val, "7BIT")) {
-			smtp_params_warn(s, "BODY=%s: the values are 7BIT, 8BITMIME (RFC 6152) and BINARYMIME (RFC 3030)",
-					 val ? val : "");
-		}
-	} else if (util_strieq(key, "SMTPUTF8")) {
-		s->mail_smtputf8 = true;
-		if (!caps_has(c, CAP_SMTPUTF8))
-			smtp_params_warn(s, "MAIL with SMTPUTF8 but the server did not advertise SMTPUTF8: expect 555 (RFC 6531 3.4)");
-		if (val)
-			smtp_params_warn(s, "SMTPUTF8 takes no value (RFC 6531 3.4), not \"=%s\"", val);
-	} else if (util_strieq(key, "RET") || util_strieq(key, "ENVID")) {
-		if (!caps_has(c, CAP_DSN))
-			smtp_params_warn(s, "%s= but the server did not advertise DSN (RFC 3461)", key);
-		if (util_strieq(key, "RET") && !(val && (util_strieq(val, "FULL") || util_strieq(val, "HDRS"))))
-			smtp_params_warn(s, "RET=%s: the values are FULL and HDRS (RFC 3461 4.3)", val ? val : "");
-		if (util_strieq(key, "ENVID") && (val == NULL || strlen(val) > 100))
-			smtp_params_warn(s, "ENVID needs a value of at most 100 characters (xtext, RFC 3461 4.4)");
-	} else if (util_strieq(key, "REQUIRETLS")) {
-		if (!caps_has(c, CAP_REQUIRETLS))
-			smtp_params_warn(s, "REQUIRETLS but the server did not advertise it (RFC 8689 3)");
-		if (!s->tls)
-			smtp_params_warn(s, "REQUIRETLS outside TLS: RFC 8689 4.1 requires the session to be protected by TLS (use /starttls first)");
-	} else if (util_strieq(key, "BY")) {
-		if (!caps_has(c, CAP_DELIVERBY))
-			smtp_params_warn(s, "%s= but the server did not advertise DELIVERBY (RFC 2852)", key);
-	} else if (util_strieq(key, "MTRK")) {
-		if (!caps_has(c, CAP_MTRK))
-			smtp_params_warn(s, "%s but the server did not advertise MTRK (RFC 3885)", key);
-	} else if (util_strieq(key, "AUTH")) {
-		if (!caps_has(c, CAP_AUTH))
-			smtp_params_warn(s, "%s= but the server did not advertise AUTH (RFC 4954 5)", key);
-	} else {
-		smtp_params_warn(s, "MAIL parameter %s is not one smtpscope knows: the server must have advertised the extension that defines it, or it answers 555 (RFC 5321 4.1.1.11)", key);
+	if (val && util_strieq(val, "8BITMIME")) {
+		s->txn.mail.eight_bit = true;
+		if (!caps_has(c, CAP_8BITMIME))
+			smtp_params_warn(s, "BODY=8BITMIME but the server did not advertise 8BITMIME (RFC 6152)");
+	} else if (val && util_strieq(val, "BINARYMIME")) {
+		s->txn.mail.binary = s->txn.mail.eight_bit = true;
+		if (!caps_has(c, CAP_BINARYMIME) || !caps_has(c, CAP_CHUNKING))
+			smtp_params_warn(s, "BODY=BINARYMIME needs BINARYMIME and CHUNKING advertised (RFC 3030 3); the server lacks %s",
+					 caps_has(c, CAP_BINARYMIME) ? "CHUNKING" : "BINARYMIME");
+	} else if (val == NULL || !util_strieq(val, "7BIT")) {
+		smtp_params_warn(s, "BODY=%s: the values are 7BIT, 8BITMIME (RFC 6152) and BINARYMIME (RFC 3030)",
+				 val ? val : "");
 	}
+}
+
+static void smtp_params_smtputf8(struct smtp *s, const char *val)
+{
+	s->txn.mail.smtputf8 = true;
+	if (val)
+		smtp_params_warn(s, "SMTPUTF8 takes no value (RFC 6531 3.4), not \"=%s\"", val);
+}
+
+static void smtp_params_ret(struct smtp *s, const char *val)
+{
+	if (!(val && (util_strieq(val, "FULL") || util_strieq(val, "HDRS"))))
+		smtp_params_warn(s, "RET=%s: the values are FULL and HDRS (RFC 3461 4.3)", val ? val : "");
+}
+
+static void smtp_params_envid(struct smtp *s, const char *val)
+{
+	if (val == NULL || strlen(val) > 100)
+		smtp_params_warn(s, "ENVID needs a value of at most 100 characters (xtext, RFC 3461 4.4)");
+}
+
+static void smtp_params_requiretls(struct smtp *s, const char *val)
+{
+	(void)val;
+	if (!s->tls.up)
+		smtp_params_warn(s, "REQUIRETLS outside TLS: RFC 8689 4.1 requires the session to be protected by TLS (use /starttls first)");
 }
 
 static bool smtp_params_notify_ok(const char *v)
@@ -147,25 +138,73 @@ static bool smtp_params_notify_ok(const char *v)
 	return ok && n > 0 && !(never && n > 1);
 }
 
-/* One "KEY[=VALUE]" of RCPT. */
-static void smtp_params_rcpt(struct smtp *s, const char *key, const char *val)
+static void smtp_params_notify(struct smtp *s, const char *val)
 {
-	const struct caps *c = &s->caps;
+	if (!smtp_params_notify_ok(val))
+		smtp_params_warn(s, "NOTIFY=%s: NEVER alone, or a comma list of SUCCESS, FAILURE, DELAY (RFC 3461 4.1)",
+				 val ? val : "");
+}
 
-	if (util_strieq(key, "NOTIFY") || util_strieq(key, "ORCPT")) {
-		if (!caps_has(c, CAP_DSN))
-			smtp_params_warn(s, "%s= but the server did not advertise DSN (RFC 3461)", key);
-		if (util_strieq(key, "NOTIFY") && !smtp_params_notify_ok(val))
-			smtp_params_warn(s, "NOTIFY=%s: NEVER alone, or a comma list of SUCCESS, FAILURE, DELAY (RFC 3461 4.1)",
-					 val ? val : "");
-		if (util_strieq(key, "ORCPT") &&
-		    !(val && (util_istarts(val, "rfc822;") || util_istarts(val, "utf-8;")) &&
-		      strchr(val, ';')[1] != '\0'))
-			smtp_params_warn(s, "ORCPT=%s: it is ADDR-TYPE;ADDRESS, e.g. rfc822;user@example.org (RFC 3461 4.2, RFC 6533 3)",
-					 val ? val : "");
-	} else {
-		smtp_params_warn(s, "RCPT parameter %s is not one smtpscope knows: the server must have advertised the extension that defines it, or it answers 555 (RFC 5321 4.1.1.11)", key);
+static void smtp_params_orcpt(struct smtp *s, const char *val)
+{
+	if (!(val && (util_istarts(val, "rfc822;") || util_istarts(val, "utf-8;")) &&
+	      strchr(val, ';')[1] != '\0'))
+		smtp_params_warn(s, "ORCPT=%s: it is ADDR-TYPE;ADDRESS, e.g. rfc822;user@example.org (RFC 3461 4.2, RFC 6533 3)",
+				 val ? val : "");
+}
+
+/* The parameters smtpscope knows, one row each: the verb that takes
+ * it, the capability that must have been advertised for it (CAP_OTHER:
+ * none, or the value says) and the warning without it (after the key as
+ * typed when key_first), then the check of its value. */
+static const struct smtp_param {
+	enum smtp_verb verb;
+	const char *key;
+	enum cap_id cap;
+	bool key_first;
+	const char *unoffered;
+	void (*value)(struct smtp *s, const char *val);
+} smtp_params[] = {
+	{ SMTP_V_MAIL, "SIZE", CAP_SIZE, true, "= but the server did not advertise SIZE (RFC 1870)",
+	  smtp_params_size },
+	{ SMTP_V_MAIL, "BODY", CAP_OTHER, false, NULL, smtp_params_body },
+	{ SMTP_V_MAIL, "SMTPUTF8", CAP_SMTPUTF8, false,
+	  "MAIL with SMTPUTF8 but the server did not advertise SMTPUTF8: expect 555 (RFC 6531 3.4)",
+	  smtp_params_smtputf8 },
+	{ SMTP_V_MAIL, "RET", CAP_DSN, true, "= but the server did not advertise DSN (RFC 3461)",
+	  smtp_params_ret },
+	{ SMTP_V_MAIL, "ENVID", CAP_DSN, true, "= but the server did not advertise DSN (RFC 3461)",
+	  smtp_params_envid },
+	{ SMTP_V_MAIL, "REQUIRETLS", CAP_REQUIRETLS, false,
+	  "REQUIRETLS but the server did not advertise it (RFC 8689 3)", smtp_params_requiretls },
+	{ SMTP_V_MAIL, "BY", CAP_DELIVERBY, true,
+	  "= but the server did not advertise DELIVERBY (RFC 2852)", NULL },
+	{ SMTP_V_MAIL, "MTRK", CAP_MTRK, true, " but the server did not advertise MTRK (RFC 3885)",
+	  NULL },
+	{ SMTP_V_MAIL, "AUTH", CAP_AUTH, true, "= but the server did not advertise AUTH (RFC 4954 5)",
+	  NULL },
+	{ SMTP_V_RCPT, "NOTIFY", CAP_DSN, true, "= but the server did not advertise DSN (RFC 3461)",
+	  smtp_params_notify },
+	{ SMTP_V_RCPT, "ORCPT", CAP_DSN, true, "= but the server did not advertise DSN (RFC 3461)",
+	  smtp_params_orcpt },
+};
+
+/* One "KEY[=VALUE]" of MAIL or RCPT. */
+static void smtp_params_one(struct smtp *s, enum smtp_verb v, const char *key, const char *val)
+{
+	for (size_t i = 0; i < sizeof smtp_params / sizeof smtp_params[0]; i++) {
+		const struct smtp_param *p = &smtp_params[i];
+
+		if (p->verb != v || !util_strieq(key, p->key))
+			continue;
+		if (p->cap != CAP_OTHER && !caps_has(&s->caps, p->cap))
+			smtp_params_warn(s, "%s%s", p->key_first ? key : "", p->unoffered);
+		if (p->value)
+			p->value(s, val);
+		return;
 	}
+	smtp_params_warn(s, "%s parameter %s is not one smtpscope knows: the server must have advertised the extension that defines it, or it answers 555 (RFC 5321 4.1.1.11)",
+			 v == SMTP_V_MAIL ? "MAIL" : "RCPT", key);
 }
 
 void smtp_params_check(struct smtp *s, enum smtp_verb v, const char *line)
@@ -177,7 +216,7 @@ void smtp_params_check(struct smtp *s, enum smtp_verb v, const char *line)
 		return;
 	p = smtp_params_split(line, &path, &plen);
 	if (v == SMTP_V_MAIL) {
-		smtp_params_reset(s);
+		memset(&s->txn.mail, 0, sizeof s->txn.mail);
 		free(s->mail_from);
 		s->mail_from = xmemdup(path, plen);
 	}
@@ -193,15 +232,12 @@ void smtp_params_check(struct smtp *s, enum smtp_verb v, const char *line)
 		eq = strchr(tok, '=');
 		if (eq)
 			*eq++ = '\0';
-		if (v == SMTP_V_MAIL)
-			smtp_params_mail(s, tok, eq);
-		else
-			smtp_params_rcpt(s, tok, eq);
+		smtp_params_one(s, v, tok, eq);
 		free(tok);
 		p += n;
 	}
 	/* RFC 6531 3.4: a UTF-8 address needs SMTPUTF8 on this MAIL. */
-	if (smtp_params_has_8bit(path, plen) && !s->mail_smtputf8)
+	if (smtp_params_has_8bit(path, plen) && !s->txn.mail.smtputf8)
 		smtp_params_warn(s, "the address %s has UTF-8 but %s: the server will likely refuse it (553 or 555, RFC 6531 3.4)",
 				 v == SMTP_V_MAIL ? "in MAIL" : "in RCPT",
 				 v == SMTP_V_MAIL ? "MAIL has no SMTPUTF8 parameter"
@@ -221,8 +257,8 @@ void smtp_size_check(struct smtp *s, unsigned long long bytes, const char *what)
 		session_text(s->session, SESSION_WARN,
 			     "the message (%s, %llu octets) is larger than the server's SIZE limit of %llu: "
 			     "expect 552 5.3.4 (RFC 1870 6); sending it anyway", what, bytes, c->size_max);
-	if (s->mail_size_given && bytes > s->mail_size)
+	if (s->txn.mail.size_given && bytes > s->txn.mail.size)
 		session_text(s->session, SESSION_WARN,
 			     "the message (%s, %llu octets) is larger than the SIZE=%llu given on MAIL; the "
-			     "server may refuse it (RFC 1870 6)", what, bytes, s->mail_size);
+			     "server may refuse it (RFC 1870 6)", what, bytes, s->txn.mail.size);
 }

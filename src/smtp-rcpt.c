@@ -6,6 +6,7 @@
  * enhanced code and diagnosis. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,31 +15,39 @@
 
 void smtp_set_diagnoser(struct smtp *s, smtp_diagnose_fn fn, void *ctx)
 {
-	s->diagnose = fn;
-	s->diagnose_ctx = ctx;
+	s->rcpt.diagnose = fn;
+	s->rcpt.diagnose_ctx = ctx;
 }
 
 void smtp_rcpt_clear(struct smtp *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->nrcpts; i++) {
-		free(s->rcpts[i].addr);
-		free(s->rcpts[i].rcpt_how);
-		free(s->rcpts[i].final_how);
+	for (i = 0; i < s->rcpt.n; i++) {
+		free(s->rcpt.v[i].addr);
+		free(s->rcpt.v[i].rcpt_how);
+		free(s->rcpt.v[i].final_how);
 	}
-	s->nrcpts = 0;
-	s->lmtp_next = 0;
+	s->rcpt.n = 0;
+	s->rcpt.lmtp_next = 0;
 }
 
 /* "550 5.1.1 mailbox-unknown": what a reply said, for one recipient. */
 static char *smtp_rcpt_how(struct smtp *s, const struct reply *r, enum smtp_verb verb)
 {
 	char enh[16];
-	const char *diag = s->diagnose ? s->diagnose(s->diagnose_ctx, r, verb) : NULL;
+	const char *diag = s->rcpt.diagnose ? s->rcpt.diagnose(s->rcpt.diagnose_ctx, r, verb) : NULL;
+
+	char code[24];
 
 	reply_enhanced_str(r, enh, sizeof enh);
-	return xasprintf("%d%s%s%s%s", r->code, enh[0] ? " " : "", enh,
+	if (r->valid)
+		snprintf(code, sizeof code, "%d", r->code);
+	else if (r->code >= 0)
+		snprintf(code, sizeof code, "%03d (malformed)", r->code);
+	else
+		snprintf(code, sizeof code, "malformed reply");
+	return xasprintf("%s%s%s%s%s", code, enh[0] ? " " : "", enh,
 			 diag ? " " : "", diag ? diag : "");
 }
 
@@ -48,16 +57,16 @@ static char *smtp_rcpt_how(struct smtp *s, const struct reply *r, enum smtp_verb
  * recipients stay in RCPT order for LMTP's per-recipient replies. */
 static void smtp_rcpt_forget_refused(struct smtp *s, const char *addr)
 {
-	for (size_t i = 0; i < s->nrcpts; i++) {
-		struct smtp_rcpt *x = &s->rcpts[i];
+	for (size_t i = 0; i < s->rcpt.n; i++) {
+		struct smtp_rcpt *x = &s->rcpt.v[i];
 
 		if (x->rcpt_code / 100 == 2 || !util_strieq(x->addr, addr))
 			continue;
 		free(x->addr);
 		free(x->rcpt_how);
 		free(x->final_how);
-		memmove(x, x + 1, (s->nrcpts - i - 1) * sizeof *x);
-		s->nrcpts--;
+		memmove(x, x + 1, (s->rcpt.n - i - 1) * sizeof *x);
+		s->rcpt.n--;
 		return;
 	}
 }
@@ -67,11 +76,11 @@ void smtp_rcpt_reply(struct smtp *s, const char *addr, const struct reply *r)
 	struct smtp_rcpt *x;
 
 	smtp_rcpt_forget_refused(s, addr ? addr : "");
-	s->rcpts = xgrow(s->rcpts, &s->rcap, s->nrcpts + 1, sizeof *s->rcpts);
-	x = &s->rcpts[s->nrcpts++];
+	s->rcpt.v = xgrow(s->rcpt.v, &s->rcpt.cap, s->rcpt.n + 1, sizeof *s->rcpt.v);
+	x = &s->rcpt.v[s->rcpt.n++];
 	memset(x, 0, sizeof *x);
 	x->addr = xstrdup(addr ? addr : "");
-	x->rcpt_code = r->code;
+	x->rcpt_code = r->valid ? r->code : 0; /* malformed: no class */
 	x->rcpt_how = smtp_rcpt_how(s, r, SMTP_V_RCPT);
 }
 
@@ -79,10 +88,10 @@ size_t smtp_rcpt_accepted(const struct smtp *s, const char **addrs, size_t max)
 {
 	size_t i, k = 0;
 
-	for (i = 0; i < s->nrcpts; i++)
-		if (s->rcpts[i].rcpt_code / 100 == 2) {
+	for (i = 0; i < s->rcpt.n; i++)
+		if (s->rcpt.v[i].rcpt_code / 100 == 2) {
 			if (k < max)
-				addrs[k] = s->rcpts[i].addr;
+				addrs[k] = s->rcpt.v[i].addr;
 			k++;
 		}
 	return k;
@@ -95,70 +104,81 @@ const char *smtp_rcpt_final(struct smtp *s, const struct reply *r)
 {
 	size_t i;
 
-	for (i = s->lmtp_next; i < s->nrcpts; i++) {
-		struct smtp_rcpt *x = &s->rcpts[i];
+	for (i = s->rcpt.lmtp_next; i < s->rcpt.n; i++) {
+		struct smtp_rcpt *x = &s->rcpt.v[i];
 
 		if (x->rcpt_code / 100 != 2 || x->final)
 			continue;
 		x->final = true;
-		x->final_code = r->code;
+		x->final_code = r->valid ? r->code : 0;
 		x->final_how = smtp_rcpt_how(s, r, SMTP_V_DOT);
 		if (s->lmtp) {
-			s->lmtp_next = i + 1;
+			s->rcpt.lmtp_next = i + 1;
 			return x->addr;
 		}
 	}
 	return NULL;
 }
 
-/* The summary note; counts refusals for the exit status.  `why` says
- * how the transaction ended when no message was sent. */
+/* One recipient's outcome, for the summary. */
+static const char *smtp_rcpt_outcome(const struct smtp_rcpt *x, size_t count[5])
+{
+	bool at_rcpt = x->rcpt_code / 100 != 2;
+	int code = at_rcpt ? x->rcpt_code : x->final_code;
+
+	if (!at_rcpt && !x->final)
+		return count[3]++, "not delivered";
+	switch (code / 100) {
+	case 2: return count[0]++, "accepted";
+	case 4: return count[1]++, "temporarily refused";
+	case 5: return count[2]++, "permanently refused";
+	default: return count[4]++, "malformed reply";
+	}
+}
+
+/* The summary note; for the exit status, remembers whether the message
+ * of this transaction (if one was sent) reached only some recipients.
+ * `why` says how the transaction ended when no message was sent. */
 void smtp_rcpt_summary(struct smtp *s, const char *why)
 {
-	size_t i, acc = 0, temp = 0, perm = 0, none = 0;
+	size_t i, n[5] = { 0 }; /* accepted, temporary, permanent, none, malformed */
+	bool sent = false;
 	struct buf b;
 
-	if (s->nrcpts == 0)
+	if (s->rcpt.n == 0)
 		return;
 	buf_init(&b);
-	for (i = 0; i < s->nrcpts; i++) {
-		const struct smtp_rcpt *x = &s->rcpts[i];
+	for (i = 0; i < s->rcpt.n; i++) {
+		const struct smtp_rcpt *x = &s->rcpt.v[i];
 		bool at_rcpt = x->rcpt_code / 100 != 2;
-		int code = at_rcpt ? x->rcpt_code : x->final_code;
-		const char *what;
+		const char *what = smtp_rcpt_outcome(x, n);
 
-		if (!at_rcpt && !x->final) {
-			what = "not delivered";
-			none++;
-		} else if (code / 100 == 2) {
-			what = "accepted";
-			acc++;
-		} else if (code / 100 == 4) {
-			what = "temporarily refused";
-			temp++;
-		} else {
-			what = "permanently refused";
-			perm++;
-		}
+		sent = sent || x->final;
 		buf_printf(&b, "\n  %-20s <%s>  %s", what, x->addr,
 			   at_rcpt ? x->rcpt_how : x->final ? x->final_how : why);
 		buf_adds(&b, at_rcpt ? " (at RCPT)" : x->final ? " (after the message)" : "");
 	}
-	if (none)
+	{
+		char more[64] = "", bad[64] = "";
+
+		if (n[3])
+			snprintf(more, sizeof more, ", %zu not delivered", n[3]);
+		if (n[4])
+			snprintf(bad, sizeof bad, ", %zu with a malformed reply", n[4]);
 		session_text(s->session, SESSION_NOTE,
-			     "recipients: %zu accepted, %zu temporarily refused, %zu permanently refused, "
-			     "%zu not delivered%s", acc, temp, perm, none, b.data);
-	else
-		session_text(s->session, SESSION_NOTE,
-			     "recipients: %zu accepted, %zu temporarily refused, %zu permanently refused%s",
-			     acc, temp, perm, b.data);
+			     "recipients: %zu accepted, %zu temporarily refused, %zu permanently refused%s%s%s",
+			     n[0], n[1], n[2], more, bad, b.data);
+	}
 	buf_free(&b);
-	s->rcpt_refused += temp + perm + none;
-	s->rcpt_delivered += acc;
+	/* Exit status 29 reflects the last message sent: delivered, but not
+	 * to every recipient.  A transaction with no message changes nothing. */
+	if (sent)
+		s->rcpt.refused = n[0] > 0 ? n[1] + n[2] + n[3] + n[4] : 0;
+	s->rcpt.delivered += n[0];
 	smtp_rcpt_clear(s);
 }
 
 size_t smtp_refused_recipients(const struct smtp *s)
 {
-	return s->rcpt_refused;
+	return s->rcpt.refused;
 }

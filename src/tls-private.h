@@ -29,6 +29,8 @@ struct tls_conn {
 	bool app_data;       /* application data has been read */
 	bool cert_asked;     /* the server asked for a client certificate we lack */
 	char *late;          /* see tls_late_failure() */
+	bool dane_on;        /* usable TLSA records were given to OpenSSL */
+	size_t dane_usable, dane_unusable;
 };
 
 #endif

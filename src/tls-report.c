@@ -1,10 +1,13 @@
 /* tls-report: what the transcript and /cert show of a TLS connection:
  * the peer's names, validity, key, stapled OCSP status, the chain with
- * SHA-256 fingerprints, and the chain saved as PEM. */
+ * SHA-256 fingerprints, and the chain saved as PEM; the chain's TLSA
+ * association data and where a TLSA record matches it (RFC 6698 2.1,
+ * RFC 7671, RFC 7672 3), for /tlsa and `smtpscope tlsa`. */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +183,19 @@ static void tls_ocsp(const struct tls_conn *t, struct buf *out)
 	OCSP_RESPONSE_free(resp);
 }
 
+/* The DANE outcome, and the verification line when DANE verified. */
+static void tls_report_dane(const struct tls_conn *t, struct buf *out)
+{
+	struct tls_dane_result r;
+
+	tls_dane_result(t, &r);
+	buf_adds(out, r.state == TLS_DANE_FAILED ? "DANE: FAILED: " : "DANE: ");
+	tls_dane_text(&r, out);
+	buf_addc(out, '\n');
+	if (r.state == TLS_DANE_VERIFIED && t->verify_err == 0)
+		buf_printf(out, "verification: OK by DANE (RFC 7672), for %s\n", tls_checked_name(t));
+}
+
 void tls_report(const struct tls_conn *t, struct buf *out)
 {
 	const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
@@ -217,10 +233,12 @@ void tls_report(const struct tls_conn *t, struct buf *out)
 			   chain ? sk_X509_num(chain) : 0,
 			   chain && sk_X509_num(chain) == 1 ? "" : "s");
 	}
-	if (t->verify_err == 0)
+	if (t->dane_on || t->dane_unusable)
+		tls_report_dane(t, out);
+	if (t->verify_err == 0 && !t->dane_on)
 		buf_printf(out, "verification: OK, trusted chain, name matches %s\n",
 			   tls_checked_name(t));
-	else
+	else if (t->verify_err != 0)
 		buf_printf(out, "verification: FAILED: %s (checked %s)\n",
 			   X509_verify_cert_error_string(t->verify_err), tls_checked_name(t));
 	tls_ocsp(t, out);
@@ -282,4 +300,164 @@ bool tls_chain_save(const struct tls_conn *t, const char *path, char **err)
 		return false;
 	}
 	return true;
+}
+
+/* ---- TLSA association data (RFC 6698 2.1, RFC 7671, RFC 7672 3) ------- */
+
+/* Selector s's bytes and their SHA-256 and SHA-512 (matching types 0-2). */
+static bool tls_tlsa_put(struct tls_tlsa_cert *tc, int s, const unsigned char *der, size_t len)
+{
+	const EVP_MD *md[] = { NULL, EVP_sha256(), EVP_sha512() };
+
+	tc->assoc[s][0].data = (unsigned char *)xmemdup(der, len);
+	tc->assoc[s][0].len = len;
+	for (int m = 1; m <= 2; m++) {
+		unsigned char out[EVP_MAX_MD_SIZE];
+		unsigned olen = 0;
+
+		if (EVP_Digest(der, len, out, &olen, md[m], NULL) != 1)
+			return false;
+		tc->assoc[s][m].data = (unsigned char *)xmemdup(out, olen);
+		tc->assoc[s][m].len = olen;
+	}
+	return true;
+}
+
+static bool tls_tlsa_add(struct tls_tlsa_chain *c, X509 *x)
+{
+	struct tls_tlsa_cert *tc;
+	unsigned char *der = NULL, *spki = NULL;
+	int dlen, slen;
+	bool ok;
+	struct buf b;
+
+	if (c->n == TLS_TLSA_MAX_CHAIN) {
+		c->dropped++;
+		return true;
+	}
+	tc = &c->cert[c->n];
+	dlen = i2d_X509(x, &der);
+	slen = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &spki);
+	ok = dlen > 0 && slen > 0 && tls_tlsa_put(tc, 0, der, (size_t)dlen) &&
+	     tls_tlsa_put(tc, 1, spki, (size_t)slen);
+	OPENSSL_free(der);
+	OPENSSL_free(spki);
+	buf_init(&b);
+	tls_name(X509_get_subject_name(x), &b);
+	tc->subject = util_escape_dup(b.data ? b.data : "", b.len);
+	buf_free(&b);
+	c->n++; /* kept even when incomplete, so tls_tlsa_chain_free frees it */
+	ERR_clear_error();
+	return ok;
+}
+
+bool tls_tlsa_chain_of(const struct tls_conn *t, struct tls_tlsa_chain *c)
+{
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(t->ssl);
+
+	memset(c, 0, sizeof *c);
+	for (int i = 0; chain && i < sk_X509_num(chain); i++)
+		if (!tls_tlsa_add(c, sk_X509_value(chain, i))) {
+			tls_tlsa_chain_free(c);
+			return false;
+		}
+	return c->n > 0;
+}
+
+bool tls_tlsa_chain_from_der(struct tls_tlsa_chain *c, const unsigned char *const *der,
+			     const size_t *len, size_t n, char **err)
+{
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *p = der[i];
+		X509 *x = len[i] <= LONG_MAX ? d2i_X509(NULL, &p, (long)len[i]) : NULL;
+		bool ok = x && p == der[i] + len[i] && tls_tlsa_add(c, x);
+
+		X509_free(x);
+		if (!ok) {
+			ERR_clear_error();
+			tls_tlsa_chain_free(c);
+			*err = xasprintf("certificate %zu (depth %zu) is not one DER certificate", i + 1, i);
+			return false;
+		}
+	}
+	return true;
+}
+
+void tls_tlsa_chain_free(struct tls_tlsa_chain *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		for (int s = 0; s < 2; s++)
+			for (int m = 0; m < 3; m++)
+				free(c->cert[i].assoc[s][m].data);
+		free(c->cert[i].subject);
+	}
+	memset(c, 0, sizeof *c);
+}
+
+/* The certificate at depth d, parsed again from its DER. */
+static X509 *tls_tlsa_x509(const struct tls_tlsa_chain *c, size_t d)
+{
+	const unsigned char *p;
+
+	if (d >= c->n || c->cert[d].assoc[0][0].len > LONG_MAX)
+		return NULL;
+	p = c->cert[d].assoc[0][0].data;
+	return d2i_X509(NULL, &p, (long)c->cert[d].assoc[0][0].len);
+}
+
+/* A full certificate (selector 0) or key (selector 1) that signed the
+ * chain's last certificate. */
+static bool tls_tlsa_signed_top(const struct tls_tlsa_chain *c, const struct tls_dane_record *r)
+{
+	X509 *top = tls_tlsa_x509(c, c->n - 1), *ta = NULL;
+	EVP_PKEY *key = NULL;
+	const unsigned char *p = r->data;
+	bool ok = false;
+
+	if (top == NULL || r->len > LONG_MAX)
+		goto out;
+	if (r->selector == 0) {
+		ta = d2i_X509(NULL, &p, (long)r->len);
+		ok = ta && p == r->data + r->len && X509_check_issued(ta, top) == X509_V_OK &&
+		     X509_verify(top, X509_get0_pubkey(ta)) == 1;
+	} else {
+		key = d2i_PUBKEY(NULL, &p, (long)r->len);
+		ok = key && p == r->data + r->len && X509_verify(top, key) == 1;
+	}
+out:
+	X509_free(top);
+	X509_free(ta);
+	EVP_PKEY_free(key);
+	ERR_clear_error();
+	return ok;
+}
+
+void tls_tlsa_match(const struct tls_tlsa_chain *c, const struct tls_dane_record *r,
+		    struct tls_tlsa_match *m)
+{
+	memset(m, 0, sizeof *m);
+	m->use = tls_dane_record_use(r);
+	if (r->selector > 1 || r->mtype > 2)
+		return; /* nothing to compare it with */
+	for (size_t d = 0; d < c->n; d++) {
+		const struct tls_tlsa_data *a = &c->cert[d].assoc[r->selector][r->mtype];
+
+		if (a->len == r->len && r->len > 0 && memcmp(a->data, r->data, r->len) == 0)
+			m->depths |= 1u << d;
+	}
+	if (m->use == TLS_DANE_USABLE)
+		m->usable_depths = m->depths & (r->usage == 3 ? 1u : ~1u);
+	if ((r->usage == 0 || r->usage == 2) && r->mtype == 0 && m->depths == 0 && c->n > 0)
+		m->above = tls_tlsa_signed_top(c, r);
+}
+
+bool tls_tlsa_name_ok(const struct tls_tlsa_chain *c, const char *name)
+{
+	X509 *x = tls_tlsa_x509(c, 0);
+	bool ok = x && X509_check_host(x, name, strlen(name), 0, NULL) == 1;
+
+	X509_free(x);
+	ERR_clear_error();
+	return ok;
 }

@@ -249,6 +249,10 @@ static SSL_CTX *tls_client_ctx(const struct tls_options *o, char **err)
 			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
 	SSL_CTX_set_client_cert_cb(ctx, tls_client_cert_cb);
+	if (o->dane && SSL_CTX_dane_enable(ctx) <= 0) {
+		*err = tls_queue_dup("cannot enable DANE: ");
+		goto fail;
+	}
 	if (!tls_client_files(ctx, o, err))
 		goto fail;
 	if (o->min_version && SSL_CTX_set_min_proto_version(ctx, tls_proto(o->min_version)) != 1) {
@@ -283,6 +287,67 @@ bool tls_options_check(const struct tls_options *o, char **err)
 	return ctx != NULL;
 }
 
+enum tls_dane_use tls_dane_record_use(const struct tls_dane_record *r)
+{
+	static const size_t digest_len[] = { 0, 32, 64 }; /* exact, SHA-256, SHA-512 */
+
+	if (r->usage == 0 || r->usage == 1)
+		return TLS_DANE_PKIX_USAGE;
+	if (r->usage > 3 || r->selector > 1 || r->mtype > 2)
+		return TLS_DANE_UNKNOWN_PARAM;
+	if (r->mtype == 0 ? r->len == 0 : r->len != digest_len[r->mtype])
+		return TLS_DANE_BAD_LENGTH;
+	return TLS_DANE_USABLE;
+}
+
+const char *tls_dane_use_text(enum tls_dane_use u)
+{
+	switch (u) {
+	case TLS_DANE_USABLE:
+		return "usable";
+	case TLS_DANE_PKIX_USAGE:
+		return "usages 0 (PKIX-TA) and 1 (PKIX-EE) are unusable for SMTP (RFC 7672 3.1.3)";
+	case TLS_DANE_UNKNOWN_PARAM:
+		return "an unknown usage, selector or matching type (unusable, RFC 7671 4)";
+	case TLS_DANE_BAD_LENGTH:
+		return "the data does not have the digest's length (unusable)";
+	}
+	return "?";
+}
+
+/* The usable TLSA records handed to OpenSSL's DANE verifier (RFC 7672
+ * 2.2: none usable means TLS without authentication, verified the usual
+ * way). */
+static bool tls_dane_setup(struct tls_conn *t, const struct tls_dane *d, char **err)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (tls_dane_record_use(&d->records[i]) == TLS_DANE_USABLE)
+			t->dane_usable++;
+		else
+			t->dane_unusable++;
+	if (t->dane_usable == 0)
+		return true;
+	if (SSL_dane_enable(t->ssl, d->base) <= 0) {
+		*err = tls_queue_dup("cannot enable DANE for the connection: ");
+		return false;
+	}
+	SSL_dane_set_flags(t->ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+	for (size_t i = 0; i < d->n; i++) {
+		const struct tls_dane_record *r = &d->records[i];
+
+		if (tls_dane_record_use(r) != TLS_DANE_USABLE)
+			continue;
+		if (SSL_dane_tlsa_add(t->ssl, r->usage, r->selector, r->mtype, r->data, r->len) <= 0) {
+			/* OpenSSL cannot use it (a digest it lacks): unusable */
+			ERR_clear_error();
+			t->dane_usable--;
+			t->dane_unusable++;
+		}
+	}
+	t->dane_on = t->dane_usable > 0;
+	return true;
+}
+
 struct tls_conn *tls_client_new(int fd, const char *host,
 				const struct tls_options *o, char **err)
 {
@@ -314,6 +379,10 @@ struct tls_conn *tls_client_new(int fd, const char *host,
 	if (ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), name) != 1
 	       : SSL_set1_host(t->ssl, name) != 1) {
 		*err = tls_queue_dup("cannot set the name to verify: ");
+		tls_conn_free(t);
+		return NULL;
+	}
+	if (o->dane && !tls_dane_setup(t, o->dane, err)) {
 		tls_conn_free(t);
 		return NULL;
 	}
@@ -377,6 +446,7 @@ static const char *tls_verify_name(int e)
 		{ X509_V_ERR_CERT_SIGNATURE_FAILURE, "X509_V_ERR_CERT_SIGNATURE_FAILURE" },
 		{ X509_V_ERR_EE_KEY_TOO_SMALL, "X509_V_ERR_EE_KEY_TOO_SMALL" },
 		{ X509_V_ERR_CA_MD_TOO_WEAK, "X509_V_ERR_CA_MD_TOO_WEAK" },
+		{ X509_V_ERR_DANE_NO_MATCH, "X509_V_ERR_DANE_NO_MATCH" },
 	};
 
 	for (size_t i = 0; i < UTIL_ARRAY_LEN(names); i++)
@@ -455,6 +525,50 @@ enum tls_hs tls_handshake(struct tls_conn *t)
 	return TLS_HS_FAILED;
 }
 
+void tls_dane_result(const struct tls_conn *t, struct tls_dane_result *r)
+{
+	uint8_t u = 0, sel = 0, m = 0;
+
+	memset(r, 0, sizeof *r);
+	r->usable = t->dane_usable;
+	r->unusable = t->dane_unusable;
+	r->depth = -1;
+	if (!t->dane_on || !t->done)
+		return;
+	r->depth = SSL_get0_dane_authority(t->ssl, NULL, NULL);
+	if (r->depth >= 0 && t->verify_err == 0 &&
+	    SSL_get0_dane_tlsa(t->ssl, &u, &sel, &m, NULL, NULL) >= 0) {
+		r->state = TLS_DANE_VERIFIED;
+		r->usage = u, r->selector = sel, r->mtype = m;
+	} else {
+		r->state = TLS_DANE_FAILED;
+		r->depth = -1;
+	}
+}
+
+void tls_dane_text(const struct tls_dane_result *r, struct buf *out)
+{
+	switch (r->state) {
+	case TLS_DANE_OFF:
+		buf_printf(out, r->unusable ? "DANE not used: all %zu TLSA record%s unusable"
+					    : "DANE not used", r->unusable, r->unusable == 1 ? " is" : "s are");
+		break;
+	case TLS_DANE_VERIFIED:
+		buf_printf(out, "TLSA %u %u %u matched ", r->usage, r->selector, r->mtype);
+		if (r->depth == 0)
+			buf_adds(out, r->selector ? "the server's key" : "the server's certificate");
+		else if (r->depth == 1)
+			buf_adds(out, "the issuer at depth 1");
+		else
+			buf_printf(out, "a CA certificate at depth %d", r->depth);
+		break;
+	case TLS_DANE_FAILED:
+		buf_printf(out, "no TLSA record matched the server's certificate chain (%zu usable "
+			   "record%s)", r->usable, r->usable == 1 ? "" : "s");
+		break;
+	}
+}
+
 short tls_events(const struct tls_conn *t)
 {
 	return t->want;
@@ -488,6 +602,17 @@ const char *tls_checked_name(const struct tls_conn *t)
 const char *tls_protocol(const struct tls_conn *t)
 {
 	return SSL_get_version(t->ssl);
+}
+
+int tls_version_number(const struct tls_conn *t)
+{
+	switch (SSL_version(t->ssl)) {
+	case TLS1_3_VERSION: return 13;
+	case TLS1_2_VERSION: return 12;
+	case TLS1_1_VERSION: return 11;
+	case TLS1_VERSION: return 10;
+	default: return 0;
+	}
 }
 
 /* ---- the stream layer ----------------------------------------------------- */
@@ -619,6 +744,35 @@ struct tls_server *tls_server_new(const char *cert_pem, const char *key_pem, cha
 	EVP_PKEY_free(k);
 	BIO_free(cb);
 	BIO_free(kb);
+	return srv;
+}
+
+struct tls_server *tls_server_from_files(const char *cert_file, const char *key_file, char **err)
+{
+	static const char want_cert[] = "a PEM certificate (its chain may follow)";
+	static const char want_key[] = "the PEM private key of the certificate";
+	SSL_CTX *ctx;
+	struct tls_server *srv;
+
+	if (!tls_path_check("--cert", cert_file, false, want_cert, err) ||
+	    !tls_path_check("--key", key_file, false, want_key, err))
+		return NULL;
+	ERR_clear_error();
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (ctx == NULL || SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+		*err = tls_load_error("--cert", cert_file, want_cert);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		*err = tls_load_error("--key", key_file, want_key);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	srv = xcalloc(1, sizeof *srv);
+	srv->ctx = ctx;
 	return srv;
 }
 

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "smtpscope/transport.h"
@@ -35,35 +37,60 @@ struct transport_connect {
 	bool timed_out;
 };
 
-bool transport_parse_target(const char *spec, const char *default_port,
-			    struct transport_target *t, char **err)
+/* A port is a number 1-65535 or a service name the system knows (read
+ * from /etc/services, never looked up in the DNS). */
+static bool transport_port_ok(const char *port, bool listen)
+{
+	size_t n = strspn(port, "0123456789");
+
+	if (n > 0 && port[n] == '\0')
+		return n <= 5 && atol(port) >= (listen ? 0 : 1) && atol(port) <= 65535;
+	return getservbyname(port, "tcp") != NULL;
+}
+
+/* Rejects what cannot be a host before any lookup: a file path (the
+ * user meant a message file, or typed the arguments in the wrong order)
+ * or octets no host name or address holds.  Non-ASCII octets pass: an
+ * internationalized name is converted later. */
+static char *transport_host_error(const char *shown, const char *host)
+{
+	struct stat st;
+	const char *p;
+
+	if (strchr(host, '/') || strchr(host, '\\') || host[0] == '~' ||
+	    (stat(host, &st) == 0 && S_ISREG(st.st_mode)))
+		return xasprintf("target \"%s\" looks like a file path, not a host: expected HOST, HOST:PORT or [IPv6]:PORT (a message file is sent with /sendfile FILE once connected)",
+				 shown);
+	for (p = host; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		char what[8];
+
+		if (c >= 0x80 || isalnum(c) || strchr("-._:%", c))
+			continue;
+		snprintf(what, sizeof what, c >= 0x20 && c < 0x7f ? "'%c'" : "0x%02x", c);
+		return xasprintf("bad target \"%s\": a host name holds letters, digits, '-' and '.', not %s; expected HOST, HOST:PORT or [IPv6]:PORT",
+				 shown, what);
+	}
+	return NULL;
+}
+
+static bool transport_split_target(const char *spec, const char *default_port,
+				   struct transport_target *t, char **err)
 {
 	const char *colon;
 
-	memset(t, 0, sizeof *t);
-	t->family = AF_UNSPEC;
-	*err = NULL;
-	if (spec == NULL || *spec == '\0') {
-		*err = xstrdup("empty target: expected HOST, HOST:PORT or [IPv6]:PORT");
-		return false;
-	}
 	if (spec[0] == '[') {
 		const char *close = strchr(spec, ']');
 		if (close == NULL || close == spec + 1) {
 			*err = xasprintf("bad target \"%s\": expected [IPv6-ADDRESS] or [IPv6-ADDRESS]:PORT", spec);
 			return false;
 		}
-		t->host = xmemdup(spec + 1, (size_t)(close - spec - 1));
-		if (close[1] == ':' && close[2])
-			t->port = xstrdup(close + 2);
-		else if (close[1] == '\0')
-			t->port = xstrdup(default_port);
-		else {
-			free(t->host);
-			t->host = NULL;
+		if (close[1] != '\0' && (close[1] != ':' || close[2] == '\0')) {
 			*err = xasprintf("bad target \"%s\": after ']' expected :PORT", spec);
 			return false;
 		}
+		t->host = xmemdup(spec + 1, (size_t)(close - spec - 1));
+		t->port = xstrdup(close[1] ? close + 2 : default_port);
 	} else if ((colon = strchr(spec, ':')) != NULL && strchr(colon + 1, ':') == NULL) {
 		if (colon == spec || colon[1] == '\0') {
 			*err = xasprintf("bad target \"%s\": expected HOST:PORT", spec);
@@ -77,6 +104,43 @@ bool transport_parse_target(const char *spec, const char *default_port,
 		t->port = xstrdup(default_port);
 	}
 	return true;
+}
+
+static bool transport_parse(const char *spec, const char *default_port,
+			    bool listen, struct transport_target *t, char **err)
+{
+	char *shown;
+
+	memset(t, 0, sizeof *t);
+	t->family = AF_UNSPEC;
+	*err = NULL;
+	if (spec == NULL || *spec == '\0') {
+		*err = xstrdup("empty target: expected HOST, HOST:PORT or [IPv6]:PORT");
+		return false;
+	}
+	if (!transport_split_target(spec, default_port, t, err))
+		return false;
+	shown = util_escape_dup(spec, strlen(spec));
+	if ((*err = transport_host_error(shown, t->host)) == NULL &&
+	    !transport_port_ok(t->port, listen))
+		*err = xasprintf("bad port in \"%s\": expected a number from %d to 65535 (25 for relay, 587 for submission, 465 for TLS from the first byte) or a service name such as smtp",
+				 shown, listen ? 0 : 1);
+	free(shown);
+	if (*err == NULL)
+		return true;
+	transport_target_free(t);
+	return false;
+}
+
+bool transport_parse_target(const char *spec, const char *default_port,
+			    struct transport_target *t, char **err)
+{
+	return transport_parse(spec, default_port, false, t, err);
+}
+
+bool transport_parse_listen(const char *spec, struct transport_target *t, char **err)
+{
+	return transport_parse(spec, "0", true, t, err);
 }
 
 void transport_target_free(struct transport_target *t)
@@ -147,7 +211,7 @@ static void transport_finish(struct transport_connect *c, enum transport_error e
 				       gai_strerror(c->gai_error));
 		break;
 	case TRANSPORT_ETIMEOUT:
-		r->message = xasprintf("connection to %s port %s timed out after %lld ms (a firewall may be dropping packets, or the port is blocked by the network)",
+		r->message = xasprintf("connection to %s port %s timed out after %lld ms (a firewall may be dropping packets, or the port is blocked by the network; --connect-timeout SECONDS waits longer)",
 				       c->host, c->port, (long long)r->elapsed_ms);
 		break;
 	case TRANSPORT_EREFUSED:
@@ -314,4 +378,131 @@ void transport_connect_cancel(struct transport_connect *c)
 	free(c->host);
 	free(c->port);
 	free(c);
+}
+
+/* ---- --connect-to ---------------------------------------------------- */
+
+/* One field of a --connect-to spec at *p: "[v6]" or up to the next ':'.
+ * last: the field ends the spec. */
+static bool transport_route_field(const char **p, bool last, char **out)
+{
+	const char *s = *p, *end;
+
+	if (*s == '[') {
+		if ((end = strchr(s, ']')) == NULL || end == s + 1)
+			return false;
+		*out = xmemdup(s + 1, (size_t)(end - s - 1));
+		end++;
+	} else {
+		end = s + strcspn(s, ":");
+		*out = xmemdup(s, (size_t)(end - s));
+	}
+	if (last ? *end != '\0' : *end != ':')
+		return false;
+	*p = last ? end : end + 1;
+	return true;
+}
+
+void transport_route_free(struct transport_route *r)
+{
+	free(r->host);
+	free(r->port);
+	free(r->addr);
+	free(r->addr_port);
+	memset(r, 0, sizeof *r);
+}
+
+bool transport_connect_to_parse(const char *spec, struct transport_route *r, char **err)
+{
+	const char *p = spec;
+	char **field[4] = { &r->host, &r->port, &r->addr, &r->addr_port };
+	char *shown = util_escape_dup(spec, strlen(spec));
+	char *bad = NULL;
+
+	memset(r, 0, sizeof *r);
+	*err = NULL;
+	for (size_t i = 0; i < 4 && bad == NULL; i++)
+		if (!transport_route_field(&p, i == 3, field[i]))
+			bad = xasprintf("--connect-to \"%s\": expected " TRANSPORT_CONNECT_TO_FORM
+					"; an empty HOST or PORT matches any", shown);
+	for (size_t i = 0; i < 4 && bad == NULL; i += 2) {
+		const char *h = *field[i], *port = *field[i + 1];
+
+		if (*h && (bad = transport_host_error(shown, h)) != NULL) {
+			free(bad);
+			bad = xasprintf("--connect-to \"%s\": \"%s\" is not a host name or address; "
+					"expected " TRANSPORT_CONNECT_TO_FORM, shown, h);
+		} else if (*port && !transport_port_ok(port, false)) {
+			bad = xasprintf("--connect-to \"%s\": bad port \"%s\" (a number from 1 to 65535 "
+					"or a service name); expected " TRANSPORT_CONNECT_TO_FORM, shown, port);
+		}
+	}
+	free(shown);
+	if (bad == NULL)
+		return true;
+	*err = bad;
+	transport_route_free(r);
+	return false;
+}
+
+bool transport_connect_to_add(struct transport_connect_to *m, const char *spec, char **err)
+{
+	struct transport_route r;
+
+	if (!transport_connect_to_parse(spec, &r, err))
+		return false;
+	transport_route_free(&r);
+	if (m->n == TRANSPORT_CONNECT_TO_MAX) {
+		*err = xasprintf("--connect-to: at most %d of them", TRANSPORT_CONNECT_TO_MAX);
+		return false;
+	}
+	m->spec[m->n++] = spec;
+	return true;
+}
+
+/* A port's number (service names from /etc/services), or -1. */
+static long transport_port_number(const char *port)
+{
+	size_t n = strspn(port, "0123456789");
+	struct servent *se;
+
+	if (n > 0 && port[n] == '\0' && n <= 5)
+		return atol(port);
+	se = getservbyname(port, "tcp");
+	return se ? (long)ntohs((uint16_t)se->s_port) : -1;
+}
+
+static bool transport_same_port(const char *a, const char *b)
+{
+	long x = transport_port_number(a), y = transport_port_number(b);
+
+	return x >= 0 && y >= 0 ? x == y : util_strieq(a, b);
+}
+
+bool transport_connect_to_match(const struct transport_connect_to *m, const char *host,
+				const char *port, char **addr, char **addr_port,
+				const char **spec)
+{
+	for (size_t i = 0; m && i < m->n; i++) {
+		struct transport_route r;
+		char *err = NULL;
+		bool hit;
+
+		if (!transport_connect_to_parse(m->spec[i], &r, &err)) {
+			free(err); /* checked when added */
+			continue;
+		}
+		hit = (!*r.host || util_name_eq(r.host, host)) &&
+		      (!*r.port || transport_same_port(r.port, port));
+		if (hit) {
+			*addr = xstrdup(*r.addr ? r.addr : host);
+			*addr_port = xstrdup(*r.addr_port ? r.addr_port : port);
+			if (spec)
+				*spec = m->spec[i];
+		}
+		transport_route_free(&r);
+		if (hit)
+			return true;
+	}
+	return false;
 }

@@ -97,42 +97,47 @@ static int ui_draw_wrapped(const struct ui_rect *r, int y, const char *s, size_t
 	return drawn;
 }
 
-static int ui_line_attr(const struct ui *ui, const struct session_event *ev,
-			const char *line, bool selected)
+/* A line's attributes from what it is: a reply in its class's colour
+ * (reversed when its reply is selected), sent lines bold, warnings,
+ * errors, notes and explanations in theirs; the TLS layer's own lines
+ * in the default colour. */
+static int ui_line_attr(const struct ui *ui, const struct printer_line *line, bool selected)
 {
-	int attr = 0;
-
-	if (strncmp(line, "<-  ", 4) == 0 && ev->reply) {
-		attr = ui_term_attr_pair(ui, ui_term_code_pair(ev->reply->code));
-		if (selected)
-			attr |= A_REVERSE;
-	} else if (strncmp(line, " -> ", 4) == 0 || strncmp(line, " ~> ", 4) == 0) {
-		attr = A_BOLD;
-	} else if (strncmp(line, "!!! ", 4) == 0) {
-		attr = ui_term_attr_pair(ui, UI_P_WARN);
-	} else if (strncmp(line, "*** ", 4) == 0) {
-		attr = ui_term_attr_pair(ui, UI_P_ERROR) | A_BOLD;
-	} else if (strncmp(line, "  # ", 4) == 0 || strncmp(line, "=== ", 4) == 0) {
-		attr = ui_term_attr_pair(ui, UI_P_NOTE);
+	switch (line->kind) {
+	case PRINTER_REPLY:
+		return ui_term_attr_pair(ui, ui_term_class_pair(line->reply_class)) |
+		       (selected ? A_REVERSE : 0);
+	case PRINTER_SENT:
+		return A_BOLD;
+	case PRINTER_WARN:
+		return ui_term_attr_pair(ui, UI_P_WARN);
+	case PRINTER_ERROR:
+		return ui_term_attr_pair(ui, UI_P_ERROR) | A_BOLD;
+	case PRINTER_EXPLAIN:
+	case PRINTER_NOTE:
+		return ui_term_attr_pair(ui, UI_P_NOTE);
+	default:
+		return 0;
 	}
-	return attr;
 }
 
 /* Rows [from, to) of event ev, placed from row y of the pane. */
 static void ui_draw_event(struct ui *ui, size_t ev, size_t from, size_t to, int y)
 {
-	const struct session_event *e = session_get(ui->f.session, ev);
-	const char *t = ui_event_text(ui, ev);
+	const struct printer_lines *l = ui_event_lines(ui, ev);
+	static const struct printer_line none = { .kind = PRINTER_NOTE, .text = "" };
 	bool sel = ev == ui_selected_reply(ui);
 	size_t row = 0;
 
-	for (;;) {
-		size_t n = strcspn(t, "\n"), r = ui_text_rows(t, n, ui->session.w);
+	/* An event printed as nothing still has its (empty) row. */
+	for (size_t i = 0; i < (l->n ? l->n : 1); i++) {
+		const struct printer_line *line = l->n ? &l->line[i] : &none;
+		size_t r = ui_text_rows(line->text, line->len, ui->session.w);
 
 		if (row + r > from && row < to) {
 			size_t a = from > row ? from - row : 0, b = to - row < r ? to - row : r;
-			int drawn = ui_draw_wrapped(&ui->session, ui->session.y + y, t, n, a, b,
-						    ui_line_attr(ui, e, t, sel));
+			int drawn = ui_draw_wrapped(&ui->session, ui->session.y + y, line->text,
+						    line->len, a, b, ui_line_attr(ui, line, sel));
 
 			for (int k = 0; k < drawn; k++)
 				if (y + k < ui->nrow_ev)
@@ -140,9 +145,8 @@ static void ui_draw_event(struct ui *ui, size_t ev, size_t from, size_t to, int 
 			y += drawn;
 		}
 		row += r;
-		if (t[n] == '\0' || row >= to)
+		if (row >= to)
 			break;
-		t += n + 1;
 	}
 }
 
@@ -244,6 +248,22 @@ static void ui_draw_lines(const struct ui_rect *r, const char *t, size_t top, in
 	}
 }
 
+/* "reply 550 to RCPT"; a reply without a valid code says so instead of
+ * showing a number that is none ("2500", "25O", or nothing). */
+static void ui_explain_title(const struct session_event *ev, bool newest,
+			     char *title, size_t size)
+{
+	const struct reply *r = ev->reply;
+	char what[32] = "malformed reply";
+
+	if (r->valid)
+		snprintf(what, sizeof what, "reply %03d", r->code);
+	else if (r->code >= 0)
+		snprintf(what, sizeof what, "reply %03d (malformed)", r->code);
+	snprintf(title, size, "Explanation: %s to %.40s%s", what, session_reply_to(ev),
+		 newest ? " (newest)" : "");
+}
+
 static void ui_draw_explain(struct ui *ui)
 {
 	size_t ev = ui_selected_reply(ui);
@@ -253,10 +273,8 @@ static void ui_draw_explain(struct ui *ui)
 	if (ev == SIZE_MAX)
 		snprintf(title, sizeof title, "Explanation");
 	else
-		snprintf(title, sizeof title, "Explanation: reply %d to %.40s%s",
-			 session_get(ui->f.session, ev)->reply->code,
-			 session_reply_to(session_get(ui->f.session, ev)),
-			 ui->selected == SIZE_MAX ? " (newest)" : "");
+		ui_explain_title(session_get(ui->f.session, ev), ui->selected == SIZE_MAX,
+				 title, sizeof title);
 	ui_draw_title(ui, &ui->explain, UI_FOCUS_EXPLAIN, title);
 	if (ui->side)
 		mvvline_set(ui->explain.y - 1, ui->explain.x - 1, WACS_VLINE, ui->explain.h + 1);
@@ -265,7 +283,10 @@ static void ui_draw_explain(struct ui *ui)
 }
 
 /* "a | b | c" of escaped, untrusted parts. */
-static void ui_status_row(struct ui *ui, int y, const char *const *parts, size_t n)
+/* One status row of parts joined by " | ", each escaped unless its bit in
+ * `escaped` says it already is (escaping twice would show "\\xff"). */
+static void ui_status_row_esc(struct ui *ui, int y, const char *const *parts, size_t n,
+			      unsigned escaped)
 {
 	int attr = ui_term_attr_pair(ui, UI_P_BAR) | A_REVERSE;
 
@@ -275,12 +296,20 @@ static void ui_status_row(struct ui *ui, int y, const char *const *parts, size_t
 			continue;
 		if (ui->scratch.len)
 			buf_adds(&ui->scratch, " | ");
-		util_escape(&ui->scratch, parts[i], strlen(parts[i]));
+		if (escaped & (1u << i))
+			buf_adds(&ui->scratch, parts[i]);
+		else
+			util_escape(&ui->scratch, parts[i], strlen(parts[i]));
 	}
 	attron(attr);
 	mvhline(y, 0, ' ', COLS);
 	attroff(attr);
 	ui_draw_text(y, 1, COLS - 2, ui->scratch.data ? ui->scratch.data : "", ui->scratch.len, attr);
+}
+
+static void ui_status_row(struct ui *ui, int y, const char *const *parts, size_t n)
+{
+	ui_status_row_esc(ui, y, parts, n, 0);
 }
 
 static const char *ui_conn_name(enum client_conn c)
@@ -293,12 +322,27 @@ static const char *ui_conn_name(enum client_conn c)
 	}
 }
 
+
+/* How the peer was authenticated, for the status bar: by DANE (its
+ * TLSA records), by the domain's MTA-STS policy (/connect --mx), or by
+ * the Web PKI (a trusted chain and the name). */
+static const char *ui_tls_auth(const struct client *c, const struct tls_conn *t)
+{
+	struct tls_dane_result r;
+
+	tls_dane_result(t, &r);
+	if (r.state == TLS_DANE_VERIFIED)
+		return "DANE-verified";
+	return client_peer_auth(c) ? client_peer_auth(c) : "verified";
+}
+
 static void ui_draw_status(struct ui *ui)
 {
 	const struct smtp *s = client_smtp(ui->f.client);
 	struct buf a, b, c;
 	char queued[48] = "";
 	size_t waiting = front_queued_lines(&ui->f);
+	int64_t waited, limit;
 
 	buf_init(&a);
 	buf_init(&b);
@@ -318,10 +362,13 @@ static void ui_draw_status(struct ui *ui)
 			snprintf(tlsbuf, sizeof tlsbuf, "!! INSECURE %s: certificate NOT verified",
 				 tls ? tls_protocol(tls) : "TLS");
 		else if (tls && client_conn(ui->f.client) == CLIENT_UP)
-			snprintf(tlsbuf, sizeof tlsbuf, "%s, verified", tls_protocol(tls));
+			snprintf(tlsbuf, sizeof tlsbuf, "%s, %s", tls_protocol(tls),
+				 ui_tls_auth(ui->f.client, tls));
 		else
 			snprintf(tlsbuf, sizeof tlsbuf, "no TLS");
+		/* the route's label: which MX of how many (/connect --mx) */
 		const char *p1[] = { client_target(ui->f.client)[0] ? client_target(ui->f.client) : "no target",
+				     client_route_label(ui->f.client),
 				     ui_conn_name(client_conn(ui->f.client)), tlsbuf, a.data, queued };
 		ui_status_row(ui, ui->status.y, p1, UTIL_ARRAY_LEN(p1));
 	}
@@ -338,15 +385,25 @@ static void ui_draw_status(struct ui *ui)
 	} else if (ui->matches.len) {
 		const char *p[] = { ui->matches.data };
 		ui_status_row(ui, ui->status.y + 1, p, 1);
+	} else if (client_awaiting_dot(ui->f.client, &waited, &limit)) {
+		char *w = xasprintf("message sent: waiting %lld s of %lld for the server's reply to its end (content filters take time; --dot-timeout)",
+				    (long long)(waited / 1000), (long long)(limit / 1000));
+		const char *p[] = { w };
+
+		ui_status_row(ui, ui->status.y + 1, p, 1);
+		free(w);
 	} else {
 		caps_summary(smtp_caps(s), &b);
 		smtp_legal_next(s, &c);
 		{
-			char *caps = xasprintf("caps: %s", b.len ? b.data : "(none yet: EHLO)");
+			char *caps = xasprintf("caps: %s", b.len ? b.data
+						: smtp_state(s) == SMTP_READY || smtp_state(s) == SMTP_MAIL ||
+						  smtp_state(s) == SMTP_RCPT ? "(none offered)" : "(none yet: EHLO)");
 			char *next = xasprintf("next: %s", c.len ? c.data : "-");
 			const char *p2[] = { next, caps, "F1 help" };
 
-			ui_status_row(ui, ui->status.y + 1, p2, UTIL_ARRAY_LEN(p2));
+			/* caps_summary() escapes the server's bytes itself */
+			ui_status_row_esc(ui, ui->status.y + 1, p2, UTIL_ARRAY_LEN(p2), 1u << 1);
 			free(caps);
 			free(next);
 		}

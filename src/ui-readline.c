@@ -244,6 +244,36 @@ static void ui_rl_owned_add(size_t *n, char *s)
 	ui_rl_owned[*n] = NULL;
 }
 
+/* The domains of the addresses sent in MAIL FROM and RCPT TO so far,
+ * each once, for /mx and /connect --mx. */
+static void ui_rl_cands_domains(void)
+{
+	const struct session *s = ui_rl->f.session;
+	size_t k = 0, n = session_count(s);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct session_event *ev = session_get(s, i);
+		const char *at, *end;
+		char *d;
+		bool seen = false;
+
+		if (ev->kind != SESSION_SENT || ev->raw == NULL ||
+		    (!util_istarts(ev->raw, "MAIL FROM:") && !util_istarts(ev->raw, "RCPT TO:")))
+			continue;
+		end = memchr(ev->raw, '>', ev->raw_len);
+		at = end ? memchr(ev->raw, '@', (size_t)(end - ev->raw)) : NULL;
+		if (at == NULL || at + 1 == end)
+			continue;
+		d = util_escape_dup(at + 1, (size_t)(end - at - 1));
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = util_strieq(ui_rl_owned[j], d);
+		if (seen)
+			free(d);
+		else
+			ui_rl_owned_add(&k, d);
+	}
+}
+
 /* Local commands ("/help"), or names alone for /help's argument. */
 static void ui_rl_cands_commands(bool prefix)
 {
@@ -333,6 +363,12 @@ static char **ui_rl_complete(const char *text, int start, int end)
 		return rl_completion_matches(text, rl_filename_completion_function);
 	} else if (e && e->complete == CMD_COMPLETE_COMMAND) {
 		ui_rl_cands_commands(false);
+	} else if (e && e->complete == CMD_COMPLETE_WORDS && e->words &&
+		   strspn(rl_line_buffer + strlen(first), " \t") + strlen(first) == (size_t)start) {
+		ui_rl_cands = e->words;
+	} else if (e && (e->complete == CMD_COMPLETE_DOMAIN ||
+			 e->complete_next == CMD_COMPLETE_DOMAIN)) {
+		ui_rl_cands_domains();
 	} else if (e && e->complete == CMD_COMPLETE_CODE) {
 		ui_rl_cands_codes();
 	} else if (fv == SMTP_V_AUTH) {

@@ -95,7 +95,12 @@ int ui_term_attr_pair(const struct ui *ui, enum ui_pair p)
 
 enum ui_pair ui_term_code_pair(int code)
 {
-	switch (code / 100) {
+	return ui_term_class_pair(code / 100);
+}
+
+enum ui_pair ui_term_class_pair(int reply_class)
+{
+	switch (reply_class) {
 	case 2: return UI_P_2XX;
 	case 3: return UI_P_3XX;
 	case 4: return UI_P_4XX;

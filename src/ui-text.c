@@ -10,7 +10,6 @@
 #include <wchar.h>
 
 #define SMTPSCOPE_UI_INTERNAL
-#include "smtpscope/printer.h"
 #include "smtpscope/ui.h"
 
 size_t ui_text_char(const char *s, size_t n, int *cols, bool *printable)
@@ -58,41 +57,42 @@ static void ui_cache_grow(struct ui_cache *c, size_t need)
 
 	if (need <= c->cap)
 		return;
-	c->text = xgrow(c->text, &old, need, sizeof *c->text);
+	c->lines = xgrow(c->lines, &old, need, sizeof *c->lines);
 	c->rows = xrealloc(c->rows, old * sizeof *c->rows);
-	memset(c->text + c->cap, 0, (old - c->cap) * sizeof *c->text);
+	memset(c->lines + c->cap, 0, (old - c->cap) * sizeof *c->lines);
 	memset(c->rows + c->cap, 0, (old - c->cap) * sizeof *c->rows);
 	c->cap = old;
 }
 
 void ui_cache_free(struct ui_cache *c)
 {
-	for (size_t i = 0; i < c->cap; i++)
-		free(c->text[i]);
-	free(c->text);
+	for (size_t i = 0; i < c->cap; i++) {
+		if (c->lines[i])
+			printer_lines_free(c->lines[i]);
+		free(c->lines[i]);
+	}
+	free(c->lines);
 	free(c->rows);
 	memset(c, 0, sizeof *c);
 }
 
-const char *ui_event_text(struct ui *ui, size_t ev)
+const struct printer_lines *ui_event_lines(struct ui *ui, size_t ev)
 {
 	struct ui_cache *c = &ui->cache;
 
 	ui_cache_grow(c, ev + 1);
-	if (c->text[ev] == NULL) {
-		buf_clear(&ui->scratch);
-		printer_event(&ui->opt->print, session_get(ui->f.session, ev), &ui->scratch);
-		if (ui->scratch.len > 0 && ui->scratch.data[ui->scratch.len - 1] == '\n')
-			ui->scratch.len--;
-		c->text[ev] = xmemdup(ui->scratch.data ? ui->scratch.data : "", ui->scratch.len);
+	if (c->lines[ev] == NULL) {
+		c->lines[ev] = xcalloc(1, sizeof *c->lines[ev]);
+		printer_lines_init(c->lines[ev]);
+		printer_collect(&ui->opt->print, session_get(ui->f.session, ev), c->lines[ev]);
 	}
-	return c->text[ev];
+	return c->lines[ev];
 }
 
 size_t ui_event_rows(struct ui *ui, size_t ev)
 {
 	struct ui_cache *c = &ui->cache;
-	const char *t = ui_event_text(ui, ev);
+	const struct printer_lines *l = ui_event_lines(ui, ev);
 
 	if (c->width != ui->session.w) {
 		memset(c->rows, 0, c->cap * sizeof *c->rows);
@@ -101,15 +101,10 @@ size_t ui_event_rows(struct ui *ui, size_t ev)
 	if (c->rows[ev] == 0) {
 		size_t rows = 0;
 
-		for (;;) {
-			size_t n = strcspn(t, "\n");
-
-			rows += ui_text_rows(t, n, c->width);
-			if (t[n] == '\0')
-				break;
-			t += n + 1;
-		}
-		c->rows[ev] = rows;
+		for (size_t i = 0; i < l->n; i++)
+			rows += ui_text_rows(l->line[i].text, l->line[i].len, c->width);
+		/* An event printed as nothing still takes a row, as before. */
+		c->rows[ev] = rows ? rows : 1;
 	}
 	return c->rows[ev];
 }

@@ -71,9 +71,16 @@ static void ui_loop(struct ui *ui)
 			ui->dirty = true;
 			continue;
 		}
+		int64_t waited, limit;
+		/* While the reply to a message's end is awaited, the status
+		 * bar counts the seconds. */
+		bool ticking = client_awaiting_dot(ui->f.client, &waited, &limit);
+
 		if (ui->dirty)
 			ui_draw(ui);
-		loop_once(ui->f.loop, -1);
+		loop_once(ui->f.loop, ticking ? 1000 : -1);
+		if (ticking)
+			ui->dirty = true;
 	}
 }
 
@@ -124,7 +131,7 @@ int ui_run(const struct front_options *o)
 	ui_loop(ui);
 	ui_rl_free();
 	ui_term_stop();
-	status = batch_exit_status(ui->f.client);
+	status = batch_exit_status(&ui->f, false);
 	if (status != BATCH_EXIT_OK)
 		fprintf(stderr, "smtpscope: exit status %d: %s\n", status, batch_exit_name(status));
 	ui_free(ui);

@@ -209,6 +209,22 @@ static bool util_cp_unsafe(uint32_t cp)
 	       cp == 0x061c || cp == 0xfeff;
 }
 
+bool util_utf8_valid(const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t i = 0;
+	uint32_t cp;
+
+	while (i < n) {
+		size_t len = u[i] < 0x80 ? 1 : utf8_decode(u + i, n - i, &cp);
+
+		if (len == 0)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
 void util_escape(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -259,6 +275,17 @@ char *util_escape_dup(const char *p, size_t n)
 static int util_lower(int c)
 {
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+bool util_name_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 1 && a[la - 1] == '.')
+		la--;
+	if (lb > 1 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && util_strnieq(a, b, la);
 }
 
 bool util_strnieq(const char *a, const char *b, size_t n)

@@ -70,7 +70,9 @@ const struct verb_info *verb_info(enum smtp_verb v)
 
 const char *smtp_verb_name(enum smtp_verb v)
 {
-	return (size_t)v < SMTP_V__COUNT && v != SMTP_V_UNKNOWN ? verbs[v].shown : "?";
+	/* Never a "?" the user cannot read: an unknown verb is named so. */
+	return (size_t)v < SMTP_V__COUNT && v != SMTP_V_UNKNOWN ? verbs[v].shown
+							      : "an unknown command";
 }
 
 enum smtp_verb smtp_verb_of(const char *line)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Enforces the module rules of ARCHITECTURE.md by grepping includes:
 # curses/readline only in src/ui*.c; OpenSSL only in tls/auth/demo-tls;
+# libunbound and libidn2 only in src/dns*.c; libcurl only in src/https.c;
 # the sans-I/O core includes no socket, terminal or file-system headers;
 # and (tests/layers-modules.py) every file belongs to one module of the
 # table, includes only the headers of the modules its row "uses", and the
@@ -24,11 +25,17 @@ check "curses/readline only in src/ui*.c" \
 check "OpenSSL only in src/tls*.c, src/auth*.c, src/demo-tls*.c" \
 	"$(ls src/*.c | grep -vE '^src/(tls|auth|demo-tls)[^/]*\.c$')" \
 	'#include *<openssl/'
-check "sans-I/O core: no sockets, terminals or files in reply/caps/data/smtp/session/explain/kb/demo-scenario" \
-	"src/reply.c src/caps.c src/data.c src/smtp.c src/smtp-auth.c src/smtp-rcpt.c src/smtp-params.c src/smtp-bdat.c src/compose.c src/session.c src/explain.c src/explain-format.c src/kb.c src/kb-entry.c src/demo-scenario.c src/ladder.c src/replay.c src/guide.c include/smtpscope/kb.h include/smtpscope/reply.h include/smtpscope/caps.h include/smtpscope/data.h include/smtpscope/smtp.h include/smtpscope/session.h include/smtpscope/explain.h" \
+check "libunbound and libidn2 only in src/dns*.c" \
+	"$(ls src/*.c include/smtpscope/*.h | grep -vE '^src/dns[^/]*\.c$')" \
+	'#include *<(unbound|idn2)\.h>'
+check "libcurl only in src/https.c" \
+	"$(ls src/*.c src/*.h include/smtpscope/*.h | grep -vE '^src/https\.c$')" \
+	'#include *<curl/'
+check "sans-I/O core: no sockets, terminals or files in reply/caps/data/smtp/session/explain/kb/entries/demo-scenario/mx/verdict" \
+	"src/reply.c src/caps.c src/data.c src/smtp.c src/smtp-state.c src/smtp-rules.c src/smtp-seq.c src/smtp-data.c src/smtp-tls.c src/smtp-pipe.c src/smtp-auth.c src/smtp-rcpt.c src/smtp-params.c src/smtp-bdat.c src/compose.c src/session.c src/explain.c src/explain-format.c src/entries.c src/kb.c src/kb-entry.c src/demo-scenario.c src/ladder.c src/replay.c src/guide.c src/mx.c src/verdict.c src/dns-parse.c include/smtpscope/entries.h include/smtpscope/kb.h include/smtpscope/reply.h include/smtpscope/caps.h include/smtpscope/data.h include/smtpscope/smtp.h include/smtpscope/session.h include/smtpscope/explain.h include/smtpscope/mx.h include/smtpscope/verdict.h" \
 	'#include *<(sys/socket\.h|netdb\.h|netinet/|arpa/|termios\.h|poll\.h|fcntl\.h|unistd\.h|dirent\.h|sys/stat\.h)>'
 check "the core never prints, reads or opens files" \
-	"src/reply.c src/caps.c src/data.c src/smtp.c src/smtp-auth.c src/smtp-rcpt.c src/smtp-params.c src/smtp-bdat.c src/compose.c src/session.c src/explain.c src/explain-format.c src/kb.c src/kb-entry.c src/demo-scenario.c src/ladder.c src/replay.c src/guide.c" \
+	"src/reply.c src/caps.c src/data.c src/smtp.c src/smtp-state.c src/smtp-rules.c src/smtp-seq.c src/smtp-data.c src/smtp-tls.c src/smtp-pipe.c src/smtp-auth.c src/smtp-rcpt.c src/smtp-params.c src/smtp-bdat.c src/compose.c src/session.c src/explain.c src/explain-format.c src/entries.c src/kb.c src/kb-entry.c src/demo-scenario.c src/ladder.c src/replay.c src/guide.c src/mx.c src/verdict.c" \
 	'\b(printf|fprintf|puts|fputs|putchar|write|read|fopen|open|getchar|fgets)\s*\('
 python3 tests/layers-modules.py . || fail=1
 # The checker itself: a copy of the tree where reply includes client.h,

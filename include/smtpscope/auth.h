@@ -27,7 +27,9 @@ enum auth_mech {
 
 /* SCRAM iteration counts above this are refused: a hostile server could
  * otherwise make the client spin for minutes. */
+#ifndef AUTH_SCRAM_MAX_ITERATIONS
 #define AUTH_SCRAM_MAX_ITERATIONS 1000000
+#endif
 
 /* "SCRAM-SHA-256" ... */
 const char *auth_mech_name(enum auth_mech m);

@@ -8,6 +8,15 @@
 /* smtpscope explain CODE [ENHANCED] | ENHANCED | --reply TEXT |
  * --compare A B | --check, with --after COMMAND, --tls, --json. */
 int cli_explain_main(int argc, char **argv);
+/* smtpscope probe ADDRESS|DOMAIN [--from ADDRESS] [--json] ...: the
+ * delivery probe (probe.h); returns the verdict's exit status. */
+int cli_probe_main(int argc, char **argv);
+/* smtpscope tlsa HOST[:PORT] [--json] ...: the TLSA records the server's
+ * chain calls for, compared with DNS (tlsa.h); returns 0 or 70-74. */
+int cli_tlsa_main(int argc, char **argv);
+/* smtpscope mtasts DOMAIN [--json] ...: the domain's MTA-STS and TLS-RPT
+ * (mtasts-fetch.h); returns 0 or 60-64 by the state, 2 for bad usage. */
+int cli_mtasts_main(int argc, char **argv);
 /* Loads the knowledge base, printing every problem to stderr as
  * "smtpscope: FILE:LINE: message".  Never NULL. */
 struct kb *cli_load_kb(size_t *errors);

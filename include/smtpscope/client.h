@@ -19,13 +19,18 @@
 #include "smtpscope/session.h"
 #include "smtpscope/smtp.h"
 #include "smtpscope/tls.h"
+#include "smtpscope/transport.h"
 
 #define CLIENT_DEFAULT_CONNECT_TIMEOUT_MS 10000
 #define CLIENT_DEFAULT_REPLY_TIMEOUT_MS 30000
+/* The reply to the final dot (or BDAT LAST) comes after the server's
+ * content filters have run: RFC 5321 4.5.3.2.6 allows 10 minutes. */
+#define CLIENT_DEFAULT_DOT_TIMEOUT_MS (10 * 60 * 1000)
 
 struct client_options {
 	int64_t connect_timeout_ms;
 	int64_t reply_timeout_ms;
+	int64_t dot_timeout_ms;   /* the reply to the final dot / BDAT LAST */
 	bool rfc_timeouts;
 	int family;     /* AF_UNSPEC, AF_INET, AF_INET6 */
 	bool data_raw;  /* send bare LF/CR in message data unrepaired */
@@ -39,6 +44,7 @@ struct client_options {
 	bool verify_ask;
 	bool show_secrets; /* --show-secrets: SASL lines in the transcript as sent */
 	bool trace;        /* --trace: every state change noted with its cause */
+	struct transport_connect_to connect_to; /* --connect-to rules */
 };
 
 void client_options_default(struct client_options *o);
@@ -64,6 +70,43 @@ void client_free(struct client *c);
  * frees) when the target is malformed.  An open connection is closed. */
 bool client_connect(struct client *c, const char *target,
 		    const char *default_port, char **err);
+/* A connection to a named host at a given address: host is the name
+ * (SNI, certificate checks, the report), address where to connect (an
+ * address or a name; NULL: host).  --connect-to applies to host and
+ * port first.  done(arg, connected) runs once when this connect ends
+ * (from the loop; not when it is abandoned: a new connect, close,
+ * client_free); it may start another connect.  more: another attempt
+ * follows a failure, so it is a warning, not an error.  label ("MX 2
+ * of 3"), kept until the next connect, is client_route_label()'s. */
+struct client_route {
+	const char *host, *port;
+	const char *address;
+	const char *label;
+	/* DANE (RFC 7672): the host's TLSA records, when DANE applies to it;
+	 * copied, so the TLS handshake of this connection verifies with them
+	 * (tls.h, struct tls_dane).  NULL: Web-PKI verification. */
+	const struct tls_dane *dane;
+	/* Called after each TLS handshake of this connection that completed,
+	 * once its report is in the session (before a failed verification
+	 * is acted on); may be NULL. */
+	void (*tls_done)(void *arg, const struct tls_conn *t);
+	bool more;
+	void (*done)(void *arg, bool connected);
+	void *arg;
+};
+void client_connect_route(struct client *c, const struct client_route *r);
+/* A route's done will not be called (its arg is going away). */
+void client_route_forget(struct client *c, const void *arg);
+/* The options the client was made with (--connect-to, -4/-6 ...). */
+const struct client_options *client_options(const struct client *c);
+/* The label of the current connection's route, or NULL. */
+const char *client_route_label(const struct client *c);
+/* How a policy authenticated the peer of this connection ("MTA-STS-
+ * verified", "MTA-STS FAILED"), for the status bar; copied, cleared by
+ * the next connect; NULL clears it. */
+void client_set_peer_auth(struct client *c, const char *text);
+const char *client_peer_auth(const struct client *c);
+
 /* Closes the connection from our side. */
 void client_close(struct client *c, const char *why);
 
@@ -93,12 +136,18 @@ void client_send_message(struct client *c, const char *data, size_t len,
 
 /* Connecting, waiting for a reply, or with bytes still to send. */
 bool client_busy(const struct client *c);
+/* The whole message is sent and the reply to its end (the dot, BDAT
+ * LAST) is awaited: how long so far, and how long it will be waited for. */
+bool client_awaiting_dot(const struct client *c, int64_t *waited_ms, int64_t *limit_ms);
 enum client_conn client_conn(const struct client *c);
 enum client_failure client_failure(const struct client *c);
 struct smtp *client_smtp(const struct client *c);
 /* The TLS connection after a successful handshake (and, after a failed
  * verification, once the user chose to go on), or NULL. */
 const struct tls_conn *client_tls(const struct client *c);
+/* The local address of the connection ("192.0.2.1", "2001:db8::1"),
+ * newly allocated; NULL when not connected. */
+char *client_local_address(const struct client *c);
 /* TLS went on with a certificate that was not verified (--insecure, or
  * the user said so). */
 bool client_was_insecure(const struct client *c);

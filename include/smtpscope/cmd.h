@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "smtpscope/client.h"
+#include "smtpscope/dns.h"
 #include "smtpscope/kb.h"
 #include "smtpscope/session.h"
 #include "smtpscope/util.h"
@@ -21,7 +22,10 @@
 
 /* What tab completion offers for a command's arguments. */
 enum cmd_complete { CMD_COMPLETE_NONE, CMD_COMPLETE_FILE, CMD_COMPLETE_COMMAND,
-		    CMD_COMPLETE_CODE, CMD_COMPLETE_HOST, CMD_COMPLETE_AUTH };
+		    CMD_COMPLETE_CODE, CMD_COMPLETE_HOST, CMD_COMPLETE_AUTH,
+		    CMD_COMPLETE_WORDS, /* the entry's words, for the first argument */
+		    CMD_COMPLETE_DOMAIN /* the domains of the addresses in MAIL FROM
+					 * and RCPT TO lines sent so far */ };
 
 /* Where /auth finds the user name and the secret (options). */
 struct cmd_auth_options {
@@ -34,6 +38,10 @@ struct cmd_auth_options {
 
 struct cmd_auth_pending;
 struct cmd_compose;
+struct cmd_dns;
+struct cmd_mx;
+struct cmd_mtasts;
+struct loop;
 
 struct demo_ctl;
 struct replay;
@@ -52,6 +60,11 @@ struct cmd_ctx {
 	bool ladder_view;          /* the TUI's session pane shows the ladder */
 	bool guide;                /* /guide on: a hint after the replies */
 	bool quit;          /* /quit ran: the front-end exits when idle */
+	size_t failures;    /* input lines refused here (unknown or failed
+			     * local command, a line with no connection):
+			     * batch mode exits with BATCH_EXIT_LOCAL */
+	bool unconnected;   /* the line now running was refused for want
+			     * of a connection */
 	bool message_mode;  /* /data ran: following lines are the message */
 	const struct cmd_auth_options *auth_opt;
 	/* /auth waits for its secret: the next input line, which is
@@ -59,6 +72,18 @@ struct cmd_ctx {
 	struct cmd_auth_pending *auth_pending;
 	/* The message /compose showed, until /compose send. */
 	struct cmd_compose *compose;
+	/* /dns: the loop its lookups run on, the resolver's options, and the
+	 * resolver (made at the first /dns) with the lookup in flight. */
+	struct loop *loop;
+	const struct dns_options *dns_opt;
+	struct cmd_dns *dns;
+	/* /mx and /connect --mx: the domain being resolved, its plan, and
+	 * the MX being connected to (on the same resolver). */
+	struct cmd_mx *mx;
+	/* /connect --dane (and --dane): the TLSA lookup before connecting */
+	struct cmd_dane_connect *dane_connect;
+	/* /mtasts: the MTA-STS check in flight (on the same resolver). */
+	struct cmd_mtasts *mtasts;
 };
 
 struct cmd_entry {
@@ -67,6 +92,10 @@ struct cmd_entry {
 	const char *summary;  /* one line for the list */
 	const char *help;     /* a few sentences for /help NAME */
 	enum cmd_complete complete;
+	const char *const *words; /* CMD_COMPLETE_WORDS: NULL-terminated */
+	/* What Tab offers for the arguments after the first, when it differs
+	 * from `complete` (0: the same). */
+	enum cmd_complete complete_next;
 	int min_args, max_args;
 	/* The arguments are one string, the rest of the line as typed
 	 * (argv[1], absent when empty): no quoting, no splitting. */
@@ -83,10 +112,13 @@ extern const struct cmd_entry cmd_cert_entry;
 extern const struct cmd_entry cmd_compose_entry;
 extern const struct cmd_entry cmd_connect_entry;
 extern const struct cmd_entry cmd_data_entry;
+extern const struct cmd_entry cmd_dns_entry;
 extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_guide_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_ladder_entry;
+extern const struct cmd_entry cmd_mtasts_entry;
+extern const struct cmd_entry cmd_mx_entry;
 extern const struct cmd_entry cmd_pipe_entry;
 extern const struct cmd_entry cmd_quit_entry;
 extern const struct cmd_entry cmd_replay_entry;
@@ -94,6 +126,7 @@ extern const struct cmd_entry cmd_save_entry;
 extern const struct cmd_entry cmd_scenario_entry;
 extern const struct cmd_entry cmd_sendfile_entry;
 extern const struct cmd_entry cmd_starttls_entry;
+extern const struct cmd_entry cmd_tlsa_entry;
 extern const struct cmd_entry cmd_trace_entry;
 
 /* The table, sorted by name. */
@@ -121,6 +154,29 @@ bool cmd_switch(struct cmd_ctx *ctx, const char *name, int argc, char **argv, bo
 int cmd_auth_secret(struct cmd_ctx *ctx, const char *secret);
 void cmd_auth_pending_free(struct cmd_ctx *ctx);
 void cmd_compose_free(struct cmd_ctx *ctx);
+/* A /dns lookup (or the resolver's first probe), or a /mtasts check, is
+ * still awaited: the front-end waits for it as for a reply. */
+bool cmd_dns_busy(const struct cmd_ctx *ctx);
+void cmd_dns_free(struct cmd_ctx *ctx);
+/* The resolver of /dns, /mx and /connect --mx, made at its first use;
+ * NULL and *err (to free) when it cannot be set up. */
+struct dns *cmd_dns_resolver(struct cmd_ctx *ctx, char **err);
+/* /mx (connect false) and /connect --mx: resolves the domain of target
+ * (an address's domain part) as a sender does, prints the plan, and then
+ * connects to the first MX that answers.  Returns 0, or -1 after saying
+ * why nothing was started.  Its lookups hold the queue (cmd_dns_busy). */
+int cmd_mx_start(struct cmd_ctx *ctx, const char *target, bool connect);
+void cmd_mx_free(struct cmd_ctx *ctx);
+/* /connect --dane HOST[:PORT] (and the --dane option): TLSA at
+ * _PORT._tcp.HOST first, then the connection, verified by DANE (RFC 7672)
+ * when the records are DNSSEC-signed and usable; HOST is taken as the MX
+ * (its MX RRset is not looked up).  0, or a failure as cmd_fail. */
+int cmd_connect_dane(struct cmd_ctx *ctx, const char *target);
+void cmd_connect_dane_free(struct cmd_ctx *ctx);
+/* /connect --mx: the domain's MTA-STS check is still out (the queue waits). */
+bool cmd_mx_busy(const struct cmd_ctx *ctx);
+/* Cancels a /mtasts check still running (before the resolver goes). */
+void cmd_mtasts_free(struct cmd_ctx *ctx);
 /* Runs a line as the user typed it: local command or SMTP line. */
 int cmd_input(struct cmd_ctx *ctx, const char *line);
 

@@ -19,6 +19,7 @@
 
 #include "smtpscope/loop.h"
 #include "smtpscope/util.h"
+#include "smtpscope/verb.h"
 
 enum demo_reply {
 	DEMO_R_GREETING, DEMO_R_EHLO, DEMO_R_HELO, DEMO_R_HELO_SYNTAX,
@@ -55,7 +56,8 @@ struct demo_range {
  * built-in 5xx for those come first).  The server's state follows the
  * code a rule sends: a 2xx to MAIL opens the transaction, and so on. */
 struct demo_rule {
-	char verb[12];             /* "RCPT", "DOT" (after the final dot), "any" */
+	enum smtp_verb verb;       /* SMTP_V_RCPT, SMTP_V_DOT (after the final dot);
+				      SMTP_V_UNKNOWN: "any" (a command the server does not know) */
 	const char *to, *from, *arg; /* globs (fnmatch, no case); "!" negates */
 	struct demo_range attempt; /* times the server saw this command + argument */
 	struct demo_range count;   /* times this connection sent this verb */
@@ -108,6 +110,8 @@ const struct demo_scenario *demo_default_scenario(void);
 struct demo_scenario *demo_scenario_parse(const char *file, const char *text,
 					  size_t len, struct buf *errors);
 void demo_scenario_free(struct demo_scenario *sc);
+/* What a scenario file calls a rule's verb: "RCPT", "DOT", "any". */
+const char *demo_rule_key(enum smtp_verb v);
 
 /* The scenarios shipped in DIR/scenarios (demo-catalog.c). */
 struct demo_catalog {
@@ -183,15 +187,6 @@ char *demo_ctl_intro(const struct demo_ctl *d);
 /* For src/demo-server.c and src/demo-smtp.c only. */
 #include "smtpscope/stream.h"
 
-/* The verbs a connection counts (for "count" conditions), in the order
- * of the rule verbs. */
-enum demo_verb {
-	DEMO_V_EHLO, DEMO_V_HELO, DEMO_V_MAIL, DEMO_V_RCPT, DEMO_V_DATA, DEMO_V_DOT,
-	DEMO_V_RSET, DEMO_V_NOOP, DEMO_V_VRFY, DEMO_V_EXPN, DEMO_V_HELP, DEMO_V_QUIT,
-	DEMO_V_STARTTLS, DEMO_V_AUTH, DEMO_V_BDAT, DEMO_V_ETRN, DEMO_V_ANY,
-	DEMO_V__COUNT
-};
-
 enum demo_auth_step { DEMO_AUTH_NONE, DEMO_AUTH_PLAIN, DEMO_AUTH_LOGIN_USER,
 		      DEMO_AUTH_LOGIN_PASS };
 
@@ -217,7 +212,7 @@ struct demo_conn {
 	char *mail_from;      /* the open transaction's sender */
 	unsigned rcpts;
 	unsigned long long data_bytes;
-	unsigned counts[DEMO_V__COUNT];
+	unsigned counts[SMTP_V__COUNT]; /* by verb; SMTP_V_UNKNOWN: any other */
 	/* A reply held back by a delay: input waits until it has gone. */
 	struct buf held;
 	bool paused, held_close;

@@ -12,6 +12,7 @@
 
 #include "smtpscope/client.h"
 #include "smtpscope/cmd.h"
+#include "smtpscope/dns.h"
 #include "smtpscope/printer.h"
 #include "smtpscope/replay.h"
 #include "smtpscope/util.h"
@@ -31,6 +32,8 @@ struct front_options {
 	struct demo_ctl *demo;       /* the built-in server (/scenario), or NULL */
 	const char *save;            /* --save FILE: export the session at the end */
 	const char *replay;          /* --replay FILE: run its lines first */
+	struct dns_options dns;      /* /dns: --resolver, --recursive, ... */
+	bool dane;                   /* --dane: TLSA first, verified by DANE */
 };
 
 struct front {
@@ -44,6 +47,14 @@ struct front {
 	bool interactive;     /* a person types: empty lines are ignored */
 	bool eof_quit_sent;
 	struct buf message;   /* /data lines collected so far */
+	/* A script's DATA typed as a raw line: checked when its reply is
+	 * in; without a 354 the lines up to the lone "." are message lines
+	 * held back, never sent as commands (lines of a script, or typed
+	 * ahead of the refusal; not what a person types after seeing it). */
+	bool data_sent;
+	bool holding;
+	size_t held;          /* lines held back so far */
+	size_t ahead;         /* queued lines typed while replies were awaited */
 	struct replay replay; /* /replay in progress */
 	size_t guided;        /* /guide: the reply event hinted last, + 1 */
 };

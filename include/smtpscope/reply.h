@@ -20,11 +20,15 @@
 /* Bytes of one line we keep.  Beyond this the rest of the line is
  * discarded up to its LF (REPLY_DEFECT_LINE_TRUNCATED). */
 #define REPLY_MAX_LINE 4096
-/* Lines of one reply we keep.  Further lines are read and discarded until
- * the reply's last line (REPLY_DEFECT_TOO_MANY_LINES). */
+/* Lines of one reply we keep: the first REPLY_MAX_LINES - 1 and always the
+ * last one (it ends the reply and often carries a capability).  The lines
+ * between are read and discarded (REPLY_DEFECT_TOO_MANY_LINES); the reply
+ * says which (dropped_first .. dropped_last, dropped_bytes). */
 #define REPLY_MAX_LINES 256
-/* Raw bytes of one reply we keep.  Further bytes are read and discarded
- * until the reply ends (REPLY_DEFECT_TOO_BIG). */
+/* Raw bytes of one reply we keep, in whole lines.  A line that would go
+ * past this (less room for the last line) is dropped with every line after
+ * it but the last (REPLY_DEFECT_TOO_BIG); raw then holds the kept lines
+ * only, so printing raw shows exactly what lines[] holds. */
 #define REPLY_MAX_BYTES (64 * 1024)
 /* Defects recorded per reply; more are counted, not stored. */
 #define REPLY_MAX_DEFECTS 32
@@ -34,7 +38,8 @@ enum reply_defect_kind {
 	REPLY_DEFECT_BARE_CR,        /* CR not followed by LF inside a line */
 	REPLY_DEFECT_MIXED_CODES,    /* a line's code differs from the first */
 	REPLY_DEFECT_NO_SEPARATOR,   /* 4th octet is neither SP nor '-' */
-	REPLY_DEFECT_BAD_CODE,       /* line does not start with 3 digits */
+	REPLY_DEFECT_BAD_CODE,       /* line does not start with a 3-digit code
+				      * ("25", "25O", "2500" are not codes) */
 	REPLY_DEFECT_CODE_RANGE,     /* digits outside 2-5 / 0-5 / 0-9 */
 	REPLY_DEFECT_LONG_LINE,      /* over 512 octets including CRLF */
 	REPLY_DEFECT_LINE_TRUNCATED, /* over REPLY_MAX_LINE: rest dropped */
@@ -69,6 +74,8 @@ struct reply_enhanced {
 
 struct reply {
 	int code;              /* first line's code; -1 if it had no code */
+	bool valid;            /* code has digits 2-5, 0-5, 0-9 (RFC 5321 4.2):
+				* only then does it say success or failure */
 	struct reply_enhanced enhanced;
 	struct reply_line *lines;
 	size_t nlines;         /* lines kept (at most REPLY_MAX_LINES) */
@@ -76,6 +83,9 @@ struct reply {
 	char *raw;             /* the bytes as received, NUL-ended */
 	size_t raw_len;        /* bytes kept (at most REPLY_MAX_BYTES) */
 	size_t raw_seen;       /* bytes read, kept or not */
+	size_t dropped_first;  /* 1-based lines not kept: first .. last */
+	size_t dropped_last;   /* (0 when every line was kept) */
+	size_t dropped_bytes;  /* their bytes on the wire */
 	struct reply_defect defects[REPLY_MAX_DEFECTS];
 	size_t ndefects;       /* stored */
 	size_t defects_seen;   /* including those not stored */
@@ -106,7 +116,8 @@ bool reply_has_defect(const struct reply *r, enum reply_defect_kind kind);
 const char *reply_defect_name(enum reply_defect_kind kind);
 /* The enhanced code as text ("5.1.1"), or "" if none.  buf >= 16 bytes. */
 const char *reply_enhanced_str(const struct reply *r, char *buf, size_t size);
-/* 2..5 for a well-formed code, otherwise 0. */
+/* 2..5 for a valid code, otherwise 0: a malformed code ("2500", "600",
+ * "260", no code) is never a success, a stage outcome or an answer. */
 int reply_class(const struct reply *r);
 
 #endif

@@ -27,6 +27,17 @@ enum session_kind {
 			   * knowledge base's [tls-error] entries explain */
 };
 
+/* What a SESSION_TLS event is, so readers (the ladder, the printer) need
+ * not parse its text. */
+enum session_tls_kind {
+	SESSION_TLS_NOTE,       /* a remark: handshake starting, /cert output */
+	SESSION_TLS_UP,         /* the handshake finished: the report */
+	SESSION_TLS_UNVERIFIED, /* up, but the certificate was not verified;
+				 * what happens next (on or abandoned)
+				 * follows as its own events */
+	SESSION_TLS_FAILED,     /* the handshake (or its late verdict) failed */
+};
+
 struct session_event {
 	size_t index;            /* position in the transcript */
 	enum session_kind kind;
@@ -45,7 +56,11 @@ struct session_event {
 	bool encrypted;          /* travelled inside TLS (SENT, DATA, REPLY) */
 	bool insecure;           /* TLS whose peer was NOT verified (--insecure) */
 	char *detail;            /* SESSION_TLS: failure text, or NULL */
+	enum session_tls_kind tls; /* SESSION_TLS: which step */
 	bool redacted;           /* raw holds a redacted form (secrets) */
+	bool utf8;               /* REPLY: UTF-8 text allowed (RFC 6531 3.7.4:
+				  * SMTPUTF8 offered and used by the
+				  * transaction), so it is no defect */
 };
 
 /* A time source; tests pass a fake one so transcripts are repeatable. */
@@ -85,11 +100,15 @@ size_t session_text(struct session *s, enum session_kind kind,
  * marked encrypted, and every later event insecure when the peer's
  * certificate was not verified.  Both false again after a close. */
 void session_set_channel(struct session *s, bool encrypted, bool insecure);
+/* Whether later replies may carry UTF-8 text (the smtp layer says so for
+ * the length of an SMTPUTF8 transaction). */
+void session_set_utf8(struct session *s, bool on);
 bool session_channel_encrypted(const struct session *s);
-/* A SESSION_TLS event; failure (copied) is what [tls-error] entries
- * match, or NULL for a report. */
-size_t session_tls(struct session *s, const char *failure, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* A SESSION_TLS event of the given step; failure (copied) is what
+ * [tls-error] entries match, or NULL. */
+size_t session_tls(struct session *s, enum session_tls_kind tls,
+		   const char *failure, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Now, in the session's clock, for latency and timeouts. */
 int64_t session_now_mono(const struct session *s);

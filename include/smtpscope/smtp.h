@@ -27,6 +27,7 @@ enum smtp_state {
 	SMTP_DISCONNECTED,   /* no connection */
 	SMTP_WAIT_GREETING,  /* connected, the server has not spoken yet */
 	SMTP_REFUSED,        /* greeting was not 2xx: only QUIT makes sense */
+	SMTP_BAD_GREETING,   /* greeting had no valid reply code: only QUIT */
 	SMTP_GREETED,        /* 220 received: EHLO or HELO next */
 	SMTP_READY,          /* EHLO/HELO accepted, no transaction open */
 	SMTP_MAIL,           /* MAIL accepted, no recipient accepted yet */

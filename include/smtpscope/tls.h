@@ -21,6 +21,31 @@
 #include "smtpscope/stream.h"
 #include "smtpscope/util.h"
 
+/* DANE (RFC 7672, RFC 6698): the TLSA records of the host, given before
+ * the handshake; verification then goes through OpenSSL's DANE support.
+ * Only DANE-TA(2) and DANE-EE(3) records are used (RFC 7672 3.1.3: PKIX
+ * usages 0 and 1 are unusable for SMTP); DANE-EE matches need no name or
+ * date check.  The caller decides that DANE applies (a DNSSEC-secure MX
+ * and TLSA RRset) and keeps the records alive for the connection. */
+struct tls_dane_record {
+	unsigned char usage, selector, mtype;
+	const unsigned char *data;
+	size_t len;
+};
+struct tls_dane {
+	const char *base;   /* the TLSA base domain: the MX host name */
+	const struct tls_dane_record *records;
+	size_t n;
+};
+
+/* A record's use for SMTP: usable (2 or 3 with a known selector and
+ * matching type and data of the digest's length), or why not. */
+enum tls_dane_use { TLS_DANE_USABLE, TLS_DANE_PKIX_USAGE, TLS_DANE_UNKNOWN_PARAM,
+		    TLS_DANE_BAD_LENGTH };
+enum tls_dane_use tls_dane_record_use(const struct tls_dane_record *r);
+/* Why a record is not used, in words ("usage 1 (PKIX-EE) is unusable for SMTP"). */
+const char *tls_dane_use_text(enum tls_dane_use u);
+
 /* Protocol versions as "major*10+minor": 10, 11, 12, 13; 0 = default. */
 struct tls_options {
 	bool insecure;          /* continue after a failed verification */
@@ -31,6 +56,7 @@ struct tls_options {
 	int min_version, max_version;
 	const char *ciphers;          /* TLS <= 1.2 cipher list */
 	const char *ciphersuites;     /* TLS 1.3 suites */
+	const struct tls_dane *dane;  /* NULL: Web-PKI verification only */
 };
 
 /* "1.0" .. "1.3" -> 10 .. 13; false for anything else. */
@@ -79,6 +105,24 @@ const char *tls_verify_text(const struct tls_conn *t);
 /* "checked against localhost (DNS)" / "... 127.0.0.1 (IP address)". */
 const char *tls_checked_name(const struct tls_conn *t);
 
+/* After the handshake, the DANE outcome: off (no dane option, or no
+ * usable record: then verification is the usual one), verified (a record
+ * matched: which one, and the depth of the certificate it matched, 0 for
+ * the server's own), or failed (usable records, none matched: the
+ * verification failure is X509_V_ERR_DANE_NO_MATCH or another). */
+enum tls_dane_state { TLS_DANE_OFF, TLS_DANE_VERIFIED, TLS_DANE_FAILED };
+struct tls_dane_result {
+	enum tls_dane_state state;
+	size_t usable, unusable;      /* records given, by tls_dane_record_use */
+	int depth;                    /* of the match */
+	unsigned char usage, selector, mtype; /* the record that matched */
+};
+void tls_dane_result(const struct tls_conn *t, struct tls_dane_result *r);
+/* The outcome in words: "TLSA 3 1 1 matched the server's key",
+ * "TLSA 2 1 1 matched the issuer at depth 1", "no TLSA record matched
+ * the server's certificate chain (2 usable records)". */
+void tls_dane_text(const struct tls_dane_result *r, struct buf *out);
+
 /* After the handshake: one line per item (protocol, cipher, group, the
  * peer certificate's subject, issuer, names, validity, key, chain length,
  * verification, OCSP), separated by '\n'. */
@@ -90,6 +134,52 @@ void tls_chain_text(const struct tls_conn *t, struct buf *out);
 bool tls_chain_save(const struct tls_conn *t, const char *path, char **err);
 /* "TLSv1.3" */
 const char *tls_protocol(const struct tls_conn *t);
+/* The same as a number, as struct tls_options counts versions: 13 for
+ * TLS 1.3, 12, 11, 10; 0 for anything else. */
+int tls_version_number(const struct tls_conn *t);
+
+/* ---- TLSA data of a certificate chain (tls-report.c) ----
+ * What each certificate of a chain gives as TLSA association data (RFC
+ * 6698 2.1): selector 0 the whole certificate (DER), 1 its
+ * SubjectPublicKeyInfo (DER); matching type 0 those bytes, 1 their
+ * SHA-256, 2 their SHA-512.  Depth 0 is the server's own certificate. */
+#define TLS_TLSA_MAX_CHAIN 16
+struct tls_tlsa_data { unsigned char *data; size_t len; };
+struct tls_tlsa_cert {
+	struct tls_tlsa_data assoc[2][3]; /* [selector][matching type] */
+	char *subject;                    /* RFC 2253 form, escaped */
+};
+struct tls_tlsa_chain {
+	struct tls_tlsa_cert cert[TLS_TLSA_MAX_CHAIN];
+	size_t n;
+	size_t dropped; /* certificates past TLS_TLSA_MAX_CHAIN, not kept */
+};
+/* The chain the peer sent, after the handshake; false when it sent none. */
+bool tls_tlsa_chain_of(const struct tls_conn *t, struct tls_tlsa_chain *c);
+/* The same from DER certificates, depth 0 first; false and *err (to
+ * free) when one does not parse. */
+bool tls_tlsa_chain_from_der(struct tls_tlsa_chain *c, const unsigned char *const *der,
+			     const size_t *len, size_t n, char **err);
+void tls_tlsa_chain_free(struct tls_tlsa_chain *c);
+/* Where a TLSA record's data matches the chain.  depths: bit d set when
+ * it matches the certificate at depth d, whatever its usage says;
+ * usable_depths: those where a DANE sender counts it (RFC 7672 3.1:
+ * DANE-EE(3) depth 0 only, DANE-TA(2) depth 1 and up; none for an
+ * unusable record).  above: a usage 0 or 2 record with full data
+ * (matching type 0) that is in no depth but is the certificate or key
+ * that signed the chain's last certificate: a trust anchor the server
+ * need not send (RFC 7671 5.2.2). */
+struct tls_tlsa_match {
+	enum tls_dane_use use;  /* tls_dane_record_use() */
+	unsigned depths, usable_depths;
+	bool above;
+};
+void tls_tlsa_match(const struct tls_tlsa_chain *c, const struct tls_dane_record *r,
+		    struct tls_tlsa_match *m);
+/* The server's certificate (depth 0) is valid for name (RFC 6125, a
+ * wildcard as the leftmost label): what a DANE-TA(2) match also needs
+ * (RFC 7672 3.2.3); DANE-EE(3) checks no name. */
+bool tls_tlsa_name_ok(const struct tls_tlsa_chain *c, const char *name);
 
 /* The stream layer: impl is a struct tls_conn (freed by close). */
 extern const struct stream_ops tls_stream_ops;
@@ -97,6 +187,9 @@ extern const struct stream_ops tls_stream_ops;
 /* Server side: a context with a certificate and key given as PEM text. */
 struct tls_server *tls_server_new(const char *cert_pem, const char *key_pem,
 				  char **err);
+/* The same from files: a PEM certificate (its chain may follow it) and
+ * its PEM key (`smtpscope serve --cert FILE --key FILE`). */
+struct tls_server *tls_server_from_files(const char *cert_file, const char *key_file, char **err);
 void tls_server_free(struct tls_server *srv);
 
 #endif

@@ -40,7 +40,45 @@ struct transport_result {
  * error returns false and sets *err (caller frees). */
 bool transport_parse_target(const char *spec, const char *default_port,
 			    struct transport_target *t, char **err);
+/* The same for an address to listen on: port 0 (the default) asks the
+ * system for a free one. */
+bool transport_parse_listen(const char *spec, struct transport_target *t, char **err);
 void transport_target_free(struct transport_target *t);
+
+/* --connect-to HOST:PORT:ADDR:PORT, as curl means it: a connection to
+ * HOST:PORT goes to ADDR:PORT instead, while HOST stays the name for
+ * SNI, certificate checks and the report.  An empty HOST or PORT (the
+ * first two fields) matches any; an empty ADDR or PORT (the last two)
+ * keeps the original.  IPv6 addresses go in brackets.  The specs are
+ * kept as given (they point into argv); the first that matches wins. */
+#define TRANSPORT_CONNECT_TO_MAX 32
+#define TRANSPORT_CONNECT_TO_FORM "HOST:PORT:ADDR:PORT (e.g. mx1.example.test:25:127.0.0.1:2525)"
+
+struct transport_connect_to {
+	const char *spec[TRANSPORT_CONNECT_TO_MAX];
+	size_t n;
+};
+
+/* One spec's fields, split (copies; free with transport_route_free). */
+struct transport_route {
+	char *host, *port;     /* "" = any */
+	char *addr, *addr_port; /* "" = keep */
+};
+
+/* Splits and checks a spec; false and *err (caller frees) when it is not
+ * HOST:PORT:ADDR:PORT with valid ports and host fields. */
+bool transport_connect_to_parse(const char *spec, struct transport_route *r, char **err);
+void transport_route_free(struct transport_route *r);
+/* Checks spec and appends it to m (false and *err: bad, or too many). */
+bool transport_connect_to_add(struct transport_connect_to *m, const char *spec, char **err);
+/* The first spec of m that matches host (case-insensitive, a trailing
+ * dot ignored) and port (numbers compared, service names by their
+ * number): true and *addr, *port (caller frees) where to connect
+ * instead, the empty fields filled from host and port; *spec the rule
+ * that matched.  False when none matches (m may be NULL). */
+bool transport_connect_to_match(const struct transport_connect_to *m, const char *host,
+				const char *port, char **addr, char **addr_port,
+				const char **spec);
 
 struct transport_connect;
 typedef void (*transport_cb)(void *ctx, struct transport_result *res);

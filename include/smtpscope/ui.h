@@ -2,7 +2,8 @@
  * default when stdin and stdout are terminals.
  *
  *   session pane      the transcript, as the batch printer marks it,
- *                     replies coloured by class; Up/Down select a reply;
+ *                     each line coloured by its kind (the printer's),
+ *                     replies by class; Up/Down select a reply;
  *                     or (F7, /ladder) the ladder diagram, drawn live
  *   explanation pane  the long explanation of the selected reply
  *   status bar        target, connection, SMTP state, capabilities,
@@ -26,12 +27,21 @@
  * batch_run() does, or -1 (nothing done) if the terminal cannot be used. */
 int ui_run(const struct front_options *o);
 
+/* `smtpscope probe` at a terminal (ui-probe.c): the steps live in the
+ * session pane, the table, verdict and next step in the explanation pane,
+ * the latest long-wait note there until the verdict; q or F10 quits (also
+ * during the probe).  Returns the probe's exit status; the terminal is
+ * restored and the result printed again on stdout so it stays visible. */
+struct probe_options;
+int ui_probe_run(struct probe_options *o);
+
 #ifdef SMTPSCOPE_UI_INTERNAL
 /* For src/ui*.c only; they include <curses.h> before this header. */
 #include <stddef.h>
 
 #include "smtpscope/front.h"
 #include "smtpscope/ladder.h"
+#include "smtpscope/printer.h"
 
 #define UI_MIN_COLS 40
 #define UI_MIN_ROWS 12
@@ -46,10 +56,10 @@ enum ui_pair { UI_P_2XX = 1, UI_P_3XX, UI_P_4XX, UI_P_5XX, UI_P_WARN, UI_P_ERROR
 
 struct ui_rect { int y, x, h, w; };
 
-/* Per event: its text as the printer marks it, and its height in rows
- * at `width` (0: not counted yet). */
+/* Per event: its lines as the printer gives them (NULL: not printed
+ * yet), and its height in rows at `width` (0: not counted yet). */
 struct ui_cache {
-	char **text;
+	struct printer_lines **lines;
 	size_t *rows;
 	size_t cap;
 	int width;
@@ -100,10 +110,12 @@ void ui_term_resize(struct ui *ui);
 int ui_term_attr_pair(const struct ui *ui, enum ui_pair p);
 /* The colour of a reply code's class: 2xx green ... 5xx red. */
 enum ui_pair ui_term_code_pair(int code);
+/* The same from the class (2..5; any other: a warning's colour). */
+enum ui_pair ui_term_class_pair(int reply_class);
 /* ui-text.c: UTF-8 columns, event texts and heights, scrolling */
 size_t ui_text_char(const char *s, size_t n, int *cols, bool *printable);
 size_t ui_text_rows(const char *s, size_t n, int width);
-const char *ui_event_text(struct ui *ui, size_t ev);
+const struct printer_lines *ui_event_lines(struct ui *ui, size_t ev);
 size_t ui_event_rows(struct ui *ui, size_t ev);
 void ui_cache_free(struct ui_cache *c);
 size_t ui_newest_reply(const struct ui *ui);

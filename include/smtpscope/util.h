@@ -49,10 +49,15 @@ char *buf_steal(struct buf *b);
 void util_escape(struct buf *out, const char *p, size_t n);
 /* Convenience: returns a new string (caller frees). */
 char *util_escape_dup(const char *p, size_t n);
+/* True if p holds well-formed UTF-8 (RFC 3629: no overlong forms,
+ * surrogates or code points beyond U+10FFFF; ASCII is UTF-8). */
+bool util_utf8_valid(const char *p, size_t n);
 
 /* Case-insensitive ASCII comparisons (locale-independent). */
 bool util_strieq(const char *a, const char *b);
 bool util_strnieq(const char *a, const char *b, size_t n);
+/* The same domain name: ASCII case ignored, and a trailing dot. */
+bool util_name_eq(const char *a, const char *b);
 /* True if s starts with prefix, ignoring ASCII case. */
 bool util_istarts(const char *s, const char *prefix);
 

@@ -23,14 +23,18 @@ expect() {
 }
 
 expect check 0 '[0-9]+ codes, 81 enhanced codes, [0-9]+ diagnoses.*; 0 problems' -- explain --check
-expect check-scenarios 0 'scenarios .*/scenarios: 16 scenarios; 0 problems' -- explain --check
+expect check-scenarios 0 'scenarios .*/scenarios: 17 scenarios; 0 problems' -- explain --check
 expect code 0 '^252 — Cannot VRFY user' -- explain 252
 expect code-by-command 0 'ETRN' -- explain 252
 expect code-after 0 'As the reply to RCPT' -- explain 550 --after RCPT
 expect code-enhanced 0 'Enhanced code 5\.1\.1 — Bad destination mailbox address' -- explain 550 5.1.1
 expect enhanced-alone 0 'Enhanced status code 5\.7\.26' -- explain 5.7.26
+# No reply code was given, so none is judged.
+out=$("$bin" explain 5.7.26 2>&1)
+if grep -Eq -- '-01|not a valid' <<<"$out"; then bad enhanced-alone-no-code-note "$out"; else ok enhanced-alone-no-code-note; fi
 expect unregistered 0 'not in the IANA registry' -- explain 5.1.77
-expect unknown-code 0 'no entry for 299' -- explain 299
+expect unknown-code 0 'no entry for 259' -- explain 259
+expect invalid-second-digit 0 'second digit must be 0 to 5' -- explain 299
 expect compare 0 'How they differ' -- explain --compare 252 354
 expect reply-joined 0 'split them again' -- explain --reply '550-5.7.1 The user is not allowed 550 5.7.1 to receive mail' --after RCPT
 expect reply-multiline 0 'Diagnosis: mailbox-unknown' -- explain --reply $'550-5.1.1 first line\n550 5.1.1 second line' --after RCPT

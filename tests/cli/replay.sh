@@ -31,6 +31,20 @@ grep -q '^!!! replay step 3 (RCPT TO:<student@demo.test>): saved "250 2.1.5 Reci
 grep -q '^!!! replay of .* done: 9 lines run, 6 replies compared, 3 differences$' "$tmp/diff.out" ||
 	fail "summary: $(grep 'replay of' "$tmp/diff.out")"
 
+# Replayed against a server that refuses DATA: the saved message lines are
+# held back up to the lone ".", never sent as commands, and the replay goes
+# on after it (issue 12).
+printf '%s\n' '[scenario nodata]' 'title: No DATA' 'lesson: DATA refused.' '[on DATA]' \
+	'reply: 554 5.5.1 no valid recipients' > "$tmp/nodata.scn"
+timeout 30 "$bin" --batch --demo "$tmp/nodata.scn" --replay "$tmp/s.jsonl" < /dev/null > "$tmp/nodata.out" 2>&1
+grep -q '^!!! DATA got no 354, so the message was not sent' "$tmp/nodata.out" || fail "refused DATA not said: $(cat "$tmp/nodata.out")"
+grep -q '^=== the lone "." ends the held-back message: 3 lines not sent' "$tmp/nodata.out" ||
+	fail "held-back count: $(grep held "$tmp/nodata.out")"
+sent "$tmp/nodata.out" | grep -qE 'Subject: replay|a line starting with a dot|^ -> \.$' &&
+	fail "message lines sent as commands: $(sent "$tmp/nodata.out")"
+sent "$tmp/nodata.out" | tail -1 | grep -q '^ -> QUIT$' || fail "the replay did not go on after the dot"
+grep -q 'reply to SUBJECT' "$tmp/nodata.out" && fail "a message line answered as a command"
+
 # A plain command list, and /replay typed in a session, then more input.
 printf '# a list\nEHLO list.example\n\nNOOP\n' > "$tmp/list"
 out=$(printf '/replay %s\nRSET\n' "$tmp/list" | timeout 30 "$bin" --batch 2>&1)

@@ -1,15 +1,18 @@
 # transcript-lib.sh — sourced by the shell tests that run smtpscope and
 # check its transcript.  Needs $bin and $tmp; keeps the counts $n, $fail.
-#   session NAME TARGET INPUT [options]  runs smtpscope (30 s at most) with
+#   session NAME TARGET INPUT [options]  runs smtpscope (30 s at most, 90 under
+#                                        valgrind) with
 #                                        INPUT on stdin; sets $out, $status
 #   expect NAME STATUS TEXT...           the status, and each TEXT in $out
 #   bad NAME WHY                         counts a failure, shows the
 #                                        transcript (and $tmp/NAME.server)
 fail=0 n=0
 session() {
-	local name=$1 target=$2 input=$3; shift 3
+	local name=$1 target=$2 input=$3 limit=30; shift 3
+	# under valgrind (SMTPSCOPE_TEST_SLOW) a TLS session takes far longer
+	[ -n "${SMTPSCOPE_TEST_SLOW:-}" ] && limit=90
 	n=$((n + 1))
-	out=$(printf '%s' "$input" | timeout 30 "$bin" --batch "$@" "$target" 2>&1)
+	out=$(printf '%s' "$input" | timeout "$limit" "$bin" --batch "$@" "$target" 2>&1)
 	status=$?
 	printf '%s\n' "$out" > "$tmp/$name.out"
 }

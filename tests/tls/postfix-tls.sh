@@ -37,10 +37,11 @@ nothing_after_starttls() {
 	fi
 }
 # pf_counts SYSLOG_NAME: Postfix's command counts of that service's session
-# (e.g. "ehlo=1 starttls=1 commands=2"), waiting (bounded) for the line.
+# (e.g. "ehlo=1 starttls=1 commands=2"), waiting (bounded: 20 s, as a
+# loaded machine under valgrind needs) for the line.
 pf_counts() {
 	local i line
-	for i in $(seq 1 50); do
+	for i in $(seq 1 200); do
 		line=$(grep "$1/smtpd.*disconnect from" "$log" 2>/dev/null | tail -n 1)
 		[ -n "$line" ] && { sed 's/.*disconnect from [^ ]* //' <<<"$line"; return 0; }
 		sleep 0.1

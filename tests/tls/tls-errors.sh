@@ -145,7 +145,7 @@ expect inject 27 "!!! SECURITY: 14 bytes (1 complete reply) arrived after the 22
 scripted refused 'send 220 r.test ESMTP\\r\\n\nrecv\nsend 250-r.test\\r\\n250 STARTTLS\\r\\n\nrecv\nsend 454 4.7.0 TLS not available due to local problem\\r\\n\nrecv\n'
 session refused "127.0.0.1:$sport" $'EHLO c.test\nMAIL FROM:<a@b.test>\n' --starttls
 expect refused 27 "<-  454 4.7.0 TLS not available" \
-	"the server refused STARTTLS, and --starttls never continues in plaintext" &&
+	"the server did not accept STARTTLS (no 220), and --starttls never continues in plaintext" &&
 	if grep -q ' -> MAIL' <<<"$out"; then bad refused "MAIL was sent in plaintext"; fi
 
 # Replies about TLS explained in context (line mode, scripted peers): 454

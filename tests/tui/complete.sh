@@ -28,6 +28,11 @@ expect "/e Tab completes /explain" "smtp> /explain"
 tm send-keys -l "55"; tm send-keys Tab Tab
 expect "codes listed on the status bar" "matches: 550 551 552 553 554 555"
 tm send-keys C-c
+tm send-keys -l "/dns T"; tm send-keys Tab Tab
+expect "/dns offers the DNS types" "matches: TLSA TXT"
+tm send-keys -l "L"; tm send-keys Tab
+expect "/dns TL Tab completes TLSA" "smtp> /dns TLSA"
+tm send-keys C-c
 tm send-keys Up
 expect "Up recalls the history" "smtp> EHLO me.example"
 tm send-keys C-c

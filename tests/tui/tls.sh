@@ -36,6 +36,13 @@ type_line "EHLO me.example"
 expect "answer y: EHLO inside TLS" "(insecure) <~  250 SMTPUTF8"
 expect "answer y: capability diff" "-STARTTLS"
 expect "answer y: the warning stays" "!! INSECURE TLSv1.3: certificate NOT verified"
+# The ladder says TLS is up but not verified, then draws arrows inside TLS:
+# no "TLS FAILED" band before them (issue 12).
+tm send-keys F7
+expect "answer y: ladder band" "certificate NOT verified ==="
+expect "answer y: ladder arrows inside TLS" "|~~ EHLO me.example ~"
+expect_not "answer y: no TLS FAILED band" "TLS FAILED"
+tm send-keys F7
 quit_and_check_restored
 
 start 150 40 --insecure

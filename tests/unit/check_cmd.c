@@ -1,5 +1,6 @@
-/* cmd: the table (sorted, complete, documented), lookup, splitting, the
- * needs-connection flag and the error helper. */
+/* cmd: the table (sorted, complete, documented: usage, summary, help,
+ * /help and the README show each command), lookup, splitting, the usage
+ * error, the needs-connection flag and the error helper. */
 #include "config.h"
 
 #include <check.h>
@@ -149,6 +150,141 @@ START_TEST(needs_connection_refused_in_one_wording)
 }
 END_TEST
 
+static const char *last_note(const struct fixture *f, size_t back)
+{
+	const struct session_event *ev = session_get(f->session, session_count(f->session) - 1 - back);
+
+	ck_assert_int_eq(ev->kind, SESSION_NOTE);
+	return ev->text;
+}
+
+/* "/NAME ARGS", as /help and the usage error show a command. */
+static const char *usage_of(const struct cmd_entry *e)
+{
+	static char u[512];
+
+	snprintf(u, sizeof u, "/%s%s%s", e->name, e->args[0] ? " " : "", e->args);
+	return u;
+}
+
+/* The usage (args) agrees with the argument counts: none shown for a
+ * command that takes none, all in brackets when all are optional; the
+ * summary is one line, as the /help list and the usage error show it. */
+START_TEST(usage_matches_argument_counts)
+{
+	size_t n;
+	const struct cmd_entry *const *t = cmd_table(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cmd_entry *e = t[i];
+
+		ck_assert_msg((e->args[0] == '\0') == (e->max_args == 0), "/%s: args \"%s\" for %d..%d",
+			      e->name, e->args, e->min_args, e->max_args);
+		if (e->max_args > 0)
+			ck_assert_msg((e->args[0] == '[') == (e->min_args == 0),
+				      "/%s: args \"%s\" for %d..%d", e->name, e->args, e->min_args,
+				      e->max_args);
+		ck_assert_msg(strchr(e->summary, '\n') == NULL, "/%s: summary of two lines", e->name);
+		ck_assert_msg(strchr(e->help, '\n') == NULL, "/%s: help with a line break", e->name);
+	}
+}
+END_TEST
+
+/* /help NAME shows each command's usage and help; /help lists each once
+ * with its usage and summary. */
+START_TEST(help_shows_every_command)
+{
+	size_t n;
+	const struct cmd_entry *const *t = cmd_table(&n);
+	struct fixture f;
+
+	fixture_init(&f);
+	for (size_t i = 0; i < n; i++) {
+		char line[128], want[4096];
+
+		snprintf(line, sizeof line, "help %s", t[i]->name);
+		ck_assert_int_eq(cmd_execute(&f.ctx, line), 0);
+		snprintf(want, sizeof want, "%s: %s", usage_of(t[i]), t[i]->help);
+		ck_assert_str_eq(last_note(&f, 0), want);
+	}
+	ck_assert_int_eq(cmd_execute(&f.ctx, "help"), 0);
+	for (size_t i = 0; i < n; i++) {
+		char want[4096];
+
+		snprintf(want, sizeof want, "  %s  %s", usage_of(t[i]), t[i]->summary);
+		ck_assert_str_eq(last_note(&f, n - 1 - i), want);
+	}
+	fixture_free(&f);
+}
+END_TEST
+
+/* Too many arguments, or too few, get the usage from the table. */
+START_TEST(wrong_argument_count_gives_usage)
+{
+	size_t n;
+	const struct cmd_entry *const *t = cmd_table(&n);
+	struct fixture f;
+
+	fixture_init(&f);
+	for (size_t i = 0; i < n; i++) {
+		const struct cmd_entry *e = t[i];
+		char want[4096];
+		struct buf line;
+
+		if (e->raw_args)
+			continue;
+		snprintf(want, sizeof want, "usage: %s (%s)", usage_of(e), e->summary);
+		buf_init(&line);
+		buf_adds(&line, e->name);
+		if (e->min_args > 0) {
+			ck_assert_int_eq(cmd_execute(&f.ctx, line.data), -1);
+			ck_assert_str_eq(last_error(&f), want);
+		}
+		for (int k = 0; k <= e->max_args && e->max_args < CMD_MAX_ARGS; k++)
+			buf_adds(&line, " x");
+		if (e->max_args < CMD_MAX_ARGS) {
+			ck_assert_int_eq(cmd_execute(&f.ctx, line.data), -1);
+			ck_assert_str_eq(last_error(&f), want);
+		}
+		buf_free(&line);
+	}
+	fixture_free(&f);
+}
+END_TEST
+
+/* The README's table of local commands has each command, and no other. */
+START_TEST(readme_lists_every_command)
+{
+	size_t n;
+	const struct cmd_entry *const *t = cmd_table(&n);
+	char path[4096], line[2048];
+	bool in = false, *seen = calloc(n, sizeof *seen);
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/../README.md", HELP_DIR);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f)) {
+		char name[64];
+		const struct cmd_entry *e;
+
+		if (strncmp(line, "### ", 4) == 0)
+			in = strcmp(line, "### Local commands\n") == 0;
+		if (!in || strncmp(line, "| `/", 4) != 0)
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(line + 4, " `"), line + 4);
+		e = cmd_find(name);
+		ck_assert_msg(e && strcmp(e->name, name) == 0, "README lists /%s, no command", name);
+		for (size_t i = 0; i < n; i++)
+			seen[i] |= t[i] == e;
+	}
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(seen[i], "README's local commands lack /%s", t[i]->name);
+	free(seen);
+}
+END_TEST
+
 START_TEST(fail_records_and_frees)
 {
 	struct fixture f;
@@ -199,6 +335,10 @@ Suite *cmd_suite(void)
 	tcase_add_test(tc, needs_connection_refused_in_one_wording);
 	tcase_add_test(tc, fail_records_and_frees);
 	tcase_add_test(tc, switches_on_off);
+	tcase_add_test(tc, usage_matches_argument_counts);
+	tcase_add_test(tc, help_shows_every_command);
+	tcase_add_test(tc, wrong_argument_count_gives_usage);
+	tcase_add_test(tc, readme_lists_every_command);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "smtpscope/explain.h"
 #include "smtpscope/kb.h"
 #include "suites.h"
@@ -24,26 +25,12 @@ static void kb_teardown(void)
 	kb = NULL;
 }
 
-/* Parses one reply from wire bytes. */
-static struct reply *wire(const char *bytes)
-{
-	struct reply_parser *p = reply_parser_new();
-	struct reply *r;
-
-	reply_parser_feed(p, bytes, strlen(bytes));
-	reply_parser_finish(p);
-	r = reply_parser_next(p);
-	reply_parser_free(p);
-	ck_assert_ptr_nonnull(r);
-	return r;
-}
-
 /* Explains wire bytes as the reply to command (NULL: none). */
 static void explain_wire(const char *bytes, const char *command, bool tls,
 			 struct explanation *x)
 {
 	struct explain_ctx ctx = { .has_verb = command != NULL, .tls_active = tls };
-	struct reply *r = wire(bytes);
+	struct reply *r = fixture_wire(bytes);
 
 	/* a name no verb has ("XYZZY") is an unknown command */
 	if (command && !explain_verb_from_name(command, &ctx.verb))
@@ -231,16 +218,36 @@ START_TEST(test_unknown_codes)
 {
 	struct explanation x;
 
-	explain_wire("299 odd\r\n", "NOOP", false, &x);
+	explain_wire("259 odd\r\n", "NOOP", false, &x);
 	ck_assert_ptr_null(x.entry);
 	ck_assert_str_eq(x.class_meaning, "positive completion (done)");
 	ck_assert_str_eq(x.diagnosis->id, "accepted");
 	ck_assert_str_eq(x.diagnosis_from, "first digit");
-	ck_assert_ptr_nonnull(strstr(x.notes[0], "no entry for 299"));
+	ck_assert_ptr_nonnull(strstr(x.notes[0], "no entry for 259"));
+	explain_free(&x);
+
+	/* 299's second digit is out of range: malformed, never "accepted". */
+	explain_wire("299 odd\r\n", "NOOP", false, &x);
+	ck_assert_str_eq(x.diagnosis->id, "protocol-error");
+	ck_assert_ptr_nonnull(strstr(x.notes[0], "second digit must be 0 to 5"));
+	explain_free(&x);
+	explain_wire("2500 ok\r\n", "DATA", false, &x);
+	ck_assert_str_eq(x.diagnosis->id, "protocol-error");
+	ck_assert_str_eq(x.diagnosis_from, "malformed code");
 	explain_free(&x);
 
 	explain_wire("456 odd\r\n", "RCPT", false, &x);
 	ck_assert_str_eq(x.diagnosis->id, "temporary-server-error");
+	explain_free(&x);
+
+	/* Malformed codes are explained as such: a four-digit number is no
+	 * code, and a second digit above 5 is not valid either. */
+	explain_wire("2500 End data with <CR><LF>.<CR><LF>\r\n", "DATA", false, &x);
+	ck_assert_int_eq(x.code, -1);
+	ck_assert_ptr_nonnull(strstr(x.notes[0], "malformed reply"));
+	explain_free(&x);
+	explain_wire("260 odd\r\n", "MAIL", false, &x);
+	ck_assert_ptr_nonnull(strstr(x.notes[0], "second digit must be 0 to 5"));
 	explain_free(&x);
 
 	explain_wire("150 odd\r\n", "MAIL", false, &x);
@@ -313,6 +320,11 @@ START_TEST(test_explain_code_and_enhanced_alone)
 	ck_assert(explain_code(kb, -1, "5.7.26", NULL, &x));
 	ck_assert_ptr_nonnull(x.enh.entry);
 	ck_assert_str_eq(x.diagnosis->id, "sender-authentication");
+	/* No reply code was given, so none is judged (was "-01 is not a
+	 * valid SMTP reply"). */
+	for (size_t i = 0; i < x.nnotes; i++)
+		ck_assert_msg(strstr(x.notes[i], "valid") == NULL && strstr(x.notes[i], "-01") == NULL,
+			      "note %zu: %s", i, x.notes[i]);
 	explain_free(&x);
 	ck_assert(!explain_code(kb, 550, "5.1", NULL, &x));
 	ck_assert(!explain_code(kb, 550, "3.1.1", NULL, &x));

@@ -153,6 +153,14 @@ START_TEST(test_parse_pattern)
 
 	expect_error("[pattern x]\nwho: w\nkind: mta\nmatch: (unclosed\nmeans: m\naction: a\n"
 		     "diagnosis: d\nsample: s\n", "bad.kb:4: match is not a valid POSIX");
+	/* Repetitions that glibc's regcomp would expand into gigabytes
+	 * (fuzz-kb ran out of memory on the first): refused, not compiled. */
+	expect_error("[pattern x]\nwho: w\nkind: mta\nmatch: account ++++++++++++++++++++++++++++++++++++++++that\n"
+		     "means: m\naction: a\ndiagnosis: d\nsample: s\n", "bad.kb:4: match repeats too much");
+	expect_error("[pattern x]\nwho: w\nkind: mta\nmatch: ((x{99}){99}){99}\nmeans: m\naction: a\n"
+		     "diagnosis: d\nsample: s\n", "bad.kb:4: match repeats too much");
+	expect_error("[pattern x]\nwho: w\nkind: mta\nmatch: (((((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+\n"
+		     "means: m\naction: a\ndiagnosis: d\nsample: s\n", "bad.kb:4: match repeats too much");
 	expect_error("[pattern x]\nwho: w\nkind: isp\nmatch: x\nmeans: m\naction: a\n"
 		     "diagnosis: d\nsample: s\n", "bad.kb:3: kind \"isp\"");
 	expect_error("[pattern x]\nwho: w\nkind: mta\nmatch: x\nmeans: m\naction: a\n"

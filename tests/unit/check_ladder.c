@@ -103,6 +103,41 @@ START_TEST(hostile_bytes_never_drawn)
 }
 END_TEST
 
+/* The TLS bands come from the event's step, not its text: a certificate
+ * that was not verified is not a failed handshake (the user may go on,
+ * and the arrows inside TLS follow), and /cert's report starts nothing. */
+START_TEST(tls_bands_by_step)
+{
+	struct session *s = session_new(NULL);
+	struct buf out;
+
+	add_reply(s, "220 mx.test ESMTP\r\n", session_text(s, SESSION_CONNECT, "up"), SMTP_V_GREETING);
+	add_exchange(s, "STARTTLS\r\n", "220 go ahead\r\n", SMTP_V_STARTTLS);
+	session_tls(s, SESSION_TLS_NOTE, NULL, "STARTTLS accepted: TLS handshake, verifying mx.test");
+	session_tls(s, SESSION_TLS_UP, NULL, "TLSv1.3, cipher TLS_AES_256_GCM_SHA384\ncertificate ...");
+	session_tls(s, SESSION_TLS_UNVERIFIED, "self-signed certificate",
+		    "certificate verification FAILED: self-signed certificate");
+	session_text(s, SESSION_WARN, "INSECURE: going on WITHOUT a verified certificate");
+	session_set_channel(s, true, true);
+	add_exchange(s, "EHLO me.example\r\n", "250 mx.test\r\n", SMTP_V_EHLO);
+	session_tls(s, SESSION_TLS_NOTE, NULL, "TLSv1.3, cipher TLS_AES_256_GCM_SHA384 (from /cert)");
+	buf_init(&out);
+	ladder_render(s, 70, &out);
+	ck_assert_ptr_nonnull(strstr(out.data, "TLS started: TLSv1.3"));
+	ck_assert_ptr_nonnull(strstr(out.data, "certificate NOT verified"));
+	ck_assert_ptr_null(strstr(out.data, "TLS FAILED"));
+	ck_assert_ptr_nonnull(strstr(out.data, "|~~ EHLO me.example ~"));
+	/* One band per handshake: the /cert report draws none. */
+	ck_assert_ptr_null(strstr(strstr(out.data, "TLS started") + 1, "TLS started"));
+	buf_clear(&out);
+	session_tls(s, SESSION_TLS_FAILED, "alert handshake failure", "TLS handshake FAILED: alert");
+	ladder_render(s, 70, &out);
+	ck_assert_ptr_nonnull(strstr(out.data, "TLS FAILED"));
+	buf_free(&out);
+	session_free(s);
+}
+END_TEST
+
 Suite *ladder_suite(void)
 {
 	Suite *s = suite_create("ladder");
@@ -111,6 +146,7 @@ Suite *ladder_suite(void)
 	tcase_add_test(tc, render_directions_and_width);
 	tcase_add_test(tc, incremental_equals_whole);
 	tcase_add_test(tc, hostile_bytes_never_drawn);
+	tcase_add_test(tc, tls_bands_by_step);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,7 @@ int main(void)
 	SRunner *sr = srunner_create(util_suite());
 	int failed;
 
+	srunner_add_suite(sr, entries_suite());
 	srunner_add_suite(sr, reply_suite());
 	srunner_add_suite(sr, caps_suite());
 	srunner_add_suite(sr, data_suite());
@@ -24,6 +25,19 @@ int main(void)
 	srunner_add_suite(sr, cmd_suite());
 	srunner_add_suite(sr, guide_suite());
 	srunner_add_suite(sr, ladder_suite());
+	srunner_add_suite(sr, opt_suite());
+	srunner_add_suite(sr, printer_suite());
+	srunner_add_suite(sr, replay_suite());
+	srunner_add_suite(sr, export_suite());
+	srunner_add_suite(sr, mx_suite());
+	srunner_add_suite(sr, verdict_suite());
+	srunner_add_suite(sr, probe_suite());
+	srunner_add_suite(sr, dnsbl_suite());
+	srunner_add_suite(sr, dane_suite());
+	srunner_add_suite(sr, mtasts_suite());
+	srunner_add_suite(sr, mtasts_fetch_suite());
+	srunner_add_suite(sr, dns_suite());
+	srunner_add_suite(sr, tlsa_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -360,6 +360,17 @@ START_TEST(test_defect_bad_code)
 	r = expect_defect(LIT("25\r\n"), REPLY_DEFECT_BAD_CODE, 1);
 	assert_line(r, 0, LIT("25"), -1, 0);
 	reply_free(r);
+	/* Four digits are not a code followed by text: "2500" is not 250. */
+	r = expect_defect(LIT("2500 End data with <CR><LF>.<CR><LF>\r\n"), REPLY_DEFECT_BAD_CODE, 1);
+	ck_assert_int_eq(r->code, -1);
+	ck_assert(!r->valid);
+	assert_line(r, 0, LIT("2500 End data with <CR><LF>.<CR><LF>"), -1, 0);
+	reply_free(r);
+	/* Inside a multiline reply such a line still ends the reply, as a
+	 * line without a hyphen does. */
+	r = expect_defect(LIT("250-a\r\n2500 b\r\n"), REPLY_DEFECT_BAD_CODE, 2);
+	ck_assert_uint_eq(r->nlines, 2);
+	reply_free(r);
 
 	/* Inside a multiline reply it is a continuation, so the parser does
 	 * not take the next line for a new reply. */
@@ -457,8 +468,13 @@ START_TEST(test_defect_line_truncated)
 		if (r->lines[1].text[i] != 'x')
 			ck_abort_msg("octet %zu of the kept text is 0x%02x", i,
 				     (unsigned char)r->lines[1].text[i]);
-	/* The raw bytes are all kept (well under REPLY_MAX_BYTES). */
-	assert_raw(r, in, strlen(in));
+	/* Raw holds what was kept of each line, with its terminator, so
+	 * printing raw shows what lines[] holds; every byte was read. */
+	ck_assert_uint_eq(r->raw_seen, strlen(in));
+	ck_assert_uint_eq(r->raw_len, strlen("250-first\r\n") + REPLY_MAX_LINE + 2);
+	ck_assert_mem_eq(r->raw, in, strlen("250-first\r\n") + REPLY_MAX_LINE);
+	ck_assert_str_eq(r->raw + r->raw_len - 2, "\r\n");
+	ck_assert_uint_eq(r->dropped_first, 0);
 	ck_assert(!reply_has_defect(r, REPLY_DEFECT_BARE_CR));
 	reply_free(r);
 	free(in);
@@ -553,28 +569,71 @@ END_TEST
 START_TEST(test_defect_too_many_lines)
 {
 	size_t extra = 40, n = REPLY_MAX_LINES + extra, i;
-	struct buf in;
+	struct buf in, kept;
 	struct reply *r;
 
 	buf_init(&in);
-	for (i = 1; i < n; i++)
+	buf_init(&kept);
+	for (i = 1; i < n; i++) {
 		buf_printf(&in, "250-line %zu\r\n", i);
+		if (i < REPLY_MAX_LINES)
+			buf_printf(&kept, "250-line %zu\r\n", i);
+	}
 	buf_printf(&in, "250 line %zu\r\n", n);
-	r = expect_defect(in.data, in.len, REPLY_DEFECT_TOO_MANY_LINES, REPLY_MAX_LINES + 1);
+	buf_printf(&kept, "250 line %zu\r\n", n);
+	/* The first REPLY_MAX_LINES - 1 lines and the last are kept: the
+	 * last carries the reply's end (and, in EHLO, a capability). */
+	r = expect_defect(in.data, in.len, REPLY_DEFECT_TOO_MANY_LINES, REPLY_MAX_LINES);
 	ck_assert_uint_eq(r->nlines, REPLY_MAX_LINES);
 	ck_assert_uint_eq(r->lines_seen, n);
 	ck_assert_str_eq(r->lines[0].text, "line 1");
-	ck_assert_str_eq(r->lines[REPLY_MAX_LINES - 1].text, "line 256");
-	assert_raw(r, in.data, in.len);
+	ck_assert_str_eq(r->lines[REPLY_MAX_LINES - 2].text, "line 255");
+	ck_assert_str_eq(r->lines[REPLY_MAX_LINES - 1].text, "line 296");
+	ck_assert_int_eq(r->lines[REPLY_MAX_LINES - 1].sep, ' ');
+	ck_assert_uint_eq(r->dropped_first, REPLY_MAX_LINES);
+	ck_assert_uint_eq(r->dropped_last, n - 1);
+	ck_assert_uint_eq(r->dropped_bytes, in.len - kept.len);
+	ck_assert_uint_eq(r->raw_len, kept.len);
+	ck_assert_mem_eq(r->raw, kept.data, kept.len);
 	ck_assert_uint_eq(r->defects_seen, 1);
+	ck_assert(r->valid);
 	reply_free(r);
+	buf_free(&in);
+	buf_free(&kept);
+}
+END_TEST
+
+/* 10 000 lines, as a hostile EHLO reply: the capability on the last line
+ * survives, so the client still sees it. */
+START_TEST(test_huge_ehlo_keeps_last)
+{
+	struct reply_parser *p = reply_parser_new();
+	struct buf in;
+	struct reply *r;
+	size_t i;
+
+	buf_init(&in);
+	buf_adds(&in, "250-mail.test\r\n");
+	for (i = 2; i < 10000; i++)
+		buf_printf(&in, "250-X-FILLER-%zu\r\n", i);
+	buf_adds(&in, "250 8BITMIME\r\n");
+	reply_parser_feed(p, in.data, in.len);
+	r = reply_parser_next(p);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->lines[r->nlines - 1].text, "8BITMIME");
+	ck_assert_uint_eq(r->dropped_first, REPLY_MAX_LINES);
+	ck_assert_uint_eq(r->dropped_last, 9999);
+	ck_assert_uint_eq(r->raw_seen, in.len);
+	ck_assert(r->raw_len < REPLY_MAX_BYTES);
+	reply_free(r);
+	reply_parser_free(p);
 	buf_free(&in);
 }
 END_TEST
 
 START_TEST(test_defect_too_big)
 {
-	size_t wire = 1006, nlong = 70, i;
+	size_t wire = 1006, nlong = 70, i, fit;
 	char *lng = make_line("250-", wire);
 	struct buf in;
 	struct reply *r;
@@ -583,16 +642,21 @@ START_TEST(test_defect_too_big)
 	for (i = 0; i < nlong; i++)
 		buf_add(&in, lng, wire);
 	buf_adds(&in, "250 end\r\n");
-	/* The REPLY_MAX_BYTES boundary falls inside line 66. */
-	r = expect_defect(in.data, in.len, REPLY_DEFECT_TOO_BIG,
-			  REPLY_MAX_BYTES / wire + 1);
-	ck_assert_uint_eq(r->raw_len, REPLY_MAX_BYTES);
+	/* Whole lines are kept while they fit, leaving room for a last line
+	 * of REPLY_MAX_LINE; the line that does not fit is the first dropped. */
+	fit = (REPLY_MAX_BYTES - REPLY_MAX_LINE - 2) / wire;
+	r = expect_defect(in.data, in.len, REPLY_DEFECT_TOO_BIG, fit + 1);
+	ck_assert_uint_eq(r->raw_len, fit * wire + strlen("250 end\r\n"));
+	ck_assert_uint_le(r->raw_len, REPLY_MAX_BYTES);
 	ck_assert_uint_eq(r->raw_seen, in.len);
-	ck_assert_mem_eq(r->raw, in.data, REPLY_MAX_BYTES);
-	ck_assert_int_eq(r->raw[REPLY_MAX_BYTES], '\0');
-	/* Lines are still read to the end of the reply. */
-	ck_assert_uint_eq(r->nlines, nlong + 1);
-	assert_line(r, nlong, LIT("end"), 250, ' ');
+	ck_assert_mem_eq(r->raw, in.data, fit * wire);
+	ck_assert_str_eq(r->raw + fit * wire, "250 end\r\n");
+	ck_assert_uint_eq(r->dropped_first, fit + 1);
+	ck_assert_uint_eq(r->dropped_last, nlong);
+	ck_assert_uint_eq(r->dropped_bytes, (nlong - fit) * wire);
+	/* lines[] and raw agree: the kept lines, then the last one. */
+	ck_assert_uint_eq(r->nlines, fit + 1);
+	assert_line(r, fit, LIT("end"), 250, ' ');
 	ck_assert_uint_eq(defect_line(r, REPLY_DEFECT_LONG_LINE), 1);
 	reply_free(r);
 	buf_free(&in);
@@ -780,12 +844,14 @@ START_TEST(test_reply_class)
 {
 	static const struct { const char *in; int cls; } cases[] = {
 		{ "220 x\r\n", 2 }, { "250 x\r\n", 2 }, { "354 x\r\n", 3 },
-		{ "421 x\r\n", 4 }, { "550 x\r\n", 5 }, { "599 x\r\n", 5 },
+		{ "421 x\r\n", 4 }, { "550 x\r\n", 5 }, { "559 x\r\n", 5 },
 		{ "199 x\r\n", 0 }, { "600 x\r\n", 0 }, { "999 x\r\n", 0 },
 		{ "000 x\r\n", 0 }, { "abc\r\n", 0 }, { "\r\n", 0 },
-		/* RFC 5321 4.2.1: the first digit decides, so an odd second
-		 * digit (flagged as CODE_RANGE) keeps the class. */
-		{ "260 x\r\n", 2 },
+		/* RFC 5321 4.2 and 4.2.1: digits 2-5, 0-5, 0-9, else the reply
+		 * is malformed and never a success or a failure class. */
+		{ "260 x\r\n", 0 }, { "599 x\r\n", 0 }, { "099 x\r\n", 0 },
+		{ "2500 x\r\n", 0 }, { "25O x\r\n", 0 }, { "25\r\n", 0 },
+		{ "250\r\n", 2 }, { "250-a\r\n250 b\r\n", 2 },
 	};
 	size_t i;
 
@@ -1206,6 +1272,7 @@ Suite *reply_suite(void)
 	tcase_add_test(defects, test_defects_on_their_lines);
 	tcase_add_test(defects, test_defect_too_many_lines);
 	tcase_add_test(defects, test_defect_too_big);
+	tcase_add_test(defects, test_huge_ehlo_keeps_last);
 	tcase_add_test(defects, test_defect_incomplete);
 	tcase_add_test(defects, test_defect_enhanced_class);
 	tcase_add_test(defects, test_defect_names);

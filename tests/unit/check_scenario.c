@@ -66,7 +66,7 @@ START_TEST(test_parse_good)
 	ck_assert_str_eq(sc->ehlo_tls_keywords[1], "SIZE");
 	ck_assert_uint_eq(sc->size_max, 1000);
 	ck_assert_uint_eq(sc->nrules, 2);
-	ck_assert_str_eq(sc->rules[0].verb, "RCPT");
+	ck_assert_str_eq(demo_rule_key(sc->rules[0].verb), "RCPT");
 	ck_assert_str_eq(sc->rules[0].to, "!*@demo.test");
 	ck_assert(sc->rules[0].attempt.set && sc->rules[0].attempt.lo == 1 &&
 		  sc->rules[0].attempt.hi == 1);
@@ -104,6 +104,10 @@ static const struct {
 	{ "[scenario t]\ntitle: a\nlesson: l\n[on RCPT]\nattempt: two\nreply: 250 ok\n", "t.scn:5: \"attempt\" wants a number or a range" },
 	{ "[scenario t]\ntitle: a\nlesson: l\n[on RCPT]\ncount: 5-2\nreply: 250 ok\n", "t.scn:5: \"count\" wants a number or a range" },
 	{ "[scenario t]\ntitle: a\nlesson: l\n[on RCPT]\nreply: 25 ok\n", "t.scn:5: a reply line starts with a code from 200 to 599" },
+	/* shorter than a code: once read past the end of the line */
+	{ "[scenario t]\ntitle: a\nlesson: l\n[on RCPT]\nreply: 25\n", "t.scn:5: a reply line starts with a code from 200 to 599: \"25\"" },
+	{ "[scenario t]\ntitle: a\nlesson: l\n[on RCPT]\nreply: 250-a\nreply: 2\n", "t.scn:6: a reply line starts with a code from 200 to 599: \"2\"" },
+	{ "[scenario t]\ntitle: a\nlesson: l\ngreeting: 22\n", "t.scn:4: a greeting line starts with a code from 200 to 599: \"22\"" },
 	{ "[scenario t]\ntitle: a\nlesson: l\n[on RCPT]\nreply: 250 a\nreply: 251 b\n", "t.scn:4: a reply line followed by another must have '-'" },
 	{ "[scenario t]\ntitle: a\nlesson: l\n[on RCPT]\nto: *\n", "t.scn:4: [on RCPT] does nothing" },
 	{ "[scenario t]\ntitle: a\nlesson: l\n[on RCPT]\nreply: 250 ok\n  more\n", "t.scn:6: \"reply\" is one line; give it again for another line" },

@@ -90,6 +90,24 @@ START_TEST(test_unsolicited_has_no_latency)
 }
 END_TEST
 
+/* No internal value reaches the user: a reply to an empty line, or to an
+ * unknown command whose word was lost, is named, never "?". */
+START_TEST(test_reply_to_is_always_named)
+{
+	struct session *s = session_new(NULL);
+	size_t sent = session_sent(s, "\r\n", 2);
+	size_t i = session_reply(s, parse_one("500 5.5.2 what?\r\n"), sent, SMTP_V_UNKNOWN, "");
+
+	ck_assert_str_eq(session_reply_to(session_get(s, i)), "(an empty line)");
+	i = session_reply(s, parse_one("500 5.5.2 what?\r\n"), sent, SMTP_V_UNKNOWN, NULL);
+	ck_assert_str_eq(session_reply_to(session_get(s, i)), "(an empty line)");
+	i = session_reply(s, parse_one("502 5.5.1 no\r\n"), sent, SMTP_V_UNKNOWN, "XYZZY");
+	ck_assert_str_eq(session_reply_to(session_get(s, i)), "XYZZY");
+	ck_assert_str_eq(smtp_verb_name(SMTP_V_UNKNOWN), "an unknown command");
+	session_free(s);
+}
+END_TEST
+
 Suite *session_suite(void)
 {
 	Suite *s = suite_create("session");
@@ -97,6 +115,7 @@ Suite *session_suite(void)
 
 	tcase_add_test(tc, test_events_and_latency);
 	tcase_add_test(tc, test_unsolicited_has_no_latency);
+	tcase_add_test(tc, test_reply_to_is_always_named);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -247,6 +247,135 @@ START_TEST(test_greeting_refused)
 }
 END_TEST
 
+/* Issue 12: a reply without a valid code is never a success, a refusal
+ * a stage met, or a 354: the greeting is "malformed", DATA does not open
+ * message mode, a recipient's summary names no internal value. */
+START_TEST(test_malformed_replies_decide_nothing)
+{
+	static const char *const bad[] = { "099 x\r\n", "600 x\r\n", "25O x\r\n", "2500 x\r\n",
+		"25\r\n", "ABC\r\n", "\r\n", "199 x\r\n", "999 x\r\n", "260 x\r\n" };
+	struct fx f;
+	const struct session_event *e;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		fx_init(&f);
+		fx_server(&f, bad[i]);
+		ck_assert_msg(smtp_state(f.smtp) == SMTP_BAD_GREETING, "%s", bad[i]);
+		ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_GREETING));
+		ck_assert_ptr_nonnull(fx_find(&f, SESSION_WARN, "malformed greeting"));
+		ck_assert_ptr_null(fx_find(&f, SESSION_WARN, "refused service"));
+		fx_send(&f, "EHLO x");
+		ck_assert_ptr_nonnull(fx_find(&f, SESSION_WARN, "only QUIT is safe"));
+		fx_free(&f);
+	}
+	fx_init(&f);
+	fx_ready(&f);
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "RCPT TO:<b@x.test>");
+	fx_server(&f, "25O odd\r\n");
+	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_RCPT));
+	fx_send(&f, "RCPT TO:<c@x.test>");
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "DATA");
+	fx_server(&f, "2500 End data with <CR><LF>.<CR><LF>\r\n");
+	ck_assert_int_ne(smtp_state(f.smtp), SMTP_DATA);
+	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_DATA));
+	fx_send(&f, "RSET");
+	fx_server(&f, "250 ok\r\n");
+	e = fx_find(&f, SESSION_NOTE, "recipients:");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(strstr(e->text, "1 with a malformed reply"));
+	ck_assert_ptr_nonnull(strstr(e->text, "malformed reply      <b@x.test>  malformed reply (at RCPT)"));
+	ck_assert_ptr_null(strstr(e->text, "-1"));
+	fx_free(&f);
+}
+END_TEST
+
+/* RFC 4954: only 235 completes AUTH.  Postfix's smtp-sink says 250. */
+START_TEST(test_auth_needs_235)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_server(&f, "220 hi\r\n");
+	fx_send(&f, "EHLO c");
+	fx_server(&f, "250-mx\r\n250 AUTH PLAIN LOGIN\r\n");
+	fx_send(&f, "AUTH PLAIN AGFsaWNlAHNlY3JldA==");
+	fx_server(&f, "250 2.0.0 Ok\r\n");
+	ck_assert(!smtp_authenticated(f.smtp));
+	ck_assert(smtp_stage_failed(f.smtp, SMTP_STAGE_AUTH));
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_WARN, "AUTH succeeds only with 235"));
+	ck_assert_ptr_null(fx_find(&f, SESSION_NOTE, "authenticated as"));
+	fx_send(&f, "AUTH PLAIN AGFsaWNlAHNlY3JldA==");
+	fx_server(&f, "235 2.7.0 ok\r\n");
+	ck_assert(smtp_authenticated(f.smtp));
+	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_AUTH));
+	fx_free(&f);
+}
+END_TEST
+
+/* Exit status 29 is about the last message sent: refused recipients of
+ * a transaction that sent nothing do not count. */
+START_TEST(test_refused_counts_only_a_sent_message)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_send(&f, "RCPT TO:<b@x.test>");
+	fx_send(&f, "RCPT TO:<nobody@x.test>");
+	fx_server(&f, "250 ok\r\n250 ok\r\n550 5.1.1 no\r\n");
+	fx_send(&f, "RSET");
+	fx_server(&f, "250 ok\r\n");
+	ck_assert_uint_eq(smtp_refused_recipients(f.smtp), 0);
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_send(&f, "RCPT TO:<b@x.test>");
+	fx_send(&f, "RCPT TO:<nobody@x.test>");
+	fx_send(&f, "DATA");
+	fx_server(&f, "250 ok\r\n250 ok\r\n550 5.1.1 no\r\n354 go\r\n");
+	smtp_data_line(f.smtp, "hi", 2, &f.out);
+	smtp_data_end(f.smtp, NULL, &f.out);
+	fx_server(&f, "250 2.0.0 queued\r\n");
+	ck_assert_uint_eq(smtp_refused_recipients(f.smtp), 1);
+	/* A later transaction that sends nothing leaves the last message's. */
+	fx_send(&f, "MAIL FROM:<a@x.test>");
+	fx_send(&f, "RCPT TO:<b@x.test>");
+	fx_server(&f, "250 ok\r\n250 ok\r\n");
+	fx_send(&f, "RSET");
+	fx_server(&f, "250 ok\r\n");
+	ck_assert_uint_eq(smtp_refused_recipients(f.smtp), 1);
+	fx_free(&f);
+}
+END_TEST
+
+/* RFC 6531 3.7.4: replies in a transaction whose MAIL used SMTPUTF8 (and
+ * the server offered it) may be UTF-8. */
+START_TEST(test_utf8_replies_in_smtputf8_transaction)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_server(&f, "220 hi\r\n");
+	fx_send(&f, "EHLO c");
+	fx_server(&f, "250-mx\r\n250 SMTPUTF8\r\n");
+	ck_assert(!fx_last_reply(&f)->utf8);
+	fx_send(&f, "MAIL FROM:<a@x.test> SMTPUTF8");
+	fx_server(&f, "250 ok\r\n");
+	ck_assert(fx_last_reply(&f)->utf8);
+	fx_send(&f, "RCPT TO:<j\xc3\xb6rg@x.test>");
+	fx_server(&f, "250 2.1.5 J\xc3\xb6rg ok\r\n");
+	ck_assert(fx_last_reply(&f)->utf8);
+	fx_send(&f, "RSET");
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "NOOP");
+	fx_server(&f, "250 ok\r\n");
+	ck_assert(!fx_last_reply(&f)->utf8);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_no_recipient_stage)
 {
 	struct fx f;
@@ -638,19 +767,26 @@ END_TEST
 
 /* LMTP (RFC 2033 4.2): one reply per accepted recipient after the dot,
  * matched in RCPT order; the summary lists every recipient. */
+/* An LMTP session (LHLO answered with lhlo_reply) with MAIL and three
+ * RCPTs sent, <a@x>, <nobody@x>, <b@x>, none answered yet. */
+static void fx_lmtp_envelope(struct fx *f, const char *lhlo_reply)
+{
+	fx_init(f);
+	fx_server(f, "220 lmtp.test LMTP\r\n");
+	fx_send(f, "LHLO client.test");
+	fx_server(f, lhlo_reply);
+	fx_send(f, "MAIL FROM:<s@x>");
+	fx_send(f, "RCPT TO:<a@x>");
+	fx_send(f, "RCPT TO:<nobody@x>");
+	fx_send(f, "RCPT TO:<b@x>");
+}
+
 START_TEST(test_lmtp_per_recipient)
 {
 	struct fx f;
 	const struct session_event *e;
 
-	fx_init(&f);
-	fx_server(&f, "220 lmtp.test LMTP\r\n");
-	fx_send(&f, "LHLO client.test");
-	fx_server(&f, "250-lmtp.test\r\n250 PIPELINING\r\n");
-	fx_send(&f, "MAIL FROM:<s@x>");
-	fx_send(&f, "RCPT TO:<a@x>");
-	fx_send(&f, "RCPT TO:<nobody@x>");
-	fx_send(&f, "RCPT TO:<b@x>");
+	fx_lmtp_envelope(&f, "250-lmtp.test\r\n250 PIPELINING\r\n");
 	fx_send(&f, "DATA");
 	fx_server(&f, "250 ok\r\n250 ok\r\n550 5.1.1 no\r\n250 ok\r\n354 go\r\n");
 	smtp_data_line(f.smtp, "hi", 2, &f.out);
@@ -666,6 +802,43 @@ START_TEST(test_lmtp_per_recipient)
 	ck_assert_ptr_nonnull(strstr(e->text, "<nobody@x>  550 5.1.1 (at RCPT)"));
 	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_DOT));
 	ck_assert_uint_eq(smtp_refused_recipients(f.smtp), 2);
+	fx_free(&f);
+}
+END_TEST
+
+/* BDAT LAST over LMTP: its reply ends the message, so one pending entry
+ * per accepted recipient, each marked last and each matched to its
+ * recipient; the chunk before it keeps its own single entry. */
+START_TEST(test_lmtp_bdat_last)
+{
+	struct fx f;
+	const struct smtp_pending *p;
+
+	fx_lmtp_envelope(&f, "250-lmtp.test\r\n250-PIPELINING\r\n250 CHUNKING\r\n");
+	fx_server(&f, "250 ok\r\n250 ok\r\n550 5.1.1 no\r\n250 ok\r\n");
+	smtp_bdat(f.smtp, "Subject: x\r\n", 12, false, &f.out);
+	ck_assert_uint_eq(smtp_pending_count(f.smtp), 1);
+	smtp_bdat(f.smtp, "\r\nhi\r\n", 6, true, &f.out);
+	ck_assert_uint_eq(smtp_pending_count(f.smtp), 3);
+	p = smtp_pending_peek(f.smtp);
+	ck_assert_int_eq(p->verb, SMTP_V_BDAT);
+	ck_assert(!p->last);
+	fx_server(&f, "250 2.0.0 chunk\r\n");
+	p = smtp_pending_peek(f.smtp);
+	ck_assert_int_eq(p->verb, SMTP_V_BDAT);
+	ck_assert(p->last);
+	ck_assert_ptr_null(p->arg);
+	fx_server(&f, "250 2.0.0 a saved\r\n");
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_NOTE, "that reply is for <a@x>"));
+	ck_assert_uint_eq(smtp_pending_count(f.smtp), 1);
+	ck_assert(smtp_pending_peek(f.smtp)->last);
+	fx_server(&f, "452 4.2.2 b over quota\r\n");
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_NOTE, "that reply is for <b@x>"));
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_NOTE,
+				      "recipients: 1 accepted, 1 temporarily refused, 1 permanently refused"));
+	ck_assert_uint_eq(smtp_pending_count(f.smtp), 0);
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_READY);
+	ck_assert(!smtp_stage_failed(f.smtp, SMTP_STAGE_DOT));
 	fx_free(&f);
 }
 END_TEST
@@ -846,6 +1019,10 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_warns_but_sends_out_of_sequence);
 	tcase_add_test(tc, test_greeting_refused);
 	tcase_add_test(tc, test_no_recipient_stage);
+	tcase_add_test(tc, test_malformed_replies_decide_nothing);
+	tcase_add_test(tc, test_auth_needs_235);
+	tcase_add_test(tc, test_refused_counts_only_a_sent_message);
+	tcase_add_test(tc, test_utf8_replies_in_smtputf8_transaction);
 	tcase_add_test(tc, test_unsolicited_replies);
 	tcase_add_test(tc, test_auth_exchange);
 	tcase_add_test(tc, test_closed_with_pending);
@@ -860,6 +1037,7 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_auth_driver_cancels);
 	tcase_add_test(tc, test_auth_typed_redacted);
 	tcase_add_test(tc, test_lmtp_per_recipient);
+	tcase_add_test(tc, test_lmtp_bdat_last);
 	tcase_add_test(tc, test_pipeline_group);
 	tcase_add_test(tc, test_mail_rcpt_params);
 	tcase_add_test(tc, test_mail_params_clean);

@@ -1,8 +1,10 @@
 /* transport: target parsing (the network parts are integration tests). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "smtpscope/transport.h"
 #include "suites.h"
@@ -18,14 +20,21 @@ static void parses(const char *spec, const char *host, const char *port)
 	transport_target_free(&t);
 }
 
-static void rejects(const char *spec)
+static void rejects_with(const char *spec, const char *says)
 {
 	struct transport_target t;
 	char *err = NULL;
 
 	ck_assert_msg(!transport_parse_target(spec, "25", &t, &err), "%s accepted", spec);
 	ck_assert_ptr_nonnull(err);
+	ck_assert_ptr_null(t.host);
+	ck_assert_msg(strstr(err, says) != NULL, "%s: \"%s\" lacks \"%s\"", spec, err, says);
 	free(err);
+}
+
+static void rejects(const char *spec)
+{
+	rejects_with(spec, "expected");
 }
 
 START_TEST(test_targets)
@@ -47,12 +56,182 @@ START_TEST(test_targets)
 }
 END_TEST
 
+/* Caught before any lookup, each naming what would be right. */
+START_TEST(test_bad_ports_and_paths)
+{
+	parses("host:65535", "host", "65535");
+	parses("[::1]:submission", "::1", "submission");
+	rejects_with("host:abc", "expected a number from 1 to 65535");
+	rejects_with("host:0", "expected a number from 1 to 65535");
+	rejects_with("host:65536", "expected a number from 1 to 65535");
+	rejects_with("host:2525x", "bad port");
+	rejects_with("host:-25", "bad port");
+	rejects_with("[::1]:abc", "bad port");
+	{
+		/* Listening, port 0 asks for a free port. */
+		struct transport_target t;
+		char *err = NULL;
+
+		ck_assert(transport_parse_listen("127.0.0.1:0", &t, &err));
+		ck_assert_str_eq(t.port, "0");
+		transport_target_free(&t);
+		ck_assert(transport_parse_listen("127.0.0.1", &t, &err));
+		ck_assert_str_eq(t.port, "0");
+		transport_target_free(&t);
+		ck_assert(!transport_parse_listen("127.0.0.1:x", &t, &err));
+		free(err);
+	}
+	rejects_with("./message.eml", "looks like a file path");
+	rejects_with("/tmp/message.eml", "looks like a file path");
+	rejects_with("~/mail.eml:25", "looks like a file path");
+	rejects_with("mail dir", "not ' '");
+	rejects_with("mx\x1b[2J.test", "not 0x1b");
+	/* The user's own bytes are escaped in the message too. */
+	rejects_with("mx\x1b[2J.test", "mx\\x1b[2J.test");
+}
+END_TEST
+
+/* A bare word that names an existing file is a path, not a host. */
+START_TEST(test_existing_file_is_not_a_host)
+{
+	char dir[] = "/tmp/smtpscope-target-XXXXXX";
+	char *cwd = getcwd(NULL, 0);
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chdir(dir), 0);
+	f = fopen("bounce.eml", "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	rejects_with("bounce.eml", "looks like a file path");
+	parses("bounce.test", "bounce.test", "25");
+	ck_assert_int_eq(unlink("bounce.eml"), 0);
+	ck_assert_int_eq(chdir(cwd), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+	free(cwd);
+}
+END_TEST
+
+/* --connect-to: the four fields, brackets, empty fields, refusals. */
+static void route_parses(const char *spec, const char *h, const char *p, const char *a,
+			 const char *ap)
+{
+	struct transport_route r;
+	char *err = NULL;
+
+	ck_assert_msg(transport_connect_to_parse(spec, &r, &err), "%s: %s", spec, err);
+	ck_assert_str_eq(r.host, h);
+	ck_assert_str_eq(r.port, p);
+	ck_assert_str_eq(r.addr, a);
+	ck_assert_str_eq(r.addr_port, ap);
+	transport_route_free(&r);
+}
+
+static void route_rejects(const char *spec, const char *says)
+{
+	struct transport_route r;
+	char *err = NULL;
+
+	ck_assert_msg(!transport_connect_to_parse(spec, &r, &err), "%s accepted", spec);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_ptr_null(r.host);
+	ck_assert_msg(strstr(err, says) != NULL, "%s: \"%s\" lacks \"%s\"", spec, err, says);
+	ck_assert_msg(strstr(err, "HOST:PORT:ADDR:PORT") != NULL, "%s: %s names no form", spec, err);
+	free(err);
+}
+
+START_TEST(test_connect_to_parse)
+{
+	route_parses("mx1.example.test:25:127.0.0.2:2525", "mx1.example.test", "25", "127.0.0.2",
+		     "2525");
+	route_parses("::127.0.0.1:2525", "", "", "127.0.0.1", "2525");
+	route_parses("mx.test:25::", "mx.test", "25", "", "");
+	route_parses("[::1]:25:[::1]:2525", "::1", "25", "::1", "2525");
+	route_parses("mx.test:smtp:127.0.0.1:submission", "mx.test", "smtp", "127.0.0.1",
+		     "submission");
+	route_rejects("", "expected");
+	route_rejects("mx.test:25:127.0.0.1", "expected");
+	route_rejects("mx.test:25:127.0.0.1:2525:9", "expected");
+	route_rejects("mx.test", "expected");
+	route_rejects("[::1:25:a:1", "expected");
+	route_rejects("[]:25:a:1", "expected");
+	route_rejects("[::1]x:25:a:1", "expected");
+	route_rejects("mx.test:99999:a:25", "bad port \"99999\"");
+	route_rejects("mx.test:25:a:0", "bad port \"0\"");
+	route_rejects("mx.test:25:a:nosuchservice", "bad port");
+	route_rejects("a/b:25:a:25", "not a host name");
+	route_rejects("a:25:b c:25", "not a host name");
+}
+END_TEST
+
+static void route_is(const struct transport_connect_to *m, const char *host, const char *port,
+		     const char *addr, const char *aport)
+{
+	char *a = NULL, *p = NULL;
+	const char *spec = NULL;
+	bool hit = transport_connect_to_match(m, host, port, &a, &p, &spec);
+
+	if (addr == NULL) {
+		ck_assert_msg(!hit, "%s:%s matched %s", host, port, spec);
+		return;
+	}
+	ck_assert_msg(hit, "%s:%s matched nothing", host, port);
+	ck_assert_ptr_nonnull(spec);
+	ck_assert_str_eq(a, addr);
+	ck_assert_str_eq(p, aport);
+	free(a);
+	free(p);
+}
+
+START_TEST(test_connect_to_match)
+{
+	struct transport_connect_to m = { 0 };
+	char *err = NULL;
+
+	route_is(NULL, "mx.test", "25", NULL, NULL);
+	route_is(&m, "mx.test", "25", NULL, NULL);
+	ck_assert(transport_connect_to_add(&m, "mx1.example.test:25:127.0.0.2:2525", &err));
+	ck_assert(transport_connect_to_add(&m, "mx2.example.test::127.0.0.3:", &err));
+	ck_assert(transport_connect_to_add(&m, ":587:[::1]:2587", &err));
+	ck_assert(transport_connect_to_add(&m, "mx1.example.test:26:127.0.0.9:9", &err));
+	ck_assert(!transport_connect_to_add(&m, "bad", &err));
+	free(err);
+	ck_assert_uint_eq(m.n, 4);
+	route_is(&m, "mx1.example.test", "25", "127.0.0.2", "2525");
+	/* case, a trailing dot, a service name for the port */
+	route_is(&m, "MX1.Example.TEST.", "smtp", "127.0.0.2", "2525");
+	route_is(&m, "mx1.example.test", "2525", NULL, NULL);
+	route_is(&m, "mx1.example.test", "26", "127.0.0.9", "9");
+	/* empty PORT matches any port; empty ADDR PORT keeps the port */
+	route_is(&m, "mx2.example.test", "2526", "127.0.0.3", "2526");
+	/* empty HOST matches any host */
+	route_is(&m, "anything.test", "587", "::1", "2587");
+	route_is(&m, "anything.test", "25", NULL, NULL);
+	route_is(&m, "mx1.example.tes", "25", NULL, NULL);
+	/* the first matching rule wins */
+	ck_assert(transport_connect_to_add(&m, "mx1.example.test:25:127.0.0.8:1", &err));
+	route_is(&m, "mx1.example.test", "25", "127.0.0.2", "2525");
+	/* an empty ADDR keeps the host */
+	ck_assert(transport_connect_to_add(&m, "keep.test:25::2500", &err));
+	route_is(&m, "keep.test", "25", "keep.test", "2500");
+	while (m.n < TRANSPORT_CONNECT_TO_MAX)
+		ck_assert(transport_connect_to_add(&m, "x.test:25:y.test:25", &err));
+	ck_assert(!transport_connect_to_add(&m, "x.test:25:y.test:25", &err));
+	ck_assert_ptr_nonnull(strstr(err, "at most"));
+	free(err);
+}
+END_TEST
+
 Suite *transport_suite(void)
 {
 	Suite *s = suite_create("transport");
 	TCase *tc = tcase_create("targets");
 
 	tcase_add_test(tc, test_targets);
+	tcase_add_test(tc, test_bad_ports_and_paths);
+	tcase_add_test(tc, test_existing_file_is_not_a_host);
+	tcase_add_test(tc, test_connect_to_parse);
+	tcase_add_test(tc, test_connect_to_match);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -51,6 +51,19 @@ START_TEST(test_escape_utf8)
 }
 END_TEST
 
+START_TEST(test_utf8_valid)
+{
+	ck_assert(util_utf8_valid("", 0));
+	ck_assert(util_utf8_valid("plain ASCII", 11));
+	ck_assert(util_utf8_valid("Gr\xc3\xbc\xc3\x9f""e \xe2\x82\xac \xf0\x9f\x93\xa8", 16));
+	ck_assert(!util_utf8_valid("\xff\xfe", 2));          /* never UTF-8 */
+	ck_assert(!util_utf8_valid("\xc0\xaf", 2));          /* overlong "/" */
+	ck_assert(!util_utf8_valid("\xed\xa0\x80", 3));      /* a surrogate */
+	ck_assert(!util_utf8_valid("\xf4\x90\x80\x80", 4));  /* past U+10FFFF */
+	ck_assert(!util_utf8_valid("caf\xc3", 4));            /* cut short */
+}
+END_TEST
+
 START_TEST(test_escape_never_emits_controls)
 {
 	char in[256];
@@ -109,6 +122,7 @@ Suite *util_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_escape_plain);
+	tcase_add_test(tc, test_utf8_valid);
 	tcase_add_test(tc, test_escape_terminal_attacks);
 	tcase_add_test(tc, test_escape_utf8);
 	tcase_add_test(tc, test_escape_never_emits_controls);

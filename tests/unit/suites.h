@@ -5,6 +5,7 @@
 #include <check.h>
 
 Suite *util_suite(void);
+Suite *entries_suite(void);
 Suite *reply_suite(void);
 Suite *caps_suite(void);
 Suite *data_suite(void);
@@ -19,5 +20,18 @@ Suite *compose_suite(void);
 Suite *cmd_suite(void);
 Suite *guide_suite(void);
 Suite *ladder_suite(void);
+Suite *opt_suite(void);
+Suite *printer_suite(void);
+Suite *replay_suite(void);
+Suite *export_suite(void);
+Suite *mx_suite(void);
+Suite *verdict_suite(void);
+Suite *probe_suite(void);
+Suite *dnsbl_suite(void);
+Suite *dane_suite(void);
+Suite *mtasts_suite(void);
+Suite *mtasts_fetch_suite(void);
+Suite *dns_suite(void);
+Suite *tlsa_suite(void);
 
 #endif

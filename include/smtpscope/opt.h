@@ -1,0 +1,80 @@
+/* opt: command-line options from one table.  Each row is one option: its
+ * long name, short letter, argument, what it does and its --help text; the
+ * getopt_long array, the short-options string, the dispatch and the
+ * options part of --help are all made from the rows, so an option is
+ * written once.  Rows store into fields of the caller's struct (offsetof),
+ * so a table is const data and can be parsed into any instance. */
+#ifndef SMTPSCOPE_OPT_H
+#define SMTPSCOPE_OPT_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* What a row does with its option; the kind also says whether it takes an
+ * argument (OPT_RUN: when the row names one). */
+enum opt_kind {
+	OPT_FLAG,   /* bool field = true; no argument */
+	OPT_INT,    /* int field = value; no argument */
+	OPT_STRING, /* const char * field = the argument */
+	OPT_PARSE,  /* parse(argument, field) must accept it, else "--NAME wants WANTS" */
+	OPT_RUN,    /* run(): anything special, e.g. --help */
+};
+
+struct opt_spec;
+struct opt_table;
+
+/* OPT_RUN: returns -1 to go on, or the exit status to end with. */
+typedef int (*opt_run_fn)(const struct opt_table *t, const struct opt_spec *s,
+			  const char *arg, void *base);
+
+struct opt_spec {
+	const char *name;   /* long name without "--"; NULL: a letter only */
+	int letter;         /* short option; 0: none */
+	const char *arg;    /* the argument's name in --help ("SECONDS"); NULL: none */
+	enum opt_kind kind;
+	size_t field;       /* offsetof() the field in the caller's struct */
+	int value;          /* OPT_INT: what is stored */
+	bool (*parse)(const char *arg, void *field); /* OPT_PARSE */
+	const char *wants;  /* OPT_PARSE: what would be right, for the error */
+	opt_run_fn run;     /* OPT_RUN */
+	/* --help text, lines separated by \n (wrapped by hand); NULL: shown
+	 * together with the next row ("-4, -6", "--cert FILE, --key FILE"). */
+	const char *help;
+	const char *operand; /* shown after the name but not its argument ("[SCENARIO]") */
+	const char *section; /* the --help heading it is listed under */
+};
+
+struct opt_table {
+	const char *prog;        /* error prefix: "smtpscope" */
+	const struct opt_spec *specs;
+	size_t n;
+	int usage_status;        /* exit status of a usage error */
+	const char *usage_error; /* printed after getopt's own complaint */
+};
+
+/* The --help column where the help text starts (after "  -b, --batch"). */
+#define OPT_HELP_COLUMN 27
+
+/* getopt_long's array (val: the letter, or 256 + the row), terminated by
+ * a zero entry; and the short-options string ("bp:t:").  Caller frees. */
+struct option *opt_longopts(const struct opt_table *t);
+char *opt_shortopts(const struct opt_table *t);
+/* The row that getopt_long's return value c stands for, or NULL. */
+const struct opt_spec *opt_find(const struct opt_table *t, int c);
+
+/* Parses argv's options into base (the struct the rows' fields are in).
+ * Returns -1 when all went well (optind is then the first operand), or
+ * the exit status to end with: a row's run() said so; an argument its row
+ * refuses ("PROG: --NAME wants WANTS (got "ARG")" on err); an unknown
+ * option or a missing argument (getopt says which on stderr, then
+ * usage_error goes to err). */
+int opt_parse(const struct opt_table *t, int argc, char **argv, void *base, FILE *err);
+
+/* The options part of --help: for each section, a blank line, "SECTION:",
+ * then its rows ("  -p, --port PORT" padded to OPT_HELP_COLUMN, or on a
+ * line of its own when longer, then the help lines). */
+void opt_help(const struct opt_table *t, FILE *f);
+
+#endif
