@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,30 +10,49 @@
 #include <string.h>
 #include <time.h>
 
+#include "smtpscope/bounce.h"
 #include "smtpscope/cli.h"
 #include "smtpscope/demo.h"
+#include "smtpscope/diagnose.h"
 #include "smtpscope/explain.h"
 #include "smtpscope/reply.h"
 
 #define CLI_WIDTH 78
 
-enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+enum {
+	CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2,
+	CLI_EXIT_UNREADABLE = 3,   /* --bounce: the file cannot be read */
+	CLI_EXIT_NOT_BOUNCE = 4,   /* --bounce: no bounce in it */
+};
 
 static const char cli_explain_usage[] =
 "Usage: smtpscope explain CODE [ENHANCED] [--after COMMAND] [--tls] [--json]\n"
 "       smtpscope explain ENHANCED [--json]\n"
 "       smtpscope explain --reply TEXT [--after COMMAND] [--tls] [--json]\n"
+"       smtpscope explain --bounce FILE|- [--json]\n"
 "       smtpscope explain --compare CODE CODE [--json]\n"
 "       smtpscope explain --check\n"
 "\n"
 "CODE is a reply code (550), ENHANCED an enhanced status code (5.1.1).\n"
-"TEXT is a reply as the server sent it; several lines may be given with\n"
-"newlines, or joined on one line as relays and bounce messages show them.\n"
+"TEXT is a reply as you found it: the server's lines (with newlines, or\n"
+"joined on one line as relays do), an enhanced code with its text\n"
+"(5.7.3 Authentication unsuccessful), or a line of a bounce or log:\n"
+"Postfix's \"host H[A] said: ... (in reply to RCPT TO command)\" and\n"
+"\"status=bounced (...)\", Exim's \"SMTP error from remote mail server after\n"
+"RCPT TO:<...>: ...\", Microsoft's \"Remote Server returned '...'\", Gmail's\n"
+"\"The response was: ...\", \"Diagnostic-Code: smtp; ...\", Sendmail's \"<<<\"\n"
+"lines, qmail's \"Remote host said: ...\".  The server and the command are\n"
+"taken from the text when it names them.\n"
+"FILE is a whole bounce message (RFC 3464 or the common non-standard\n"
+"ones; - reads standard input); each recipient is explained.\n"
 "COMMAND is what the reply answered: greeting, HELO, EHLO, MAIL, RCPT, DATA,\n"
 "DOT (after the final dot), BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT,\n"
 "STARTTLS, AUTH, ETRN, ATRN.  --tls says TLS was active.  --check loads the\n"
 "knowledge base and the demo's scenarios and reports every problem as\n"
-"FILE:LINE.\n";
+"FILE:LINE, and checks that every rule's and pattern's samples are taken\n"
+"by that rule or pattern first.\n"
+"Exit status: 0; 1 --check found problems; 2 usage error; 3 --bounce FILE\n"
+"cannot be read; 4 --bounce input is not a bounce message.\n";
 
 struct kb *cli_load_kb(size_t *errors)
 {
@@ -117,41 +137,156 @@ static size_t cli_check_scenarios(void)
 	return problems;
 }
 
+/* Every sample of a provider pattern is matched by that pattern first,
+ * and every sample of a text rule decided by that rule first (an earlier
+ * entry that takes it hides the later one): each failure as FILE:LINE. */
+static size_t cli_check_samples(const struct kb *kb, size_t *nsamples, double *ms)
+{
+	size_t problems = 0;
+	struct buf why;
+	double start;
+
+	buf_init(&why);
+	for (size_t i = 0; i < kb_pattern_count(kb); i++) {
+		const struct kb_pattern *p = kb_pattern_at(kb, i);
+
+		for (size_t s = 0; s < p->nsamples; s++) {
+			const struct kb_pattern *got = kb_pattern_match(kb, atoi(p->samples[s]),
+									p->samples[s]);
+
+			if (got == p)
+				continue;
+			fprintf(stderr, "smtpscope: %s:%d: sample %zu of pattern %s is %s%s\n", p->file,
+				p->line, s + 1, p->id, got ? "matched first by pattern " : "matched by no pattern",
+				got ? got->id : "");
+			problems++;
+		}
+	}
+	/* The rules' samples are explained whole, as a session's replies
+	 * are: their time is what diagnosing a reply costs. */
+	*nsamples = 0;
+	start = cli_now_ms();
+	for (size_t i = 0; i < kb_rule_count(kb); i++) {
+		const struct kb_rule *r = kb_rule_at(kb, i);
+
+		for (size_t s = 0; s < r->nsamples; s++, (*nsamples)++) {
+			buf_clear(&why);
+			if (explain_rule_sample(kb, r, s, &why))
+				continue;
+			fprintf(stderr, "smtpscope: %s:%d: %s\n", r->file, r->line, why.data);
+			problems++;
+		}
+	}
+	*ms = cli_now_ms() - start;
+	buf_free(&why);
+	return problems;
+}
+
 static int cli_check(struct kb *kb, size_t errors, double load_ms)
 {
-	printf("knowledge base %s: %zu codes, %zu enhanced codes, %zu diagnoses, %zu comparisons, %zu patterns; %zu problem%s; loaded in %.2f ms\n",
+	size_t nsamples;
+	double ms;
+
+	errors += cli_check_samples(kb, &nsamples, &ms);
+	printf("knowledge base %s: %zu codes, %zu enhanced codes, %zu diagnoses, %zu comparisons, %zu patterns, %zu text rules; %zu problem%s; loaded in %.2f ms\n",
 	       kb_default_dir(), kb_code_count(kb), kb_enhanced_count(kb),
 	       kb_diagnosis_count(kb), kb_compare_count(kb), kb_pattern_count(kb),
-	       errors, errors == 1 ? "" : "s", load_ms);
+	       kb_rule_count(kb), errors, errors == 1 ? "" : "s", load_ms);
+	printf("text rules: %zu samples diagnosed in %.2f ms (%.1f us a reply)\n", nsamples, ms,
+	       nsamples ? ms * 1000.0 / (double)nsamples : 0.0);
 	errors += cli_check_scenarios();
 	return errors ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
+/* "Read as: Postfix bounce line; server ...; in reply to RCPT". */
+static void cli_pasted_line(const struct paste *p, struct buf *out)
+{
+	buf_printf(out, "Read as: %s", paste_format_name(p->format));
+	if (p->server)
+		buf_printf(out, "; server %s", p->server);
+	if (p->has_verb)
+		buf_printf(out, "; in reply to %s", smtp_verb_name(p->verb));
+	if (p->recipient)
+		buf_printf(out, "; recipient %s", p->recipient);
+	buf_adds(out, "\n\n");
+}
+
+/* ,"KEY":"value" or ,"KEY":null (first: no comma). */
+static void cli_json_field(struct buf *out, const char *key, const char *v, bool first)
+{
+	buf_printf(out, "%s\"%s\":", first ? "" : ",", key);
+	if (v)
+		util_json_string(out, v);
+	else
+		buf_adds(out, "null");
+}
+
+static void cli_pasted_json(const struct paste *p, struct buf *out)
+{
+	buf_adds(out, "\"pasted\":{");
+	cli_json_field(out, "format", paste_format_name(p->format), true);
+	cli_json_field(out, "server", p->server, false);
+	cli_json_field(out, "command", p->has_verb ? verb_info(p->verb)->key : NULL, false);
+	cli_json_field(out, "recipient", p->recipient, false);
+	buf_adds(out, "},");
+}
+
 static int cli_reply(struct kb *kb, const char *text, const struct explain_ctx *ctx, bool json)
 {
-	bool rejoined;
-	char *wire = explain_text_to_wire(text, &rejoined);
-	struct reply_parser *p;
-	struct reply *r;
+	struct paste p;
 	struct explanation x;
-	int status;
+	struct buf out, one;
 
-	if (wire == NULL)
-		return cli_usage_error("--reply: no line of \"%s\" starts with a three-digit reply code",
+	if (!diagnose_paste(kb, text, ctx, &p, &x))
+		return cli_usage_error("--reply: found no reply in \"%s\": give the server's reply (550 5.1.1 ...), an enhanced code with its text (5.7.3 ...), or a bounce or log line that quotes one",
 				       text);
-	p = reply_parser_new();
-	reply_parser_feed(p, wire, strlen(wire));
-	reply_parser_finish(p);
-	r = reply_parser_next(p);
-	explain_reply(kb, r, ctx, &x);
-	if (rejoined && x.nnotes < EXPLAIN_MAX_NOTES)
-		x.notes[x.nnotes++] = xstrdup("these lines had been joined into one (as relays and bounce messages do); smtpscope split them again");
-	status = cli_print(&x, json);
+	buf_init(&out);
+	buf_init(&one);
+	if (json) {
+		/* The explanation's object, with what was read from the paste. */
+		explain_format_json(&x, &one);
+		buf_addc(&out, '{');
+		cli_pasted_json(&p, &out);
+		buf_adds(&out, one.data + 1);
+		buf_addc(&out, '\n');
+	} else {
+		if (p.format != PASTE_REPLY || p.server)
+			cli_pasted_line(&p, &out);
+		explain_format_long(&x, &out, CLI_WIDTH);
+	}
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&one);
+	buf_free(&out);
 	explain_free(&x);
-	reply_free(r);
-	reply_parser_free(p);
-	free(wire);
-	return status;
+	paste_free(&p);
+	return CLI_EXIT_OK;
+}
+
+static int cli_bounce(struct kb *kb, const char *path, bool json)
+{
+	struct buf data, out;
+	struct bounce b;
+	enum bounce_result res;
+
+	buf_init(&data);
+	if (!util_read_file(path, BOUNCE_MAX_INPUT, &data)) {
+		fprintf(stderr, "smtpscope explain: --bounce %s: cannot read it: %s\n", path,
+			strerror(errno));
+		buf_free(&data);
+		return CLI_EXIT_UNREADABLE;
+	}
+	res = bounce_parse(data.data ? data.data : "", data.len, &b);
+	buf_free(&data);
+	if (res != BOUNCE_OK) {
+		fprintf(stderr, "smtpscope explain: --bounce %s: %s\n", path, bounce_result_text(res));
+		return CLI_EXIT_NOT_BOUNCE;
+	}
+	buf_init(&out);
+	diagnose_bounce_format(kb, &b, json, CLI_WIDTH, &out);
+	fwrite(out.data, 1, out.len, stdout);
+	buf_free(&out);
+	bounce_free(&b);
+	return CLI_EXIT_OK;
 }
 
 static int cli_compare(struct kb *kb, const char *a, const char *b, bool json)
@@ -173,6 +308,7 @@ int cli_explain_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "reply", required_argument, NULL, 'r' },
+		{ "bounce", required_argument, NULL, 'b' },
 		{ "after", required_argument, NULL, 'a' },
 		{ "compare", no_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
@@ -182,7 +318,7 @@ int cli_explain_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct explain_ctx ctx = { 0 };
-	const char *reply_text = NULL;
+	const char *reply_text = NULL, *bounce_file = NULL;
 	bool json = false, compare = false, check = false;
 	struct explanation x;
 	struct kb *kb;
@@ -191,9 +327,10 @@ int cli_explain_main(int argc, char **argv)
 	int c, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:a:cjtkh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:b:a:cjtkh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': reply_text = optarg; break;
+		case 'b': bounce_file = optarg; break;
 		case 'a':
 			ctx.has_verb = explain_verb_from_name(optarg, &ctx.verb);
 			if (!ctx.has_verb)
@@ -209,10 +346,12 @@ int cli_explain_main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (!check && !reply_text && argc == 0)
+	if (!check && !reply_text && !bounce_file && argc == 0)
 		return cli_usage_error("%s", "say what to explain");
-	if ((compare && argc != 2) || (reply_text && argc != 0) || (check && argc != 0) ||
-	    argc > 2)
+	if (reply_text && bounce_file)
+		return cli_usage_error("%s", "give --reply or --bounce, not both");
+	if ((compare && argc != 2) || ((reply_text || bounce_file) && argc != 0) ||
+	    (check && argc != 0) || argc > 2)
 		return cli_usage_error("unexpected arguments starting at \"%s\"",
 				       argc ? argv[0] : "");
 	load_ms = cli_now_ms();
@@ -224,6 +363,8 @@ int cli_explain_main(int argc, char **argv)
 		status = cli_compare(kb, argv[0], argv[1], json);
 	else if (reply_text)
 		status = cli_reply(kb, reply_text, &ctx, json);
+	else if (bounce_file)
+		status = cli_bounce(kb, bounce_file, json);
 	else {
 		int code = cli_code(argv[0]);
 		const char *enh = argc == 2 ? argv[1] : NULL;

@@ -140,6 +140,11 @@ static const char *fmt_enh_source_text(enum explain_enh_source s)
 	}
 }
 
+void explain_wrap(struct buf *out, const char *text, size_t indent, size_t width)
+{
+	fmt_wrap(out, text, indent, width);
+}
+
 void explain_format_short(const struct explanation *x, struct buf *out)
 {
 	const char *line = x->context_meaning ? x->context_meaning
@@ -159,6 +164,8 @@ void explain_format_short(const struct explanation *x, struct buf *out)
 	}
 	if (x->pattern)
 		buf_printf(out, " [%s: %s]", x->pattern->who, x->pattern->id);
+	else if (x->rule_decided)
+		buf_printf(out, " [rule %s: \"%s\"]", x->rule.rule->id, x->rule.cue);
 	if (x->decoded)
 		buf_printf(out, " [base64: \"%s\"]", x->decoded);
 }
@@ -176,6 +183,10 @@ static void fmt_enhanced_long(const struct explanation *x, struct buf *out, size
 		fmt_wrap(out, e->entry->description, 2, width);
 		buf_adds(out, "  What to do:\n");
 		fmt_wrap(out, e->entry->fix, 4, width);
+		if (e->entry->broad) {
+			buf_adds(out, "  A broad code:\n");
+			fmt_wrap(out, e->entry->broad, 4, width);
+		}
 	}
 	if (e->cls_entry)
 		buf_printf(out, "  class %d: %s\n", e->cls, e->cls_entry->name);
@@ -234,6 +245,18 @@ void explain_format_long(const struct explanation *x, struct buf *out, size_t wi
 	if (x->diagnosis) {
 		fmt_heading(out, width, true, "Diagnosis: %s — %s (from the %s)", x->diagnosis->id,
 			    x->diagnosis->label, x->diagnosis_from);
+		if (x->rule.rule && !x->pattern) {
+			struct buf why;
+
+			buf_init(&why);
+			buf_printf(&why, "%s \"%s\" (rule %s, %s:%d).",
+				   x->rule_decided ? "Why: the text says" : "The text agrees:",
+				   x->rule.cue, x->rule.rule->id, x->rule.rule->file, x->rule.rule->line);
+			if (x->rule.rule->note)
+				buf_printf(&why, " %s", x->rule.rule->note);
+			fmt_wrap(out, why.data, 2, width);
+			buf_free(&why);
+		}
 		fmt_wrap(out, x->diagnosis->description, 2, width);
 		buf_adds(out, "  Next step:\n");
 		fmt_wrap(out, x->diagnosis->next, 4, width);
@@ -338,6 +361,24 @@ static void json_diagnosis(const struct explanation *x, struct buf *out)
 	json_str(out, &f, "description", x->diagnosis->description);
 	json_str(out, &f, "next", x->diagnosis->next);
 	json_str(out, &f, "from", x->diagnosis_from);
+	json_key(out, &f, "rule");
+	if (x->rule.rule && !x->pattern) {
+		const struct kb_rule *r = x->rule.rule;
+		bool g = true;
+
+		buf_addc(out, '{');
+		json_str(out, &g, "id", r->id);
+		json_key(out, &g, "decided");
+		buf_adds(out, x->rule_decided ? "true" : "false");
+		json_str(out, &g, "cue", x->rule.cue);
+		json_str(out, &g, "file", r->file);
+		json_key(out, &g, "line");
+		buf_printf(out, "%d", r->line);
+		json_str(out, &g, "note", r->note);
+		buf_addc(out, '}');
+	} else {
+		buf_adds(out, "null");
+	}
 	buf_addc(out, '}');
 }
 

@@ -98,6 +98,7 @@ void explain_init(struct explanation *x)
 void explain_free(struct explanation *x)
 {
 	free(x->text);
+	free(x->words);
 	free(x->decoded);
 	for (size_t i = 0; i < x->nnotes; i++)
 		free(x->notes[i]);
@@ -119,6 +120,11 @@ static void explain_note(struct explanation *x, const char *fmt, ...)
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	x->notes[x->nnotes++] = buf_steal(&b);
+}
+
+void explain_add_note(struct explanation *x, const char *text)
+{
+	explain_note(x, "%s", text);
 }
 
 /* ---- enhanced codes in messy text --------------------------------------- */
@@ -213,7 +219,8 @@ static void explain_split_joined(const char *line, int code, const char *enh,
 				 struct buf *out, size_t *nlines)
 {
 	char pat[8];
-	const char *start = line, *p = line + 4;
+	/* A code alone ("550") ends at line[3]: search from its NUL. */
+	const char *start = line, *p = line + (line[3] ? 4 : 3);
 
 	snprintf(pat, sizeof pat, " %03d", code);
 	while ((p = strstr(p, pat)) != NULL) {
@@ -354,48 +361,131 @@ static bool explain_tls_refusal(const struct explain_ctx *ctx, const struct expl
 	return false;
 }
 
-/* The diagnosis, most specific source first. */
-static void explain_diagnose(const struct kb *kb, const struct explain_ctx *ctx,
-			     struct explanation *x)
+/* The diagnosis of a specific enhanced code (5.1.1, 5.7.26, 4.7.25):
+ * registered, not X.Y.0, not one servers give for any cause ("broad:" in
+ * help/kb/enhanced.kb, such as 5.7.1), and of the reply's class. */
+static const char *explain_specific_enh(const struct explanation *x)
+{
+	const struct explain_enh *e = &x->enh;
+
+	if (e->entry == NULL || e->detail == 0 || e->entry->broad || e->cls < 4 ||
+	    (x->code >= 0 && e->cls != x->code / 100))
+		return NULL;
+	return e->entry->diagnosis;
+}
+
+/* The text rules, tried on the reply as the session saw it. */
+static bool explain_rule(const struct kb *kb, const struct explain_ctx *ctx,
+			 struct explanation *x)
+{
+	struct kb_rule_query q = {
+		.code = explain_code_valid(x->code) ? x->code : -1,
+		.has_enh = x->enh.source != EXPLAIN_ENH_NONE,
+		.enh_cls = x->enh.cls, .enh_subject = x->enh.subject, .enh_detail = x->enh.detail,
+		.ctx = x->ctx, .tls_active = ctx->tls_active, .text = x->words,
+	};
+
+	/* Only failures are classified: 4yz and 5yz, even with a second
+	 * digit out of range ("571 ... DMARC verification failed"), which is
+	 * noted as malformed but still says why. */
+	if (x->code >= 0 ? x->code < 400 || x->code > 599
+			 : x->enh.source == EXPLAIN_ENH_NONE || x->enh.cls < 4)
+		return false;
+	return x->words && x->words[0] && kb_rule_match(kb, &q, &x->rule);
+}
+
+/* What the code (and the state) alone say, when no pattern, rule or
+ * specific enhanced code decides; sets x->diagnosis_from. */
+static const char *explain_by_code(const struct explain_ctx *ctx, struct explanation *x)
 {
 	const struct kb_code *c = x->entry;
-	const char *id = NULL;
 
-	if (x->pattern) {
-		id = x->pattern->diagnosis;
-		x->diagnosis_from = "provider pattern";
-	} else if (explain_tls_refusal(ctx, x) && c && c->ctx_diagnosis[KB_CTX_STARTTLS]) {
-		id = c->ctx_diagnosis[KB_CTX_STARTTLS];
+	if (explain_tls_refusal(ctx, x) && c && c->ctx_diagnosis[KB_CTX_STARTTLS]) {
 		x->diagnosis_from = "554 inside TLS naming security (RFC 3207 4)";
-	} else if (x->code == 530) {
+		return c->ctx_diagnosis[KB_CTX_STARTTLS];
+	}
+	if (x->code == 530) {
 		/* RFC 3207 and RFC 4954 share 530 5.7.0: the text and the TLS
 		 * state tell which one it is. */
 		bool tls = explain_mentions(x->text, "TLS") ||
 			   (!ctx->tls_active && !explain_mentions(x->text, "auth"));
-		id = tls ? "tls-required" : "auth-required";
+
 		x->diagnosis_from = tls ? "530 with TLS not active or named in the text"
 					: "530 after TLS, or naming authentication";
-	} else if (x->enh.entry && x->enh.detail != 0 && x->enh.cls >= 4 &&
-		   (x->code < 0 || x->enh.cls == x->code / 100)) {
-		id = x->enh.entry->diagnosis;
-		x->diagnosis_from = "enhanced code";
-	} else if (c && c->ctx_diagnosis[x->ctx]) {
-		id = c->ctx_diagnosis[x->ctx];
-		x->diagnosis_from = "reply code and command";
-	} else if (c) {
-		id = c->diagnosis;
-		x->diagnosis_from = "reply code";
-	} else if (x->enh.source == EXPLAIN_ENH_GIVEN && x->code < 0) {
-		id = explain_by_class(x->enh.cls);
-		x->diagnosis_from = "first digit";
-	} else {
-		/* A malformed code is a protocol error, never a success. */
-		id = explain_code_valid(x->code) ? explain_by_class(x->code / 100)
-						 : "protocol-error";
-		x->diagnosis_from = x->code >= 0 ? "first digit" : "malformed code";
+		return tls ? "tls-required" : "auth-required";
 	}
-	if (x->code < 0 && x->enh.source == EXPLAIN_ENH_GIVEN)
+	if (x->enh.entry && x->enh.detail != 0 && x->enh.cls >= 4 &&
+	    (x->code < 0 || x->enh.cls == x->code / 100)) {
+		x->diagnosis_from = "enhanced code";
+		return x->enh.entry->diagnosis;
+	}
+	if (c && c->ctx_diagnosis[x->ctx]) {
+		x->diagnosis_from = "reply code and command";
+		return c->ctx_diagnosis[x->ctx];
+	}
+	if (c) {
+		x->diagnosis_from = "reply code";
+		return c->diagnosis;
+	}
+	if (x->enh.source == EXPLAIN_ENH_GIVEN && x->code < 0) {
+		x->diagnosis_from = "first digit";
+		return explain_by_class(x->enh.cls);
+	}
+	/* A malformed code is a protocol error, never a success. */
+	x->diagnosis_from = x->code >= 0 ? "first digit" : "malformed code";
+	return explain_code_valid(x->code) ? explain_by_class(x->code / 100) : "protocol-error";
+}
+
+static const char *explain_label(const struct kb *kb, const char *id)
+{
+	const struct kb_diagnosis *d = kb_diagnosis(kb, id);
+
+	return d ? d->label : id;
+}
+
+/* The diagnosis, most specific source first: a provider pattern, then a
+ * text rule, then the enhanced code, the code and the state.  Real
+ * servers reuse codes ("550 5.1.1 ... sent to too many recipients this
+ * hour"), so the words win over a code; a disagreement with a specific
+ * enhanced code or the code is noted, since that is the teaching point. */
+static void explain_diagnose(const struct kb *kb, const struct explain_ctx *ctx,
+			     struct explanation *x)
+{
+	const char *id, *specific = explain_specific_enh(x);
+	bool rule = explain_rule(kb, ctx, x);
+
+	if (x->pattern) {
+		id = x->pattern->diagnosis;
+		x->diagnosis_from = "provider pattern";
+	} else if (rule) {
+		const char *by_code = explain_by_code(ctx, x);
+
+		id = x->rule.rule->diagnosis;
+		if (strcmp(by_code, id) == 0) {
+			id = by_code; /* the code says it already; the words agree */
+		} else {
+			x->rule_decided = true;
+			if (specific && strcmp(specific, id) != 0)
+				explain_note(x, "the enhanced code %s says %s, but the text says \"%s\" (rule %s): servers reuse codes, so the words decide",
+					     x->enh.text, explain_label(kb, specific), x->rule.cue,
+					     x->rule.rule->id);
+			else if (strcmp(by_code, "unknown") != 0)
+				explain_note(x, "the %s alone would say %s; the words of the text decide (rule %s)",
+					     x->diagnosis_from, explain_label(kb, by_code),
+					     x->rule.rule->id);
+			x->diagnosis_from = "text rule";
+		}
+	} else {
+		id = explain_by_code(ctx, x);
+	}
+	if (x->code < 0 && x->enh.source == EXPLAIN_ENH_GIVEN && !x->rule_decided)
 		x->diagnosis_from = x->enh.entry ? "enhanced code" : "enhanced class";
+	/* The only address MAIL names is the sender's. */
+	if (x->ctx == KB_CTX_MAIL &&
+	    (strcmp(id, "mailbox-unknown") == 0 || strcmp(id, "domain-unknown") == 0)) {
+		explain_note(x, "this answers MAIL, so the unknown address is the sender's, not a recipient's");
+		id = "sender-rejected";
+	}
 	x->diagnosis = kb_diagnosis(kb, id);
 }
 
@@ -459,25 +549,34 @@ static void explain_common(const struct kb *kb, const struct explain_ctx *ctx,
 void explain_reply(const struct kb *kb, const struct reply *r,
 		   const struct explain_ctx *ctx, struct explanation *x)
 {
-	struct buf text, match;
+	struct buf text, match, words;
 
 	explain_init(x);
 	x->code = r->code;
 	buf_init(&text);
 	buf_init(&match);
+	buf_init(&words);
 	for (size_t i = 0; i < r->nlines; i++) {
 		const struct reply_line *l = &r->lines[i];
+		struct explain_enh e;
+		size_t skip = explain_enh_at(l->text, &e);
 
 		if (i) {
 			buf_addc(&text, ' ');
 			buf_addc(&match, ' ');
+			buf_addc(&words, ' ');
 		}
 		util_escape(&text, l->text, l->len);
+		while (skip < l->len && l->text[skip] == ' ')
+			skip++;
+		if (skip <= l->len)
+			util_escape(&words, l->text + skip, l->len - skip);
 		if (l->code >= 0)
 			buf_printf(&match, "%03d%c", l->code, l->sep ? l->sep : ' ');
 		util_escape(&match, l->text, l->len);
 	}
 	x->text = buf_steal(&text);
+	x->words = buf_steal(&words);
 	if (r->enhanced.present) {
 		x->enh.cls = r->enhanced.cls;
 		x->enh.subject = r->enhanced.subject;
@@ -500,7 +599,7 @@ void explain_reply(const struct kb *kb, const struct reply *r,
 	buf_free(&match);
 }
 
-bool explain_code(const struct kb *kb, int code, const char *enhanced,
+bool explain_text(const struct kb *kb, int code, const char *enhanced, const char *text,
 		  const struct explain_ctx *ctx, struct explanation *x)
 {
 	static const struct explain_ctx none = { 0 };
@@ -517,11 +616,50 @@ bool explain_code(const struct kb *kb, int code, const char *enhanced,
 	}
 	explain_init(x);
 	x->code = code;
-	x->text = xstrdup("");
+	x->text = text ? util_escape_dup(text, strlen(text)) : xstrdup("");
+	x->words = xstrdup(x->text);
 	if (enhanced) {
 		x->enh = e;
 		explain_enh_set(&x->enh, EXPLAIN_ENH_GIVEN);
 	}
-	explain_common(kb, ctx ? ctx : &none, NULL, x);
+	explain_common(kb, ctx ? ctx : &none, text ? x->text : NULL, x);
 	return true;
+}
+
+bool explain_code(const struct kb *kb, int code, const char *enhanced,
+		  const struct explain_ctx *ctx, struct explanation *x)
+{
+	return explain_text(kb, code, enhanced, NULL, ctx, x);
+}
+
+bool explain_rule_sample(const struct kb *kb, const struct kb_rule *r, size_t i,
+			 struct buf *why)
+{
+	struct explain_ctx ctx = { .tls_active = r->tls == 1 };
+	bool rejoined, ok;
+	char *wire = i < r->nsamples ? explain_text_to_wire(r->samples[i], &rejoined) : NULL;
+	struct reply_parser *p;
+	struct reply *reply;
+	struct explanation x;
+
+	if (wire == NULL) {
+		buf_printf(why, "sample %zu of rule %s does not start with a reply code", i + 1, r->id);
+		return false;
+	}
+	p = reply_parser_new();
+	reply_parser_feed(p, wire, strlen(wire));
+	reply_parser_finish(p);
+	reply = reply_parser_next(p);
+	explain_reply(kb, reply, &ctx, &x);
+	ok = x.rule.rule == r;
+	if (!ok)
+		buf_printf(why, "sample %zu of rule %s is %s", i + 1, r->id,
+			   x.rule.rule ? "taken first by rule " : "matched by no rule");
+	if (!ok && x.rule.rule)
+		buf_printf(why, "%s (%s:%d)", x.rule.rule->id, x.rule.rule->file, x.rule.rule->line);
+	explain_free(&x);
+	reply_free(reply);
+	reply_parser_free(p);
+	free(wire);
+	return ok;
 }

@@ -19,7 +19,7 @@
 /* ---- values ----------------------------------------------------------- */
 
 /* The value of a plain field, kept in the kb; NULL if absent. */
-static const char *kb_get(struct kb *kb, struct entry *e, const char *key)
+const char *kb_get(struct kb *kb, struct entry *e, const char *key)
 {
 	char *v = entry_take(e, key);
 
@@ -43,8 +43,8 @@ static int kb_number(const char *s, size_t n, int lo, int hi)
 
 /* "250 251 4xx": codes, or a class as its digit when classes are
  * allowed.  Returns false (after an error) on a bad word. */
-static bool kb_code_list(struct entry *e, int line, const char *s, int *out, size_t *n,
-			 bool classes)
+bool kb_code_list(struct entry *e, int line, const char *s, int *out, size_t *n,
+		  bool classes)
 {
 	*n = 0;
 	while (*s) {
@@ -83,7 +83,7 @@ static bool kb_valid_id(const char *s)
 	return true;
 }
 
-static bool kb_id_args(struct entry *e)
+bool kb_id_args(struct entry *e)
 {
 	if (kb_valid_id(e->args))
 		return true;
@@ -185,7 +185,7 @@ static void kb_code_build(void *ctx, struct entry *e)
 static const struct entry_key kb_enhanced_keys[] = {
 	{ "name", R, NULL }, { "description", R, NULL }, { "fix", R, NULL },
 	{ "basic", R, NULL }, { "rfc", R, NULL }, { "diagnosis", R, NULL },
-	{ "deprecated", 0, NULL },
+	{ "deprecated", 0, NULL }, { "broad", 0, NULL },
 };
 
 /* "X.7.26" -> subject 7, detail 26. */
@@ -238,6 +238,7 @@ static void kb_enhanced_build(void *ctx, struct entry *e)
 	x->rfc = kb_get(kb, e, "rfc");
 	x->diagnosis = kb_get(kb, e, "diagnosis");
 	x->deprecated = kb_get(kb, e, "deprecated");
+	x->broad = kb_get(kb, e, "broad");
 	kb->enh[x->subject][x->detail] = x;
 	kb->nenh++;
 }
@@ -362,6 +363,21 @@ static void kb_compare_build(void *ctx, struct entry *e)
 	kb->compares = xgrow(kb->compares, &kb->compares_cap, kb->ncompares + 1,
 			     sizeof *kb->compares);
 	kb->compares[kb->ncompares++] = c;
+}
+
+/* Every "sample:" field, kept in the kb. */
+const char **kb_samples(struct kb *kb, struct entry *e, size_t *n)
+{
+	const char **v = NULL;
+
+	*n = 0;
+	for (size_t i = 0; i < e->nfields; i++) {
+		if (strcmp(e->fields[i].key, "sample") != 0)
+			continue;
+		v = xrealloc(v, (*n + 1) * sizeof *v);
+		v[(*n)++] = kb_keep(kb, buf_steal(&e->fields[i].value));
+	}
+	return v;
 }
 
 /* ---- matchers: [pattern NAME] and [tls-error NAME] -------------------- */
@@ -497,28 +513,38 @@ static unsigned long kb_regex_copies(const char *s)
 	return sum[0];
 }
 
+bool kb_regex_compile(struct entry *e, int line, const char *what, const char *re,
+		      regex_t *out, int flags)
+{
+	int rc;
+
+	if (kb_regex_copies(re) > KB_REGEX_MAX_COPIES) {
+		entry_error(e, line,
+			    "%s repeats too much: over %lu atoms once compiled (nest or stack fewer repetitions)",
+			    what, KB_REGEX_MAX_COPIES);
+		return false;
+	}
+	rc = regcomp(out, re, REG_EXTENDED | REG_ICASE | flags);
+	if (rc != 0) {
+		char msg[200];
+
+		regerror(rc, out, msg, sizeof msg);
+		entry_error(e, line, "%s is not a valid POSIX extended regular expression: %s",
+			    what, msg);
+		return false;
+	}
+	return true;
+}
+
 /* The shared builder: compiles the match, takes the samples and adds the
  * matcher to its kind's list.  NULL after an error. */
 static struct kb_matcher *kb_matcher_build(struct kb *kb, struct entry *e)
 {
 	struct kb_matchers *list = kb_matchers_of(kb, e);
-	struct kb_matcher *m;
-	int rc;
+	struct kb_matcher *m = xcalloc(1, sizeof *m);
 
-	if (kb_regex_copies(entry_get(e, "match")) > KB_REGEX_MAX_COPIES) {
-		entry_error(e, entry_line(e, "match"),
-			    "match repeats too much: over %lu atoms once compiled (nest or stack fewer repetitions)",
-			    KB_REGEX_MAX_COPIES);
-		return NULL;
-	}
-	m = xcalloc(1, sizeof *m);
-	rc = regcomp(&m->re, entry_get(e, "match"), REG_EXTENDED | REG_ICASE | REG_NOSUB);
-	if (rc != 0) {
-		char msg[200];
-
-		regerror(rc, &m->re, msg, sizeof msg);
-		entry_error(e, entry_line(e, "match"),
-			    "match is not a valid POSIX extended regular expression: %s", msg);
+	if (!kb_regex_compile(e, entry_line(e, "match"), "match", entry_get(e, "match"), &m->re,
+			      REG_NOSUB)) {
 		free(m);
 		return NULL;
 	}
@@ -526,12 +552,7 @@ static struct kb_matcher *kb_matcher_build(struct kb *kb, struct entry *e)
 	m->id = kb_keep(kb, xstrdup(e->args));
 	m->file = e->file;
 	m->line = e->line;
-	for (size_t i = 0; i < e->nfields; i++) {
-		if (strcmp(e->fields[i].key, "sample") != 0)
-			continue;
-		m->samples = xrealloc(m->samples, (m->nsamples + 1) * sizeof *m->samples);
-		m->samples[m->nsamples++] = kb_keep(kb, buf_steal(&e->fields[i].value));
-	}
+	m->samples = kb_samples(kb, e, &m->nsamples);
 	list->v = xgrow(list->v, &list->cap, list->n + 1, sizeof *list->v);
 	list->v[list->n++] = m;
 	return m;
@@ -616,6 +637,7 @@ static const struct entry_kind kb_kinds[] = {
 	KB_KIND("compare", "compare A B ...", kb_compare_keys, kb_compare_args, kb_compare_build),
 	KB_KIND("pattern", "pattern NAME", kb_pattern_keys, kb_matcher_args, kb_pattern_build),
 	KB_KIND("tls-error", "tls-error NAME", kb_tls_keys, kb_matcher_args, kb_tls_build),
+	KB_KIND("rule", "rule NAME", kb_rule_keys, kb_rule_args, kb_rule_build),
 };
 
 const struct entries_format kb_format = { kb_kinds, UTIL_ARRAY_LEN(kb_kinds) };

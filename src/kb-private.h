@@ -57,7 +57,43 @@ struct kb {
 	size_t ncompares, compares_cap;
 	struct kb_matchers patterns;
 	struct kb_matchers tls;
+	struct kb_rule_impl **rules;
+	size_t nrules, rules_cap;
 };
+
+/* One cue of a rule, or an "unless" phrase: a lower-case phrase found
+ * anywhere in the lower-cased text, or a regular expression. */
+struct kb_cue {
+	const char *phrase;         /* NULL for a regular expression */
+	bool is_regex;
+	regex_t re;
+};
+
+/* A [rule NAME] entry (kb-rule.c): the public part and its cues. */
+struct kb_rule_impl {
+	struct kb_rule pub;
+	struct kb_cue *cues, *unless;
+	size_t ncues, nunless;
+};
+
+/* Helpers the entry kinds share (kb-entry.c). */
+const char *kb_get(struct kb *kb, struct entry *e, const char *key);
+bool kb_code_list(struct entry *e, int line, const char *s, int *out, size_t *n,
+		  bool classes);
+bool kb_id_args(struct entry *e);
+const char **kb_samples(struct kb *kb, struct entry *e, size_t *n);
+/* Compiles re case-insensitively (REG_EXTENDED | REG_ICASE | flags),
+ * refusing one whose repetitions would expand beyond bounds; false after
+ * an error about `what` at line. */
+bool kb_regex_compile(struct entry *e, int line, const char *what, const char *re,
+		      regex_t *out, int flags);
+
+/* The [rule] kind (kb-rule.c). */
+#define KB_RULE_NKEYS 11
+extern const struct entry_key kb_rule_keys[KB_RULE_NKEYS];
+bool kb_rule_args(void *ctx, struct entry *e);
+void kb_rule_build(void *ctx, struct entry *e);
+void kb_rules_free(struct kb *kb);
 
 /* The kinds of entry of a .kb file (kb-entry.c). */
 extern const struct entries_format kb_format;

@@ -102,6 +102,7 @@ void kb_free(struct kb *kb)
 	free(kb->compares);
 	kb_matchers_free(&kb->patterns);
 	kb_matchers_free(&kb->tls);
+	kb_rules_free(kb);
 	free(kb);
 }
 
@@ -183,6 +184,9 @@ size_t kb_validate(struct kb *kb)
 	for (size_t i = 0; i < kb->patterns.n; i++)
 		kb_check_diag(kb, kb->patterns.v[i]->file, kb->patterns.v[i]->line, "diagnosis",
 			      kb->patterns.v[i]->as.pattern.diagnosis);
+	for (size_t i = 0; i < kb->nrules; i++)
+		kb_check_diag(kb, kb->rules[i]->pub.file, kb->rules[i]->pub.line, "diagnosis",
+			      kb->rules[i]->pub.diagnosis);
 	for (size_t i = 0; i < kb->ncompares; i++)
 		for (size_t j = 0; j < kb->compares[i].ncodes; j++)
 			if (kb->codes[kb->compares[i].codes[j]] == NULL)

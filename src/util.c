@@ -341,3 +341,20 @@ void util_json_string(struct buf *out, const char *s)
 	}
 	buf_addc(out, '"');
 }
+
+bool util_read_file(const char *path, size_t max, struct buf *out)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char chunk[65536];
+	size_t n;
+	bool ok;
+
+	if (f == NULL)
+		return false;
+	while (out->len <= max && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(out, chunk, n);
+	ok = !ferror(f);
+	if (f != stdin)
+		fclose(f);
+	return ok;
+}

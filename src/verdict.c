@@ -132,7 +132,8 @@ static bool verdict_greylisted(const struct probe_reply *r)
  * first, then the enhanced code's class (RFC 3463). */
 static enum verdict_kind verdict_permanent(const struct probe_reply *r, bool at_mail)
 {
-	static const char *const unknown[] = { "mailbox-unknown", "address-invalid", NULL };
+	static const char *const unknown[] = { "mailbox-unknown", "address-invalid",
+					       "domain-unknown", NULL };
 	static const char *const mailbox[] = { "mailbox-full", "mailbox-disabled",
 					       "message-too-large", NULL };
 	static const char *const sender[] = { "sender-rejected", "sender-authentication", NULL };

@@ -60,7 +60,15 @@ struct explanation {
 	const struct kb_diagnosis *diagnosis;
 	const char *diagnosis_from;      /* "provider pattern", "enhanced code" ... */
 	const struct kb_pattern *pattern;
+	/* The text rule that matched (rule.rule NULL if none) and whether
+	 * it decided the diagnosis: false when a provider pattern decided,
+	 * or when the code alone says the same (the words agree). */
+	struct kb_rule_hit rule;
+	bool rule_decided;
 	char *text;                      /* the reply's text, lines joined */
+	/* The words the text rules read: the text without the enhanced
+	 * code each line may repeat ("multiple 5.7.1 addresses"). */
+	char *words;
 	char *decoded;                   /* 334: the base64 text decoded */
 	char *notes[EXPLAIN_MAX_NOTES];  /* remarks: mismatches, fallbacks */
 	size_t nnotes;
@@ -69,12 +77,21 @@ struct explanation {
 void explain_init(struct explanation *x);
 void explain_free(struct explanation *x);
 
+/* Adds a remark to an explanation (at most EXPLAIN_MAX_NOTES kept). */
+void explain_add_note(struct explanation *x, const char *text);
+
 /* Explains a parsed reply in its context. */
 void explain_reply(const struct kb *kb, const struct reply *r,
 		   const struct explain_ctx *ctx, struct explanation *x);
 /* Explains a bare code, optionally with an enhanced code ("5.1.1"); false
  * (x untouched) if code or enhanced is malformed. */
 bool explain_code(const struct kb *kb, int code, const char *enhanced,
+		  const struct explain_ctx *ctx, struct explanation *x);
+
+/* The same with the reply's text (an enhanced code and its text as a
+ * bounce gives them: code -1, "5.7.3", "Authentication unsuccessful");
+ * the text goes to the provider patterns and the text rules. */
+bool explain_text(const struct kb *kb, int code, const char *enhanced, const char *text,
 		  const struct explain_ctx *ctx, struct explanation *x);
 
 /* A command name as a user types it ("RCPT", "dot", "greeting", "end of
@@ -91,7 +108,15 @@ char *explain_text_to_wire(const char *text, bool *rejoined);
  * `code` (class must agree when found away from the start). */
 bool explain_find_enhanced(const char *text, int code, struct explain_enh *out);
 
+/* Checks that the i-th sample of rule r is decided by r first (no
+ * earlier rule takes it); false with the reason in why. */
+bool explain_rule_sample(const struct kb *kb, const struct kb_rule *r, size_t i,
+			 struct buf *why);
+
 /* Output forms. */
+/* Text word-wrapped to width columns (0: none), each line indented;
+ * "\n\n" starts a paragraph.  The one wrapper of explanations. */
+void explain_wrap(struct buf *out, const char *text, size_t indent, size_t width);
 void explain_format_short(const struct explanation *x, struct buf *out);
 /* width: wrap column (0: no wrapping). */
 void explain_format_long(const struct explanation *x, struct buf *out, size_t width);

@@ -44,6 +44,9 @@ struct kb_enhanced {
 	int subject, detail;
 	const char *name, *description, *fix, *basic, *rfc, *diagnosis;
 	const char *deprecated; /* NULL unless deprecated */
+	/* Why servers give this code for many causes, so a reply's words
+	 * decide over it ("5.7.1"); NULL for a specific code. */
+	const char *broad;
 	const char *file;
 	int line;
 };
@@ -93,6 +96,45 @@ struct kb_tls_error {
 	int line;
 };
 
+/* A text-cue rule (help/kb/rules.kb): a diagnosis from the words of a
+ * reply, tried in file order after the provider patterns and before the
+ * code alone decides.  Its constraints narrow where it applies. */
+struct kb_enh_range {
+	int cls, subject, detail;       /* -1: any ("5.7.x", "x.7.26") */
+};
+
+struct kb_rule {
+	const char *id, *diagnosis;
+	const char *note;               /* a teaching remark, or NULL */
+	int codes[KB_MAX_RELATED];      /* codes or classes (4 for 4xx); */
+	size_t ncodes;                  /* none: any code */
+	struct kb_enh_range enhanced[KB_MAX_RELATED];
+	size_t nenhanced;               /* none: with or without one */
+	unsigned contexts;              /* bit (1u << enum kb_ctx); 0: any */
+	int tls;                        /* -1 any, 0 only outside TLS, 1 only inside */
+	const char **samples;
+	size_t nsamples;
+	const char *file;
+	int line;
+};
+
+/* What a rule is tried on. */
+struct kb_rule_query {
+	int code;                       /* -1: no basic code (an enhanced code alone) */
+	bool has_enh;
+	int enh_cls, enh_subject, enh_detail;
+	enum kb_ctx ctx;                /* KB_CTX_ANY: the command is not known */
+	bool tls_active;
+	const char *text;               /* the reply's text, lines joined */
+};
+
+#define KB_CUE_MAX 96
+
+struct kb_rule_hit {
+	const struct kb_rule *rule;
+	char cue[KB_CUE_MAX];           /* the words of the text that matched */
+};
+
 struct kb;
 
 struct kb *kb_new(void);
@@ -130,6 +172,13 @@ const struct kb_pattern *kb_pattern_at(const struct kb *kb, size_t i);
 size_t kb_pattern_count(const struct kb *kb);
 /* The first [tls-error] entry whose match fits the failure text, or NULL. */
 const struct kb_tls_error *kb_tls_error_match(const struct kb *kb, const char *text);
+/* The first rule that applies to q and whose cue the text holds (and no
+ * "unless" phrase); false if none.  A constraint on the command or TLS
+ * state is passed when the query does not know it (KB_CTX_ANY). */
+bool kb_rule_match(const struct kb *kb, const struct kb_rule_query *q,
+		   struct kb_rule_hit *hit);
+const struct kb_rule *kb_rule_at(const struct kb *kb, size_t i);
+size_t kb_rule_count(const struct kb *kb);
 const struct kb_tls_error *kb_tls_error_at(const struct kb *kb, size_t i);
 size_t kb_tls_error_count(const struct kb *kb);
 size_t kb_code_count(const struct kb *kb);

@@ -65,6 +65,11 @@ bool util_istarts(const char *s, const char *prefix);
  * valid UTF-8 already: pass server text through util_escape first. */
 void util_json_string(struct buf *out, const char *s);
 
+/* Appends a whole file (standard input for "-") to out, stopping once
+ * out holds more than max bytes, so the caller can say "too big".
+ * False with errno set if it cannot be opened or read. */
+bool util_read_file(const char *path, size_t max, struct buf *out);
+
 /* Strips trailing CR/LF in place; returns the new length. */
 size_t util_chomp(char *s, size_t len);
 

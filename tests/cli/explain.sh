@@ -44,7 +44,7 @@ expect reply-escaped 0 '\\x1b\[2J' -- explain --reply $'550 \e[2Jboom' --json
 expect bad-code 2 'is not a reply code: give three digits' -- explain 55
 expect bad-enhanced 2 'is not an enhanced status code' -- explain 550 5.1
 expect bad-after 2 '--after "LUNCH": not a command' -- explain 550 --after LUNCH
-expect bad-reply 2 'starts with a three-digit reply code' -- explain --reply 'hello'
+expect bad-reply 2 'found no reply in "hello": give the server.s reply' -- explain --reply 'hello'
 expect bad-compare 2 '--compare wants two reply codes' -- explain --compare 252 35
 expect no-args 2 'say what to explain' -- explain
 
@@ -68,6 +68,68 @@ if [ "$rc" -eq 1 ] && grep -q 'scenarios/bad.scn:6: ' <<<"$out" &&
 	ok broken-scenario
 else bad broken-scenario "exit $rc" "$out"; fi
 
+# Text rules: a rule that decides, and shows the words it matched.
+expect rule-greylisted 0 'Diagnosis: greylisted .*text rule' -- explain --reply '451 4.7.1 <user@example.com>: Recipient address rejected: Greylisted for 5 minutes' --after RCPT
+expect rule-cue 0 'Why: the text says "Greylisted" \(rule greylisted' -- explain --reply '451 4.7.1 <user@example.com>: Recipient address rejected: Greylisted for 5 minutes'
+expect rule-short 0 '"diagnosis":\{"id":"sender-authentication".*"rule":\{"id":"sender-authentication","decided":true,"cue":"DMARC"' -- explain --json --reply '550 5.7.1 This message was not accepted due to domain (example.org) owner DMARC policy'
+expect rule-contradiction 0 'the enhanced code 5.1.1 says recipient does not exist, but the text says \\"too many recipients this' -- explain --json --reply '550 5.1.1 <user@example.com>  - 203.0.113.222 has sent to too many recipients this hour.'
+expect rule-code-alone 0 'alone would say' -- explain --reply '550 <user@example.com>: Bad DNS PTR resource record'
+expect rule-mail-sender 0 'Diagnosis: sender-rejected.*' -- explain --reply '550 5.1.1 <user@example.com>: User unknown' --after MAIL
+expect rule-success-untouched 0 'Diagnosis: accepted' -- explain --reply '250 2.0.0 Ok: queued as greylist-4Xb2'
+
+# Pasted shapes: the server and the command come from the words.
+expect paste-postfix 0 'Read as: Postfix bounce line; server mx.example.com\[192.0.2.1\]; in reply to RCPT' -- explain --reply 'host mx.example.com[192.0.2.1] said: 550 5.1.1 <x@example.com>: Recipient address rejected: User unknown in local recipient table (in reply to RCPT TO command)'
+expect paste-postfix-context 0 'As the reply to RCPT' -- explain --reply 'host mx.example.com[192.0.2.1] said: 550 5.1.1 <x@example.com>: Recipient address rejected: User unknown in local recipient table (in reply to RCPT TO command)'
+expect paste-log 0 'Read as: Postfix log line.*recipient x@example.com' -- explain --reply 'Dec  1 12:00:00 mail postfix/smtp[1234]: 4Xb2C3: to=<x@example.com>, relay=mx.example.com[192.0.2.1]:25, delay=0.5, delays=0.1/0/0.2/0.2, dsn=4.7.1, status=deferred (host mx.example.com[192.0.2.1] said: 450 4.7.1 <x@example.com>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.com.html (in reply to RCPT TO command))'
+expect paste-exim 0 'Read as: Exim.*in reply to end of data' -- explain --reply 'SMTP error from remote mail server after end of data: 552 5.3.4 Message size exceeds fixed limit'
+expect paste-microsoft 0 'Diagnosis: mailbox-unknown' -- explain --reply "Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'"
+expect paste-enhanced 0 'Diagnosis: auth-failed' -- explain --reply '5.7.3 Authentication unsuccessful'
+expect paste-json 0 '^\{"pasted":\{"format":"Exim bounce line","server":null,"command":"MAIL"' -- explain --json --reply 'SMTP error from remote mail server after MAIL FROM:<a@example.org> SIZE=1234: 550 5.7.1 Sender rejected'
+expect paste-after-wins 0 'in reply to RCPT' -- explain --after DOT --reply 'host mx.example.com[192.0.2.1] said: 550 5.1.1 <x@example.com>: User unknown (in reply to RCPT TO command)'
+expect paste-after-wins-ctx 0 'As the reply to DOT|after the final dot' -- explain --after DOT --reply 'host mx.example.com[192.0.2.1] said: 550 5.1.1 <x@example.com>: User unknown (in reply to RCPT TO command)'
+
+# Bounces: a real one, standard input, and input that is none.
+bounces=$(dirname "$0")/../data/real-bounces
+expect bounce-file 0 'Bounce: .*1 recipient' -- explain --bounce "$bounces/lhost-postfix-05.eml"
+expect bounce-rcpt 0 'user@example.com — ' -- explain --bounce "$bounces/lhost-postfix-05.eml"
+expect bounce-next 0 'Next step: ' -- explain --bounce "$bounces/lhost-exim-05.eml"
+out=$("$bin" explain --bounce - < "$bounces/lhost-qmail-01.eml" 2>&1); rc=$?
+if [ "$rc" -eq 0 ] && grep -q 'user@example.com' <<<"$out"; then ok bounce-stdin; else bad bounce-stdin "exit $rc" "$out"; fi
+"$bin" explain --json --bounce "$bounces/lhost-postfix-05.eml" > "$tmp/bounce.json" 2>&1
+if out=$("$py" - "$tmp/bounce.json" <<'PY' 2>&1
+import json, sys
+b = json.load(open(sys.argv[1]))
+assert set(b) == {"format", "reporting_mta", "subject", "from", "truncated", "recipients"}, b.keys()
+r = b["recipients"][0]
+assert set(r) == {"recipient", "original", "action", "status", "remote_mta", "diagnostic",
+                  "diagnostic_type", "command", "explanation"}, r.keys()
+assert r["recipient"] == "user@example.com" and r["explanation"]["diagnosis"]["id"]
+PY
+); then ok bounce-json; else bad bounce-json "$out"; fi
+printf 'From: a@example.org\nTo: b@example.org\nSubject: hello\n\nJust a note.\n' > "$tmp/plain.eml"
+expect bounce-not-bounce 4 'not a bounce|no failed recipient' -- explain --bounce "$tmp/plain.eml"
+head -c 3000 /dev/urandom > "$tmp/random.bin"
+expect bounce-binary 4 '--bounce .*random.bin: ' -- explain --bounce "$tmp/random.bin"
+: > "$tmp/empty.eml"
+expect bounce-empty 4 '--bounce .*empty.eml: ' -- explain --bounce "$tmp/empty.eml"
+expect bounce-missing 3 'cannot read it: No such file or directory' -- explain --bounce "$tmp/none.eml"
+expect bounce-and-reply 2 'give --reply or --bounce, not both' -- explain --bounce x --reply y
+
+# A rule whose sample an earlier rule takes: --check names both, exit 1.
+mkdir -p "$tmp/help3"
+cp -R "${SMTPSCOPE_HELPDIR:-$(dirname "$0")/../../help}/kb" "$tmp/help3/kb"
+printf '\n[rule late]\ncue: greylisted\ndiagnosis: policy\nsample: 451 4.7.1 Greylisted, come back later\n' \
+	>> "$tmp/help3/kb/rules.kb"
+out=$(SMTPSCOPE_HELPDIR="$tmp/help3" "$bin" explain --check 2>&1); rc=$?
+if [ "$rc" -eq 1 ] && grep -Eq 'rules.kb:[0-9]+: sample 1 of rule late is taken first by rule greylisted \(.*rules.kb:[0-9]+\)' <<<"$out"; then
+	ok rule-sample-shadowed
+else bad rule-sample-shadowed "exit $rc" "$out"; fi
+printf '\n[rule broken]\nregex: (unclosed\ndiagnosis: nowhere\nsample: 550 x\n' >> "$tmp/help3/kb/rules.kb"
+out=$(SMTPSCOPE_HELPDIR="$tmp/help3" "$bin" explain --check 2>&1); rc=$?
+if [ "$rc" -eq 1 ] && grep -Eq 'rules.kb:[0-9]+: regex is not a valid POSIX extended regular expression' <<<"$out"; then
+	ok rule-bad-regex
+else bad rule-bad-regex "exit $rc" "$out"; fi
+
 # JSON: valid, and the documented fields are there with the right types.
 "$bin" explain --reply $'550-5.1.1 The email account that you tried to reach does not exist.\n550 5.1.1 https://support.google.com/mail/?p=NoSuchUser x - gsmtp' \
 	--after RCPT --json > "$tmp/one.json" 2>&1
@@ -89,8 +151,8 @@ assert x["code"] == 550 and x["context"] == "RCPT"
 assert set(x["enhanced"]) == {"code", "source", "registered", "name", "description",
                               "fix", "class_meaning", "subject_meaning", "deprecated"}
 assert x["enhanced"]["code"] == "5.1.1" and x["enhanced"]["source"] == "start"
-assert set(x["diagnosis"]) == {"id", "label", "description", "next", "from"}
-assert x["diagnosis"]["id"] == "mailbox-unknown"
+assert set(x["diagnosis"]) == {"id", "label", "description", "next", "from", "rule"}
+assert x["diagnosis"]["id"] == "mailbox-unknown" and x["diagnosis"]["rule"] is None
 assert set(x["provider"]) == {"pattern", "who", "kind", "means", "action", "enhanced_note"}
 assert "Gmail" in x["provider"]["who"]
 c = json.load(open(d + "/cmp.json"))

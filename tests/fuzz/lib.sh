@@ -10,6 +10,8 @@ fuzz_max_len() {
 	fuzz-sendpol) echo 2048 ;;
 	fuzz-dnsbl) echo 4096 ;;
 	fuzz-mtasts) echo 4096 ;;
+	fuzz-paste) echo 4096 ;;
+	fuzz-bounce) echo 16384 ;;
 	fuzz-replay) echo 8192 ;;
 	fuzz-kb) echo 16384 ;;
 	*) echo 8192 ;;

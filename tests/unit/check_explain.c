@@ -209,6 +209,10 @@ START_TEST(test_pasted_text)
 	w = explain_text_to_wire("421 4.7.0 first\nsecond part", &rejoined);
 	ck_assert_str_eq(w, "421-4.7.0 first\r\n421 second part\r\n");
 	free(w);
+	/* A code alone: nothing read past its end. */
+	w = explain_text_to_wire("550", &rejoined);
+	ck_assert_str_eq(w, "550 \r\n");
+	free(w);
 	ck_assert_ptr_null(explain_text_to_wire("no code here", &rejoined));
 	ck_assert_ptr_null(explain_text_to_wire("", &rejoined));
 }

@@ -33,5 +33,8 @@ Suite *mtasts_suite(void);
 Suite *mtasts_fetch_suite(void);
 Suite *dns_suite(void);
 Suite *tlsa_suite(void);
+Suite *paste_suite(void);
+Suite *bounce_suite(void);
+Suite *corpus_suite(void);
 
 #endif
