@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "smtpscope/bounce.h"
@@ -15,6 +17,7 @@
 #include "smtpscope/demo.h"
 #include "smtpscope/diagnose.h"
 #include "smtpscope/explain.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/reply.h"
 
 #define CLI_WIDTH 78
@@ -31,7 +34,7 @@ static const char cli_explain_usage[] =
 "       smtpscope explain --reply TEXT [--after COMMAND] [--tls] [--json]\n"
 "       smtpscope explain --bounce FILE|- [--json]\n"
 "       smtpscope explain --compare CODE CODE [--json]\n"
-"       smtpscope explain --check\n"
+"       smtpscope explain --check [--lang LL]\n"
 "\n"
 "CODE is a reply code (550), ENHANCED an enhanced status code (5.1.1).\n"
 "TEXT is a reply as you found it: the server's lines (with newlines, or\n"
@@ -47,17 +50,38 @@ static const char cli_explain_usage[] =
 "ones; - reads standard input); each recipient is explained.\n"
 "COMMAND is what the reply answered: greeting, HELO, EHLO, MAIL, RCPT, DATA,\n"
 "DOT (after the final dot), BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT,\n"
-"STARTTLS, AUTH, ETRN, ATRN.  --tls says TLS was active.  --check loads the\n"
+"STARTTLS, AUTH, ETRN, ATRN.  --lang en|fr|ko picks the explanations'\n"
+"language (default: from LANGUAGE, LC_ALL, LC_MESSAGES, LANG).\n"
+"--tls says TLS was active.  --check loads the\n"
 "knowledge base and the demo's scenarios and reports every problem as\n"
 "FILE:LINE, and checks that every rule's and pattern's samples are taken\n"
 "by that rule or pattern first.\n"
 "Exit status: 0; 1 --check found problems; 2 usage error; 3 --bounce FILE\n"
 "cannot be read; 4 --bounce input is not a bounce message.\n";
 
+static const char *cli_lang;
+
+bool cli_set_lang(const char *lang)
+{
+	if (lang && !kb_lang_available(kb_default_dir(), lang)) {
+		fprintf(stderr, "smtpscope: --lang %s: no translation for it; use en, fr or ko\n", lang);
+		return false;
+	}
+	cli_lang = lang;
+	i18n_init(lang);
+	return true;
+}
+
 struct kb *cli_load_kb(size_t *errors)
 {
 	struct kb *kb = kb_new();
 	size_t n = kb_load_dir(kb, kb_default_dir());
+	const char *lang = i18n_lang();
+
+	/* A language from the environment that has no translation is
+	 * English, silently, as gettext does. */
+	if (kb_lang_available(kb_default_dir(), lang))
+		n += kb_load_lang(kb, kb_default_dir(), lang);
 
 	for (size_t i = 0; i < kb_error_count(kb); i++)
 		fprintf(stderr, "smtpscope: %s\n", kb_error(kb, i));
@@ -182,6 +206,58 @@ static size_t cli_check_samples(const struct kb *kb, size_t *nsamples, double *m
 	return problems;
 }
 
+/* One language's translation: its problems (each as FILE:LINE on
+ * stderr) are returned; the fields still in English are counted, and
+ * listed too when list is set. */
+static size_t cli_check_lang(const char *lang, bool list)
+{
+	struct kb *kb = kb_new();
+	struct buf gaps;
+	size_t english = kb_load_dir(kb, kb_default_dir()), problems, left;
+
+	problems = kb_load_lang(kb, kb_default_dir(), lang);
+	for (size_t i = english; i < kb_error_count(kb); i++)
+		fprintf(stderr, "smtpscope: %s\n", kb_error(kb, i));
+	buf_init(&gaps);
+	left = kb_lang_gaps(kb, &gaps);
+	/* A field left in English is a problem: a French or Korean class
+	 * must never meet an English paragraph. */
+	if (gaps.len && (list || left <= 20))
+		fprintf(stderr, "%s", gaps.data);
+	problems += left;
+	printf("translation %s: %zu fields translated, %zu still in English%s; %zu problem%s\n",
+	       lang, kb_lang_translated(kb), left,
+	       left > 20 && !list ? " (--check --lang to list them)" : "", problems,
+	       problems == 1 ? "" : "s");
+	buf_free(&gaps);
+	kb_free(kb);
+	return problems;
+}
+
+/* Every translation folder under help/kb (fr, ko ...), or only lang. */
+static size_t cli_check_langs(const char *lang)
+{
+	char *kbdir = xasprintf("%s/kb", kb_default_dir());
+	DIR *d = lang ? NULL : opendir(kbdir);
+	struct dirent *de;
+	size_t problems = 0;
+
+	if (lang && strncmp(lang, "en", 2) != 0)
+		problems += cli_check_lang(lang, true);
+	while (d && (de = readdir(d)) != NULL) {
+		char *sub = xasprintf("%s/%s", kbdir, de->d_name);
+		struct stat st;
+
+		if (de->d_name[0] != '.' && stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+			problems += cli_check_lang(de->d_name, false);
+		free(sub);
+	}
+	if (d)
+		closedir(d);
+	free(kbdir);
+	return problems;
+}
+
 static int cli_check(struct kb *kb, size_t errors, double load_ms)
 {
 	size_t nsamples;
@@ -194,6 +270,7 @@ static int cli_check(struct kb *kb, size_t errors, double load_ms)
 	       kb_rule_count(kb), errors, errors == 1 ? "" : "s", load_ms);
 	printf("text rules: %zu samples diagnosed in %.2f ms (%.1f us a reply)\n", nsamples, ms,
 	       nsamples ? ms * 1000.0 / (double)nsamples : 0.0);
+	errors += cli_check_langs(cli_lang);
 	errors += cli_check_scenarios();
 	return errors ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
@@ -201,13 +278,13 @@ static int cli_check(struct kb *kb, size_t errors, double load_ms)
 /* "Read as: Postfix bounce line; server ...; in reply to RCPT". */
 static void cli_pasted_line(const struct paste *p, struct buf *out)
 {
-	buf_printf(out, "Read as: %s", paste_format_name(p->format));
+	buf_printf(out, _("Read as: %s"), paste_format_name(p->format));
 	if (p->server)
-		buf_printf(out, "; server %s", p->server);
+		buf_printf(out, _("; server %s"), p->server);
 	if (p->has_verb)
-		buf_printf(out, "; in reply to %s", smtp_verb_name(p->verb));
+		buf_printf(out, _("; in reply to %s"), smtp_verb_name(p->verb));
 	if (p->recipient)
-		buf_printf(out, "; recipient %s", p->recipient);
+		buf_printf(out, _("; recipient %s"), p->recipient);
 	buf_adds(out, "\n\n");
 }
 
@@ -314,6 +391,7 @@ int cli_explain_main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "tls", no_argument, NULL, 't' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "lang", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -327,7 +405,7 @@ int cli_explain_main(int argc, char **argv)
 	int c, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:b:a:cjtkh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:b:a:cjtkl:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': reply_text = optarg; break;
 		case 'b': bounce_file = optarg; break;
@@ -340,6 +418,10 @@ int cli_explain_main(int argc, char **argv)
 		case 'j': json = true; break;
 		case 't': ctx.tls_active = true; break;
 		case 'k': check = true; break;
+		case 'l':
+			if (!cli_set_lang(optarg))
+				return CLI_EXIT_USAGE;
+			break;
 		case 'h': fputs(cli_explain_usage, stdout); return CLI_EXIT_OK;
 		default: fputs(cli_explain_usage, stderr); return CLI_EXIT_USAGE;
 		}

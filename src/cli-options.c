@@ -223,6 +223,8 @@ static const struct opt_spec cli_specs[] = {
 	  .section = CLI_AUTH,
 	  .help = "show SASL lines in the transcript as sent (by\n"
 		  "default: AUTH PLAIN <redacted: user \"alice\">)" },
+	{ .name = "lang", .arg = "LL", .kind = OPT_STRING, .field = F(lang), .section = CLI_AUTH,
+	  .help = "messages and explanations in en, fr or ko" },
 	{ .name = "help", .letter = 'h', .kind = OPT_RUN, .run = cli_run_help, .section = CLI_AUTH,
 	  .help = "show this help" },
 	{ .name = "version", .letter = 'V', .kind = OPT_RUN, .run = cli_run_version,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "smtpscope/diagnose.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/reply.h"
 
 /* Explains the reply paste_parse() found in p. */
@@ -84,16 +85,16 @@ static const char *diagnose_outcome(const struct bounce_rcpt *r, const struct ex
 	int cls = x->code >= 0 ? x->code / 100 : x->enh.cls;
 
 	if (r->action && strcmp(r->action, "delayed") == 0)
-		return "delayed: the sending server keeps retrying and will send another notice if it gives up";
+		return _("delayed: the sending server keeps retrying and will send another notice if it gives up");
 	if (r->action && strcmp(r->action, "delivered") == 0)
-		return "delivered";
+		return _("delivered");
 	if (r->action && (strcmp(r->action, "relayed") == 0 || strcmp(r->action, "expanded") == 0))
-		return "passed on to a system that sends no further notice";
+		return _("passed on to a system that sends no further notice");
 	if (cls == 4 && r->action && strcmp(r->action, "failed") == 0)
-		return "not delivered: the server kept deferring it (a temporary failure) until the sender gave up";
+		return _("not delivered: the server kept deferring it (a temporary failure) until the sender gave up");
 	if (cls == 4)
-		return "not delivered yet: a temporary failure, which the sender retries";
-	return "not delivered: refused for good";
+		return _("not delivered yet: a temporary failure, which the sender retries");
+	return _("not delivered: refused for good");
 }
 
 static void diagnose_rcpt_text(const struct kb *kb, const struct bounce_rcpt *r, size_t width,
@@ -104,46 +105,46 @@ static void diagnose_rcpt_text(const struct kb *kb, const struct bounce_rcpt *r,
 	bool ok = diagnose_bounce_rcpt(kb, r, &x);
 
 	buf_init(&line);
-	buf_printf(out, "\n%s", r->recipient ? r->recipient : "(recipient not named)");
+	buf_printf(out, "\n%s", r->recipient ? r->recipient : _("(recipient not named)"));
 	if (r->original && (!r->recipient || strcmp(r->original, r->recipient) != 0))
-		buf_printf(out, " (originally %s)", r->original);
+		buf_printf(out, _(" (originally %s)"), r->original);
 	buf_printf(out, " — %s%s%s\n", r->action ? r->action : "failed",
-		   r->status ? ", status " : "", r->status ? r->status : "");
+		   r->status ? _(", status ") : "", r->status ? r->status : "");
 	if (r->remote_mta || r->has_verb) {
-		buf_printf(&line, "Where: %s%s%s", r->remote_mta ? r->remote_mta : "the receiving server",
-			   r->has_verb ? ", in reply to " : "",
+		buf_printf(&line, _("Where: %s%s%s"), r->remote_mta ? r->remote_mta : _("the receiving server"),
+			   r->has_verb ? _(", in reply to ") : "",
 			   r->has_verb ? smtp_verb_name(r->verb) : "");
 		explain_wrap(out, line.data, 2, width);
 		buf_clear(&line);
 	}
 	if (r->diagnostic) {
-		buf_printf(&line, "Server said: %s", r->diagnostic);
+		buf_printf(&line, _("Server said: %s"), r->diagnostic);
 		explain_wrap(out, line.data, 2, width);
 		buf_clear(&line);
 	}
 	if (!ok || x.diagnosis == NULL) {
-		explain_wrap(out, "Diagnosis: the bounce gives neither the server's reply nor a status code, so the cause cannot be told; read its human-readable part.", 2, width);
+		explain_wrap(out, _("Diagnosis: the bounce gives neither the server's reply nor a status code, so the cause cannot be told; read its human-readable part."), 2, width);
 		buf_free(&line);
 		return;
 	}
-	buf_printf(&line, "What happened: %s.", diagnose_outcome(r, &x));
+	buf_printf(&line, _("What happened: %s."), diagnose_outcome(r, &x));
 	explain_wrap(out, line.data, 2, width);
 	buf_clear(&line);
-	buf_printf(&line, "Diagnosis: %s — %s (from the %s", x.diagnosis->id, x.diagnosis->label,
-		   x.diagnosis_from);
+	buf_printf(&line, _("Diagnosis: %s — %s (from the %s"), x.diagnosis->id, x.diagnosis->label,
+		   _(x.diagnosis_from));
 	if (x.pattern)
 		buf_printf(&line, " %s, %s", x.pattern->id, x.pattern->who);
 	else if (x.rule_decided)
-		buf_printf(&line, " %s: the text says \"%s\"", x.rule.rule->id, x.rule.cue);
+		buf_printf(&line, _(" %s: the text says \"%s\""), x.rule.rule->id, x.rule.cue);
 	buf_adds(&line, ").");
 	explain_wrap(out, line.data, 2, width);
 	buf_clear(&line);
 	for (size_t i = 0; i < x.nnotes; i++) {
-		buf_printf(&line, "Note: %s.", x.notes[i]);
+		buf_printf(&line, _("Note: %s."), x.notes[i]);
 		explain_wrap(out, line.data, 2, width);
 		buf_clear(&line);
 	}
-	buf_printf(&line, "Next step: %s", x.pattern ? x.pattern->action : x.diagnosis->next);
+	buf_printf(&line, _("Next step: %s"), x.pattern ? x.pattern->action : x.diagnosis->next);
 	explain_wrap(out, line.data, 2, width);
 	buf_free(&line);
 	explain_free(&x);
@@ -203,14 +204,14 @@ void diagnose_bounce_format(const struct kb *kb, const struct bounce *b, bool js
 		buf_adds(out, "]}\n");
 		return;
 	}
-	buf_printf(out, "Bounce: %s", bounce_format_name(b->format));
+	buf_printf(out, _("Bounce: %s"), bounce_format_name(b->format));
 	if (b->reporting_mta)
-		buf_printf(out, ", reported by %s", b->reporting_mta);
-	buf_printf(out, "; %zu recipient%s\n", b->nrcpts, b->nrcpts == 1 ? "" : "s");
+		buf_printf(out, _(", reported by %s"), b->reporting_mta);
+	buf_printf(out, ngettext("; %zu recipient\n", "; %zu recipients\n", b->nrcpts), b->nrcpts);
 	if (b->subject)
-		buf_printf(out, "Subject: %s\n", b->subject);
+		buf_printf(out, _("Subject: %s\n"), b->subject);
 	if (b->truncated)
-		buf_adds(out, "Warning: the message ends early (cut off inside a part or header); what is there was read.\n");
+		buf_adds(out, _("Warning: the message ends early (cut off inside a part or header); what is there was read.\n"));
 	for (size_t i = 0; i < b->nrcpts; i++)
 		diagnose_rcpt_text(kb, &b->rcpts[i], width, out);
 }

@@ -7,17 +7,13 @@
 #include <string.h>
 
 #include "smtpscope/explain.h"
+#include "smtpscope/i18n.h"
 
-/* Display columns of UTF-8 text: continuation bytes take none.  The
- * knowledge base is UTF-8 text without wide characters, and server text
- * has been through util_escape. */
+/* Display columns of UTF-8 text: Korean and other wide characters take
+ * two, so wrapped lines keep their width in any language. */
 static size_t fmt_cols(const char *s, size_t n)
 {
-	size_t cols = 0;
-
-	for (size_t i = 0; i < n; i++)
-		cols += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return cols;
+	return util_display_width(s, n);
 }
 
 /* Appends text word-wrapped to width columns, every line indented; "\n\n"
@@ -176,24 +172,24 @@ static void fmt_enhanced_long(const struct explanation *x, struct buf *out, size
 
 	if (e->source == EXPLAIN_ENH_NONE)
 		return;
-	fmt_heading(out, width, true, "Enhanced code %s%s%s (%s)", e->text,
+	fmt_heading(out, width, true, _("Enhanced code %s%s%s (%s)"), e->text,
 		    e->entry ? " — " : "", e->entry ? e->entry->name : "",
 		    fmt_enh_source_text(e->source));
 	if (e->entry) {
 		fmt_wrap(out, e->entry->description, 2, width);
-		buf_adds(out, "  What to do:\n");
+		buf_printf(out, "  %s\n", _("What to do:"));
 		fmt_wrap(out, e->entry->fix, 4, width);
 		if (e->entry->broad) {
-			buf_adds(out, "  A broad code:\n");
+			buf_printf(out, "  %s\n", _("A broad code:"));
 			fmt_wrap(out, e->entry->broad, 4, width);
 		}
 	}
 	if (e->cls_entry)
-		buf_printf(out, "  class %d: %s\n", e->cls, e->cls_entry->name);
+		buf_printf(out, _("  class %d: %s\n"), e->cls, e->cls_entry->name);
 	if (e->subject_entry)
-		buf_printf(out, "  subject %d: %s\n", e->subject, e->subject_entry->name);
+		buf_printf(out, _("  subject %d: %s\n"), e->subject, e->subject_entry->name);
 	if (e->entry)
-		buf_printf(out, "  registry: basic code %s; %s\n", e->entry->basic, e->entry->rfc);
+		buf_printf(out, _("  registry: basic code %s; %s\n"), e->entry->basic, e->entry->rfc);
 }
 
 void explain_format_long(const struct explanation *x, struct buf *out, size_t width)
@@ -205,15 +201,15 @@ void explain_format_long(const struct explanation *x, struct buf *out, size_t wi
 		snprintf(head, sizeof head, "%03d%s%s", x->code,
 			 x->enh.source != EXPLAIN_ENH_NONE ? " " : "", x->enh.text);
 	else if (x->enh.source == EXPLAIN_ENH_GIVEN)
-		snprintf(head, sizeof head, "Enhanced status code %s", x->enh.text);
+		snprintf(head, sizeof head, _("Enhanced status code %s"), x->enh.text);
 	else
-		snprintf(head, sizeof head, "(no code)");
+		snprintf(head, sizeof head, "%s", _("(no code)"));
 	if (x->code >= 0 || x->enh.source != EXPLAIN_ENH_GIVEN)
 		fmt_heading(out, width, false, "%s — %s", head,
-			    c ? c->name : "no entry in the knowledge base");
+			    c ? c->name : _("no entry in the knowledge base"));
 	else
 		fmt_heading(out, width, false, "%s — %s", head,
-			    x->enh.entry ? x->enh.entry->name : "not in the IANA registry");
+			    x->enh.entry ? x->enh.entry->name : _("not in the IANA registry"));
 	if (x->class_meaning)
 		buf_printf(out, "  %dyz  %s\n", x->code / 100, x->class_meaning);
 	if (x->category_meaning)
@@ -221,8 +217,8 @@ void explain_format_long(const struct explanation *x, struct buf *out, size_t wi
 	if (x->context_meaning) {
 		char h[64];
 
-		snprintf(h, sizeof h, "As the reply to %s", kb_ctx_name(x->ctx));
-		fmt_section(out, x->ctx == KB_CTX_ANY ? "As the reply to any command" : h,
+		snprintf(h, sizeof h, _("As the reply to %s"), kb_ctx_name(x->ctx));
+		fmt_section(out, x->ctx == KB_CTX_ANY ? _("As the reply to any command") : h,
 			    x->context_meaning, width);
 	}
 	if (!x->has_ctx && c) {
@@ -232,25 +228,25 @@ void explain_format_long(const struct explanation *x, struct buf *out, size_t wi
 			if (c->context[i] == NULL)
 				continue;
 			if (!any)
-				buf_adds(out, "\nMeaning by the command it answers\n");
+				buf_printf(out, "\n%s\n", _("Meaning by the command it answers"));
 			any = true;
-			buf_printf(out, "  %s\n", i == KB_CTX_DOT ? "after the final dot (DOT)"
-				   : i == KB_CTX_ANY ? "any other command"
-				   : i == KB_CTX_GREETING ? "greeting" : kb_ctx_name((enum kb_ctx)i));
+			buf_printf(out, "  %s\n", i == KB_CTX_DOT ? _("after the final dot (DOT)")
+				   : i == KB_CTX_ANY ? _("any other command")
+				   : i == KB_CTX_GREETING ? _("greeting") : kb_ctx_name((enum kb_ctx)i));
 			fmt_wrap(out, c->context[i], 4, width);
 		}
 	}
 	if (x->decoded)
-		buf_printf(out, "\nDecoded from base64: \"%s\"\n", x->decoded);
+		buf_printf(out, _("\nDecoded from base64: \"%s\"\n"), x->decoded);
 	if (x->diagnosis) {
-		fmt_heading(out, width, true, "Diagnosis: %s — %s (from the %s)", x->diagnosis->id,
-			    x->diagnosis->label, x->diagnosis_from);
+		fmt_heading(out, width, true, _("Diagnosis: %s — %s (from the %s)"), x->diagnosis->id,
+			    x->diagnosis->label, _(x->diagnosis_from));
 		if (x->rule.rule && !x->pattern) {
 			struct buf why;
 
 			buf_init(&why);
-			buf_printf(&why, "%s \"%s\" (rule %s, %s:%d).",
-				   x->rule_decided ? "Why: the text says" : "The text agrees:",
+			buf_printf(&why, _("%s \"%s\" (rule %s, %s:%d)."),
+				   x->rule_decided ? _("Why: the text says") : _("The text agrees:"),
 				   x->rule.cue, x->rule.rule->id, x->rule.rule->file, x->rule.rule->line);
 			if (x->rule.rule->note)
 				buf_printf(&why, " %s", x->rule.rule->note);
@@ -258,36 +254,36 @@ void explain_format_long(const struct explanation *x, struct buf *out, size_t wi
 			buf_free(&why);
 		}
 		fmt_wrap(out, x->diagnosis->description, 2, width);
-		buf_adds(out, "  Next step:\n");
+		buf_printf(out, "  %s\n", _("Next step:"));
 		fmt_wrap(out, x->diagnosis->next, 4, width);
 	}
 	if (x->pattern) {
-		fmt_heading(out, width, true, "Recognised: %s (%s; pattern %s)", x->pattern->who,
+		fmt_heading(out, width, true, _("Recognised: %s (%s; pattern %s)"), x->pattern->who,
 			    kb_kind_name(x->pattern->kind), x->pattern->id);
 		fmt_wrap(out, x->pattern->means, 2, width);
-		buf_adds(out, "  What to do:\n");
+		buf_printf(out, "  %s\n", _("What to do:"));
 		fmt_wrap(out, x->pattern->action, 4, width);
 		if (x->pattern->enhanced_note) {
-			buf_adds(out, "  About its enhanced code:\n");
+			buf_printf(out, "  %s\n", _("About its enhanced code:"));
 			fmt_wrap(out, x->pattern->enhanced_note, 4, width);
 		}
 	}
 	fmt_enhanced_long(x, out, width);
 	if (c) {
-		fmt_section(out, "What it means", c->description, width);
-		fmt_section(out, "When you see it", c->when, width);
-		fmt_section(out, "How to fix it", c->fix, width);
-		fmt_section(out, "Key differences", c->differences, width);
+		fmt_section(out, _("What it means"), c->description, width);
+		fmt_section(out, _("When you see it"), c->when, width);
+		fmt_section(out, _("How to fix it"), c->fix, width);
+		fmt_section(out, _("Key differences"), c->differences, width);
 		if (c->nrelated) {
-			buf_adds(out, "\nRelated:");
+			buf_printf(out, "\n%s", _("Related:"));
 			for (size_t i = 0; i < c->nrelated; i++)
 				buf_printf(out, " %d", c->related[i]);
 			buf_printf(out, "  (smtpscope explain --compare %d %d)\n", c->code, c->related[0]);
 		}
-		buf_printf(out, "Defined in: %s\n", c->rfc);
+		buf_printf(out, _("Defined in: %s\n"), c->rfc);
 	}
 	if (x->nnotes) {
-		buf_adds(out, "\nNotes\n");
+		buf_printf(out, "\n%s\n", _("Notes"));
 		for (size_t i = 0; i < x->nnotes; i++) {
 			struct buf note;
 
@@ -450,7 +446,7 @@ static void compare_one_text(const struct kb *kb, int code, struct buf *out, siz
 {
 	const struct kb_code *c = kb_code(kb, code);
 
-	buf_printf(out, "%03d — %s\n", code, c ? c->name : "no entry in the knowledge base");
+	buf_printf(out, "%03d — %s\n", code, c ? c->name : _("no entry in the knowledge base"));
 	buf_printf(out, "  %dyz %s; x%dz %s\n", code / 100,
 		   explain_class(code) ? explain_class(code) : "not a valid class",
 		   code / 10 % 10, explain_category(code) ? explain_category(code) : "undefined");

@@ -10,14 +10,15 @@
 
 #include "smtpscope/auth.h"
 #include "smtpscope/explain.h"
+#include "smtpscope/i18n.h"
 
 const char *explain_class(int code)
 {
 	switch (code / 100) {
-	case 2: return "positive completion (done)";
-	case 3: return "positive intermediate (go on, send the rest)";
-	case 4: return "transient negative (not done; try again later)";
-	case 5: return "permanent negative (not done; do not repeat unchanged)";
+	case 2: return _("positive completion (done)");
+	case 3: return _("positive intermediate (go on, send the rest)");
+	case 4: return _("transient negative (not done; try again later)");
+	case 5: return _("permanent negative (not done; do not repeat unchanged)");
 	default: return NULL;
 	}
 }
@@ -25,12 +26,12 @@ const char *explain_class(int code)
 const char *explain_category(int code)
 {
 	switch (code / 10 % 10) {
-	case 0: return "syntax";
-	case 1: return "information";
-	case 2: return "connections";
-	case 3: return "unspecified";
-	case 4: return "unspecified";
-	case 5: return "mail system";
+	case 0: return _("syntax");
+	case 1: return _("information");
+	case 2: return _("connections");
+	case 3: return _("unspecified");
+	case 4: return _("unspecified");
+	case 5: return _("mail system");
 	default: return NULL;
 	}
 }
@@ -38,14 +39,14 @@ const char *explain_category(int code)
 const char *explain_enhanced_subject(int subject)
 {
 	static const char *const names[] = {
-		"other or undefined status", "addressing", "mailbox",
-		"mail system", "network and routing", "mail delivery protocol",
-		"message content or media", "security or policy",
+		N_("other or undefined status"), N_("addressing"), N_("mailbox"),
+		N_("mail system"), N_("network and routing"), N_("mail delivery protocol"),
+		N_("message content or media"), N_("security or policy"),
 	};
 
 	if (subject < 0 || subject > 7)
 		return NULL;
-	return names[subject];
+	return _(names[subject]);
 }
 
 /* RFC 5321 4.2: digits 2-5, 0-5, 0-9. */
@@ -401,7 +402,7 @@ static const char *explain_by_code(const struct explain_ctx *ctx, struct explana
 	const struct kb_code *c = x->entry;
 
 	if (explain_tls_refusal(ctx, x) && c && c->ctx_diagnosis[KB_CTX_STARTTLS]) {
-		x->diagnosis_from = "554 inside TLS naming security (RFC 3207 4)";
+		x->diagnosis_from = N_("554 inside TLS naming security (RFC 3207 4)");
 		return c->ctx_diagnosis[KB_CTX_STARTTLS];
 	}
 	if (x->code == 530) {
@@ -410,29 +411,29 @@ static const char *explain_by_code(const struct explain_ctx *ctx, struct explana
 		bool tls = explain_mentions(x->text, "TLS") ||
 			   (!ctx->tls_active && !explain_mentions(x->text, "auth"));
 
-		x->diagnosis_from = tls ? "530 with TLS not active or named in the text"
-					: "530 after TLS, or naming authentication";
+		x->diagnosis_from = tls ? N_("530 with TLS not active or named in the text")
+					: N_("530 after TLS, or naming authentication");
 		return tls ? "tls-required" : "auth-required";
 	}
 	if (x->enh.entry && x->enh.detail != 0 && x->enh.cls >= 4 &&
 	    (x->code < 0 || x->enh.cls == x->code / 100)) {
-		x->diagnosis_from = "enhanced code";
+		x->diagnosis_from = N_("enhanced code");
 		return x->enh.entry->diagnosis;
 	}
 	if (c && c->ctx_diagnosis[x->ctx]) {
-		x->diagnosis_from = "reply code and command";
+		x->diagnosis_from = N_("reply code and command");
 		return c->ctx_diagnosis[x->ctx];
 	}
 	if (c) {
-		x->diagnosis_from = "reply code";
+		x->diagnosis_from = N_("reply code");
 		return c->diagnosis;
 	}
 	if (x->enh.source == EXPLAIN_ENH_GIVEN && x->code < 0) {
-		x->diagnosis_from = "first digit";
+		x->diagnosis_from = N_("first digit");
 		return explain_by_class(x->enh.cls);
 	}
 	/* A malformed code is a protocol error, never a success. */
-	x->diagnosis_from = x->code >= 0 ? "first digit" : "malformed code";
+	x->diagnosis_from = x->code >= 0 ? N_("first digit") : N_("malformed code");
 	return explain_code_valid(x->code) ? explain_by_class(x->code / 100) : "protocol-error";
 }
 
@@ -456,7 +457,7 @@ static void explain_diagnose(const struct kb *kb, const struct explain_ctx *ctx,
 
 	if (x->pattern) {
 		id = x->pattern->diagnosis;
-		x->diagnosis_from = "provider pattern";
+		x->diagnosis_from = N_("provider pattern");
 	} else if (rule) {
 		const char *by_code = explain_by_code(ctx, x);
 
@@ -473,13 +474,13 @@ static void explain_diagnose(const struct kb *kb, const struct explain_ctx *ctx,
 				explain_note(x, "the %s alone would say %s; the words of the text decide (rule %s)",
 					     x->diagnosis_from, explain_label(kb, by_code),
 					     x->rule.rule->id);
-			x->diagnosis_from = "text rule";
+			x->diagnosis_from = N_("text rule");
 		}
 	} else {
 		id = explain_by_code(ctx, x);
 	}
 	if (x->code < 0 && x->enh.source == EXPLAIN_ENH_GIVEN && !x->rule_decided)
-		x->diagnosis_from = x->enh.entry ? "enhanced code" : "enhanced class";
+		x->diagnosis_from = x->enh.entry ? N_("enhanced code") : N_("enhanced class");
 	/* The only address MAIL names is the sender's. */
 	if (x->ctx == KB_CTX_MAIL &&
 	    (strcmp(id, "mailbox-unknown") == 0 || strcmp(id, "domain-unknown") == 0)) {

@@ -321,6 +321,8 @@ static void kb_diagnosis_build(void *ctx, struct entry *e)
 	d->label = kb_get(kb, e, "label");
 	d->description = kb_get(kb, e, "description");
 	d->next = kb_get(kb, e, "next");
+	d->file = e->file;
+	d->line = e->line;
 }
 
 /* ---- [compare A B ...] ------------------------------------------------ */

@@ -39,6 +39,12 @@ struct kb_matchers {
 	size_t n, cap;
 };
 
+/* A field a translation replaced, with its English text. */
+struct kb_lang_field {
+	const char **slot;
+	const char *english;
+};
+
 struct kb {
 	char **strings;             /* every string entries point to */
 	size_t nstrings, strings_cap;
@@ -59,7 +65,19 @@ struct kb {
 	struct kb_matchers tls;
 	struct kb_rule_impl **rules;
 	size_t nrules, rules_cap;
+	/* Fields a translation replaced, with their English text (kb-lang.c). */
+	struct {
+		struct kb_lang_field *v;
+		size_t n, cap;
+	} lang;
+	const char *lang_name;      /* "fr", or NULL for English */
 };
+
+/* Records the language loaded (NULL: English). */
+void kb_set_lang(struct kb *kb, const char *lang);
+
+/* The entries lexer's sink: each problem kept as an error. */
+void kb_sink(void *ctx, const char *message);
 
 /* One cue of a rule, or an "unless" phrase: a lower-case phrase found
  * anywhere in the lower-cased text, or a regular expression. */

@@ -103,6 +103,7 @@ void kb_free(struct kb *kb)
 	kb_matchers_free(&kb->patterns);
 	kb_matchers_free(&kb->tls);
 	kb_rules_free(kb);
+	free(kb->lang.v);
 	free(kb);
 }
 
@@ -135,7 +136,7 @@ const char *kb_keep(struct kb *kb, char *s)
 	return s;
 }
 
-static void kb_sink(void *ctx, const char *message)
+void kb_sink(void *ctx, const char *message)
 {
 	struct kb *kb = ctx;
 

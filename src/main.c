@@ -222,6 +222,7 @@ int main(int argc, char **argv)
 	int status;
 
 	signal(SIGPIPE, SIG_IGN);
+	cli_set_lang(NULL); /* the environment's; --lang may change it */
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)
 		return serve_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
@@ -233,5 +234,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "mtasts") == 0)
 		return cli_mtasts_main(argc - 1, argv + 1);
 	status = cli_options_parse(&o, argc, argv);
+	if (status < 0 && !cli_set_lang(o.lang))
+		return BATCH_EXIT_USAGE;
 	return status >= 0 ? status : main_front(&o);
 }

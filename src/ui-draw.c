@@ -10,6 +10,7 @@
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/explain.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/ui.h"
 
 /* Pane title rows sit above each rect. */
@@ -169,8 +170,8 @@ static void ui_draw_session(struct ui *ui)
 	size_t h = (size_t)ui->session.h, used = 0;
 
 	ui_draw_title(ui, &ui->session, UI_FOCUS_SESSION,
-		      ui->anchor == SIZE_MAX ? "Session (F7: ladder)" :
-		      "Session (scrolled: End follows; F7: ladder)");
+		      ui->anchor == SIZE_MAX ? _("Session (F7: ladder)") :
+		      _("Session (scrolled: End follows; F7: ladder)"));
 	for (int k = 0; k < ui->nrow_ev; k++)
 		ui->row_ev[k] = SIZE_MAX;
 	if (n == 0 || ui->session.h <= 0)
@@ -215,7 +216,7 @@ static void ui_explain_refresh(struct ui *ui, size_t ev)
 	ui->explain_w = ui->explain.w;
 	buf_clear(&ui->explain_text);
 	if (ev == SIZE_MAX) {
-		buf_adds(&ui->explain_text, "No reply yet. Each reply the server sends is explained here: what its digits say, its enhanced code, a diagnosis and the next step.\n\nF1 or /help: keys and commands.");
+		buf_adds(&ui->explain_text, _("No reply yet. Each reply the server sends is explained here: what its digits say, its enhanced code, a diagnosis and the next step.\n\nF1 or /help: keys and commands."));
 		return;
 	}
 	e = session_get(ui->f.session, ev);
@@ -254,14 +255,15 @@ static void ui_explain_title(const struct session_event *ev, bool newest,
 			     char *title, size_t size)
 {
 	const struct reply *r = ev->reply;
-	char what[32] = "malformed reply";
+	char what[64];
 
+	snprintf(what, sizeof what, "%s", _("malformed reply"));
 	if (r->valid)
-		snprintf(what, sizeof what, "reply %03d", r->code);
+		snprintf(what, sizeof what, _("reply %03d"), r->code);
 	else if (r->code >= 0)
-		snprintf(what, sizeof what, "reply %03d (malformed)", r->code);
-	snprintf(title, size, "Explanation: %s to %.40s%s", what, session_reply_to(ev),
-		 newest ? " (newest)" : "");
+		snprintf(what, sizeof what, _("reply %03d (malformed)"), r->code);
+	snprintf(title, size, _("Explanation: %s to %.40s%s"), what, session_reply_to(ev),
+		 newest ? _(" (newest)") : "");
 }
 
 static void ui_draw_explain(struct ui *ui)
@@ -271,7 +273,7 @@ static void ui_draw_explain(struct ui *ui)
 
 	ui_explain_refresh(ui, ev);
 	if (ev == SIZE_MAX)
-		snprintf(title, sizeof title, "Explanation");
+		snprintf(title, sizeof title, "%s", _("Explanation"));
 	else
 		ui_explain_title(session_get(ui->f.session, ev), ui->selected == SIZE_MAX,
 				 title, sizeof title);
@@ -315,10 +317,10 @@ static void ui_status_row(struct ui *ui, int y, const char *const *parts, size_t
 static const char *ui_conn_name(enum client_conn c)
 {
 	switch (c) {
-	case CLIENT_CONNECTING: return "connecting";
-	case CLIENT_UP: return "connected";
-	case CLIENT_DOWN: return "disconnected";
-	default: return "not connected";
+	case CLIENT_CONNECTING: return _("connecting");
+	case CLIENT_UP: return _("connected");
+	case CLIENT_DOWN: return _("disconnected");
+	default: return _("not connected");
 	}
 }
 
@@ -349,7 +351,7 @@ static void ui_draw_status(struct ui *ui)
 	buf_init(&c);
 	smtp_describe(s, &a);
 	if (waiting)
-		snprintf(queued, sizeof queued, "lines waiting: %zu", waiting);
+		snprintf(queued, sizeof queued, _("lines waiting: %zu"), waiting);
 	{
 		const struct tls_conn *tls = client_tls(ui->f.client);
 		char tlsbuf[64];
@@ -357,36 +359,36 @@ static void ui_draw_status(struct ui *ui)
 		/* TLS state, and a warning that stays as long as the session
 		 * runs on a certificate nobody verified (--insecure). */
 		if (client_tls_question(ui->f.client))
-			snprintf(tlsbuf, sizeof tlsbuf, "!! TLS paused: certificate NOT verified");
+			snprintf(tlsbuf, sizeof tlsbuf, "%s", _("!! TLS paused: certificate NOT verified"));
 		else if (client_was_insecure(ui->f.client))
-			snprintf(tlsbuf, sizeof tlsbuf, "!! INSECURE %s: certificate NOT verified",
+			snprintf(tlsbuf, sizeof tlsbuf, _("!! INSECURE %s: certificate NOT verified"),
 				 tls ? tls_protocol(tls) : "TLS");
 		else if (tls && client_conn(ui->f.client) == CLIENT_UP)
 			snprintf(tlsbuf, sizeof tlsbuf, "%s, %s", tls_protocol(tls),
 				 ui_tls_auth(ui->f.client, tls));
 		else
-			snprintf(tlsbuf, sizeof tlsbuf, "no TLS");
+			snprintf(tlsbuf, sizeof tlsbuf, "%s", _("no TLS"));
 		/* the route's label: which MX of how many (/connect --mx) */
-		const char *p1[] = { client_target(ui->f.client)[0] ? client_target(ui->f.client) : "no target",
+		const char *p1[] = { client_target(ui->f.client)[0] ? client_target(ui->f.client) : _("no target"),
 				     client_route_label(ui->f.client),
 				     ui_conn_name(client_conn(ui->f.client)), tlsbuf, a.data, queued };
 		ui_status_row(ui, ui->status.y, p1, UTIL_ARRAY_LEN(p1));
 	}
 	if (client_tls_question(ui->f.client)) {
-		char *q = xasprintf("Certificate NOT verified (%s). Continue anyway? (y/N)",
+		char *q = xasprintf(_("Certificate NOT verified (%s). Continue anyway? (y/N)"),
 				    client_tls_question(ui->f.client));
 		const char *p[] = { q };
 
 		ui_status_row(ui, ui->status.y + 1, p, 1);
 		free(q);
 	} else if (ui->confirm) {
-		const char *p[] = { "Abandon the message in progress? (y/n)" };
+		const char *p[] = { _("Abandon the message in progress? (y/n)") };
 		ui_status_row(ui, ui->status.y + 1, p, 1);
 	} else if (ui->matches.len) {
 		const char *p[] = { ui->matches.data };
 		ui_status_row(ui, ui->status.y + 1, p, 1);
 	} else if (client_awaiting_dot(ui->f.client, &waited, &limit)) {
-		char *w = xasprintf("message sent: waiting %lld s of %lld for the server's reply to its end (content filters take time; --dot-timeout)",
+		char *w = xasprintf(_("message sent: waiting %lld s of %lld for the server's reply to its end (content filters take time; --dot-timeout)"),
 				    (long long)(waited / 1000), (long long)(limit / 1000));
 		const char *p[] = { w };
 
@@ -396,11 +398,11 @@ static void ui_draw_status(struct ui *ui)
 		caps_summary(smtp_caps(s), &b);
 		smtp_legal_next(s, &c);
 		{
-			char *caps = xasprintf("caps: %s", b.len ? b.data
+			char *caps = xasprintf(_("caps: %s"), b.len ? b.data
 						: smtp_state(s) == SMTP_READY || smtp_state(s) == SMTP_MAIL ||
-						  smtp_state(s) == SMTP_RCPT ? "(none offered)" : "(none yet: EHLO)");
-			char *next = xasprintf("next: %s", c.len ? c.data : "-");
-			const char *p2[] = { next, caps, "F1 help" };
+						  smtp_state(s) == SMTP_RCPT ? _("(none offered)") : _("(none yet: EHLO)"));
+			char *next = xasprintf(_("next: %s"), c.len ? c.data : "-");
+			const char *p2[] = { next, caps, _("F1 help") };
 
 			/* caps_summary() escapes the server's bytes itself */
 			ui_status_row_esc(ui, ui->status.y + 1, p2, UTIL_ARRAY_LEN(p2), 1u << 1);
@@ -414,36 +416,35 @@ static void ui_draw_status(struct ui *ui)
 }
 
 static const char *const ui_help_keys[] = {
-	"Keys",
-	"  F1, /help        this help (Esc, F1 or q closes it)",
-	"  F6               move focus: command line -> session -> explanation",
-	"  F7, /ladder      session pane: transcript <-> ladder diagram (client",
-	"                   <-> server arrows, codes in colour), drawn live",
-	"  F8               during /replay: run the next step",
-	"  Tab              complete: SMTP verbs, /commands, AUTH mechanisms,",
-	"                   file names for /sendfile, codes for /explain",
-	"  Up, Down         command line: history; session pane: select a reply",
-	"                   (the explanation follows; the ladder scrolls);",
-	"                   explanation: scroll",
-	"  PgUp, PgDn       scroll the focused pane (the session from the",
-	"                   command line)",
-	"  Home, End        top / bottom of the focused pane; End follows the",
-	"                   newest lines again",
-	"  mouse            wheel scrolls, a click selects a reply",
-	"  Ctrl-L           redraw the screen",
-	"  Ctrl-C           clear the line; asks before abandoning a message",
-	"  Ctrl-D           on an empty line: send QUIT and exit (as /quit)",
-	"  Enter            send the line (runs when earlier replies are in)",
+	N_("Keys"),
+	N_("  F1, /help        this help (Esc, F1 or q closes it)"),
+	N_("  F6               move focus: command line -> session -> explanation"),
+	N_("  F7, /ladder      session pane: transcript <-> ladder diagram (client"),
+	N_("                   <-> server arrows, codes in colour), drawn live"),
+	N_("  F8               during /replay: run the next step"),
+	N_("  Tab              complete: SMTP verbs, /commands, AUTH mechanisms,"),
+	N_("                   file names for /sendfile, codes for /explain"),
+	N_("  Up, Down         command line: history; session pane: select a reply"),
+	N_("                   (the explanation follows; the ladder scrolls);"),
+	N_("                   explanation: scroll"),
+	N_("  PgUp, PgDn       scroll the focused pane (the session from the"),
+	N_("                   command line)"),
+	N_("  Home, End        top / bottom of the focused pane; End follows the"),
+	N_("                   newest lines again"),
+	N_("  mouse            wheel scrolls, a click selects a reply"),
+	N_("  Ctrl-L           redraw the screen"),
+	N_("  Ctrl-C           clear the line; asks before abandoning a message"),
+	N_("  Ctrl-D           on an empty line: send QUIT and exit (as /quit)"),
+	N_("  Enter            send the line (runs when earlier replies are in)"),
 	"",
-	"Lines starting with / are local commands; any other line goes to the",
-	"server as typed (// sends a leading /). After a 354 or /data, lines",
-	"are the message (the prompt says [message]) up to a line with only \".\".",
+	N_("Lines starting with / are local commands; any other line goes to the"),
+	N_("server as typed (// sends a leading /). After a 354 or /data, lines"),
+	N_("are the message (the prompt says [message]) up to a line with only \".\"."),
 	"",
-	"Local commands",
+	N_("Local commands"),
 };
 
-static const char ui_help_title[] =
-	"smtpscope help - Esc, F1 or q closes; Up, Down, PgUp, PgDn scroll";
+#define ui_help_title _("smtpscope help - Esc, F1 or q closes; Up, Down, PgUp, PgDn scroll")
 
 static void ui_draw_help(struct ui *ui)
 {
@@ -464,7 +465,10 @@ static void ui_draw_help(struct ui *ui)
 	ui_draw_text(0, 1, COLS - 2, ui_help_title, strlen(ui_help_title), A_REVERSE | A_BOLD);
 	for (y = 0, i = ui->help_top; y < h - 1 && i < total; y++, i++) {
 		if (i < nk) {
-			ui_draw_text(2 + y, 2, w - 2, ui_help_keys[i], strlen(ui_help_keys[i]),
+			/* gettext("") would be the catalog's header */
+			const char *k = ui_help_keys[i][0] ? _(ui_help_keys[i]) : "";
+
+			ui_draw_text(2 + y, 2, w - 2, k, strlen(k),
 				     ui_help_keys[i][0] == ' ' || !ui_help_keys[i][0] ? 0 : A_BOLD);
 		} else {
 			const struct cmd_entry *e = t[i - nk];

@@ -14,6 +14,7 @@
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/loop.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/ui.h"
 
 static void ui_on_event(void *ctx, const struct session_event *ev)
@@ -102,8 +103,13 @@ int ui_run(const struct front_options *o)
 	struct ui *ui = xcalloc(1, sizeof *ui);
 	int status;
 
-	setlocale(LC_ALL, "");
+	/* A UTF-8 locale for ncursesw's wide characters; a LANG the system
+	 * never generated (fr_FR.UTF-8 on a fresh machine) still gets one,
+	 * and its messages (i18n.c). */
+	if (setlocale(LC_ALL, "") == NULL)
+		setlocale(LC_CTYPE, "C.UTF-8");
 	setlocale(LC_NUMERIC, "C"); /* "1.5 ms" as in line mode */
+	i18n_init(i18n_lang());
 	/* A person is there to answer: a failed verification asks. */
 	ui->opt_tui = *o;
 	ui->opt_tui.client.verify_ask = true;

@@ -358,3 +358,37 @@ bool util_read_file(const char *path, size_t max, struct buf *out)
 		fclose(f);
 	return ok;
 }
+
+/* Wide ranges (Unicode's East Asian Width W and F, the common blocks). */
+static bool util_wide(unsigned long c)
+{
+	return (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0x303e) ||
+	       (c >= 0x3041 && c <= 0x33ff) || (c >= 0x3400 && c <= 0x4dbf) ||
+	       (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xa000 && c <= 0xa4cf) ||
+	       (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	       (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	       (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+	       (c >= 0x20000 && c <= 0x3fffd);
+}
+
+size_t util_display_width(const char *s, size_t n)
+{
+	size_t cols = 0;
+
+	for (size_t i = 0; i < n;) {
+		unsigned char b = (unsigned char)s[i];
+		unsigned long c = b;
+		size_t len = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+
+		if (len > 1 && i + len <= n) {
+			c = b & (0x3fu >> (len - 1));
+			for (size_t k = 1; k < len; k++)
+				c = (c << 6) | ((unsigned char)s[i + k] & 0x3fu);
+		}
+		i += len;
+		if (c >= 0x300 && c <= 0x36f)
+			continue; /* combining diacritics */
+		cols += util_wide(c) ? 2 : 1;
+	}
+	return cols;
+}

@@ -19,6 +19,7 @@ struct cli_options {
 	bool demo;                  /* --demo: the operand is a scenario */
 	const char *port;           /* -p PORT; NULL: 25, or 465 with --tls */
 	const char *scenario;       /* what the demo plays: --demo SCENARIO, else "happy" */
+	const char *lang;           /* --lang LL: the explanations' language */
 };
 
 /* The table of `smtpscope [OPTIONS] [HOST[:PORT]]`. */

@@ -20,5 +20,10 @@ int cli_mtasts_main(int argc, char **argv);
 /* Loads the knowledge base, printing every problem to stderr as
  * "smtpscope: FILE:LINE: message".  Never NULL. */
 struct kb *cli_load_kb(size_t *errors);
+/* Sets the language of the messages and of the explanations
+ * cli_load_kb() reads: lang (--lang), or NULL for the environment's
+ * (i18n_init).  False, after saying why on stderr, for a language
+ * smtpscope has no translation for. */
+bool cli_set_lang(const char *lang);
 
 #endif

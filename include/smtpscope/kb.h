@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "smtpscope/util.h"
 #include "smtpscope/verb.h"
 
 /* The command a reply answers, as the knowledge base names it. */
@@ -58,6 +59,8 @@ struct kb_named {
 
 struct kb_diagnosis {
 	const char *id, *label, *description, *next;
+	const char *file;
+	int line;
 };
 
 struct kb_compare {
@@ -143,6 +146,25 @@ void kb_free(struct kb *kb);
 /* Parses one file's text (need not be NUL-terminated) and adds its
  * entries.  Returns the number of errors found in it. */
 size_t kb_parse(struct kb *kb, const char *file, const char *text, size_t len);
+/* Parses one translation file's text (help/kb/LL/NAME.kb): each entry's
+ * fields replace the English ones.  Returns the number of errors (an
+ * entry the English lacks, a field it has not, a stale or missing
+ * `source:` checksum).  Call after the English files are in. */
+size_t kb_parse_lang(struct kb *kb, const char *file, const char *text, size_t len);
+/* Reads the LL folder of DIR/kb, then its LL_CC folder over it, for lang
+ * "LL_CC" or "LL" ("en", "C", "POSIX" or "": nothing to read).  Returns
+ * the number of errors. */
+size_t kb_load_lang(struct kb *kb, const char *dir, const char *lang);
+/* True if DIR/kb has a folder for the language (or it is English). */
+bool kb_lang_available(const char *dir, const char *lang);
+/* The language loaded ("fr"), or NULL for English. */
+const char *kb_lang(const struct kb *kb);
+/* Every field still in English, one "FILE:LINE: [kind args] key: not
+ * translated" line each into out; returns how many. */
+size_t kb_lang_gaps(const struct kb *kb, struct buf *out);
+/* How many fields a translation replaced. */
+size_t kb_lang_translated(const struct kb *kb);
+
 /* Cross-checks after every file is in: diagnosis names and related codes
  * that point nowhere.  Returns the number of errors found. */
 size_t kb_validate(struct kb *kb);

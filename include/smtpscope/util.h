@@ -53,6 +53,11 @@ char *util_escape_dup(const char *p, size_t n);
  * surrogates or code points beyond U+10FFFF; ASCII is UTF-8). */
 bool util_utf8_valid(const char *p, size_t n);
 
+/* Terminal columns of UTF-8 text without a locale: wide (East Asian
+ * Wide and Fullwidth: Hangul, CJK, fullwidth forms) characters take two,
+ * combining marks and continuation bytes none, the rest one. */
+size_t util_display_width(const char *s, size_t n);
+
 /* Case-insensitive ASCII comparisons (locale-independent). */
 bool util_strieq(const char *a, const char *b);
 bool util_strnieq(const char *a, const char *b, size_t n);

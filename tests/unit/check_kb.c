@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/kb.h"
 #include "smtpscope/util.h"
 #include "suites.h"
@@ -491,6 +492,170 @@ START_TEST(test_pattern_coverage)
 }
 END_TEST
 
+
+/* ---- translations (kb-lang.c) ----------------------------------------- */
+
+static const char lang_english[] =
+	"[diagnosis d]\nlabel: bad mailbox\ndescription: The mailbox does not exist.\n"
+	"next: Check the address.\n\n"
+	"[code 550]\nname: n\nsummary: s\ndescription: d\nwhen: w\nfix: f\ndifferences: x\n"
+	"related: 550\nrfc: r\ndiagnosis: d\ncontext RCPT: refused recipient\n";
+
+static struct kb *lang_kb(void)
+{
+	struct kb *kb = kb_new();
+
+	ck_assert_uint_eq(kb_parse(kb, "en.kb", lang_english, strlen(lang_english)), 0);
+	return kb;
+}
+
+/* The checksum the loader wants, read from its "no source" error. */
+static void lang_checksum(const char *entry, char out[9])
+{
+	struct kb *kb = lang_kb();
+	const char *e, *p;
+
+	ck_assert_uint_eq(kb_parse_lang(kb, "fr.kb", entry, strlen(entry)), 1);
+	e = kb_error(kb, 0);
+	ck_assert_ptr_nonnull(strstr(e, "no source: checksum"));
+	p = strstr(e, "now source: ");
+	ck_assert_ptr_nonnull(p);
+	memcpy(out, p + 12, 8);
+	out[8] = '\0';
+	kb_free(kb);
+}
+
+START_TEST(test_lang_field_by_field)
+{
+	char sum[9], text[512];
+	struct kb *kb;
+	struct buf gaps;
+
+	lang_checksum("[diagnosis d]\nlabel: boîte inconnue\n", sum);
+	snprintf(text, sizeof text, "[diagnosis d]\nsource: %s\nlabel: boîte inconnue\n", sum);
+	kb = lang_kb();
+	ck_assert_uint_eq(kb_parse_lang(kb, "fr.kb", text, strlen(text)), 0);
+	/* The translated field replaces the English one; the others stay
+	 * English, field by field. */
+	ck_assert_str_eq(kb_diagnosis(kb, "d")->label, "boîte inconnue");
+	ck_assert_str_eq(kb_diagnosis(kb, "d")->description, "The mailbox does not exist.");
+	ck_assert_uint_eq(kb_lang_translated(kb), 1);
+	buf_init(&gaps);
+	ck_assert_uint_eq(kb_lang_gaps(kb, &gaps), 2 + 7); /* d: 2; code 550: 6 and RCPT */
+	ck_assert_ptr_nonnull(strstr(gaps.data, "en.kb:1: [diagnosis d] description: not translated"));
+	ck_assert_ptr_nonnull(strstr(gaps.data, "[code 550] context RCPT: not translated"));
+	buf_free(&gaps);
+	kb_free(kb);
+}
+END_TEST
+
+START_TEST(test_lang_context_and_stale)
+{
+	char sum[9], text[512];
+	struct kb *kb;
+
+	lang_checksum("[code 550]\ncontext RCPT: destinataire refusé\n", sum);
+	snprintf(text, sizeof text, "[code 550]\nsource: %s\ncontext RCPT: destinataire refusé\n",
+		 sum);
+	kb = lang_kb();
+	ck_assert_uint_eq(kb_parse_lang(kb, "fr.kb", text, strlen(text)), 0);
+	ck_assert_str_eq(kb_code(kb, 550)->context[KB_CTX_RCPT], "destinataire refusé");
+	ck_assert_str_eq(kb_code(kb, 550)->summary, "s");
+	kb_free(kb);
+	/* The English changed since: the translation is reported stale. */
+	kb = kb_new();
+	{
+		static const char changed[] =
+			"[code 550]\nname: n\nsummary: a new summary\ndescription: d\nwhen: w\nfix: f\n"
+			"differences: x\nrelated: 550\nrfc: r\ndiagnosis: d\n"
+			"context RCPT: refused recipient\n\n[diagnosis d]\nlabel: l\ndescription: d\nnext: n\n";
+
+		ck_assert_uint_eq(kb_parse(kb, "en.kb", changed, strlen(changed)), 0);
+	}
+	ck_assert_uint_eq(kb_parse_lang(kb, "fr.kb", text, strlen(text)), 1);
+	ck_assert_ptr_nonnull(strstr(kb_error(kb, 0), "fr.kb:1: [code 550]: translated from an older English text"));
+	kb_free(kb);
+}
+END_TEST
+
+START_TEST(test_lang_errors)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "[code 599]\nname: x\n", "fr.kb:1: [code 599]: no such entry in the English" },
+		{ "[diagnosis nowhere]\nlabel: x\n", "fr.kb:1: [diagnosis nowhere]: no such entry" },
+		{ "[diagnosis d]\nwhen: x\n", "fr.kb:2: " },
+		{ "[code 550]\ncontext LUNCH: x\n", "fr.kb:2: context LUNCH: the English entry has no such field" },
+		{ "[code 550]\ncontext DOT: x\n", "fr.kb:2: context DOT: the English entry has no such field" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct kb *kb = lang_kb();
+
+		ck_assert_uint_ge(kb_parse_lang(kb, "fr.kb", cases[i].text, strlen(cases[i].text)), 1);
+		ck_assert_msg(strstr(kb_error(kb, 0), cases[i].want), "%s: got %s", cases[i].text,
+			      kb_error(kb, 0));
+		kb_free(kb);
+	}
+}
+END_TEST
+
+/* The shipped translations load without a problem, a country variant
+ * falls back to its language, and English needs no folder. */
+START_TEST(test_lang_shipped)
+{
+	static const char *const langs[] = { "fr", "ko", "fr_CA", "ko_KR" };
+
+	for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+		struct kb *kb = kb_new();
+
+		ck_assert_uint_eq(kb_load_dir(kb, kb_default_dir()), 0);
+		ck_assert_msg(kb_load_lang(kb, kb_default_dir(), langs[i]) == 0, "%s: %s", langs[i],
+			      kb_error_count(kb) ? kb_error(kb, 0) : "");
+		ck_assert_str_eq(kb_lang(kb), i % 2 ? "ko" : "fr");
+		ck_assert_uint_gt(kb_lang_translated(kb), 100);
+		kb_free(kb);
+	}
+	{
+		struct kb *kb = kb_new();
+
+		kb_load_dir(kb, kb_default_dir());
+		ck_assert_uint_eq(kb_load_lang(kb, kb_default_dir(), "en_GB"), 0);
+		ck_assert_ptr_null(kb_lang(kb));
+		ck_assert(kb_lang_available(kb_default_dir(), "en"));
+		ck_assert(kb_lang_available(kb_default_dir(), "ko_KR"));
+		ck_assert(!kb_lang_available(kb_default_dir(), "de"));
+		kb_free(kb);
+	}
+}
+END_TEST
+
+/* The language as gettext looks for it: --lang, then LANGUAGE (its first
+ * entry), LC_ALL, LC_MESSAGES, LANG; codesets and modifiers dropped; C and
+ * nothing set are English. */
+START_TEST(test_lang_choose)
+{
+	char b[32];
+
+	unsetenv("LANGUAGE");
+	unsetenv("LC_ALL");
+	unsetenv("LC_MESSAGES");
+	unsetenv("LANG");
+	ck_assert_str_eq(i18n_choose(NULL, b, sizeof b), "en");
+	setenv("LANG", "C.UTF-8", 1);
+	ck_assert_str_eq(i18n_choose(NULL, b, sizeof b), "en");
+	setenv("LANG", "ko_KR.UTF-8", 1);
+	ck_assert_str_eq(i18n_choose(NULL, b, sizeof b), "ko_KR");
+	setenv("LC_MESSAGES", "fr_FR.UTF-8@euro", 1);
+	ck_assert_str_eq(i18n_choose(NULL, b, sizeof b), "fr_FR");
+	setenv("LANGUAGE", "ko:fr", 1);
+	ck_assert_str_eq(i18n_choose(NULL, b, sizeof b), "ko");
+	ck_assert_str_eq(i18n_choose("fr", b, sizeof b), "fr");
+	unsetenv("LANGUAGE");
+	unsetenv("LC_MESSAGES");
+	setenv("LANG", "C.UTF-8", 1);
+}
+END_TEST
+
 Suite *kb_suite(void)
 {
 	Suite *s = suite_create("kb");
@@ -503,6 +668,11 @@ Suite *kb_suite(void)
 	tcase_add_test(format, test_parse_pattern);
 	tcase_add_test(format, test_ctx_names);
 	tcase_add_test(format, test_parse_tls_error);
+	tcase_add_test(format, test_lang_field_by_field);
+	tcase_add_test(format, test_lang_context_and_stale);
+	tcase_add_test(format, test_lang_errors);
+	tcase_add_test(format, test_lang_shipped);
+	tcase_add_test(format, test_lang_choose);
 	suite_add_tcase(s, format);
 
 	tcase_add_unchecked_fixture(content, shipped_load, shipped_free);
