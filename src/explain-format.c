@@ -128,10 +128,10 @@ static const char *fmt_enh_source(enum explain_enh_source s)
 static const char *fmt_enh_source_text(enum explain_enh_source s)
 {
 	switch (s) {
-	case EXPLAIN_ENH_START: return "at the start of the text, where RFC 2034 puts it";
-	case EXPLAIN_ENH_HASH: return "inside the text after '#'";
-	case EXPLAIN_ENH_TEXT: return "inside the text";
-	case EXPLAIN_ENH_GIVEN: return "as given";
+	case EXPLAIN_ENH_START: return _("at the start of the text, where RFC 2034 puts it");
+	case EXPLAIN_ENH_HASH: return _("inside the text after '#'");
+	case EXPLAIN_ENH_TEXT: return _("inside the text");
+	case EXPLAIN_ENH_GIVEN: return _("as given");
 	default: return "";
 	}
 }

@@ -9,6 +9,7 @@
 
 #include "smtpscope/explain.h"
 #include "smtpscope/export.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/ladder.h"
 
 bool export_format_of(const char *path, enum export_format *f)
@@ -250,7 +251,9 @@ static void export_html(const struct session *s, const struct printer_options *o
 	po.annotate = true;
 	buf_init(&tmp);
 	buf_init(&text);
-	buf_adds(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
+	buf_printf(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"%.2s\">\n",
+		   i18n_lang());
+	buf_adds(out, ""
 		      "<head>\n<meta charset=\"utf-8\"/>\n<title>smtpscope session</title>\n<style>");
 	buf_adds(out, export_css);
 	buf_adds(out, "</style>\n</head>\n<body>\n<h1>An SMTP session, explained</h1>\n");

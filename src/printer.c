@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "smtpscope/explain.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/printer.h"
 
 /* The marker of each kind: outside TLS, inside TLS. */
@@ -158,7 +159,7 @@ static void printer_reply(struct printer_out *p)
 		printer_begin(p, PRINTER_EXPLAIN);
 		explain_format_short(&x, &p->b);
 		explain_free(&x);
-		buf_printf(&p->b, " [reply to %s]", session_reply_to(ev));
+		buf_printf(&p->b, _(" [reply to %s]"), session_reply_to(ev));
 		if (p->o->timing && ev->latency_us >= 0)
 			buf_printf(&p->b, " (%.1f ms)", (double)ev->latency_us / 1000.0);
 		printer_end(p);

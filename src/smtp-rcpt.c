@@ -12,6 +12,7 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
+#include "smtpscope/i18n.h"
 
 void smtp_set_diagnoser(struct smtp *s, smtp_diagnose_fn fn, void *ctx)
 {
@@ -127,12 +128,12 @@ static const char *smtp_rcpt_outcome(const struct smtp_rcpt *x, size_t count[5])
 	int code = at_rcpt ? x->rcpt_code : x->final_code;
 
 	if (!at_rcpt && !x->final)
-		return count[3]++, "not delivered";
+		return count[3]++, _("not delivered");
 	switch (code / 100) {
-	case 2: return count[0]++, "accepted";
-	case 4: return count[1]++, "temporarily refused";
-	case 5: return count[2]++, "permanently refused";
-	default: return count[4]++, "malformed reply";
+	case 2: return count[0]++, _("accepted");
+	case 4: return count[1]++, _("temporarily refused");
+	case 5: return count[2]++, _("permanently refused");
+	default: return count[4]++, _("malformed reply");
 	}
 }
 
@@ -154,19 +155,22 @@ void smtp_rcpt_summary(struct smtp *s, const char *why)
 		const char *what = smtp_rcpt_outcome(x, n);
 
 		sent = sent || x->final;
-		buf_printf(&b, "\n  %-20s <%s>  %s", what, x->addr,
-			   at_rcpt ? x->rcpt_how : x->final ? x->final_how : why);
-		buf_adds(&b, at_rcpt ? " (at RCPT)" : x->final ? " (after the message)" : "");
+		size_t cols = util_display_width(what, strlen(what));
+
+		/* padded to 20 columns, as the display counts them */
+		buf_printf(&b, "\n  %s%*s <%s>  %s", what, (int)(cols < 20 ? 20 - cols : 0), "",
+			   x->addr, at_rcpt ? x->rcpt_how : x->final ? x->final_how : why);
+		buf_adds(&b, at_rcpt ? _(" (at RCPT)") : x->final ? _(" (after the message)") : "");
 	}
 	{
 		char more[64] = "", bad[64] = "";
 
 		if (n[3])
-			snprintf(more, sizeof more, ", %zu not delivered", n[3]);
+			snprintf(more, sizeof more, _(", %zu not delivered"), n[3]);
 		if (n[4])
-			snprintf(bad, sizeof bad, ", %zu with a malformed reply", n[4]);
+			snprintf(bad, sizeof bad, _(", %zu with a malformed reply"), n[4]);
 		session_text(s->session, SESSION_NOTE,
-			     "recipients: %zu accepted, %zu temporarily refused, %zu permanently refused%s%s%s",
+			     _("recipients: %zu accepted, %zu temporarily refused, %zu permanently refused%s%s%s"),
 			     n[0], n[1], n[2], more, bad, b.data);
 	}
 	buf_free(&b);

@@ -25,6 +25,8 @@ expect() {
 }
 
 unset LANGUAGE LC_ALL LC_MESSAGES
+tmp0=$(mktemp -d)
+trap 'rm -rf "$tmp0" "${tmp:-}"' EXIT
 export LANG=C.UTF-8
 expect fr-headings 0 'Sens selon la commande à laquelle il répond' '!Meaning by the command' -- explain --lang fr 550
 expect fr-sections 0 '^Description$' '!^What it means$' -- explain --lang fr 550
@@ -40,6 +42,24 @@ expect en-default 0 'Meaning by the command it answers' -- explain 550
 expect de-refused 2 '--lang de: no translation for it; use en, fr or ko' -- explain --lang de 550
 expect session-de-refused 2 '--lang de: no translation for it' -- --lang de --batch 127.0.0.1:1
 
+# Every code and every enhanced code, in each language: no English
+# heading and no English knowledge-base text left.
+help=${SMTPSCOPE_HELPDIR:-$(dirname "$0")/../../help}
+codes=$(sed -n 's/^\[code \([0-9]*\)\]$/\1/p' "$help"/kb/codes-*.kb)
+enhs=$(sed -n 's/^\[enhanced X\.\([0-9]*\.[0-9]*\)\]$/5.\1/p' "$help"/kb/enhanced.kb)
+english='where RFC 2034 puts it|What it means|When you see it|How to fix it|Key differences|Meaning by the command|As the reply to|^Diagnosis:|Next step:|Defined in:|^Related:|What to do:|^Notes$'
+for l in fr ko; do
+	leaks=0 n=0
+	for c in $codes $enhs; do
+		n=$((n + 1))
+		out=$("$bin" explain --lang "$l" "$c" 2>&1) || { leaks=$((leaks + 1)); echo "    $l $c: exit $?"; continue; }
+		if grep -Eq -- "$english" <<<"$out"; then
+			leaks=$((leaks + 1)); echo "    $l $c: $(grep -E -- "$english" <<<"$out" | head -1)"
+		fi
+	done
+	if [ "$leaks" -eq 0 ] && [ "$n" -ge 120 ]; then ok "every-code-$l ($n codes)"; else bad "every-code-$l" "$leaks of $n"; fi
+done
+
 # The environment, as gettext reads it; --lang wins over it.
 out=$(LANG=fr_FR.UTF-8 "$bin" explain 550 2>&1)
 if grep -q 'Sens selon la commande' <<<"$out"; then ok env-lang; else bad env-lang "$out"; fi
@@ -50,6 +70,13 @@ if grep -q 'Meaning by the command it answers' <<<"$out"; then ok flag-over-env;
 out=$(LANG=de_DE.UTF-8 "$bin" explain 550 2>&1); rc=$?
 if [ "$rc" -eq 0 ] && grep -q 'Meaning by the command it answers' <<<"$out"; then ok env-untranslated-is-english
 else bad env-untranslated-is-english "exit $rc" "$out"; fi
+
+# The HTML handout says its language and carries the translated texts.
+printf 'EHLO me.example\nQUIT\n' | "$bin" --lang fr --batch --save "$tmp0/s.html" >/dev/null 2>&1
+if grep -q '<html xmlns="http://www.w3.org/1999/xhtml" lang="fr">' "$tmp0/s.html" &&
+   grep -q 'réponse à EHLO' "$tmp0/s.html"; then ok handout-fr; else bad handout-fr "$(head -3 "$tmp0/s.html")"; fi
+printf 'QUIT\n' | "$bin" --batch --save "$tmp0/e.html" >/dev/null 2>&1
+if grep -q 'lang="en"' "$tmp0/e.html"; then ok handout-en; else bad handout-en "$(head -3 "$tmp0/e.html")"; fi
 
 # JSON: keys and ids stay, text follows the language.
 out=$("$bin" explain --lang ko --json --after RCPT --reply '550 5.1.1 <x@example.com>: User unknown' 2>&1)
@@ -66,7 +93,7 @@ expect check-langs 0 'translation fr: [0-9]+ fields translated, [0-9]+ still in 
 expect check-ko 0 'translation ko: [0-9]+ fields translated' -- explain --check --lang ko
 # A field left in English, and a translation whose English changed since:
 # both reported with FILE:LINE, and --check fails.
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tmp=$(mktemp -d)
 cp -R "${SMTPSCOPE_HELPDIR:-$(dirname "$0")/../../help}" "$tmp/help"
 # drop the French label of [diagnosis greylisted] (its other fields stay)
 /usr/bin/python3 - "$tmp/help/kb/fr/diagnoses.kb" <<'PY'
