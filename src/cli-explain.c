@@ -206,6 +206,30 @@ static size_t cli_check_samples(const struct kb *kb, size_t *nsamples, double *m
 	return problems;
 }
 
+/* The scenarios' titles and lessons in lang: each problem as FILE:LINE. */
+static size_t cli_check_lang_scenarios(const char *lang)
+{
+	struct demo_catalog cat = { 0 };
+	struct buf errors;
+	size_t problems;
+
+	buf_init(&errors);
+	demo_catalog_load(&cat, kb_default_dir(), &errors);
+	buf_clear(&errors); /* the English files' problems are reported once */
+	problems = demo_catalog_translate(&cat, kb_default_dir(), lang, &errors);
+	for (const char *p = errors.data; p && *p;) {
+		size_t n = strcspn(p, "\n");
+
+		fprintf(stderr, "smtpscope: %.*s\n", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+	printf("translation %s of the scenarios: %zu scenario%s; %zu problem%s\n", lang, cat.n,
+	       cat.n == 1 ? "" : "s", problems, problems == 1 ? "" : "s");
+	buf_free(&errors);
+	demo_catalog_free(&cat);
+	return problems;
+}
+
 /* One language's translation: its problems (each as FILE:LINE on
  * stderr) are returned; the fields still in English are counted, and
  * listed too when list is set. */
@@ -231,7 +255,7 @@ static size_t cli_check_lang(const char *lang, bool list)
 	       problems == 1 ? "" : "s");
 	buf_free(&gaps);
 	kb_free(kb);
-	return problems;
+	return problems + cli_check_lang_scenarios(lang);
 }
 
 /* Every translation folder under help/kb (fr, ko ...), or only lang. */

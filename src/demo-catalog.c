@@ -21,32 +21,64 @@ static int demo_catalog_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Reads and parses one file; NULL after an error. */
-static struct demo_scenario *demo_catalog_file(const char *path, struct buf *errors)
+/* Reads a file into text; false after an error. */
+static bool demo_catalog_read(const char *path, struct buf *text, struct buf *errors)
 {
 	FILE *f = fopen(path, "rb");
-	struct demo_scenario *sc;
-	struct buf text;
 	char chunk[8192];
 	size_t n;
 
 	if (f == NULL) {
 		buf_printf(errors, "%s:0: cannot read: %s\n", path, strerror(errno));
-		return NULL;
+		return false;
 	}
-	buf_init(&text);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len <= DEMO_SCN_FILE_MAX)
-		buf_add(&text, chunk, n);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text->len <= DEMO_SCN_FILE_MAX)
+		buf_add(text, chunk, n);
 	fclose(f);
-	if (text.len > DEMO_SCN_FILE_MAX) {
+	if (text->len > DEMO_SCN_FILE_MAX) {
 		buf_printf(errors, "%s:0: larger than %d bytes: not a scenario file\n", path,
 			   DEMO_SCN_FILE_MAX);
-		buf_free(&text);
-		return NULL;
+		return false;
 	}
-	sc = demo_scenario_parse(path, text.data ? text.data : "", text.len, errors);
+	return true;
+}
+
+/* Reads and parses one file; NULL after an error. */
+static struct demo_scenario *demo_catalog_file(const char *path, struct buf *errors)
+{
+	struct demo_scenario *sc = NULL;
+	struct buf text;
+
+	buf_init(&text);
+	if (demo_catalog_read(path, &text, errors))
+		sc = demo_scenario_parse(path, text.data ? text.data : "", text.len, errors);
 	buf_free(&text);
 	return sc;
+}
+
+size_t demo_catalog_translate(struct demo_catalog *cat, const char *dir, const char *lang,
+			      struct buf *errors)
+{
+	size_t problems = 0, ll = strcspn(lang, "_.@");
+
+	if (ll == 0 || ll > 8 || strncmp(lang, "en", 2) == 0 || strcmp(lang, "C") == 0)
+		return 0;
+	for (size_t i = 0; i < cat->n; i++) {
+		char *path = xasprintf("%s/scenarios/%.*s/%s.scn", dir, (int)ll, lang,
+				       cat->sc[i]->name);
+		struct buf text;
+
+		buf_init(&text);
+		if (demo_catalog_read(path, &text, errors))
+			problems += demo_scenario_translate(cat->sc[i], path,
+							    text.data ? text.data : "", text.len,
+							    errors);
+		else
+			problems++;
+		buf_free(&text);
+		free(path);
+	}
+	return problems;
 }
 
 static void demo_catalog_add(struct demo_catalog *cat, struct demo_scenario *sc)

@@ -433,6 +433,86 @@ static const struct entry_kind scn_kinds[] = {
 
 static const struct entries_format scn_format = { scn_kinds, UTIL_ARRAY_LEN(scn_kinds) };
 
+/* ---- translations: help/scenarios/LL/NAME.scn -------------------------- */
+
+struct scn_lang {
+	struct demo_scenario *sc;
+	struct buf *errors;
+	bool seen;
+};
+
+static const struct entry_key scn_lang_keys[] = {
+	{ "title", 0, NULL }, { "lesson", 0, NULL }, { "source", ENTRY_ONE_LINE, NULL },
+};
+
+static void scn_lang_sink(void *ctx, const char *message)
+{
+	struct scn_lang *l = ctx;
+
+	buf_printf(l->errors, "%s\n", message);
+}
+
+static bool scn_lang_args(void *ctx, struct entry *e)
+{
+	struct scn_lang *l = ctx;
+
+	if (strcmp(e->args, l->sc->name) == 0)
+		return true;
+	entry_error(e, e->line, "[scenario %s]: this file translates the scenario \"%s\"",
+		    e->args, l->sc->name);
+	return false;
+}
+
+/* The checksum of the English title and lesson (as kb-lang.c's). */
+static unsigned long scn_lang_checksum(const struct demo_scenario *sc)
+{
+	return util_fnv1a(util_fnv1a(2166136261ul, sc->title), sc->lesson);
+}
+
+static void scn_lang_build(void *ctx, struct entry *e)
+{
+	struct scn_lang *l = ctx;
+	const char *source = entry_get(e, "source");
+	char want[16];
+
+	snprintf(want, sizeof want, "%08lx", scn_lang_checksum(l->sc));
+	if (source == NULL || strcmp(source, want) != 0)
+		entry_error(e, e->line,
+			    "[scenario %s]: %s (the English text's checksum is now source: %s): check the translation against the English, then set it",
+			    e->args, source ? "translated from an older English text" : "no source: checksum",
+			    want);
+	if (entry_get(e, "title") == NULL || entry_get(e, "lesson") == NULL)
+		entry_error(e, e->line, "[scenario %s] %s: not translated", e->args,
+			    entry_get(e, "title") ? "lesson" : "title");
+	if (entry_get(e, "title"))
+		l->sc->title = scn_keep(l->sc, entry_take(e, "title"));
+	if (entry_get(e, "lesson"))
+		l->sc->lesson = scn_keep(l->sc, entry_take(e, "lesson"));
+	l->seen = true;
+}
+
+static const struct entry_kind scn_lang_kinds[] = {
+	{ "scenario", "scenario NAME", scn_lang_keys, UTIL_ARRAY_LEN(scn_lang_keys),
+	  scn_lang_args, scn_lang_build },
+};
+
+static const struct entries_format scn_lang_format = {
+	scn_lang_kinds, UTIL_ARRAY_LEN(scn_lang_kinds)
+};
+
+size_t demo_scenario_translate(struct demo_scenario *sc, const char *file, const char *text,
+			       size_t len, struct buf *errors)
+{
+	struct scn_lang l = { sc, errors, false };
+	size_t n = entries_parse(&scn_lang_format, file, text, len, &l, scn_lang_sink);
+
+	if (!l.seen && n == 0) {
+		buf_printf(errors, "%s:0: no [scenario %s] entry\n", file, sc->name);
+		n++;
+	}
+	return n;
+}
+
 const char *demo_rule_key(enum smtp_verb v)
 {
 	return v == SMTP_V_UNKNOWN ? "any" : verb_info(v)->key;

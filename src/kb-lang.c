@@ -170,26 +170,16 @@ static const char *kb_lang_english(const struct kb *kb, const char **slot)
 	return *slot;
 }
 
-static void kb_lang_fnv(uint32_t *h, const char *s)
-{
-	for (; s && *s; s++) {
-		*h ^= (unsigned char)*s;
-		*h *= 16777619u;
-	}
-	*h ^= 0xffu; /* a field ends: "ab" + "" differs from "a" + "b" */
-	*h *= 16777619u;
-}
-
 /* The checksum of an entry's English text: its fields in key order,
  * then its contexts in context order (FNV-1a, 32 bits). */
-static uint32_t kb_lang_checksum(const struct kb *kb, const struct kb_lang_target *t)
+static unsigned long kb_lang_checksum(const struct kb *kb, const struct kb_lang_target *t)
 {
-	uint32_t h = 2166136261u;
+	unsigned long h = 2166136261ul;
 
 	for (size_t i = 0; t->keys[i]; i++)
-		kb_lang_fnv(&h, kb_lang_english(kb, t->slot[i]));
+		h = util_fnv1a(h, kb_lang_english(kb, t->slot[i]));
 	for (int c = 0; t->code && c < KB_CTX__COUNT; c++)
-		kb_lang_fnv(&h, kb_lang_english(kb, &t->code->context[c]));
+		h = util_fnv1a(h, kb_lang_english(kb, &t->code->context[c]));
 	return h;
 }
 
@@ -271,7 +261,7 @@ static void kb_lang_build(void *ctx, struct entry *e)
 	char want[16];
 
 	kb_lang_find(kb, e->kind->name, e->args, &t);
-	snprintf(want, sizeof want, "%08x", (unsigned)kb_lang_checksum(kb, &t));
+	snprintf(want, sizeof want, "%08lx", kb_lang_checksum(kb, &t));
 	for (size_t i = 0; i < e->nfields; i++) {
 		struct entry_field *f = &e->fields[i];
 		const char **slot;

@@ -12,6 +12,7 @@
 #include "smtpscope/cli.h"
 #include "smtpscope/cli-options.h"
 #include "smtpscope/demo.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/kb.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/tls.h"
@@ -29,6 +30,8 @@ static const struct demo_scenario *main_scenario(struct demo_catalog *cat, const
 
 	buf_init(&errors);
 	demo_catalog_load(cat, kb_default_dir(), &errors);
+	if (kb_lang_available(kb_default_dir(), i18n_lang()))
+		demo_catalog_translate(cat, kb_default_dir(), i18n_lang(), &errors);
 	for (const char *p = errors.data; p && *p; ) {
 		const char *nl = strchr(p, '\n');
 

@@ -392,3 +392,11 @@ size_t util_display_width(const char *s, size_t n)
 	}
 	return cols;
 }
+
+unsigned long util_fnv1a(unsigned long h, const char *s)
+{
+	for (; s && *s; s++)
+		h = ((h ^ (unsigned char)*s) * 16777619ul) & 0xfffffffful;
+	/* a field ends: "ab" + "" differs from "a" + "b" */
+	return ((h ^ 0xffu) * 16777619ul) & 0xfffffffful;
+}

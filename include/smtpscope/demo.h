@@ -110,6 +110,13 @@ const struct demo_scenario *demo_default_scenario(void);
 struct demo_scenario *demo_scenario_parse(const char *file, const char *text,
 					  size_t len, struct buf *errors);
 void demo_scenario_free(struct demo_scenario *sc);
+/* Applies a translation file's text (help/scenarios/LL/NAME.scn: one
+ * [scenario NAME] entry with title, lesson and the source: checksum of
+ * the English they translate).  Returns the number of problems, each
+ * appended to errors as "FILE:LINE: message\n" (a stale or missing
+ * checksum, a field left in English). */
+size_t demo_scenario_translate(struct demo_scenario *sc, const char *file, const char *text,
+			       size_t len, struct buf *errors);
 /* What a scenario file calls a rule's verb: "RCPT", "DOT", "any". */
 const char *demo_rule_key(enum smtp_verb v);
 
@@ -118,6 +125,12 @@ struct demo_catalog {
 	struct demo_scenario **sc;   /* sorted by name */
 	size_t n;
 };
+
+/* The scenarios' titles and lessons in lang ("fr", "ko_KR"; English:
+ * nothing to do), from DIR/scenarios/LL/NAME.scn; a scenario without its
+ * file is a problem.  Returns the number of problems (errors as above). */
+size_t demo_catalog_translate(struct demo_catalog *cat, const char *dir, const char *lang,
+			      struct buf *errors);
 /* Loads every *.scn file in DIR/scenarios; problems go to errors (the
  * broken files are left out).  Returns the number of broken files. */
 size_t demo_catalog_load(struct demo_catalog *cat, const char *dir, struct buf *errors);

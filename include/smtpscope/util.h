@@ -53,6 +53,10 @@ char *util_escape_dup(const char *p, size_t n);
  * surrogates or code points beyond U+10FFFF; ASCII is UTF-8). */
 bool util_utf8_valid(const char *p, size_t n);
 
+/* FNV-1a (32 bits) of s, then of a field end, continuing from h
+ * (start with 2166136261): a checksum of a sequence of texts. */
+unsigned long util_fnv1a(unsigned long h, const char *s);
+
 /* Terminal columns of UTF-8 text without a locale: wide (East Asian
  * Wide and Fullwidth: Hangul, CJK, fullwidth forms) characters take two,
  * combining marks and continuation bytes none, the rest one. */

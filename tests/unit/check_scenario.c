@@ -174,6 +174,50 @@ START_TEST(test_shipped)
 }
 END_TEST
 
+/* A scenario's title and lesson in another language: replaced when the
+ * checksum of the English is right, reported when it is stale, missing
+ * or a field is left in English. */
+START_TEST(test_translate)
+{
+	static const char en[] = "[scenario t]\ntitle: Greylisting\nlesson: Retry later.\n";
+	struct buf errors;
+	struct demo_scenario *sc;
+	char sum[9], text[256];
+	const char *p;
+
+	buf_init(&errors);
+	sc = demo_scenario_parse("t.scn", en, strlen(en), &errors);
+	ck_assert_ptr_nonnull(sc);
+	ck_assert_uint_eq(demo_scenario_translate(sc, "fr/t.scn",
+						  "[scenario t]\ntitle: Liste grise\n", 30, &errors), 2);
+	ck_assert_ptr_nonnull(strstr(errors.data, "fr/t.scn:1: [scenario t]: no source: checksum"));
+	ck_assert_ptr_nonnull(strstr(errors.data, "fr/t.scn:1: [scenario t] lesson: not translated"));
+	p = strstr(errors.data, "now source: ");
+	ck_assert_ptr_nonnull(p);
+	memcpy(sum, p + 12, 8);
+	sum[8] = '\0';
+	demo_scenario_free(sc);
+
+	buf_clear(&errors);
+	sc = demo_scenario_parse("t.scn", en, strlen(en), &errors);
+	snprintf(text, sizeof text,
+		 "[scenario t]\nsource: %s\ntitle: Liste grise\nlesson: Réessayez plus tard.\n", sum);
+	ck_assert_uint_eq(demo_scenario_translate(sc, "fr/t.scn", text, strlen(text), &errors), 0);
+	ck_assert_str_eq(sc->title, "Liste grise");
+	ck_assert_str_eq(sc->lesson, "Réessayez plus tard.");
+	demo_scenario_free(sc);
+
+	buf_clear(&errors);
+	sc = demo_scenario_parse("t.scn", en, strlen(en), &errors);
+	ck_assert_uint_eq(demo_scenario_translate(sc, "fr/t.scn", "[scenario other]\ntitle: x\n", 25,
+						  &errors), 1);
+	ck_assert_ptr_nonnull(strstr(errors.data, "this file translates the scenario \"t\""));
+	ck_assert_str_eq(sc->title, "Greylisting");
+	demo_scenario_free(sc);
+	buf_free(&errors);
+}
+END_TEST
+
 Suite *scenario_suite(void)
 {
 	Suite *s = suite_create("scenario");
@@ -183,6 +227,7 @@ Suite *scenario_suite(void)
 	tcase_add_loop_test(tc, test_parse_bad, 0, (int)UTIL_ARRAY_LEN(bad));
 	tcase_add_test(tc, test_parse_all_errors);
 	tcase_add_test(tc, test_shipped);
+	tcase_add_test(tc, test_translate);
 	suite_add_tcase(s, tc);
 	return s;
 }
