@@ -10,6 +10,7 @@
 #include "smtpscope/batch.h"
 #include "smtpscope/export.h"
 #include "smtpscope/front.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/session.h"
 #include "smtpscope/util.h"
@@ -68,7 +69,7 @@ static void batch_step(struct batch *b)
 	if (front_idle(&b->f) && client_failure(b->f.client) == CLIENT_FAIL_TLS &&
 	    client_conn(b->f.client) != CLIENT_UP) {
 		session_text(b->f.session, SESSION_NOTE,
-			     "TLS failed: the rest of the input is not sent");
+			     _("TLS failed: the rest of the input is not sent"));
 		b->f.done = true;
 		return;
 	}
@@ -129,22 +130,22 @@ int batch_exit_status(const struct front *f, bool local)
 const char *batch_exit_name(int status)
 {
 	switch (status) {
-	case BATCH_EXIT_OK: return "success";
-	case BATCH_EXIT_INTERNAL: return "internal error";
-	case BATCH_EXIT_USAGE: return "usage error";
-	case BATCH_EXIT_CONNECT: return "could not connect";
-	case BATCH_EXIT_LOST: return "connection lost or server silent";
-	case BATCH_EXIT_LOCAL: return "a local command or input line failed (see the *** lines)";
-	case BATCH_EXIT_MALFORMED: return "the server sent a malformed reply (no valid reply code; see the !!! lines)";
-	case BATCH_EXIT_GREETING: return "greeting refused";
-	case BATCH_EXIT_HELO: return "EHLO/HELO refused";
-	case BATCH_EXIT_MAIL: return "MAIL refused";
-	case BATCH_EXIT_RCPT: return "no recipient accepted";
-	case BATCH_EXIT_DATA: return "DATA refused";
-	case BATCH_EXIT_DOT: return "message refused after the final dot";
-	case BATCH_EXIT_TLS: return "TLS failed";
-	case BATCH_EXIT_AUTH: return "authentication failed";
-	case BATCH_EXIT_PARTIAL: return "some recipients were refused (see the recipient summary)";
+	case BATCH_EXIT_OK: return _("success");
+	case BATCH_EXIT_INTERNAL: return _("internal error");
+	case BATCH_EXIT_USAGE: return _("usage error");
+	case BATCH_EXIT_CONNECT: return _("could not connect");
+	case BATCH_EXIT_LOST: return _("connection lost or server silent");
+	case BATCH_EXIT_LOCAL: return _("a local command or input line failed (see the *** lines)");
+	case BATCH_EXIT_MALFORMED: return _("the server sent a malformed reply (no valid reply code; see the !!! lines)");
+	case BATCH_EXIT_GREETING: return _("greeting refused");
+	case BATCH_EXIT_HELO: return _("EHLO/HELO refused");
+	case BATCH_EXIT_MAIL: return _("MAIL refused");
+	case BATCH_EXIT_RCPT: return _("no recipient accepted");
+	case BATCH_EXIT_DATA: return _("DATA refused");
+	case BATCH_EXIT_DOT: return _("message refused after the final dot");
+	case BATCH_EXIT_TLS: return _("TLS failed");
+	case BATCH_EXIT_AUTH: return _("authentication failed");
+	case BATCH_EXIT_PARTIAL: return _("some recipients were refused (see the recipient summary)");
 	default: return "?";
 	}
 }
@@ -165,15 +166,15 @@ int batch_run(const struct front_options *o)
 	status = batch_exit_status(&b.f, true);
 	if (client_was_insecure(b.f.client))
 		session_text(b.f.session, SESSION_WARN,
-			     "INSECURE: this session used TLS with a certificate that was NOT verified (--insecure)");
+			     _("INSECURE: this session used TLS with a certificate that was NOT verified (--insecure)"));
 	if (status != BATCH_EXIT_OK)
-		session_text(b.f.session, SESSION_NOTE, "exit status %d: %s", status,
+		session_text(b.f.session, SESSION_NOTE, _("exit status %d: %s"), status,
 			     batch_exit_name(status));
 	if (o->save) {
 		char *err = NULL;
 
 		if (export_save(b.f.session, &o->print, o->save, &err)) {
-			session_text(b.f.session, SESSION_NOTE, "session saved to %s", o->save);
+			session_text(b.f.session, SESSION_NOTE, _("session saved to %s"), o->save);
 		} else {
 			session_text(b.f.session, SESSION_ERROR, "%s", err);
 			free(err);

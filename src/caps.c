@@ -12,6 +12,7 @@
 
 #include "smtpscope/caps.h"
 #include "smtpscope/util.h"
+#include "smtpscope/i18n.h"
 
 static const char *const cap_names[CAP__COUNT] = {
 	[CAP_OTHER] = NULL,
@@ -228,7 +229,7 @@ size_t caps_diff(const struct caps *before, const struct caps *after, struct buf
 			n++;
 		} else if (strcmp(old->params, after->items[i].params) != 0) {
 			caps_item(&after->items[i], '~', out);
-			buf_printf(out, " (was \"%s\")", old->params);
+			buf_printf(out, _(" (was \"%s\")"), old->params);
 			n++;
 		}
 	}

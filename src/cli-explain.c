@@ -28,14 +28,18 @@ enum {
 	CLI_EXIT_NOT_BOUNCE = 4,   /* --bounce: no bounce in it */
 };
 
-static const char cli_explain_usage[] =
+/* The usage text, in pieces (one translatable message each). */
+static void cli_explain_usage(FILE *f)
+{
+	fputs(_(
 "Usage: smtpscope explain CODE [ENHANCED] [--after COMMAND] [--tls] [--json]\n"
 "       smtpscope explain ENHANCED [--json]\n"
 "       smtpscope explain --reply TEXT [--after COMMAND] [--tls] [--json]\n"
 "       smtpscope explain --bounce FILE|- [--json]\n"
 "       smtpscope explain --compare CODE CODE [--json]\n"
-"       smtpscope explain --check [--lang LL]\n"
-"\n"
+"       smtpscope explain --check [--lang LL]\n"), f);
+	fputs("\n", f);
+	fputs(_(
 "CODE is a reply code (550), ENHANCED an enhanced status code (5.1.1).\n"
 "TEXT is a reply as you found it: the server's lines (with newlines, or\n"
 "joined on one line as relays do), an enhanced code with its text\n"
@@ -45,19 +49,24 @@ static const char cli_explain_usage[] =
 "RCPT TO:<...>: ...\", Microsoft's \"Remote Server returned '...'\", Gmail's\n"
 "\"The response was: ...\", \"Diagnostic-Code: smtp; ...\", Sendmail's \"<<<\"\n"
 "lines, qmail's \"Remote host said: ...\".  The server and the command are\n"
-"taken from the text when it names them.\n"
+"taken from the text when it names them.\n"), f);
+	fputs(_(
 "FILE is a whole bounce message (RFC 3464 or the common non-standard\n"
-"ones; - reads standard input); each recipient is explained.\n"
+"ones; - reads standard input); each recipient is explained.\n"), f);
+	fputs(_(
 "COMMAND is what the reply answered: greeting, HELO, EHLO, MAIL, RCPT, DATA,\n"
 "DOT (after the final dot), BDAT, RSET, VRFY, EXPN, HELP, NOOP, QUIT,\n"
 "STARTTLS, AUTH, ETRN, ATRN.  --lang en|fr|ko picks the explanations'\n"
-"language (default: from LANGUAGE, LC_ALL, LC_MESSAGES, LANG).\n"
+"language (default: from LANGUAGE, LC_ALL, LC_MESSAGES, LANG).\n"), f);
+	fputs(_(
 "--tls says TLS was active.  --check loads the\n"
 "knowledge base and the demo's scenarios and reports every problem as\n"
 "FILE:LINE, and checks that every rule's and pattern's samples are taken\n"
-"by that rule or pattern first.\n"
+"by that rule or pattern first.\n"), f);
+	fputs(_(
 "Exit status: 0; 1 --check found problems; 2 usage error; 3 --bounce FILE\n"
-"cannot be read; 4 --bounce input is not a bounce message.\n";
+"cannot be read; 4 --bounce input is not a bounce message.\n"), f);
+}
 
 static const char *cli_lang;
 
@@ -101,7 +110,7 @@ static int cli_usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputs("\n\n", stderr);
-	fputs(cli_explain_usage, stderr);
+	cli_explain_usage(stderr);
 	return CLI_EXIT_USAGE;
 }
 
@@ -446,8 +455,8 @@ int cli_explain_main(int argc, char **argv)
 			if (!cli_set_lang(optarg))
 				return CLI_EXIT_USAGE;
 			break;
-		case 'h': fputs(cli_explain_usage, stdout); return CLI_EXIT_OK;
-		default: fputs(cli_explain_usage, stderr); return CLI_EXIT_USAGE;
+		case 'h': cli_explain_usage(stdout); return CLI_EXIT_OK;
+		default: cli_explain_usage(stderr); return CLI_EXIT_USAGE;
 		}
 	}
 	argc -= optind;

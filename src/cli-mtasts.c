@@ -10,6 +10,7 @@
 
 #include "smtpscope/cli.h"
 #include "smtpscope/dns.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/mtasts-fetch.h"
 #include "smtpscope/transport.h"
@@ -19,17 +20,22 @@ enum { CLI_MTASTS_USAGE = 2 };
 /* A wait longer than this is said on stderr, and again every interval. */
 #define CLI_MTASTS_WAIT_MS 5000
 
-static const char cli_mtasts_usage[] =
-"Usage: smtpscope mtasts DOMAIN [--json] [OPTIONS]\n"
-"\n"
+/* The usage text, in pieces (one translatable message each). */
+static void cli_mtasts_print_usage(FILE *f)
+{
+	fputs(_(
+"Usage: smtpscope mtasts DOMAIN [--json] [OPTIONS]\n"), f);
+	fputs("\n", f);
+	fputs(_(
 "Checks DOMAIN's MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) as a sending\n"
 "MTA sees them: the TXT records _mta-sts.DOMAIN and _smtp._tls.DOMAIN and\n"
 "the addresses of mta-sts.DOMAIN (each with its DNSSEC status), then, when\n"
 "the record is valid, the policy fetched from\n"
 "https://mta-sts.DOMAIN/.well-known/mta-sts.txt (certificate verified for\n"
 "that name, no redirects, 200 and text/plain only, at most 64 KiB) and\n"
-"checked.  Ends with the state and a sentence that says what it means.\n"
-"\n"
+"checked.  Ends with the state and a sentence that says what it means.\n"), f);
+	fputs("\n", f);
+	fputs(_(
 "  --json                the whole result as one JSON object (README)\n"
 "  --timeout S           seconds for the policy fetch (default 60)\n"
 "  --cafile FILE, --capath DIR  CA store for the policy server's certificate\n"
@@ -37,12 +43,14 @@ static const char cli_mtasts_usage[] =
 "  --trust-anchor FILE   the resolver, as for the session (README, DNS)\n"
 "  --connect-to HOST:PORT:ADDR:PORT  fetch the policy from ADDR:PORT when it\n"
 "                        is at HOST:PORT (mta-sts.DOMAIN:443), keeping HOST\n"
-"                        for SNI and the certificate check (repeatable)\n"
-"\n"
+"                        for SNI and the certificate check (repeatable)\n"), f);
+	fputs("\n", f);
+	fputs(_(
 "Exit status: 0 a valid policy in force (mode enforce, testing or none),\n"
 "60 no MTA-STS record, 61 the record is invalid, 62 the policy could not be\n"
 "fetched, 63 the policy is invalid, 64 a DNS lookup failed temporarily or\n"
-"was bogus; 2 bad usage.\n";
+"was bogus; 2 bad usage.\n"), f);
+}
 
 struct cli_mtasts {
 	struct loop *loop;
@@ -56,9 +64,9 @@ static int cli_mtasts_bad(const char *msg, const char *arg)
 {
 	fprintf(stderr, "smtpscope mtasts: %s", msg);
 	if (arg)
-		fprintf(stderr, " (got \"%s\")", arg);
+		fprintf(stderr, _(" (got \"%s\")"), arg);
 	fputs("\n\n", stderr);
-	fputs(cli_mtasts_usage, stderr);
+	cli_mtasts_print_usage(stderr);
 	return CLI_MTASTS_USAGE;
 }
 
@@ -90,7 +98,7 @@ static void cli_mtasts_tick(void *ctx)
 
 	m->ticker = loop_timer(m->loop, CLI_MTASTS_WAIT_MS, cli_mtasts_tick, m);
 	if (m->check)
-		fprintf(stderr, "smtpscope mtasts: still waiting for %s: %lld s so far\n",
+		fprintf(stderr, _("smtpscope mtasts: still waiting for %s: %lld s so far\n"),
 			mtasts_waiting(m->check), (long long)((loop_now_ms() - m->start_ms) / 1000));
 }
 
@@ -115,13 +123,13 @@ static int cli_mtasts_run(const struct dns_options *dopt, const struct mtasts_op
 
 	m.loop = loop_new();
 	if ((dns = dns_new(m.loop, dopt, &err)) == NULL) {
-		fprintf(stderr, "smtpscope mtasts: %s\n", err ? err : "the resolver could not be set up");
+		fprintf(stderr, "smtpscope mtasts: %s\n", err ? err : _("the resolver could not be set up"));
 		free(err);
 		loop_free(m.loop);
 		return CLI_MTASTS_USAGE;
 	}
 	if ((m.check = mtasts_start(m.loop, dns, mo, cli_mtasts_done, &m, &err)) == NULL) {
-		fprintf(stderr, "smtpscope mtasts: %s\n", err ? err : "the domain cannot be looked up");
+		fprintf(stderr, "smtpscope mtasts: %s\n", err ? err : _("the domain cannot be looked up"));
 		free(err);
 		dns_free(dns);
 		loop_free(m.loop);
@@ -183,7 +191,7 @@ int cli_mtasts_main(int argc, char **argv)
 		case O_JSON: json = true; break;
 		case O_TIMEOUT:
 			if (!cli_mtasts_seconds(optarg, &mo.timeout_ms))
-				return cli_mtasts_bad("--timeout wants seconds from 1 to 3600", optarg);
+				return cli_mtasts_bad(_("--timeout wants seconds from 1 to 3600"), optarg);
 			break;
 		case O_CAFILE: mo.cafile = optarg; break;
 		case O_CAPATH: mo.capath = optarg; break;
@@ -199,24 +207,24 @@ int cli_mtasts_main(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			fputs(cli_mtasts_usage, stdout);
+			cli_mtasts_print_usage(stdout);
 			return 0;
 		default:
-			fputs(cli_mtasts_usage, stderr);
+			cli_mtasts_print_usage(stderr);
 			return CLI_MTASTS_USAGE;
 		}
 	}
 	if (optind != argc - 1)
-		return cli_mtasts_bad(optind < argc ? "one DOMAIN, not several" : "which domain?", NULL);
+		return cli_mtasts_bad(optind < argc ? _("one DOMAIN, not several") : _("which domain?"), NULL);
 	mo.domain = argv[optind];
 	if (strchr(mo.domain, '@')) {
-		char *msg = xasprintf("a DOMAIN, not an address: smtpscope mtasts %s", strrchr(mo.domain, '@') + 1);
+		char *msg = xasprintf(_("a DOMAIN, not an address: smtpscope mtasts %s"), strrchr(mo.domain, '@') + 1);
 
 		status = cli_mtasts_bad(msg, mo.domain);
 		free(msg);
 		return status;
 	}
 	if (dopt.config && (dopt.resolver || dopt.recursive))
-		return cli_mtasts_bad("--dns-config is the whole resolver set-up: not with --resolver or --recursive", NULL);
+		return cli_mtasts_bad(_("--dns-config is the whole resolver set-up: not with --resolver or --recursive"), NULL);
 	return cli_mtasts_run(&dopt, &mo, json);
 }

@@ -14,6 +14,7 @@
 #include "smtpscope/client.h"
 #include "smtpscope/dns.h"
 #include "smtpscope/export.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/opt.h"
 #include "smtpscope/tls.h"
 #include "smtpscope/transport.h"
@@ -84,151 +85,152 @@ static int cli_run_connect_to(const struct opt_table *t, const struct opt_spec *
 }
 
 #define F(member) offsetof(struct cli_options, member)
-#define CLI_GENERAL "Options"
-#define CLI_TLS "TLS"
-#define CLI_DNS "DNS (/dns TYPE NAME)"
-#define CLI_AUTH "AUTH (/auth [MECH [USER]])"
+#define CLI_GENERAL N_("Options")
+#define CLI_TLS N_("TLS")
+#define CLI_DNS N_("DNS (/dns TYPE NAME)")
+#define CLI_AUTH N_("AUTH (/auth [MECH [USER]])")
 
 static const struct opt_spec cli_specs[] = {
 	{ .name = "batch", .letter = 'b', .kind = OPT_FLAG, .field = F(batch), .section = CLI_GENERAL,
-	  .help = "line mode: read stdin, print the transcript\n"
+	  .help = N_("line mode: read stdin, print the transcript\n"
 		  "(chosen automatically when stdin or stdout is\n"
-		  "not a terminal; otherwise the terminal UI runs)" },
+		  "not a terminal; otherwise the terminal UI runs)") },
 	{ .name = "demo", .letter = 'D', .operand = "[SCENARIO]", .kind = OPT_FLAG,
 	  .field = F(demo), .section = CLI_GENERAL,
-	  .help = "talk to the built-in demo server (the default\n"
+	  .help = N_("talk to the built-in demo server (the default\n"
 		  "when no HOST is given), playing a teaching\n"
-		  "scenario (default: happy; /scenario lists them)" },
+		  "scenario (default: happy; /scenario lists them)") },
 	{ .letter = '4', .kind = OPT_INT, .field = F(front.client.family), .value = AF_INET,
 	  .section = CLI_GENERAL },
 	{ .letter = '6', .kind = OPT_INT, .field = F(front.client.family), .value = AF_INET6,
-	  .section = CLI_GENERAL, .help = "use IPv4 / IPv6 only" },
+	  .section = CLI_GENERAL, .help = N_("use IPv4 / IPv6 only") },
 	{ .name = "port", .letter = 'p', .arg = "PORT", .kind = OPT_STRING, .field = F(port),
-	  .section = CLI_GENERAL, .help = "port when HOST has none (default 25)" },
+	  .section = CLI_GENERAL, .help = N_("port when HOST has none (default 25)") },
 	{ .name = "timeout", .letter = 't', .arg = "SECONDS", .kind = OPT_PARSE,
 	  .field = F(front.client.reply_timeout_ms), .parse = cli_parse_seconds,
-	  .wants = "seconds between 0 and 86400, e.g. --timeout 30", .section = CLI_GENERAL,
-	  .help = "wait this long for each reply (default 30)" },
+	  .wants = N_("seconds between 0 and 86400, e.g. --timeout 30"), .section = CLI_GENERAL,
+	  .help = N_("wait this long for each reply (default 30)") },
 	{ .name = "dot-timeout", .arg = "SECONDS", .kind = OPT_PARSE,
 	  .field = F(front.client.dot_timeout_ms), .parse = cli_parse_seconds,
-	  .wants = "seconds between 0 and 86400, e.g. --dot-timeout 600", .section = CLI_GENERAL,
-	  .help = "wait this long for the reply to the final dot\n"
-		  "(default 600: content filters can be slow)" },
+	  .wants = N_("seconds between 0 and 86400, e.g. --dot-timeout 600"), .section = CLI_GENERAL,
+	  .help = N_("wait this long for the reply to the final dot\n"
+		  "(default 600: content filters can be slow)") },
 	{ .name = "connect-timeout", .arg = "SECONDS", .kind = OPT_PARSE,
 	  .field = F(front.client.connect_timeout_ms), .parse = cli_parse_seconds,
-	  .wants = "seconds between 0 and 86400, e.g. --connect-timeout 10", .section = CLI_GENERAL,
-	  .help = "give up connecting after this long (default 10)" },
+	  .wants = N_("seconds between 0 and 86400, e.g. --connect-timeout 10"), .section = CLI_GENERAL,
+	  .help = N_("give up connecting after this long (default 10)") },
 	{ .name = "rfc-timeouts", .kind = OPT_FLAG, .field = F(front.client.rfc_timeouts),
 	  .section = CLI_GENERAL,
-	  .help = "use RFC 5321 4.5.3.2 reply timeouts (5 min, DATA\n"
-		  "2 min, after the final dot 10 min)" },
+	  .help = N_("use RFC 5321 4.5.3.2 reply timeouts (5 min, DATA\n"
+		  "2 min, after the final dot 10 min)") },
 	{ .name = "connect-to", .arg = "HOST:PORT:ADDR:PORT", .kind = OPT_RUN,
 	  .run = cli_run_connect_to, .section = CLI_GENERAL,
-	  .help = "connect to ADDR:PORT when HOST:PORT is asked for\n"
+	  .help = N_("connect to ADDR:PORT when HOST:PORT is asked for\n"
 		  "(/connect, HOST, each MX of /connect --mx),\n"
 		  "keeping HOST for SNI, certificate checks and the\n"
-		  "report; empty HOST or PORT matches any; repeatable" },
+		  "report; empty HOST or PORT matches any; repeatable") },
 	{ .name = "timestamps", .kind = OPT_FLAG, .field = F(front.print.timestamps),
-	  .section = CLI_GENERAL, .help = "prefix each transcript line with the time (UTC)" },
+	  .section = CLI_GENERAL, .help = N_("prefix each transcript line with the time (UTC)") },
 	{ .name = "timing", .kind = OPT_FLAG, .field = F(front.print.timing), .section = CLI_GENERAL,
-	  .help = "show each reply's latency" },
+	  .help = N_("show each reply's latency") },
 	{ .name = "raw-data", .kind = OPT_FLAG, .field = F(front.client.data_raw),
-	  .section = CLI_GENERAL, .help = "send bare LF / CR in message data unrepaired" },
+	  .section = CLI_GENERAL, .help = N_("send bare LF / CR in message data unrepaired") },
 	{ .name = "save", .arg = "FILE", .kind = OPT_PARSE, .field = F(front.save),
-	  .parse = cli_parse_save, .wants = "a file name ending in .txt, .jsonl or .html",
+	  .parse = cli_parse_save, .wants = N_("a file name ending in .txt, .jsonl or .html"),
 	  .section = CLI_GENERAL,
-	  .help = "at the end, save the session: FILE.txt (transcript),\n"
-		  "FILE.jsonl (one event per line), FILE.html (handout)" },
+	  .help = N_("at the end, save the session: FILE.txt (transcript),\n"
+		  "FILE.jsonl (one event per line), FILE.html (handout)") },
 	{ .name = "replay", .arg = "FILE", .kind = OPT_STRING, .field = F(front.replay),
 	  .section = CLI_GENERAL,
-	  .help = "first re-run the lines of a saved session (.jsonl,\n"
-		  ".txt) or a command list; differing replies are shown" },
+	  .help = N_("first re-run the lines of a saved session (.jsonl,\n"
+		  ".txt) or a command list; differing replies are shown") },
 
 	{ .name = "tls", .kind = OPT_FLAG, .field = F(front.client.implicit_tls), .section = CLI_TLS,
-	  .help = "implicit TLS: handshake right after connecting\n"
-		  "(default port 465)" },
+	  .help = N_("implicit TLS: handshake right after connecting\n"
+		  "(default port 465)") },
 	{ .name = "starttls", .kind = OPT_FLAG, .field = F(front.client.starttls), .section = CLI_TLS,
-	  .help = "send STARTTLS right after EHLO, then EHLO again;\n"
-		  "a refusal ends the session (no plaintext)" },
+	  .help = N_("send STARTTLS right after EHLO, then EHLO again;\n"
+		  "a refusal ends the session (no plaintext)") },
 	{ .name = "auto-ehlo", .kind = OPT_FLAG, .field = F(front.client.auto_ehlo), .section = CLI_TLS,
-	  .help = "after /starttls, send EHLO again automatically" },
+	  .help = N_("after /starttls, send EHLO again automatically") },
 	{ .name = "sni", .arg = "NAME", .kind = OPT_STRING, .field = F(front.client.tls.sni),
-	  .section = CLI_TLS, .help = "server name to send and to verify (default: HOST)" },
+	  .section = CLI_TLS, .help = N_("server name to send and to verify (default: HOST)") },
 	{ .name = "no-sni", .kind = OPT_FLAG, .field = F(front.client.tls.no_sni), .section = CLI_TLS,
-	  .help = "send no server name" },
+	  .help = N_("send no server name") },
 	{ .name = "cafile", .arg = "FILE", .kind = OPT_STRING, .field = F(front.client.tls.cafile),
 	  .section = CLI_TLS },
 	{ .name = "capath", .arg = "DIR", .kind = OPT_STRING, .field = F(front.client.tls.capath),
-	  .section = CLI_TLS, .help = "trust these CAs instead of the system store" },
+	  .section = CLI_TLS, .help = N_("trust these CAs instead of the system store") },
 	{ .name = "dane", .kind = OPT_FLAG, .field = F(front.dane), .section = CLI_TLS,
-	  .help = "look up TLSA at _PORT._tcp.HOST first; verify the\n"
-		  "server by DANE where they are signed and usable" },
+	  .help = N_("look up TLSA at _PORT._tcp.HOST first; verify the\n"
+		  "server by DANE where they are signed and usable") },
 	{ .name = "insecure", .kind = OPT_FLAG, .field = F(front.client.tls.insecure),
 	  .section = CLI_TLS,
-	  .help = "go on when the certificate cannot be verified\n"
-		  "(every later line is marked insecure)" },
+	  .help = N_("go on when the certificate cannot be verified\n"
+		  "(every later line is marked insecure)") },
 	{ .name = "cert", .arg = "FILE", .kind = OPT_STRING, .field = F(front.client.tls.cert),
 	  .section = CLI_TLS },
 	{ .name = "key", .arg = "FILE", .kind = OPT_STRING, .field = F(front.client.tls.key),
-	  .section = CLI_TLS, .help = "client certificate and key (PEM)" },
+	  .section = CLI_TLS, .help = N_("client certificate and key (PEM)") },
 	{ .name = "tls-min", .arg = "V", .kind = OPT_PARSE,
 	  .field = F(front.client.tls.min_version), .parse = cli_parse_tls_version,
-	  .wants = "1.0, 1.1, 1.2 or 1.3", .section = CLI_TLS },
+	  .wants = N_("1.0, 1.1, 1.2 or 1.3"), .section = CLI_TLS },
 	{ .name = "tls-max", .arg = "V", .kind = OPT_PARSE,
 	  .field = F(front.client.tls.max_version), .parse = cli_parse_tls_version,
-	  .wants = "1.0, 1.1, 1.2 or 1.3", .section = CLI_TLS,
-	  .help = "protocol versions: 1.0, 1.1, 1.2, 1.3" },
+	  .wants = N_("1.0, 1.1, 1.2 or 1.3"), .section = CLI_TLS,
+	  .help = N_("protocol versions: 1.0, 1.1, 1.2, 1.3") },
 	{ .name = "ciphers", .arg = "LIST", .kind = OPT_STRING,
 	  .field = F(front.client.tls.ciphers), .section = CLI_TLS,
-	  .help = "cipher list for TLS 1.2 and older (OpenSSL syntax)" },
+	  .help = N_("cipher list for TLS 1.2 and older (OpenSSL syntax)") },
 	{ .name = "ciphersuites", .arg = "LIST", .kind = OPT_STRING,
 	  .field = F(front.client.tls.ciphersuites), .section = CLI_TLS,
-	  .help = "TLS 1.3 cipher suites" },
+	  .help = N_("TLS 1.3 cipher suites") },
 
 	{ .name = "resolver", .arg = "ADDR[@PORT]", .kind = OPT_STRING, .field = F(front.dns.resolver),
 	  .section = CLI_DNS,
-	  .help = "forward DNS queries to this server (default:\n"
-		  "/etc/resolv.conf's); answers are validated here" },
+	  .help = N_("forward DNS queries to this server (default:\n"
+		  "/etc/resolv.conf's); answers are validated here") },
 	{ .name = "recursive", .kind = OPT_FLAG, .field = F(front.dns.recursive), .section = CLI_DNS,
-	  .help = "resolve from the root servers, no forwarder\n"
-		  "(the way out of a resolver that strips DNSSEC)" },
+	  .help = N_("resolve from the root servers, no forwarder\n"
+		  "(the way out of a resolver that strips DNSSEC)") },
 	{ .name = "dns-config", .arg = "FILE", .kind = OPT_STRING, .field = F(front.dns.config),
 	  .section = CLI_DNS,
-	  .help = "an unbound configuration file, the whole resolver\n"
-		  "set-up (local zones, trust anchors)" },
+	  .help = N_("an unbound configuration file, the whole resolver\n"
+		  "set-up (local zones, trust anchors)") },
 	{ .name = "trust-anchor", .arg = "FILE", .kind = OPT_STRING,
 	  .field = F(front.dns.trust_anchor), .section = CLI_DNS,
+	  /* not marked: xgettext cannot see DNS_ROOT_KEY's value */
 	  .help = "DNSSEC trust anchor (DS or DNSKEY records; default\n"
 		  DNS_ROOT_KEY ")" },
 
 	{ .name = "auth-user", .arg = "USER", .kind = OPT_STRING, .field = F(front.auth.user),
-	  .section = CLI_AUTH, .help = "user name for /auth without USER" },
+	  .section = CLI_AUTH, .help = N_("user name for /auth without USER") },
 	{ .name = "password-env", .arg = "VAR", .kind = OPT_STRING,
 	  .field = F(front.auth.password_env), .section = CLI_AUTH,
-	  .help = "take the password from environment variable VAR" },
+	  .help = N_("take the password from environment variable VAR") },
 	{ .name = "password-file", .arg = "FILE", .kind = OPT_STRING,
 	  .field = F(front.auth.password_file), .section = CLI_AUTH,
-	  .help = "take it from the first line of FILE; without\n"
+	  .help = N_("take it from the first line of FILE; without\n"
 		  "either, /auth takes the next input line (masked\n"
-		  "at the terminal, never stored)" },
+		  "at the terminal, never stored)") },
 	{ .name = "token", .arg = "TOKEN", .kind = OPT_STRING, .field = F(front.auth.token),
 	  .section = CLI_AUTH },
 	{ .name = "token-env", .arg = "VAR", .kind = OPT_STRING, .field = F(front.auth.token_env),
-	  .section = CLI_AUTH, .help = "the OAuth 2.0 token for XOAUTH2" },
+	  .section = CLI_AUTH, .help = N_("the OAuth 2.0 token for XOAUTH2") },
 	{ .name = "trace", .kind = OPT_FLAG, .field = F(front.client.trace), .section = CLI_AUTH,
-	  .help = "note every SMTP state change with its cause\n"
+	  .help = N_("note every SMTP state change with its cause\n"
 		  "(\"state GREETED -> READY on 250 to EHLO\");\n"
-		  "in a session: /trace on|off" },
+		  "in a session: /trace on|off") },
 	{ .name = "show-secrets", .kind = OPT_FLAG, .field = F(front.client.show_secrets),
 	  .section = CLI_AUTH,
-	  .help = "show SASL lines in the transcript as sent (by\n"
-		  "default: AUTH PLAIN <redacted: user \"alice\">)" },
+	  .help = N_("show SASL lines in the transcript as sent (by\n"
+		  "default: AUTH PLAIN <redacted: user \"alice\">)") },
 	{ .name = "lang", .arg = "LL", .kind = OPT_STRING, .field = F(lang), .section = CLI_AUTH,
-	  .help = "messages and explanations in en, fr or ko" },
+	  .help = N_("messages and explanations in en, fr or ko") },
 	{ .name = "help", .letter = 'h', .kind = OPT_RUN, .run = cli_run_help, .section = CLI_AUTH,
-	  .help = "show this help" },
+	  .help = N_("show this help") },
 	{ .name = "version", .letter = 'V', .kind = OPT_RUN, .run = cli_run_version,
-	  .section = CLI_AUTH, .help = "show the version" },
+	  .section = CLI_AUTH, .help = N_("show the version") },
 };
 
 const struct opt_table cli_option_table = {
@@ -236,12 +238,12 @@ const struct opt_table cli_option_table = {
 	.specs = cli_specs,
 	.n = UTIL_ARRAY_LEN(cli_specs),
 	.usage_status = BATCH_EXIT_USAGE,
-	.usage_error = "smtpscope: try 'smtpscope --help'",
+	.usage_error = N_("smtpscope: try 'smtpscope --help'"),
 };
 
 void cli_usage(FILE *f)
 {
-	fputs(
+	fputs(_(
 "Usage: smtpscope [OPTIONS] [HOST[:PORT]]\n"
 "       smtpscope --demo [SCENARIO]\n"
 "       smtpscope serve [--scenario NAME] [--listen ADDR:PORT] [--tls-listen ADDR:PORT]\n"
@@ -253,23 +255,24 @@ void cli_usage(FILE *f)
 "                         exit status 0 or 40-57 by verdict\n"
 "       smtpscope mtasts DOMAIN [--json] (mtasts --help)\n"
 "                         the domain's MTA-STS policy and TLS-RPT record;\n"
-"                         exit status 0 or 60-64 by state\n"
-"\n"
+"                         exit status 0 or 60-64 by state\n"), f);
+	fputs("\n", f);
+	fputs(_(
 "An interactive SMTP debugger. Lines you type are sent to the server as\n"
 "SMTP commands; lines starting with / are local commands (/help lists\n"
 "them). Every reply is shown with what its code means. Without HOST,\n"
-"smtpscope starts its built-in demo server on 127.0.0.1 and connects to it.\n",
-	      f);
+"smtpscope starts its built-in demo server on 127.0.0.1 and connects to it.\n"), f);
 	opt_help(&cli_option_table, f);
-	fputs(
-"\n"
+	fputs("\n", f);
+	fprintf(f, _(
 "serve: run only the demo server, for other clients (telnet, swaks, mail\n"
 "clients); --scenario NAME (or FILE.scn) picks what it plays (default happy);\n"
-"--listen ADDR:PORT (default " CLI_SERVE_DEFAULT_LISTEN "). It offers\n"
+"--listen ADDR:PORT (default %s). It offers\n"
 "STARTTLS with a self-signed certificate made at start, or with --cert FILE\n"
 "(PEM, its chain may follow) and --key FILE; --tls-listen ADDR:PORT adds an\n"
-"implicit-TLS port (like 465). Ctrl-C stops it.\n"
-"\n"
+"implicit-TLS port (like 465). Ctrl-C stops it.\n"), CLI_SERVE_DEFAULT_LISTEN);
+	fputs("\n", f);
+	fputs(_(
 "The terminal UI: session pane (transcript), explanation pane (the selected\n"
 "reply explained), status bar, command line (GNU readline; history in\n"
 "$XDG_STATE_HOME/smtpscope/history, secrets never stored).  Keys:\n"
@@ -280,20 +283,21 @@ void cli_usage(FILE *f)
 "  Up/Down      history; in the session pane: select a reply\n"
 "  PgUp/PgDn, Home/End  scroll the focused pane   mouse: wheel, click selects\n"
 "  Ctrl-L redraw   Ctrl-C clear the line (asks before abandoning a message)\n"
-"  Ctrl-D on an empty line, or /quit: send QUIT and exit\n"
-"\n"
+"  Ctrl-D on an empty line, or /quit: send QUIT and exit\n"), f);
+	fputs("\n", f);
+	fputs(_(
 "Transcript markers: '=== ' note, ' -> ' sent, '<-  ' received,\n"
 "' ~> ' / '<~  ' sent / received inside TLS, '~~~ ' TLS layer,\n"
-"'  # ' meaning of the reply, '!!! ' warning, '*** ' error.\n"
-"\n"
+"'  # ' meaning of the reply, '!!! ' warning, '*** ' error.\n"), f);
+	fputs("\n", f);
+	fputs(_(
 "Exit status: 0 success, 1 internal error, 2 usage, 3 connect failed,\n"
 "4 connection lost or server silent, 5 a local command or input line\n"
 "failed (line mode), 21 greeting refused, 22 EHLO/HELO refused, 23 MAIL\n"
 "refused, 24 no recipient accepted, 25 DATA refused, 26 message refused\n"
 "after the final dot, 27 TLS failed, 28 AUTH failed, 29 delivered but\n"
 "some recipients refused (see the recipient summary), 30 a malformed\n"
-"reply from the server (no valid reply code).\n",
-	      f);
+"reply from the server (no valid reply code).\n"), f);
 }
 
 /* What no single row can see: options that exclude each other, and the
@@ -304,11 +308,11 @@ static int cli_options_check(struct cli_options *o)
 	char *err = NULL;
 
 	if (o->front.client.implicit_tls && o->front.client.starttls) {
-		fprintf(stderr, "smtpscope: --tls (TLS from the first byte, port 465) and --starttls (plaintext, then STARTTLS, port 25/587) exclude each other\n");
+		fputs(_("smtpscope: --tls (TLS from the first byte, port 465) and --starttls (plaintext, then STARTTLS, port 25/587) exclude each other\n"), stderr);
 		return BATCH_EXIT_USAGE;
 	}
 	if (tls->min_version && tls->max_version && tls->min_version > tls->max_version) {
-		fprintf(stderr, "smtpscope: --tls-min is above --tls-max\n");
+		fputs(_("smtpscope: --tls-min is above --tls-max\n"), stderr);
 		return BATCH_EXIT_USAGE;
 	}
 	if (!tls_options_check(tls, &err)) {
@@ -318,14 +322,14 @@ static int cli_options_check(struct cli_options *o)
 	}
 	if (o->front.dns.config && (o->front.dns.resolver || o->front.dns.recursive ||
 				    o->front.dns.trust_anchor)) {
-		fprintf(stderr, "smtpscope: --dns-config is the whole resolver set-up: put the "
+		fputs(_("smtpscope: --dns-config is the whole resolver set-up: put the "
 			"forwarder or trust anchor in the file instead of --resolver, --recursive "
-			"or --trust-anchor\n");
+			"or --trust-anchor\n"), stderr);
 		return BATCH_EXIT_USAGE;
 	}
 	if (o->front.dns.resolver && o->front.dns.recursive) {
-		fprintf(stderr, "smtpscope: --resolver (forward to that server) and --recursive "
-			"(iterate from the root) exclude each other\n");
+		fputs(_("smtpscope: --resolver (forward to that server) and --recursive "
+			"(iterate from the root) exclude each other\n"), stderr);
 		return BATCH_EXIT_USAGE;
 	}
 	if (o->port)
@@ -342,7 +346,7 @@ static int cli_options_operand(struct cli_options *o, int argc, char **argv)
 	char *err = NULL;
 
 	if (argc - optind > 1) {
-		fprintf(stderr, "smtpscope: one target at most (HOST[:PORT]); got \"%s\" and \"%s\"\n",
+		fprintf(stderr, _("smtpscope: one target at most (HOST[:PORT]); got \"%s\" and \"%s\"\n"),
 			argv[optind], argv[optind + 1]);
 		return BATCH_EXIT_USAGE;
 	}

@@ -17,6 +17,7 @@
 #include "smtpscope/cli.h"
 #include "smtpscope/client.h"
 #include "smtpscope/dns.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/printer.h"
 #include "smtpscope/session.h"
@@ -27,17 +28,22 @@
 
 enum { CLI_TLSA_USAGE = 2 };
 
-static const char cli_tlsa_usage[] =
-"Usage: smtpscope tlsa HOST[:PORT] [--json] [--tls] [--ehlo NAME] [OPTIONS]\n"
-"\n"
+/* The usage text, in pieces (one translatable message each). */
+static void cli_tlsa_print_usage(FILE *f)
+{
+	fputs(_(
+"Usage: smtpscope tlsa HOST[:PORT] [--json] [--tls] [--ehlo NAME] [OPTIONS]\n"), f);
+	fputs("\n", f);
+	fputs(_(
 "The DANE check of one SMTP server (RFC 7672, RFC 6698, RFC 7671): connects\n"
 "to HOST at PORT (default 25; implicit TLS on 465 or with --tls, else EHLO\n"
 "and STARTTLS), takes the certificate chain without refusing an unverified\n"
 "one, and prints the TLSA records that chain calls for (3 1 1: the server's\n"
 "key, recommended; 2 1 1: its issuer's key), then the TLSA records DNS\n"
 "publishes at _PORT._tcp.HOST, with their DNSSEC status, each compared with\n"
-"the chain, and what a DANE sender will do.\n"
-"\n"
+"the chain, and what a DANE sender will do.\n"), f);
+	fputs("\n", f);
+	fputs(_(
 "  --json                the report as one JSON object (README)\n"
 "  --tls                 implicit TLS (the default on port 465)\n"
 "  --ehlo NAME           the EHLO name (default smtpscope.invalid)\n"
@@ -45,13 +51,15 @@ static const char cli_tlsa_usage[] =
 "                        at PORT, keeping HOST for SNI and the TLSA name\n"
 "                        (curl's meaning; repeatable)\n"
 "  --resolver ADDR[@PORT], --recursive, --dns-config FILE,\n"
-"  --trust-anchor FILE   the resolver, as for the session (README, DNS)\n"
-"\n"
+"  --trust-anchor FILE   the resolver, as for the session (README, DNS)\n"), f);
+	fputs("\n", f);
+	fputs(_(
 "Exit status: 0 a DNSSEC-secure TLSA record matches the chain, 70 no TLSA\n"
 "published, 71 secure TLSA but no usable record matches, 72 TLSA not\n"
 "DNSSEC-secure (insecure), 73 TLSA bogus or a temporary DNS failure, 74 no\n"
 "TLS (no connection, STARTTLS not offered or refused, handshake failed);\n"
-"2 bad usage.\n";
+"2 bad usage.\n"), f);
+}
 
 struct cli_tlsa {
 	struct loop *loop;
@@ -79,9 +87,9 @@ static int cli_tlsa_bad(const char *msg, const char *arg)
 {
 	fprintf(stderr, "smtpscope tlsa: %s", msg);
 	if (arg)
-		fprintf(stderr, " (got \"%s\")", arg);
+		fprintf(stderr, _(" (got \"%s\")"), arg);
 	fputs("\n\n", stderr);
-	fputs(cli_tlsa_usage, stderr);
+	cli_tlsa_print_usage(stderr);
 	return CLI_TLSA_USAGE;
 }
 
@@ -282,7 +290,7 @@ static int cli_tlsa_run(struct cli_tlsa *t, const struct client_options *co,
 	d.note = cli_tlsa_dns_note;
 	t->dns = dns_new(t->loop, &d, &err);
 	if (t->dns == NULL) {
-		fprintf(stderr, "smtpscope tlsa: the resolver: %s\n", err ? err : "?");
+		fprintf(stderr, _("smtpscope tlsa: the resolver: %s\n"), err ? err : "?");
 		free(err);
 		free(name);
 		loop_free(t->loop);
@@ -348,7 +356,7 @@ int cli_tlsa_main(int argc, char **argv)
 		case O_TLS: co.implicit_tls = true; break;
 		case O_EHLO:
 			if (*optarg == '\0' || strpbrk(optarg, " \t\r\n"))
-				return cli_tlsa_bad("--ehlo wants a name without spaces", optarg);
+				return cli_tlsa_bad(_("--ehlo wants a name without spaces"), optarg);
 			t.ehlo = optarg;
 			break;
 		case O_CONNECT_TO:
@@ -363,19 +371,19 @@ int cli_tlsa_main(int argc, char **argv)
 		case O_DNSCONF: dopt.config = optarg; break;
 		case O_TA: dopt.trust_anchor = optarg; break;
 		case 'h':
-			fputs(cli_tlsa_usage, stdout);
+			cli_tlsa_print_usage(stdout);
 			return 0;
 		default:
-			fputs(cli_tlsa_usage, stderr);
+			cli_tlsa_print_usage(stderr);
 			return CLI_TLSA_USAGE;
 		}
 	}
 	if (optind != argc - 1)
-		return cli_tlsa_bad(optind < argc ? "one HOST[:PORT], not several"
-				    : "which server? smtpscope tlsa HOST[:PORT]", NULL);
+		return cli_tlsa_bad(optind < argc ? _("one HOST[:PORT], not several")
+				    : _("which server? smtpscope tlsa HOST[:PORT]"), NULL);
 	if (dopt.config && (dopt.resolver || dopt.recursive))
-		return cli_tlsa_bad("--dns-config is the whole resolver set-up: not with --resolver "
-				    "or --recursive", NULL);
+		return cli_tlsa_bad(_("--dns-config is the whole resolver set-up: not with --resolver "
+				      "or --recursive"), NULL);
 	if (!transport_parse_target(argv[optind], "25", &tt, &err)) {
 		status = cli_tlsa_bad(err, argv[optind]);
 		free(err);
@@ -388,14 +396,14 @@ int cli_tlsa_main(int argc, char **argv)
 		if (rev) {
 			free(rev);
 			transport_target_free(&tt);
-			return cli_tlsa_bad("HOST is the name TLSA records live under, not an address "
-					    "(use --connect-to HOST:PORT:ADDR:PORT to reach an address)",
+			return cli_tlsa_bad(_("HOST is the name TLSA records live under, not an address "
+					      "(use --connect-to HOST:PORT:ADDR:PORT to reach an address)"),
 					    argv[optind]);
 		}
 	}
 	/* The A-label form: what DNS is asked and the certificate names */
 	if ((t.host = dns_name_to_ascii(tt.host, &err)) == NULL) {
-		status = cli_tlsa_bad(err ? err : "HOST is not a valid host name", argv[optind]);
+		status = cli_tlsa_bad(err ? err : _("HOST is not a valid host name"), argv[optind]);
 		free(err);
 		transport_target_free(&tt);
 		return status;

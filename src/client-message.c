@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "client-private.h"
+#include "smtpscope/i18n.h"
 
 void client_data_line(struct client *c, const char *line)
 {
@@ -51,7 +52,7 @@ static size_t client_source_read(struct client *c, char *p, size_t n, bool full)
 			continue;
 		if (r < 0) {
 			session_text(c->session, SESSION_ERROR,
-				     "reading %s failed: %s; ending the message early",
+				     _("reading %s failed: %s; ending the message early"),
 				     c->msg_label, strerror(errno));
 			break;
 		}
@@ -128,7 +129,7 @@ static void client_start_message(struct client *c)
 {
 	if (c->conn != CLIENT_UP) {
 		session_text(c->session, SESSION_ERROR,
-			     "not connected: the message (%s) was not sent", c->msg_label);
+			     _("not connected: the message (%s) was not sent"), c->msg_label);
 		client_msg_clear(c);
 		return;
 	}
@@ -148,12 +149,12 @@ static int client_open_message(const char *path, unsigned long long *size, char 
 	struct stat st;
 
 	if (fd < 0) {
-		*err = xasprintf("cannot open %s: %s (give the path of a message file, e.g. a .eml)",
+		*err = xasprintf(_("cannot open %s: %s (give the path of a message file, e.g. a .eml)"),
 				 path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		*err = xasprintf("%s is not a regular file (give the path of a message file, e.g. a .eml)",
+		*err = xasprintf(_("%s is not a regular file (give the path of a message file, e.g. a .eml)"),
 				 path);
 		close(fd);
 		return -1;
@@ -187,9 +188,9 @@ static void client_start_bdat(struct client *c, unsigned long long size, size_t 
 	c->bdat_size = size;
 	smtp_size_check(c->smtp, size, path);
 	session_text(c->session, SESSION_NOTE,
-		     "BDAT: %s, %llu octets in chunks of at most %zu, sent exactly as they are (no dot-stuffing, no line-ending repair)%s",
+		     _("BDAT: %s, %llu octets in chunks of at most %zu, sent exactly as they are (no dot-stuffing, no line-ending repair)%s"),
 		     path, size, c->bdat_chunk,
-		     caps_has(smtp_caps(c->smtp), CAP_PIPELINING) ? "; chunks pipelined" : "; each chunk after the previous reply");
+		     caps_has(smtp_caps(c->smtp), CAP_PIPELINING) ? _("; chunks pipelined") : _("; each chunk after the previous reply"));
 	c->msg_streaming = true;
 	client_pump_message(c);
 }
@@ -200,7 +201,7 @@ bool client_send_bdat(struct client *c, const char *path, size_t chunk, char **e
 	int fd;
 
 	if (c->conn != CLIENT_UP) {
-		*err = xasprintf("not connected: the message (%s) was not sent", path);
+		*err = xasprintf(_("not connected: the message (%s) was not sent"), path);
 		return false;
 	}
 	if ((fd = client_open_message(path, &size, err)) < 0)

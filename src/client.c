@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "client-private.h"
+#include "smtpscope/i18n.h"
 
 void client_options_default(struct client_options *o)
 {
@@ -153,8 +155,10 @@ void client_close(struct client *c, const char *why)
 {
 	if (c->conn != CLIENT_UP && c->conn != CLIENT_CONNECTING)
 		return;
-	session_text(c->session, SESSION_CLOSE, "connection closed by smtpscope%s%s",
-		     why ? ": " : "", why ? why : "");
+	if (why)
+		session_text(c->session, SESSION_CLOSE, _("connection closed by smtpscope: %s"), why);
+	else
+		session_text(c->session, SESSION_CLOSE, "%s", _("connection closed by smtpscope"));
 	client_down(c);
 }
 
@@ -189,10 +193,10 @@ static const char *client_timeout_option(const struct client *c)
 	const struct smtp_pending *p = smtp_pending_peek(c->smtp);
 
 	if (c->opt.rfc_timeouts && p)
-		return "the RFC 5321 wait of --rfc-timeouts; without it, --timeout SECONDS sets the wait";
+		return _("the RFC 5321 wait of --rfc-timeouts; without it, --timeout SECONDS sets the wait");
 	if (client_awaits_dot(p))
-		return "--dot-timeout SECONDS waits longer";
-	return "--timeout SECONDS waits longer";
+		return _("--dot-timeout SECONDS waits longer");
+	return _("--timeout SECONDS waits longer");
 }
 
 static void client_fail(struct client *c, enum client_failure f)
@@ -211,7 +215,7 @@ static void client_on_timeout(void *ctx)
 	c->timer = 0;
 	if (c->tls_hs) {
 		session_text(c->session, SESSION_ERROR,
-			     "the TLS handshake did not finish within %lld s; giving up on this connection (--timeout SECONDS waits longer)",
+			     _("the TLS handshake did not finish within %lld s; giving up on this connection (--timeout SECONDS waits longer)"),
 			     (long long)(ms / 1000));
 		smtp_tls_failed(c->smtp);
 		client_fail(c, CLIENT_FAIL_TLS);
@@ -219,12 +223,12 @@ static void client_on_timeout(void *ctx)
 	}
 	if (p)
 		session_text(c->session, SESSION_ERROR,
-			     "no reply to %s within %lld s: the server is silent; giving up on this connection (%s)",
+			     _("no reply to %s within %lld s: the server is silent; giving up on this connection (%s)"),
 			     smtp_verb_name(p->verb), (long long)(ms / 1000),
 			     client_timeout_option(c));
 	else
 		session_text(c->session, SESSION_ERROR,
-			     "could not send to the server for %lld s: it stopped reading; giving up on this connection (--timeout SECONDS waits longer)",
+			     _("could not send to the server for %lld s: it stopped reading; giving up on this connection (--timeout SECONDS waits longer)"),
 			     (long long)(ms / 1000));
 	client_fail(c, CLIENT_FAIL_TIMEOUT);
 }
@@ -241,7 +245,7 @@ static void client_on_close_grace(void *ctx)
 
 	c->timer = 0;
 	session_text(c->session, SESSION_WARN,
-		     "the server did not close the connection within %d s of its %s; closing it",
+		     _("the server did not close the connection within %d s of its %s; closing it"),
 		     CLIENT_CLOSE_GRACE_MS / 1000,
 		     smtp_state(c->smtp) == SMTP_QUITTING ? "221" : "421");
 	client_close(c, NULL);
@@ -311,7 +315,7 @@ static bool client_flush(struct client *c)
 		if (st == STREAM_AGAIN)
 			break;
 		session_text(c->session, SESSION_ERROR,
-			     "sending failed: %s; the connection is lost",
+			     _("sending failed: %s; the connection is lost"),
 			     stream_error(c->stream));
 		client_fail(c, CLIENT_FAIL_LOST);
 		return false;
@@ -329,13 +333,13 @@ static void client_auto_starttls(struct client *c)
 		return;
 	if (!c->starttls_sent && smtp_state(c->smtp) == SMTP_READY) {
 		c->starttls_sent = true;
-		session_text(c->session, SESSION_NOTE, "--starttls: sending STARTTLS now that EHLO is done");
+		session_text(c->session, SESSION_NOTE, _("--starttls: sending STARTTLS now that EHLO is done"));
 		client_command(c, "STARTTLS");
 	} else if (c->starttls_sent && smtp_state(c->smtp) != SMTP_TLS_START) {
 		/* Its reply is in and was no 220: refused, or malformed (which
 		 * is no refusal a stage records, and no go-ahead either). */
 		c->failure = CLIENT_FAIL_TLS;
-		client_close(c, "the server did not accept STARTTLS (no 220), and --starttls never continues in plaintext");
+		client_close(c, _("the server did not accept STARTTLS (no 220), and --starttls never continues in plaintext"));
 	}
 }
 
@@ -347,8 +351,8 @@ static void client_after_replies(struct client *c)
 	if (c->msg_streaming && c->msg_bdat) {
 		if (smtp_bdat_refused(c->smtp)) {
 			session_text(c->session, SESSION_NOTE,
-				     "a BDAT chunk was refused: the rest of %s was not sent (RFC 3030 4.2; RSET ends the transaction)",
-				     c->msg_label ? c->msg_label : "the message");
+				     _("a BDAT chunk was refused: the rest of %s was not sent (RFC 3030 4.2; RSET ends the transaction)"),
+				     c->msg_label ? c->msg_label : _("the message"));
 			client_msg_clear(c);
 		} else {
 			client_pump_message(c);
@@ -361,8 +365,8 @@ static void client_after_replies(struct client *c)
 			client_pump_message(c);
 		} else {
 			session_text(c->session, SESSION_NOTE,
-				     "DATA was not accepted: the message (%s) was not sent",
-				     c->msg_label ? c->msg_label : "unnamed");
+				     _("DATA was not accepted: the message (%s) was not sent"),
+				     c->msg_label ? c->msg_label : _("unnamed"));
 			client_msg_clear(c);
 		}
 	}
@@ -389,20 +393,20 @@ static void client_on_eof(struct client *c)
 	waiting = smtp_pending_count(c->smtp);
 	if (cut) {
 		session_text(c->session, SESSION_ERROR,
-			     "the server closed the connection in the middle of a reply");
+			     _("the server closed the connection in the middle of a reply"));
 		client_fail(c, CLIENT_FAIL_LOST);
 	} else if (smtp_closing(c->smtp)) {
-		session_text(c->session, SESSION_CLOSE, "the server closed the connection");
+		session_text(c->session, SESSION_CLOSE, "%s", _("the server closed the connection"));
 		client_down(c);
 	} else if (waiting > 0 && !client_only_quit_waiting(c)) {
 		const struct smtp_pending *p = smtp_pending_peek(c->smtp);
 		session_text(c->session, SESSION_ERROR,
-			     "the server closed the connection while %s was waiting for its reply",
+			     _("the server closed the connection while %s was waiting for its reply"),
 			     smtp_verb_name(p->verb));
 		client_fail(c, CLIENT_FAIL_LOST);
 	} else {
 		session_text(c->session, SESSION_CLOSE,
-			     "the server closed the connection without saying why (no 221 or 421)");
+			     _("the server closed the connection without saying why (no 221 or 421)"));
 		client_down(c);
 	}
 }
@@ -421,6 +425,7 @@ static void client_tls_abandon(struct client *c, const char *why)
 static void client_injection_guard(struct client *c)
 {
 	size_t bytes = reply_parser_pending_bytes(c->parser), replies = 0;
+	char nbytes[64], nreplies[64];
 	struct buf shown;
 	struct reply *r;
 
@@ -442,13 +447,18 @@ static void client_injection_guard(struct client *c)
 		reply_free(r);
 	}
 	reply_parser_reset(c->parser);
+	snprintf(nbytes, sizeof nbytes, ngettext("%zu byte", "%zu bytes", bytes), bytes);
+	snprintf(nreplies, sizeof nreplies,
+		 ngettext("%zu complete reply", "%zu complete replies", replies), replies);
+	/* TRANSLATORS: "3 bytes", "1 complete reply", then maybe " They began: "
+	 * and what they began with */
 	session_text(c->session, SESSION_WARN,
-		     "SECURITY: %zu byte%s (%zu complete repl%s) arrived after the 220 to STARTTLS and "
-		     "before the TLS handshake; they were DISCARDED unread. An honest server never "
-		     "sends them; a man in the middle injecting replies or commands does (the STARTTLS "
-		     "injection class of bugs, CVE-2011-0411).%s%s",
-		     bytes, bytes == 1 ? "" : "s", replies, replies == 1 ? "y" : "ies",
-		     shown.len ? " They began: " : "", shown.len ? shown.data : "");
+		     _("SECURITY: %s (%s) arrived after the 220 to STARTTLS and "
+		       "before the TLS handshake; they were DISCARDED unread. An honest server never "
+		       "sends them; a man in the middle injecting replies or commands does (the STARTTLS "
+		       "injection class of bugs, CVE-2011-0411).%s%s"),
+		     nbytes, nreplies,
+		     shown.len ? _(" They began: ") : "", shown.len ? shown.data : "");
 	buf_free(&shown);
 }
 
@@ -463,18 +473,18 @@ static void client_tls_begin(struct client *c, bool implicit)
 		client_injection_guard(c);
 	t = tls_client_new(stream_fd(c->stream), c->host, &c->opt.tls, &err);
 	if (t == NULL) {
-		session_text(c->session, SESSION_ERROR, "cannot start TLS: %s", err);
+		session_text(c->session, SESSION_ERROR, _("cannot start TLS: %s"), err);
 		free(err);
-		client_tls_abandon(c, "TLS could not be set up; nothing was sent");
+		client_tls_abandon(c, _("TLS could not be set up; nothing was sent"));
 		return;
 	}
 	stream_push(c->stream, &tls_stream_ops, t);
 	c->tls = t;
 	c->tls_hs = true;
 	c->tls_implicit = implicit;
-	session_tls(c->session, SESSION_TLS_NOTE, NULL, "%s: TLS handshake, verifying %s%s%s",
-		    implicit ? "implicit TLS" : "STARTTLS accepted", tls_checked_name(t),
-		    c->opt.tls.no_sni ? ", no SNI" : "",
+	session_tls(c->session, SESSION_TLS_NOTE, NULL, _("%s: TLS handshake, verifying %s%s%s"),
+		    implicit ? _("implicit TLS") : _("STARTTLS accepted"), tls_checked_name(t),
+		    c->opt.tls.no_sni ? _(", no SNI") : "",
 		    c->opt.tls.insecure ? ", --insecure" : "");
 	client_tls_step(c);
 }
@@ -485,14 +495,14 @@ static void client_ehlo_again(struct client *c)
 
 	if (!c->opt.auto_ehlo && !c->opt.starttls) {
 		session_text(c->session, SESSION_NOTE,
-			     "TLS is up. The server has forgotten the EHLO from before TLS, and so has "
-			     "smtpscope (RFC 3207 4.2): send EHLO again; its capabilities may differ "
-			     "(--auto-ehlo does it for you)");
+			     _("TLS is up. The server has forgotten the EHLO from before TLS, and so has "
+			       "smtpscope (RFC 3207 4.2): send EHLO again; its capabilities may differ "
+			       "(--auto-ehlo does it for you)"));
 		return;
 	}
 	session_text(c->session, SESSION_NOTE,
-		     "TLS is up: sending EHLO again, as RFC 3207 4.2 requires (the capabilities "
-		     "from before TLS are forgotten)");
+		     _("TLS is up: sending EHLO again, as RFC 3207 4.2 requires (the capabilities "
+		       "from before TLS are forgotten)"));
 	line = xasprintf("%s %s", c->ehlo_lmtp ? "LHLO" : "EHLO",
 			 c->ehlo_arg ? c->ehlo_arg : "smtpscope.invalid");
 	client_command(c, line);
@@ -514,9 +524,9 @@ static void client_tls_insecure(struct client *c, const char *because)
 {
 	c->was_insecure = true;
 	session_text(c->session, SESSION_WARN,
-		     "INSECURE: going on WITHOUT a verified certificate because %s; anyone on the "
-		     "path may read and change this session. Every line from here on is marked "
-		     "(insecure).", because);
+		     _("INSECURE: going on WITHOUT a verified certificate because %s; anyone on the "
+		       "path may read and change this session. Every line from here on is marked "
+		       "(insecure)."), because);
 	client_tls_up(c);
 }
 
@@ -538,19 +548,19 @@ static void client_tls_done(struct client *c)
 	buf_clear(&b);
 	tls_peer_names(c->tls, &b);
 	session_tls(c->session, SESSION_TLS_UNVERIFIED, tls_failure(c->tls),
-		    "certificate verification FAILED: %s\nsmtpscope checked %s; the certificate "
-		    "carries: %s", tls_failure(c->tls), tls_checked_name(c->tls), b.data);
+		    _("certificate verification FAILED: %s\nsmtpscope checked %s; the certificate "
+		      "carries: %s"), tls_failure(c->tls), tls_checked_name(c->tls), b.data);
 	buf_free(&b);
 	if (c->opt.tls.insecure) {
-		client_tls_insecure(c, "of --insecure");
+		client_tls_insecure(c, _("of --insecure"));
 	} else if (c->opt.verify_ask) {
 		c->tls_asking = true;
 		session_text(c->session, SESSION_NOTE,
-			     "the connection is paused, nothing sent over TLS, until you answer: "
-			     "go on without a verified certificate? (y/N)");
+			     _("the connection is paused, nothing sent over TLS, until you answer: "
+			       "go on without a verified certificate? (y/N)"));
 	} else {
-		client_tls_abandon(c, "the certificate was not verified, so nothing was sent "
-				   "over this TLS connection (--insecure would go on anyway)");
+		client_tls_abandon(c, _("the certificate was not verified, so nothing was sent "
+				     "over this TLS connection (--insecure would go on anyway)"));
 	}
 }
 
@@ -565,11 +575,11 @@ void client_tls_decide(struct client *c, bool go_on)
 		return;
 	c->tls_asking = false;
 	if (!go_on) {
-		client_tls_abandon(c, "the certificate was not verified and you chose not to go "
-				   "on, so nothing was sent over this TLS connection");
+		client_tls_abandon(c, _("the certificate was not verified and you chose not to go "
+				     "on, so nothing was sent over this TLS connection"));
 		return;
 	}
-	client_tls_insecure(c, "you answered y to the question");
+	client_tls_insecure(c, _("you answered y to the question"));
 	if (c->stream == NULL)
 		return;
 	client_arm(c);
@@ -588,9 +598,9 @@ static void client_tls_step(struct client *c)
 	c->tls_hs = false;
 	if (r == TLS_HS_FAILED) {
 		session_tls(c->session, SESSION_TLS_FAILED, tls_failure(c->tls),
-			    "TLS handshake FAILED: %s",
+			    _("TLS handshake FAILED: %s"),
 			    tls_failure(c->tls));
-		client_tls_abandon(c, "the TLS handshake failed; nothing was sent over TLS");
+		client_tls_abandon(c, _("the TLS handshake failed; nothing was sent over TLS"));
 		return;
 	}
 	client_tls_done(c);
@@ -626,22 +636,22 @@ static void client_read(struct client *c)
 		}
 		if (st == STREAM_ERROR && client_only_quit_waiting(c)) {
 			session_text(c->session, SESSION_CLOSE,
-				     "the server closed the connection without saying why (no 221 or 421; %s)",
+				     _("the server closed the connection without saying why (no 221 or 421; %s)"),
 				     stream_error(c->stream));
 			client_down(c);
 			return;
 		}
 		if (st == STREAM_ERROR && c->tls && tls_late_failure(c->tls)) {
 			session_tls(c->session, SESSION_TLS_FAILED, tls_late_failure(c->tls),
-				    "TLS handshake FAILED: %s (the server's verdict came after the "
-				    "handshake had finished on this side, as TLS 1.3 allows)",
+				    _("TLS handshake FAILED: %s (the server's verdict came after the "
+				      "handshake had finished on this side, as TLS 1.3 allows)"),
 				    tls_late_failure(c->tls));
-			client_tls_abandon(c, "the server refused the TLS handshake");
+			client_tls_abandon(c, _("the server refused the TLS handshake"));
 			return;
 		}
 		if (st == STREAM_ERROR) {
 			session_text(c->session, SESSION_ERROR,
-				     "reading from the server failed: %s",
+				     _("reading from the server failed: %s"),
 				     stream_error(c->stream));
 			client_fail(c, CLIENT_FAIL_LOST);
 			return;
@@ -677,8 +687,8 @@ static void client_on_io(void *ctx, int fd, short revents)
 		 * ends the question. */
 		if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
 			session_text(c->session, SESSION_ERROR,
-				     "the server closed the connection while smtpscope waited for your answer");
-			client_tls_abandon(c, "nothing was sent over this TLS connection");
+				     _("the server closed the connection while smtpscope waited for your answer"));
+			client_tls_abandon(c, _("nothing was sent over this TLS connection"));
 		}
 		return;
 	}
@@ -704,11 +714,11 @@ static void client_on_silent(void *ctx)
 		return;
 	if (c->tls_port)
 		session_text(c->session, SESSION_NOTE,
-			     "nothing from the server %d s after connecting: port 465 expects TLS from the first byte (implicit TLS, RFC 8314) and waits for the client to start it; try --tls",
+			     _("nothing from the server %d s after connecting: port 465 expects TLS from the first byte (implicit TLS, RFC 8314) and waits for the client to start it; try --tls"),
 			     CLIENT_SILENT_HINT_MS / 1000);
 	else
 		session_text(c->session, SESSION_NOTE,
-			     "nothing from the server %d s after connecting, still waiting for its greeting: a slow server, or one that expects TLS from the first byte (as port 465 does; try --tls)",
+			     _("nothing from the server %d s after connecting, still waiting for its greeting: a slow server, or one that expects TLS from the first byte (as port 465 does; try --tls)"),
 			     CLIENT_SILENT_HINT_MS / 1000);
 }
 
@@ -755,7 +765,7 @@ void client_connect_route(struct client *c, const struct client_route *r)
 	const char *rule = NULL;
 
 	if (c->conn == CLIENT_UP || c->conn == CLIENT_CONNECTING)
-		client_close(c, "connecting elsewhere");
+		client_close(c, _("connecting elsewhere"));
 	c->failure = CLIENT_FAIL_NONE;
 	free(c->target);
 	c->target = xasprintf("%s port %s", r->host, r->port);
@@ -771,13 +781,13 @@ void client_connect_route(struct client *c, const struct client_route *r)
 	c->route_arg = r->arg;
 	if (transport_connect_to_match(&c->opt.connect_to, r->host, r->port, &addr, &port, &rule)) {
 		shown = util_escape_dup(rule, strlen(rule));
-		via = xasprintf(" at %s port %s (--connect-to %s)", addr, port, shown);
+		via = xasprintf(_(" at %s port %s (--connect-to %s)"), addr, port, shown);
 		free(shown);
 	} else {
 		addr = xstrdup(r->address ? r->address : r->host);
 		port = xstrdup(r->port);
 		if (r->address)
-			via = xasprintf(" at %s", addr);
+			via = xasprintf(_(" at %s"), addr);
 	}
 	t.host = addr;
 	t.port = port;
@@ -786,7 +796,7 @@ void client_connect_route(struct client *c, const struct client_route *r)
 	c->tls_port = strcmp(port, "465") == 0 || strcmp(port, "submissions") == 0 ||
 		      strcmp(port, "smtps") == 0;
 	c->starttls_sent = false;
-	session_text(c->session, SESSION_NOTE, "connecting to %s%s ...", c->target, via ? via : "");
+	session_text(c->session, SESSION_NOTE, _("connecting to %s%s ..."), c->target, via ? via : "");
 	free(via);
 	c->conn = CLIENT_CONNECTING;
 	c->connecting = transport_connect_start(c->loop, &t, c->opt.connect_timeout_ms,
@@ -872,7 +882,7 @@ void client_auth(struct client *c, const enum auth_mech *mechs, size_t n,
 		 const char *user, const char *secret)
 {
 	if (c->conn != CLIENT_UP) {
-		session_text(c->session, SESSION_ERROR, "not connected: nothing was sent");
+		session_text(c->session, SESSION_ERROR, "%s", _("not connected: nothing was sent"));
 		return;
 	}
 	smtp_auth_start(c->smtp, mechs, n, user, secret, &c->out);

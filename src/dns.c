@@ -19,6 +19,7 @@
 #include "smtpscope/dns.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/util.h"
+#include "smtpscope/i18n.h"
 
 #define DNS_RCODE_SERVFAIL 2
 #define DNS_RCODE_NXDOMAIN 3
@@ -29,7 +30,7 @@ static const char *dns_rcode_name(int rcode)
 	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
 					     "NOTIMP", "REFUSED" };
 
-	return rcode >= 0 && rcode < 6 ? names[rcode] : "an unknown error code";
+	return rcode >= 0 && rcode < 6 ? names[rcode] : _("an unknown error code");
 }
 
 struct dns_query {
@@ -96,8 +97,8 @@ static bool dns_resolver_ok(const char *s, char **err)
 		ok = at[1] && *end == '\0' && port > 0 && port < 65536;
 	}
 	if (!ok)
-		*err = xasprintf("--resolver wants ADDR[@PORT], an IP address and an optional port "
-				 "(got \"%s\")", s);
+		*err = xasprintf(_("--resolver wants ADDR[@PORT], an IP address and an optional port "
+				   "(got \"%s\")"), s);
 	return ok;
 }
 
@@ -111,7 +112,7 @@ static bool dns_setup(struct dns *d, const struct dns_options *o, char **err)
 	if (o->config) {
 		/* The file is the whole set-up: no resolv.conf, no probe. */
 		if (access(o->config, R_OK) != 0) {
-			*err = xasprintf("--dns-config %s: cannot read the file", o->config);
+			*err = xasprintf(_("--dns-config %s: cannot read the file"), o->config);
 			return false;
 		}
 		if ((rc = ub_ctx_config(d->ub, o->config)) != 0) {
@@ -121,8 +122,8 @@ static bool dns_setup(struct dns *d, const struct dns_options *o, char **err)
 		return true;
 	}
 	if (o->resolver && o->recursive) {
-		*err = xstrdup("--resolver and --recursive exclude each other: forward to a resolver, "
-			       "or iterate from the root yourself");
+		*err = xstrdup(_("--resolver and --recursive exclude each other: forward to a resolver, "
+				 "or iterate from the root yourself"));
 		return false;
 	}
 	if (o->resolver) {
@@ -132,20 +133,20 @@ static bool dns_setup(struct dns *d, const struct dns_options *o, char **err)
 			goto fail;
 	} else if (!o->recursive) {
 		if ((rc = ub_ctx_resolvconf(d->ub, NULL)) != 0) {
-			*err = xasprintf("cannot use the system's resolvers (/etc/resolv.conf: %s): "
-					 "try --resolver ADDR or --recursive", ub_strerror(rc));
+			*err = xasprintf(_("cannot use the system's resolvers (/etc/resolv.conf: %s): "
+					   "try --resolver ADDR or --recursive"), ub_strerror(rc));
 			return false;
 		}
 	}
 	if (access(ta, R_OK) != 0) {
 		*err = o->trust_anchor
-			? xasprintf("--trust-anchor %s: cannot read the file", ta)
-			: xasprintf("no DNSSEC trust anchor: %s is missing (install the Debian "
-				    "package dns-root-data, or give --trust-anchor FILE)", ta);
+			? xasprintf(_("--trust-anchor %s: cannot read the file"), ta)
+			: xasprintf(_("no DNSSEC trust anchor: %s is missing (install the Debian "
+				      "package dns-root-data, or give --trust-anchor FILE)"), ta);
 		return false;
 	}
 	if ((rc = ub_ctx_add_ta_file(d->ub, ta)) != 0) {
-		*err = xasprintf("trust anchor %s: %s", ta, ub_strerror(rc));
+		*err = xasprintf(_("trust anchor %s: %s"), ta, ub_strerror(rc));
 		return false;
 	}
 	/* A resolver named on purpose may serve a lab's .test zone (RFC 6761
@@ -156,7 +157,7 @@ static bool dns_setup(struct dns *d, const struct dns_options *o, char **err)
 	d->probe = true;
 	return true;
 fail:
-	*err = xasprintf("resolver set-up failed: %s", ub_strerror(rc));
+	*err = xasprintf(_("resolver set-up failed: %s"), ub_strerror(rc));
 	return false;
 }
 
@@ -171,7 +172,7 @@ struct dns *dns_new(struct loop *loop, const struct dns_options *o, char **err)
 	d->fd = -1;
 	d->ub = ub_ctx_create();
 	if (d->ub == NULL) {
-		*err = xstrdup("cannot create a resolver context (libunbound)");
+		*err = xstrdup(_("cannot create a resolver context (libunbound)"));
 		free(d);
 		return NULL;
 	}
@@ -181,7 +182,7 @@ struct dns *dns_new(struct loop *loop, const struct dns_options *o, char **err)
 	}
 	d->fd = ub_fd(d->ub);
 	if (d->fd < 0) {
-		*err = xstrdup("cannot get the resolver's descriptor (libunbound)");
+		*err = xstrdup(_("cannot get the resolver's descriptor (libunbound)"));
 		dns_free(d);
 		return NULL;
 	}
@@ -259,7 +260,7 @@ static void dns_fill(struct dns_answer *a, const struct ub_result *r)
 	 * records" (RFC 5321 5.1's temporary failure). */
 	a->temporary = !r->bogus && r->rcode != 0 && r->rcode != DNS_RCODE_NXDOMAIN;
 	if (a->temporary)
-		a->error = xasprintf("the resolver answered %s", dns_rcode_name(r->rcode));
+		a->error = xasprintf(_("the resolver answered %s"), dns_rcode_name(r->rcode));
 	if (r->canonname && !dns_same_name(r->canonname, a->qname))
 		a->canonical = xstrdup(r->canonname);
 	a->ttl = r->ttl > 0 ? (unsigned)r->ttl : 0;
@@ -273,7 +274,7 @@ static void dns_fill(struct dns_answer *a, const struct ub_result *r)
 		s = dns_parse_rdata(a, a->type, (const unsigned char *)r->data[i],
 				    r->len[i] > 0 ? (size_t)r->len[i] : 0);
 		if (s != DNS_PARSE_OK && a->malformed++ == 0)
-			a->malformed_why = xasprintf("record %d refused: %s", i + 1,
+			a->malformed_why = xasprintf(_("record %d refused: %s"), i + 1,
 						     dns_parse_strerror(s));
 	}
 	if (a->mx)
@@ -297,9 +298,9 @@ static void dns_probe_done(struct dns *d, const struct dns_answer *a)
 	 * (or a middlebox that does), and every answer would look bogus. */
 	if (a->sec == DNS_BOGUS && d->note)
 		d->note(d->note_ctx,
-			"the resolver in use seems to strip DNSSEC (the root's signed NS records came "
-			"back unprovable), so answers may show as bogus: --recursive iterates from "
-			"the root without it");
+			_("the resolver in use seems to strip DNSSEC (the root's signed NS records came "
+			  "back unprovable), so answers may show as bogus: --recursive iterates from "
+			  "the root without it"));
 }
 
 /* The query is gone before the callback runs: cancelling its handle there
@@ -328,7 +329,7 @@ static void dns_on_result(void *ctx, int err, struct ub_result *r)
 	if (err != 0) {
 		a->temporary = true;
 		a->rcode = DNS_RCODE_SERVFAIL;
-		a->error = xasprintf("resolver error: %s", ub_strerror(err));
+		a->error = xasprintf(_("resolver error: %s"), ub_strerror(err));
 	} else {
 		dns_fill(a, r);
 	}
@@ -347,9 +348,9 @@ static void dns_on_timeout(void *ctx)
 	a->temporary = true;
 	a->rcode = DNS_RCODE_SERVFAIL;
 	if (q->d->timeout_ms % 1000)
-		a->error = xasprintf("no answer within %d ms", q->d->timeout_ms);
+		a->error = xasprintf(_("no answer within %d ms"), q->d->timeout_ms);
 	else
-		a->error = xasprintf("no answer within %d s", q->d->timeout_ms / 1000);
+		a->error = xasprintf(_("no answer within %d s"), q->d->timeout_ms / 1000);
 	dns_deliver(q, a);
 }
 
@@ -366,7 +367,7 @@ static struct dns_query *dns_start(struct dns *d, const char *qname, enum dns_ty
 	q->ctx = ctx;
 	rc = ub_resolve_async(d->ub, qname, (int)type, 1 /* IN */, q, dns_on_result, &q->id);
 	if (rc != 0) {
-		*err = xasprintf("cannot look up %s %s: %s", dns_type_name(type), qname,
+		*err = xasprintf(_("cannot look up %s %s: %s"), dns_type_name(type), qname,
 				 ub_strerror(rc));
 		dns_query_free(q);
 		return NULL;
@@ -384,7 +385,7 @@ struct dns_query *dns_query(struct dns *d, const char *name, enum dns_type type,
 	char *ascii;
 
 	if (dns_type_name(type) == NULL) {
-		*err = xasprintf("DNS type %d is not one smtpscope looks up", (int)type);
+		*err = xasprintf(_("DNS type %d is not one smtpscope looks up"), (int)type);
 		return NULL;
 	}
 	if ((ascii = dns_name_to_ascii(name, err)) == NULL)

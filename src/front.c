@@ -9,6 +9,7 @@
 #include "smtpscope/explain.h"
 #include "smtpscope/front.h"
 #include "smtpscope/guide.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/session.h"
 #include "smtpscope/verb.h"
@@ -183,7 +184,7 @@ static void front_message_line(struct front *f, const char *line)
 	if (strcmp(line, ".") == 0) {
 		f->ctx.message_mode = false;
 		client_send_message(f->client, f->message.data ? f->message.data : "",
-				    f->message.len, "typed message");
+				    f->message.len, _("typed message"));
 		buf_clear(&f->message);
 		return;
 	}
@@ -264,8 +265,10 @@ static bool front_hold_message(struct front *f, const char *line, bool scripted,
 			return true;
 		}
 		session_text(f->session, SESSION_NOTE,
-			     "the lone \".\" ends the held-back message: %zu line%s not sent; going on with the next line",
-			     f->held, f->held == 1 ? "" : "s");
+			     ngettext("the lone \".\" ends the held-back message: %zu line not sent; going on with the next line",
+				      "the lone \".\" ends the held-back message: %zu lines not sent; going on with the next line",
+				      f->held),
+			     f->held);
 		f->holding = false;
 		return true;
 	}
@@ -280,7 +283,7 @@ static bool front_hold_message(struct front *f, const char *line, bool scripted,
 	if (d != 1)
 		return false;
 	session_text(f->session, SESSION_WARN,
-		     "DATA got no 354, so the message was not sent: the lines up to the lone \".\" are message lines, held back (not sent as commands)");
+		     _("DATA got no 354, so the message was not sent: the lines up to the lone \".\" are message lines, held back (not sent as commands)"));
 	f->holding = true;
 	f->held = 0;
 	return front_hold_message(f, line, scripted, replay);
@@ -312,11 +315,11 @@ void front_abandon_message(struct front *f, const char *why)
 {
 	if (f->ctx.message_mode) {
 		session_text(f->session, SESSION_WARN,
-			     "%s inside /data: the unfinished message was not sent", why);
+			     _("%s inside /data: the unfinished message was not sent"), why);
 		f->ctx.message_mode = false;
 		buf_clear(&f->message);
 	} else if (front_in_message(f)) {
-		client_close(f->client, "the message was abandoned in the middle; it was not ended, so it is not delivered");
+		client_close(f->client, _("the message was abandoned in the middle; it was not ended, so it is not delivered"));
 	}
 }
 
@@ -326,16 +329,18 @@ static void front_at_eof(struct front *f)
 	struct smtp *smtp = client_smtp(f->client);
 
 	if (f->ctx.message_mode)
-		front_abandon_message(f, "input ended");
+		front_abandon_message(f, _("input ended"));
 	if (f->holding) {
 		session_text(f->session, SESSION_NOTE,
-			     "input ended before the lone \".\" of the held-back message: %zu line%s not sent",
-			     f->held, f->held == 1 ? "" : "s");
+			     ngettext("input ended before the lone \".\" of the held-back message: %zu line not sent",
+				      "input ended before the lone \".\" of the held-back message: %zu lines not sent",
+				      f->held),
+			     f->held);
 		f->holding = false;
 	}
 	if (f->ctx.auth_pending) {
 		session_text(f->session, SESSION_ERROR,
-			     "input ended while /auth waited for the password: nothing was sent (in a script, give it with --password-env VAR or --password-file FILE)");
+			     _("input ended while /auth waited for the password: nothing was sent (in a script, give it with --password-env VAR or --password-file FILE)"));
 		cmd_auth_pending_free(&f->ctx);
 		f->ctx.failures++;
 	}
@@ -343,9 +348,9 @@ static void front_at_eof(struct front *f)
 	    !smtp_closing(smtp) && smtp_state(smtp) != SMTP_QUITTING) {
 		f->eof_quit_sent = true;
 		if (smtp_state(smtp) == SMTP_DATA) {
-			client_close(f->client, "input ended in the middle of a message; it was not ended, so it is not delivered");
+			client_close(f->client, _("input ended in the middle of a message; it was not ended, so it is not delivered"));
 		} else {
-			session_text(f->session, SESSION_NOTE, "end of input: sending QUIT");
+			session_text(f->session, SESSION_NOTE, _("end of input: sending QUIT"));
 			client_command(f->client, "QUIT");
 		}
 		return;
@@ -363,16 +368,23 @@ static bool front_replay(struct front *f)
 	if (r->running)
 		replay_check(r, f->session);
 	if (r->next == r->n) {
-		char diffs[48] = "no differences";
+		char diffs[128], lines[128], replies[128];
 
+		snprintf(diffs, sizeof diffs, "%s", _("no differences"));
 		if (r->differences)
-			snprintf(diffs, sizeof diffs, "%zu difference%s", r->differences,
-				 r->differences == 1 ? "" : "s");
+			snprintf(diffs, sizeof diffs,
+				 ngettext("%zu difference", "%zu differences", r->differences),
+				 r->differences);
+		snprintf(lines, sizeof lines, ngettext("%zu line run", "%zu lines run", r->n), r->n);
+		snprintf(replies, sizeof replies,
+			 ngettext("%zu reply compared", "%zu replies compared", r->compared),
+			 r->compared);
+		/* TRANSLATORS: the replay's name, then "3 lines run", "2 replies
+		 * compared", "no differences" or "1 difference", and maybe
+		 * " (redacted lines were left out)" */
 		session_text(f->session, r->differences ? SESSION_WARN : SESSION_NOTE,
-			     "replay of %s done: %zu line%s run, %zu repl%s compared, %s%s",
-			     r->name, r->n, r->n == 1 ? "" : "s", r->compared,
-			     r->compared == 1 ? "y" : "ies", diffs,
-			     r->skipped ? " (redacted lines were left out)" : "");
+			     _("replay of %s done: %s, %s, %s%s"), r->name, lines, replies, diffs,
+			     r->skipped ? _(" (redacted lines were left out)") : "");
 		replay_free(r);
 		return true;
 	}
@@ -380,7 +392,7 @@ static bool front_replay(struct front *f)
 		return false;
 	if (r->manual) {
 		r->go--;
-		session_text(f->session, SESSION_NOTE, "replay step %zu of %zu", r->next + 1, r->n);
+		session_text(f->session, SESSION_NOTE, _("replay step %zu of %zu"), r->next + 1, r->n);
 	}
 	r->mark = session_count(f->session);
 	r->running = true;

@@ -22,6 +22,7 @@
 #include "smtpscope/https.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/util.h"
+#include "smtpscope/i18n.h"
 
 #define HTTPS_DEFAULT_MAX_BODY 65536
 
@@ -71,7 +72,7 @@ static bool https_global(char **err)
 	if (done)
 		return true;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		*err = xstrdup("libcurl could not be initialised");
+		*err = xstrdup(_("libcurl could not be initialised"));
 		return false;
 	}
 	done = true;
@@ -248,7 +249,7 @@ static struct https_result *https_result_of(struct https_fetch *f, CURLcode rc)
 		const char *why = f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc);
 
 		r->error = r->outcome == HTTPS_TOO_BIG
-			? xasprintf("the body is over %zu bytes: the transfer was stopped", f->max_body)
+			? xasprintf(_("the body is over %zu bytes: the transfer was stopped"), f->max_body)
 			: https_escape(why);
 	}
 	r->len = f->body.len;
@@ -311,14 +312,14 @@ static char *https_connect_to(const char *url, const char *addr, const char *cpo
 	bool v6 = inet_pton(AF_INET6, addr, b) == 1;
 
 	if (!v6 && inet_pton(AF_INET, addr, b) != 1) {
-		*err = xasprintf("the address to connect to is no IPv4 or IPv6 address (got \"%s\")", addr);
+		*err = xasprintf(_("the address to connect to is no IPv4 or IPv6 address (got \"%s\")"), addr);
 	} else if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 		   curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 		   curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
 		   curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
-		*err = xstrdup("the URL cannot be read");
+		*err = xstrdup(_("the URL cannot be read"));
 	} else if (!util_strieq(scheme, "https")) {
-		*err = xstrdup("only https:// URLs are fetched");
+		*err = xstrdup(_("only https:// URLs are fetched"));
 	} else {
 		out = xasprintf("%s:%s:%s%s%s:%s", host, port, v6 ? "[" : "", addr, v6 ? "]" : "",
 				cport && *cport ? cport : port);
@@ -366,7 +367,7 @@ static bool https_setup(struct https_fetch *f, const char *url, const struct htt
 		HTTPS_SET(CURLOPT_CAPATH, o->capath);
 #undef HTTPS_SET
 	if (rc != CURLE_OK) {
-		*err = xasprintf("libcurl refused an option: %s", curl_easy_strerror(rc));
+		*err = xasprintf(_("libcurl refused an option: %s"), curl_easy_strerror(rc));
 		return false;
 	}
 	curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, https_socket_cb);
@@ -375,7 +376,7 @@ static bool https_setup(struct https_fetch *f, const char *url, const struct htt
 	curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
 	/* the first timer callback (0 ms) starts the transfer from the loop */
 	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
-		*err = xstrdup("libcurl could not start the transfer");
+		*err = xstrdup(_("libcurl could not start the transfer"));
 		return false;
 	}
 	return true;
@@ -389,7 +390,7 @@ struct https_fetch *https_get(struct loop *loop, const char *url, const struct h
 
 	*err = NULL;
 	if (o->connect_addr == NULL) {
-		*err = xstrdup("no address to connect to");
+		*err = xstrdup(_("no address to connect to"));
 		return NULL;
 	}
 	if (!https_global(err) || (rule = https_connect_to(url, o->connect_addr, o->connect_port, err)) == NULL)
@@ -404,7 +405,7 @@ struct https_fetch *https_get(struct loop *loop, const char *url, const struct h
 	f->multi = curl_multi_init();
 	f->easy = curl_easy_init();
 	if (f->multi == NULL || f->easy == NULL) {
-		*err = xstrdup("libcurl could not make a transfer");
+		*err = xstrdup(_("libcurl could not make a transfer"));
 	} else if (https_setup(f, url, o, rule, err)) {
 		free(rule);
 		return f;

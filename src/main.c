@@ -97,18 +97,18 @@ static int serve_main(int argc, char **argv)
 			cli_usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr, "smtpscope serve: usage: smtpscope serve [--scenario NAME] [--listen ADDR:PORT]\n");
+			fputs(_("smtpscope serve: usage: smtpscope serve [--scenario NAME] [--listen ADDR:PORT]\n"), stderr);
 			return BATCH_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "smtpscope serve: unexpected argument \"%s\"; usage: smtpscope serve [--listen ADDR:PORT]\n",
+		fprintf(stderr, _("smtpscope serve: unexpected argument \"%s\"; usage: smtpscope serve [--listen ADDR:PORT]\n"),
 			argv[optind]);
 		return BATCH_EXIT_USAGE;
 	}
 	if ((cert == NULL) != (key == NULL)) {
-		fprintf(stderr, "smtpscope serve: --cert and --key go together: the certificate "
-			"(PEM) and its private key (PEM)\n");
+		fputs(_("smtpscope serve: --cert and --key go together: the certificate "
+			"(PEM) and its private key (PEM)\n"), stderr);
 		return BATCH_EXIT_USAGE;
 	}
 	sc = main_scenario(&cat, scenario, "smtpscope serve");
@@ -144,7 +144,7 @@ static int serve_main(int argc, char **argv)
 		return BATCH_EXIT_USAGE;
 	}
 	if (tls == NULL) {
-		fprintf(stderr, "smtpscope serve: no STARTTLS: %s\n", err);
+		fprintf(stderr, _("smtpscope serve: no STARTTLS: %s\n"), err);
 		free(err);
 		err = NULL;
 	}
@@ -156,14 +156,15 @@ static int serve_main(int argc, char **argv)
 	else if (tls_fd >= 0)
 		close(tls_fd);
 	loop_signals(l, sigs, (int)UTIL_ARRAY_LEN(sigs), serve_on_signal, l);
-	printf("smtpscope demo server listening on %s, scenario \"%s\": %s (Ctrl-C stops it)\n",
+	printf(_("smtpscope demo server listening on %s, scenario \"%s\": %s (Ctrl-C stops it)\n"),
 	       bound, sc->name, sc->title);
 	if (tls_fd >= 0 && tls)
-		printf("smtpscope demo server: implicit TLS on %s\n", tls_bound);
+		printf(_("smtpscope demo server: implicit TLS on %s\n"), tls_bound);
 	fflush(stdout);
 	loop_run(l);
-	printf("smtpscope demo server stopped (%u client%s were still connected)\n",
-	       demo_server_clients(d), demo_server_clients(d) == 1 ? "" : "s");
+	printf(ngettext("smtpscope demo server stopped (%u client were still connected)\n",
+			"smtpscope demo server stopped (%u clients were still connected)\n",
+			demo_server_clients(d)), demo_server_clients(d));
 	demo_server_free(d);
 	tls_server_free(tls);
 	loop_free(l);

@@ -13,6 +13,7 @@
 
 #include "smtpscope/dns.h"
 #include "smtpscope/https.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/mtasts-fetch.h"
 #include "mtasts-fetch-private.h"
@@ -452,7 +453,7 @@ static void mtasts_finish_now(void *ctx)
  * caller may free the resolver from it. */
 static void mtasts_finish(struct mtasts_check *c)
 {
-	c->waiting = "nothing";
+	c->waiting = _("nothing");
 	if (c->finish_timer == 0)
 		c->finish_timer = loop_timer(c->loop, 0, mtasts_finish_now, c);
 }
@@ -487,7 +488,7 @@ static bool mtasts_fetch_next(struct mtasts_check *c)
 	}
 	free(err);
 	free(c->waiting_text);
-	c->waiting_text = xasprintf("the policy from %s (%s port %s)", r->policy_host,
+	c->waiting_text = xasprintf(_("the policy from %s (%s port %s)"), r->policy_host,
 				    r->connect_addr, c->port);
 	c->waiting = c->waiting_text;
 	return true;
@@ -610,7 +611,7 @@ static char *mtasts_domain(const char *given, char **err)
 	if (n > 0 && given[n - 1] == '.')
 		n--;
 	if (n == 0) {
-		*err = xstrdup("the domain is empty");
+		*err = xstrdup(_("the domain is empty"));
 		return NULL;
 	}
 	d = xmemdup(given, n);
@@ -650,7 +651,7 @@ struct mtasts_check *mtasts_start(struct loop *loop, struct dns *dns, const stru
 		mtasts_cancel(c);
 		return NULL;
 	}
-	c->waiting = "the DNS lookups";
+	c->waiting = _("the DNS lookups");
 	return c;
 }
 

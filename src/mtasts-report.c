@@ -8,6 +8,7 @@
 
 #include "smtpscope/dns.h"
 #include "smtpscope/https.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/mtasts-fetch.h"
 #include "smtpscope/mtasts.h"
 #include "smtpscope/util.h"
@@ -29,7 +30,7 @@ static void mtasts_say_defects(mtasts_line_cb cb, void *ctx, const char *what,
 		mtasts_say(cb, ctx, true, b);
 	}
 	if (d->dropped) {
-		buf_printf(b, "%s: %zu more defects not shown", what, d->dropped);
+		buf_printf(b, _("%s: %zu more defects not shown"), what, d->dropped);
 		mtasts_say(cb, ctx, true, b);
 	}
 }
@@ -43,19 +44,19 @@ static bool mtasts_lookup_head(const struct mtasts_lookup *l, struct buf *b)
 	case MTASTS_LOOKUP_ANSWER:
 		return true;
 	case MTASTS_LOOKUP_NOT_ASKED:
-		buf_adds(b, "not asked");
+		buf_adds(b, _("not asked"));
 		break;
 	case MTASTS_LOOKUP_NXDOMAIN:
-		buf_adds(b, "NXDOMAIN, the name does not exist");
+		buf_adds(b, _("NXDOMAIN, the name does not exist"));
 		break;
 	case MTASTS_LOOKUP_NODATA:
-		buf_printf(b, "NODATA, no %s record", dns_type_name(l->type));
+		buf_printf(b, _("NODATA, no %s record"), dns_type_name(l->type));
 		break;
 	case MTASTS_LOOKUP_TEMPFAIL:
-		buf_printf(b, "temporary failure: %s", mtasts_or(l->reason, "no reason given"));
+		buf_printf(b, _("temporary failure: %s"), mtasts_or(l->reason, _("no reason given")));
 		break;
 	case MTASTS_LOOKUP_BOGUS:
-		buf_printf(b, "bogus: %s", mtasts_or(l->reason, "no reason given"));
+		buf_printf(b, _("bogus: %s"), mtasts_or(l->reason, _("no reason given")));
 		break;
 	}
 	return false;
@@ -67,15 +68,16 @@ static void mtasts_lines_sts(const struct mtasts_result *r, mtasts_line_cb cb, v
 		if (r->txt.record)
 			buf_printf(b, "%s", r->txt.record);
 		else
-			buf_printf(b, "%zu TXT record%s, none starting v=STSv1", r->sts.n,
-				   r->sts.n == 1 ? "" : "s");
+			buf_printf(b, ngettext("%zu TXT record, none starting v=STSv1",
+					       "%zu TXT records, none starting v=STSv1", r->sts.n),
+				   r->sts.n);
 		if (r->txt.n_records > 1)
-			buf_printf(b, " (and %zu more v=STSv1 records)", r->txt.n_records - 1);
+			buf_printf(b, _(" (and %zu more v=STSv1 records)"), r->txt.n_records - 1);
 		else if (r->txt.id)
 			buf_printf(b, " (id %s)", r->txt.id);
 	}
 	mtasts_say(cb, ctx, mtasts_lookup_failed(&r->sts) || (r->txt.n_records && !r->txt.valid), b);
-	mtasts_say_defects(cb, ctx, "MTA-STS record", &r->txt.defects, b);
+	mtasts_say_defects(cb, ctx, _("MTA-STS record"), &r->txt.defects, b);
 }
 
 static void mtasts_lines_host(const struct mtasts_result *r, mtasts_line_cb cb, void *ctx, struct buf *b)
@@ -84,7 +86,7 @@ static void mtasts_lines_host(const struct mtasts_result *r, mtasts_line_cb cb, 
 
 	if (r->a.outcome == MTASTS_LOOKUP_NOT_ASKED && r->aaaa.outcome == MTASTS_LOOKUP_NOT_ASKED)
 		return;
-	buf_printf(b, "policy host %s: ", r->policy_host);
+	buf_printf(b, _("policy host %s: "), r->policy_host);
 	for (size_t k = 0; k < 2; k++) {
 		const struct mtasts_lookup *l = ls[k];
 
@@ -108,23 +110,23 @@ static void mtasts_lines_fetch(const struct mtasts_result *r, mtasts_line_cb cb,
 	if (h == NULL && r->fetch == MTASTS_FETCH_NOT_TRIED)
 		return;
 	if (h) {
-		buf_printf(b, "fetching %s from %s port %s", r->url, r->connect_addr,
+		buf_printf(b, _("fetching %s from %s port %s"), r->url, r->connect_addr,
 			   mtasts_or(r->connect_port, MTASTS_POLICY_PORT));
 		if (r->connect_rule)
 			buf_printf(b, " (--connect-to %s)", r->connect_rule);
 		buf_printf(b, ": %ld ms", h->elapsed_ms);
 		if (h->status)
 			buf_printf(b, ", HTTP %ld, Content-Type %s", h->status,
-				   mtasts_or(h->content_type, "(none)"));
+				   mtasts_or(h->content_type, _("(none)")));
 		mtasts_say(cb, ctx, false, b);
 	}
 	if (r->fetch == MTASTS_FETCH_OK) {
-		buf_adds(b, "policy fetched: ");
+		buf_adds(b, _("policy fetched: "));
 		mtasts_fetch_text(r, b);
 		mtasts_say(cb, ctx, false, b);
 		return;
 	}
-	buf_printf(b, "policy fetch failed: %s: ", mtasts_fetch_name(r->fetch));
+	buf_printf(b, _("policy fetch failed: %s: "), mtasts_fetch_name(r->fetch));
 	mtasts_fetch_text(r, b);
 	mtasts_say(cb, ctx, true, b);
 }
@@ -135,22 +137,22 @@ static void mtasts_lines_policy(const struct mtasts_result *r, mtasts_line_cb cb
 
 	if (!r->have_policy)
 		return;
-	buf_printf(b, "policy: version %s, mode %s, max_age ", mtasts_or(p->version, "(none given)"),
+	buf_printf(b, _("policy: version %s, mode %s, max_age "), mtasts_or(p->version, _("(none given)")),
 		   mtasts_mode_name(p->mode));
 	if (p->max_age >= 0)
 		buf_printf(b, "%ld s", p->max_age);
 	else
-		buf_adds(b, "(none given)");
+		buf_adds(b, _("(none given)"));
 	buf_adds(b, ", mx ");
 	for (size_t i = 0; i < p->n_mx; i++)
 		buf_printf(b, "%s%s", i ? ", " : "", p->mx[i]);
 	if (p->n_mx == 0)
-		buf_adds(b, "(none)");
+		buf_adds(b, _("(none)"));
 	if (p->mx_dropped)
-		buf_printf(b, " and %zu more", p->mx_dropped);
-	buf_adds(b, p->valid ? ": valid" : ": NOT VALID");
+		buf_printf(b, _(" and %zu more"), p->mx_dropped);
+	buf_adds(b, p->valid ? _(": valid") : _(": NOT VALID"));
 	mtasts_say(cb, ctx, !p->valid, b);
-	mtasts_say_defects(cb, ctx, "policy", &p->defects, b);
+	mtasts_say_defects(cb, ctx, _("policy"), &p->defects, b);
 }
 
 static void mtasts_lines_tlsrpt(const struct mtasts_result *r, mtasts_line_cb cb, void *ctx, struct buf *b)
@@ -160,18 +162,18 @@ static void mtasts_lines_tlsrpt(const struct mtasts_result *r, mtasts_line_cb cb
 	buf_adds(b, "TLS-RPT ");
 	if (mtasts_lookup_head(&r->tlsrpt, b)) {
 		if (r->rpt.record)
-			buf_printf(b, "%s; reports go to %s", r->rpt.record, mtasts_or(r->rpt.rua, "nobody"));
+			buf_printf(b, _("%s; reports go to %s"), r->rpt.record, mtasts_or(r->rpt.rua, _("nobody")));
 		else
-			buf_adds(b, "no v=TLSRPTv1 record: TLS failures are not reported to the domain");
+			buf_adds(b, _("no v=TLSRPTv1 record: TLS failures are not reported to the domain"));
 		if (r->rpt.n_records > 1)
-			buf_printf(b, " (and %zu more v=TLSRPTv1 records)", r->rpt.n_records - 1);
+			buf_printf(b, _(" (and %zu more v=TLSRPTv1 records)"), r->rpt.n_records - 1);
 		if (r->rpt.n_records && !r->rpt.valid)
-			buf_adds(b, ": NOT VALID, senders send no reports");
+			buf_adds(b, _(": NOT VALID, senders send no reports"));
 	} else if (!bad) {
-		buf_adds(b, ": TLS failures are not reported to the domain");
+		buf_adds(b, _(": TLS failures are not reported to the domain"));
 	}
 	mtasts_say(cb, ctx, bad, b);
-	mtasts_say_defects(cb, ctx, "TLS-RPT record", &r->rpt.defects, b);
+	mtasts_say_defects(cb, ctx, _("TLS-RPT record"), &r->rpt.defects, b);
 }
 
 void mtasts_result_lines(const struct mtasts_result *r, mtasts_line_cb cb, void *ctx)
@@ -181,10 +183,10 @@ void mtasts_result_lines(const struct mtasts_result *r, mtasts_line_cb cb, void 
 		       r->state == MTASTS_STATE_POLICY_INVALID || r->state == MTASTS_STATE_DNS_FAILED;
 
 	buf_init(&b);
-	buf_printf(&b, "MTA-STS of %s", r->shown);
+	buf_printf(&b, _("MTA-STS of %s"), r->shown);
 	if (strcmp(r->shown, r->domain) != 0)
 		buf_printf(&b, " (%s)", r->domain);
-	buf_printf(&b, ": TXT _mta-sts.%s, TXT _smtp._tls.%s, then the policy at %s", r->domain,
+	buf_printf(&b, _(": TXT _mta-sts.%s, TXT _smtp._tls.%s, then the policy at %s"), r->domain,
 		   r->domain, r->url);
 	mtasts_say(cb, ctx, false, &b);
 	mtasts_lines_sts(r, cb, ctx, &b);

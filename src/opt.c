@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/opt.h"
 #include "smtpscope/util.h"
 
@@ -94,7 +95,7 @@ static int opt_apply(const struct opt_table *t, const struct opt_spec *s,
 			return -1;
 		fprintf(err, "%s: ", t->prog);
 		opt_say_name(s, err);
-		fprintf(err, " wants %s (got \"%s\")\n", s->wants, arg);
+		fprintf(err, _(" wants %s (got \"%s\")\n"), _(s->wants), arg);
 		return t->usage_status;
 	case OPT_RUN:
 		return s->run(t, s, arg, base);
@@ -115,7 +116,7 @@ int opt_parse(const struct opt_table *t, int argc, char **argv, void *base, FILE
 		const struct opt_spec *s = opt_find(t, c);
 
 		if (s == NULL) { /* '?': getopt said what was wrong */
-			fprintf(err, "%s\n", t->usage_error);
+			fprintf(err, "%s\n", _(t->usage_error));
 			status = t->usage_status;
 		} else {
 			status = opt_apply(t, s, optarg, base, err);
@@ -145,7 +146,7 @@ static void opt_label(const struct opt_spec *s, struct buf *b)
 static void opt_help_rows(const struct opt_spec *first, const struct opt_spec *last, FILE *f)
 {
 	struct buf lead;
-	const char *p = last->help;
+	const char *p = _(last->help);
 
 	buf_init(&lead);
 	/* Long-only rows line their "--" up with the long names of the others. */
@@ -182,7 +183,7 @@ void opt_help(const struct opt_table *t, FILE *f)
 			last++;
 		if (section == NULL || strcmp(section, t->specs[i].section) != 0) {
 			section = t->specs[i].section;
-			fprintf(f, "\n%s:\n", section);
+			fprintf(f, "\n%s:\n", _(section));
 		}
 		if (t->specs[last].help)
 			opt_help_rows(&t->specs[i], &t->specs[last], f);

@@ -7,6 +7,7 @@
 #include "smtpscope/printer.h"
 #include "smtpscope/replay.h"
 #include "smtpscope/util.h"
+#include "smtpscope/i18n.h"
 
 static void replay_add(struct replay *r, char *line, char *expected)
 {
@@ -227,7 +228,7 @@ bool replay_parse(struct replay *r, const char *name, const char *text, size_t l
 	} else
 		replay_parse_list(r, text, len);
 	if (r->n == 0) {
-		*err = xasprintf("%s: no commands to replay", name);
+		*err = xasprintf(_("%s: no commands to replay"), name);
 		replay_free(r);
 		return false;
 	}
@@ -261,7 +262,7 @@ bool replay_check(struct replay *r, struct session *s)
 	r->compared++;
 	if (got == NULL) {
 		r->differences++;
-		session_text(s, SESSION_WARN, "replay step %zu (%s): saved \"%s\", now no reply",
+		session_text(s, SESSION_WARN, _("replay step %zu (%s): saved \"%s\", now no reply"),
 			     r->next, st->line, st->expected);
 		return true;
 	}
@@ -269,10 +270,10 @@ bool replay_check(struct replay *r, struct session *s)
 	differ = strncmp(now, st->expected, 3) != 0;
 	if (differ) {
 		r->differences++;
-		session_text(s, SESSION_WARN, "replay step %zu (%s): saved \"%s\", now \"%s\"",
+		session_text(s, SESSION_WARN, _("replay step %zu (%s): saved \"%s\", now \"%s\""),
 			     r->next, st->line, st->expected, now);
 	} else if (strcmp(now, st->expected) != 0) {
-		session_text(s, SESSION_NOTE, "replay step %zu: the same code, other text (saved \"%s\")",
+		session_text(s, SESSION_NOTE, _("replay step %zu: the same code, other text (saved \"%s\")"),
 			     r->next, st->expected);
 	}
 	free(now);

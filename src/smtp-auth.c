@@ -13,6 +13,7 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
+#include "smtpscope/i18n.h"
 
 void smtp_set_show_secrets(struct smtp *s, bool show)
 {
@@ -27,11 +28,11 @@ bool smtp_authenticated(const struct smtp *s)
 void smtp_check_auth(struct smtp *s)
 {
 	if (s->auth.authenticated)
-		smtp_warn(s, "already authenticated: a second AUTH gets 503 (RFC 4954 4)");
+		smtp_warn(s, _("already authenticated: a second AUTH gets 503 (RFC 4954 4)"));
 	else if (!caps_has(&s->caps, CAP_AUTH))
-		smtp_warn(s, "AUTH was not advertised in the EHLO reply (it may appear only after STARTTLS)");
+		smtp_warn(s, _("AUTH was not advertised in the EHLO reply (it may appear only after STARTTLS)"));
 	if (smtp_in_txn(s->state))
-		smtp_warn(s, "AUTH inside a mail transaction is not allowed (RFC 4954 4): expect 503");
+		smtp_warn(s, _("AUTH inside a mail transaction is not allowed (RFC 4954 4): expect 503"));
 }
 
 /* A SASL response was sent: the state waits for the next 334 as READY. */
@@ -113,7 +114,7 @@ static void smtp_auth_next(struct smtp *s, struct buf *out)
 	s->auth.run.cur = auth_new(m, s->auth.run.user, s->auth.run.secret);
 	if (caps_has(&s->caps, CAP_AUTH) && !caps_has_auth(&s->caps, auth_mech_name(m)))
 		session_text(s->session, SESSION_WARN,
-			     "the server did not list %s in its AUTH capability; trying it anyway",
+			     _("the server did not list %s in its AUTH capability; trying it anyway"),
 			     auth_mech_name(m));
 	buf_init(&line);
 	buf_init(&initial);
@@ -146,13 +147,14 @@ void smtp_auth_start(struct smtp *s, const enum auth_mech *mechs, size_t n,
 	s->auth.run.user = xstrdup(user);
 	s->auth.run.secret = xstrdup(secret);
 	if (!s->tls.up)
-		session_text(s->session, SESSION_WARN,
-			     "sending credentials WITHOUT TLS: anyone on the path can read them%s "
-			     "(use /starttls or --tls first)",
+		session_text(s->session, SESSION_WARN, "%s",
 			     n == 1 && (mechs[0] == AUTH_PLAIN || mechs[0] == AUTH_LOGIN ||
 					mechs[0] == AUTH_XOAUTH2)
-				     ? " (this mechanism sends the secret itself, only base64-encoded)"
-				     : " or replay the exchange");
+				     ? _("sending credentials WITHOUT TLS: anyone on the path can read them "
+					 "(this mechanism sends the secret itself, only base64-encoded) "
+					 "(use /starttls or --tls first)")
+				     : _("sending credentials WITHOUT TLS: anyone on the path can read them "
+					 "or replay the exchange (use /starttls or --tls first)"));
 	smtp_auth_next(s, out);
 }
 
@@ -166,7 +168,7 @@ static void smtp_auth_challenge(struct smtp *s, const struct reply *r, struct bu
 	buf_init(&resp);
 	if (!auth_respond(a, r->nlines ? r->lines[0].text : "", r->nlines ? r->lines[0].len : 0,
 			  &resp, &err)) {
-		session_text(s->session, SESSION_ERROR, "AUTH %s: %s; cancelling with \"*\"",
+		session_text(s->session, SESSION_ERROR, _("AUTH %s: %s; cancelling with \"*\""),
 			     auth_mech_name(auth_mech(a)), err);
 		free(err);
 		s->auth.run.next = s->auth.run.n; /* no other mechanism after this */
@@ -191,7 +193,7 @@ void smtp_auth_on_reply(struct smtp *s, const struct smtp_pending *cmd, const st
 	/* After the reply in the transcript, so the warning follows it. */
 	if (reply_class(r) == 2 && r->code != 235)
 		session_text(s->session, SESSION_WARN,
-			     "protocol violation: AUTH succeeds only with 235 (RFC 4954 4 and 6), so %d does not authenticate; the session is NOT counted as authenticated",
+			     _("protocol violation: AUTH succeeds only with 235 (RFC 4954 4 and 6), so %d does not authenticate; the session is NOT counted as authenticated"),
 			     r->code);
 	if (a == NULL)
 		return;
@@ -202,22 +204,22 @@ void smtp_auth_on_reply(struct smtp *s, const struct smtp_pending *cmd, const st
 	if (r->code == 235) {
 		if (auth_server_proof(a) == AUTH_PROOF_VERIFIED)
 			session_text(s->session, SESSION_NOTE,
-				     "authenticated as \"%s\" with %s; the server's SCRAM signature is "
-				     "right, so it knows the password too (RFC 5802)",
+				     _("authenticated as \"%s\" with %s; the server's SCRAM signature is "
+				       "right, so it knows the password too (RFC 5802)"),
 				     auth_user(a), auth_mech_name(auth_mech(a)));
 		else if (auth_server_proof(a) == AUTH_PROOF_MISSING)
 			session_text(s->session, SESSION_WARN,
-				     "authenticated as \"%s\" with %s, but the server never sent its "
-				     "SCRAM signature: it has not proved it knows the password",
+				     _("authenticated as \"%s\" with %s, but the server never sent its "
+				       "SCRAM signature: it has not proved it knows the password"),
 				     auth_user(a), auth_mech_name(auth_mech(a)));
 		else
-			session_text(s->session, SESSION_NOTE, "authenticated as \"%s\" with %s",
+			session_text(s->session, SESSION_NOTE, _("authenticated as \"%s\" with %s"),
 				     auth_user(a), auth_mech_name(auth_mech(a)));
 		smtp_auth_end(s);
 		return;
 	}
 	if ((r->code == 504 || r->code == 534) && s->auth.run.next < s->auth.run.n) {
-		session_text(s->session, SESSION_NOTE, "%s refused with %d: trying %s",
+		session_text(s->session, SESSION_NOTE, _("%s refused with %d: trying %s"),
 			     auth_mech_name(auth_mech(a)), r->code,
 			     auth_mech_name(s->auth.run.mechs[s->auth.run.next]));
 		smtp_auth_next(s, out);

@@ -9,6 +9,7 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
+#include "smtpscope/i18n.h"
 
 bool smtp_bdat_refused(const struct smtp *s)
 {
@@ -20,11 +21,11 @@ void smtp_check_bdat(struct smtp *s)
 	const struct smtp_bdat *b = &s->txn.bdat;
 
 	if (!caps_has(&s->caps, CAP_CHUNKING) && !b->used)
-		smtp_warn(s, "BDAT but the server did not advertise CHUNKING (RFC 3030)");
+		smtp_warn(s, _("BDAT but the server did not advertise CHUNKING (RFC 3030)"));
 	if (s->state != SMTP_RCPT && !smtp_pending_has(s, SMTP_V_RCPT) && !b->used)
-		smtp_warn(s, "BDAT without an accepted recipient: expect 503 or 554 (RFC 3030 3)");
+		smtp_warn(s, _("BDAT without an accepted recipient: expect 503 or 554 (RFC 3030 3)"));
 	if (b->refused)
-		smtp_warn(s, "a BDAT chunk of this transaction was refused: RFC 3030 4.2 says send RSET, not more chunks");
+		smtp_warn(s, _("a BDAT chunk of this transaction was refused: RFC 3030 4.2 says send RSET, not more chunks"));
 }
 
 /* BDAT LAST ends the message like the dot; a refused chunk before it
@@ -72,13 +73,13 @@ static void smtp_bdat_last_warnings(struct smtp *s)
 		return;
 	if (b->bare_lf || b->bare_cr)
 		session_text(s->session, SESSION_WARN,
-			     "%zu bare LF and %zu bare CR sent as they are (BDAT sends exact octets); without "
-			     "BODY=BINARYMIME the message must have CRLF line endings (RFC 3030 3, RFC 5321 2.3.8)",
+			     _("%zu bare LF and %zu bare CR sent as they are (BDAT sends exact octets); without "
+			       "BODY=BINARYMIME the message must have CRLF line endings (RFC 3030 3, RFC 5321 2.3.8)"),
 			     b->bare_lf, b->bare_cr);
 	if (b->eight_bit && !s->txn.mail.eight_bit)
 		session_text(s->session, SESSION_WARN,
-			     "%zu octets with the 8th bit set, but MAIL had no BODY=8BITMIME or BODY=BINARYMIME "
-			     "(RFC 6152, RFC 3030)", b->eight_bit);
+			     _("%zu octets with the 8th bit set, but MAIL had no BODY=8BITMIME or BODY=BINARYMIME "
+			       "(RFC 6152, RFC 3030)"), b->eight_bit);
 }
 
 void smtp_bdat(struct smtp *s, const char *p, size_t n, bool last, struct buf *out)
@@ -96,8 +97,8 @@ void smtp_bdat(struct smtp *s, const char *p, size_t n, bool last, struct buf *o
 	b->chunks++;
 	b->bytes += n;
 	smtp_bdat_scan(b, p, n);
-	session_text(s->session, SESSION_DATA, "BDAT chunk %zu: %zu octets sent as they are (%llu in all)%s",
-		     b->chunks, n, b->bytes, last ? ", the last" : "");
+	session_text(s->session, SESSION_DATA, _("BDAT chunk %zu: %zu octets sent as they are (%llu in all)%s"),
+		     b->chunks, n, b->bytes, last ? _(", the last") : "");
 	if (last)
 		smtp_bdat_last_warnings(s);
 }

@@ -6,6 +6,7 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
+#include "smtpscope/i18n.h"
 
 void smtp_set_data_raw(struct smtp *s, bool raw)
 {
@@ -22,11 +23,11 @@ static void smtp_data_restart(struct smtp *s)
 void smtp_check_data(struct smtp *s)
 {
 	if (s->state != SMTP_RCPT && !smtp_pending_has(s, SMTP_V_RCPT))
-		smtp_warn(s, "DATA without an accepted recipient: expect 503 or 554 (RFC 5321 3.3)");
+		smtp_warn(s, _("DATA without an accepted recipient: expect 503 or 554 (RFC 5321 3.3)"));
 	if (s->txn.mail.binary)
-		smtp_warn(s, "DATA after MAIL with BODY=BINARYMIME: RFC 3030 3 allows only BDAT; expect 503 or 554");
+		smtp_warn(s, _("DATA after MAIL with BODY=BINARYMIME: RFC 3030 3 allows only BDAT; expect 503 or 554"));
 	if (s->txn.bdat.used)
-		smtp_warn(s, "DATA in a transaction that used BDAT: RFC 3030 3 forbids mixing them; expect 503");
+		smtp_warn(s, _("DATA in a transaction that used BDAT: RFC 3030 3 forbids mixing them; expect 503"));
 }
 
 void smtp_reply_data(struct smtp *s, const struct smtp_pending *cmd, const struct reply *r)
@@ -45,14 +46,14 @@ void smtp_done_data(struct smtp *s, const struct smtp_pending *cmd, const struct
 {
 	(void)cmd, (void)out;
 	if (r->code != 354)
-		smtp_rcpt_summary(s, "DATA was refused: the message was not sent");
+		smtp_rcpt_summary(s, _("DATA was refused: the message was not sent"));
 }
 
 static void smtp_data_check(struct smtp *s)
 {
 	if (s->state != SMTP_DATA)
 		session_text(s->session, SESSION_WARN,
-			     "message content sent without a 354 from the server; it will be read as commands");
+			     _("message content sent without a 354 from the server; it will be read as commands"));
 }
 
 void smtp_data_line(struct smtp *s, const char *line, size_t len,
@@ -83,36 +84,49 @@ static void smtp_data_8bit(struct smtp *s, size_t n)
 		return;
 	if (!caps_has(&s->caps, CAP_8BITMIME))
 		session_text(s->session, SESSION_WARN,
-			     "%zu octet%s with the 8th bit set, but the server did not advertise 8BITMIME: "
-			     "SMTP without it carries 7-bit text only (RFC 5321 2.4, RFC 6152); the server may "
-			     "refuse or alter the message; send it quoted-printable or base64",
-			     n, n == 1 ? "" : "s");
+			     ngettext("%zu octet with the 8th bit set, but the server did not advertise 8BITMIME: "
+				      "SMTP without it carries 7-bit text only (RFC 5321 2.4, RFC 6152); the server may "
+				      "refuse or alter the message; send it quoted-printable or base64",
+				      "%zu octets with the 8th bit set, but the server did not advertise 8BITMIME: "
+				      "SMTP without it carries 7-bit text only (RFC 5321 2.4, RFC 6152); the server may "
+				      "refuse or alter the message; send it quoted-printable or base64", n),
+			     n);
 	else
 		session_text(s->session, SESSION_WARN,
-			     "%zu octet%s with the 8th bit set, but MAIL had no BODY=8BITMIME "
-			     "(RFC 6152 3: the server offers it; say MAIL FROM:<...> BODY=8BITMIME)",
-			     n, n == 1 ? "" : "s");
+			     ngettext("%zu octet with the 8th bit set, but MAIL had no BODY=8BITMIME "
+				      "(RFC 6152 3: the server offers it; say MAIL FROM:<...> BODY=8BITMIME)",
+				      "%zu octets with the 8th bit set, but MAIL had no BODY=8BITMIME "
+				      "(RFC 6152 3: the server offers it; say MAIL FROM:<...> BODY=8BITMIME)", n),
+			     n);
 }
 
 /* What the encoder saw in the message, before the end marker. */
 static void smtp_data_report(struct smtp *s, const struct data_encoder *d)
 {
-	const char *how = s->data.raw ? "sent as they were" : "turned into CRLF";
+	const char *how = s->data.raw ? _("sent as they were") : _("turned into CRLF");
 
 	if (d->bare_lf)
-		session_text(s->session, SESSION_WARN, "%zu bare LF line ending%s %s (RFC 5321 2.3.8 requires CRLF)",
-			     d->bare_lf, d->bare_lf == 1 ? "" : "s", how);
+		session_text(s->session, SESSION_WARN,
+			     ngettext("%zu bare LF line ending %s (RFC 5321 2.3.8 requires CRLF)",
+				      "%zu bare LF line endings %s (RFC 5321 2.3.8 requires CRLF)", d->bare_lf),
+			     d->bare_lf, how);
 	if (d->bare_cr)
-		session_text(s->session, SESSION_WARN, "%zu bare CR%s %s (RFC 5321 2.3.8)",
-			     d->bare_cr, d->bare_cr == 1 ? "" : "s", how);
+		session_text(s->session, SESSION_WARN,
+			     ngettext("%zu bare CR %s (RFC 5321 2.3.8)", "%zu bare CRs %s (RFC 5321 2.3.8)",
+				      d->bare_cr),
+			     d->bare_cr, how);
 	smtp_data_8bit(s, d->eight_bit);
 	if (d->long_lines)
 		session_text(s->session, SESSION_WARN,
-			     "%zu line%s longer than 998 octets (first: line %zu); RFC 5321 4.5.3.1.6 allows 1000 with CRLF",
-			     d->long_lines, d->long_lines == 1 ? "" : "s", d->first_long_line);
+			     ngettext("%zu line longer than 998 octets (first: line %zu); RFC 5321 4.5.3.1.6 allows 1000 with CRLF",
+				      "%zu lines longer than 998 octets (first: line %zu); RFC 5321 4.5.3.1.6 allows 1000 with CRLF",
+				      d->long_lines),
+			     d->long_lines, d->first_long_line);
 	if (d->stuffed)
-		session_text(s->session, SESSION_NOTE, "%zu line%s starting with \".\" dot-stuffed (RFC 5321 4.5.2)",
-			     d->stuffed, d->stuffed == 1 ? "" : "s");
+		session_text(s->session, SESSION_NOTE,
+			     ngettext("%zu line starting with \".\" dot-stuffed (RFC 5321 4.5.2)",
+				      "%zu lines starting with \".\" dot-stuffed (RFC 5321 4.5.2)", d->stuffed),
+			     d->stuffed);
 }
 
 void smtp_data_end(struct smtp *s, const char *source, struct buf *out)
@@ -122,7 +136,7 @@ void smtp_data_end(struct smtp *s, const char *source, struct buf *out)
 
 	if (source)
 		session_text(s->session, SESSION_DATA,
-			     "message from %s: %zu bytes read, %zu bytes sent, %zu lines",
+			     _("message from %s: %zu bytes read, %zu bytes sent, %zu lines"),
 			     source, d->in_bytes, d->out_bytes, d->lines + (d->at_line_start ? 0 : 1));
 	smtp_data_report(s, d);
 	data_finish(d, out);
@@ -193,7 +207,7 @@ void smtp_done_dot(struct smtp *s, const struct smtp_pending *cmd, const struct 
 
 	(void)cmd, (void)out;
 	if (addr)
-		session_text(s->session, SESSION_NOTE, "LMTP: that reply is for <%s>", addr);
+		session_text(s->session, SESSION_NOTE, _("LMTP: that reply is for <%s>"), addr);
 	if (!smtp_pending_end(s))
-		smtp_rcpt_summary(s, "no reply after the message");
+		smtp_rcpt_summary(s, _("no reply after the message"));
 }

@@ -14,6 +14,7 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
+#include "smtpscope/i18n.h"
 
 /* A warning about a parameter (printf-style, checked by session_text). */
 #define smtp_params_warn(s, ...) session_text((s)->session, SESSION_WARN, __VA_ARGS__)
@@ -63,13 +64,13 @@ static void smtp_params_size(struct smtp *s, const char *val)
 	unsigned long long n;
 
 	if (val == NULL || !smtp_params_number(val, &n)) {
-		smtp_params_warn(s, "SIZE=%s is not a number of octets (RFC 1870 3)", val ? val : "");
+		smtp_params_warn(s, _("SIZE=%s is not a number of octets (RFC 1870 3)"), val ? val : "");
 		return;
 	}
 	s->txn.mail.size_given = true;
 	s->txn.mail.size = n;
 	if (c->size_max > 0 && n > c->size_max)
-		smtp_params_warn(s, "SIZE=%llu is over the server's limit of %llu octets: expect 552 5.3.4 (RFC 1870 6)",
+		smtp_params_warn(s, _("SIZE=%llu is over the server's limit of %llu octets: expect 552 5.3.4 (RFC 1870 6)"),
 				 n, c->size_max);
 }
 
@@ -80,14 +81,14 @@ static void smtp_params_body(struct smtp *s, const char *val)
 	if (val && util_strieq(val, "8BITMIME")) {
 		s->txn.mail.eight_bit = true;
 		if (!caps_has(c, CAP_8BITMIME))
-			smtp_params_warn(s, "BODY=8BITMIME but the server did not advertise 8BITMIME (RFC 6152)");
+			smtp_params_warn(s, _("BODY=8BITMIME but the server did not advertise 8BITMIME (RFC 6152)"));
 	} else if (val && util_strieq(val, "BINARYMIME")) {
 		s->txn.mail.binary = s->txn.mail.eight_bit = true;
 		if (!caps_has(c, CAP_BINARYMIME) || !caps_has(c, CAP_CHUNKING))
-			smtp_params_warn(s, "BODY=BINARYMIME needs BINARYMIME and CHUNKING advertised (RFC 3030 3); the server lacks %s",
+			smtp_params_warn(s, _("BODY=BINARYMIME needs BINARYMIME and CHUNKING advertised (RFC 3030 3); the server lacks %s"),
 					 caps_has(c, CAP_BINARYMIME) ? "CHUNKING" : "BINARYMIME");
 	} else if (val == NULL || !util_strieq(val, "7BIT")) {
-		smtp_params_warn(s, "BODY=%s: the values are 7BIT, 8BITMIME (RFC 6152) and BINARYMIME (RFC 3030)",
+		smtp_params_warn(s, _("BODY=%s: the values are 7BIT, 8BITMIME (RFC 6152) and BINARYMIME (RFC 3030)"),
 				 val ? val : "");
 	}
 }
@@ -96,26 +97,26 @@ static void smtp_params_smtputf8(struct smtp *s, const char *val)
 {
 	s->txn.mail.smtputf8 = true;
 	if (val)
-		smtp_params_warn(s, "SMTPUTF8 takes no value (RFC 6531 3.4), not \"=%s\"", val);
+		smtp_params_warn(s, _("SMTPUTF8 takes no value (RFC 6531 3.4), not \"=%s\""), val);
 }
 
 static void smtp_params_ret(struct smtp *s, const char *val)
 {
 	if (!(val && (util_strieq(val, "FULL") || util_strieq(val, "HDRS"))))
-		smtp_params_warn(s, "RET=%s: the values are FULL and HDRS (RFC 3461 4.3)", val ? val : "");
+		smtp_params_warn(s, _("RET=%s: the values are FULL and HDRS (RFC 3461 4.3)"), val ? val : "");
 }
 
 static void smtp_params_envid(struct smtp *s, const char *val)
 {
 	if (val == NULL || strlen(val) > 100)
-		smtp_params_warn(s, "ENVID needs a value of at most 100 characters (xtext, RFC 3461 4.4)");
+		smtp_params_warn(s, _("ENVID needs a value of at most 100 characters (xtext, RFC 3461 4.4)"));
 }
 
 static void smtp_params_requiretls(struct smtp *s, const char *val)
 {
 	(void)val;
 	if (!s->tls.up)
-		smtp_params_warn(s, "REQUIRETLS outside TLS: RFC 8689 4.1 requires the session to be protected by TLS (use /starttls first)");
+		smtp_params_warn(s, _("REQUIRETLS outside TLS: RFC 8689 4.1 requires the session to be protected by TLS (use /starttls first)"));
 }
 
 static bool smtp_params_notify_ok(const char *v)
@@ -141,7 +142,7 @@ static bool smtp_params_notify_ok(const char *v)
 static void smtp_params_notify(struct smtp *s, const char *val)
 {
 	if (!smtp_params_notify_ok(val))
-		smtp_params_warn(s, "NOTIFY=%s: NEVER alone, or a comma list of SUCCESS, FAILURE, DELAY (RFC 3461 4.1)",
+		smtp_params_warn(s, _("NOTIFY=%s: NEVER alone, or a comma list of SUCCESS, FAILURE, DELAY (RFC 3461 4.1)"),
 				 val ? val : "");
 }
 
@@ -149,7 +150,7 @@ static void smtp_params_orcpt(struct smtp *s, const char *val)
 {
 	if (!(val && (util_istarts(val, "rfc822;") || util_istarts(val, "utf-8;")) &&
 	      strchr(val, ';')[1] != '\0'))
-		smtp_params_warn(s, "ORCPT=%s: it is ADDR-TYPE;ADDRESS, e.g. rfc822;user@example.org (RFC 3461 4.2, RFC 6533 3)",
+		smtp_params_warn(s, _("ORCPT=%s: it is ADDR-TYPE;ADDRESS, e.g. rfc822;user@example.org (RFC 3461 4.2, RFC 6533 3)"),
 				 val ? val : "");
 }
 
@@ -165,27 +166,27 @@ static const struct smtp_param {
 	const char *unoffered;
 	void (*value)(struct smtp *s, const char *val);
 } smtp_params[] = {
-	{ SMTP_V_MAIL, "SIZE", CAP_SIZE, true, "= but the server did not advertise SIZE (RFC 1870)",
+	{ SMTP_V_MAIL, "SIZE", CAP_SIZE, true, N_("= but the server did not advertise SIZE (RFC 1870)"),
 	  smtp_params_size },
 	{ SMTP_V_MAIL, "BODY", CAP_OTHER, false, NULL, smtp_params_body },
 	{ SMTP_V_MAIL, "SMTPUTF8", CAP_SMTPUTF8, false,
-	  "MAIL with SMTPUTF8 but the server did not advertise SMTPUTF8: expect 555 (RFC 6531 3.4)",
+	  N_("MAIL with SMTPUTF8 but the server did not advertise SMTPUTF8: expect 555 (RFC 6531 3.4)"),
 	  smtp_params_smtputf8 },
-	{ SMTP_V_MAIL, "RET", CAP_DSN, true, "= but the server did not advertise DSN (RFC 3461)",
+	{ SMTP_V_MAIL, "RET", CAP_DSN, true, N_("= but the server did not advertise DSN (RFC 3461)"),
 	  smtp_params_ret },
-	{ SMTP_V_MAIL, "ENVID", CAP_DSN, true, "= but the server did not advertise DSN (RFC 3461)",
+	{ SMTP_V_MAIL, "ENVID", CAP_DSN, true, N_("= but the server did not advertise DSN (RFC 3461)"),
 	  smtp_params_envid },
 	{ SMTP_V_MAIL, "REQUIRETLS", CAP_REQUIRETLS, false,
-	  "REQUIRETLS but the server did not advertise it (RFC 8689 3)", smtp_params_requiretls },
+	  N_("REQUIRETLS but the server did not advertise it (RFC 8689 3)"), smtp_params_requiretls },
 	{ SMTP_V_MAIL, "BY", CAP_DELIVERBY, true,
-	  "= but the server did not advertise DELIVERBY (RFC 2852)", NULL },
-	{ SMTP_V_MAIL, "MTRK", CAP_MTRK, true, " but the server did not advertise MTRK (RFC 3885)",
+	  N_("= but the server did not advertise DELIVERBY (RFC 2852)"), NULL },
+	{ SMTP_V_MAIL, "MTRK", CAP_MTRK, true, N_(" but the server did not advertise MTRK (RFC 3885)"),
 	  NULL },
-	{ SMTP_V_MAIL, "AUTH", CAP_AUTH, true, "= but the server did not advertise AUTH (RFC 4954 5)",
+	{ SMTP_V_MAIL, "AUTH", CAP_AUTH, true, N_("= but the server did not advertise AUTH (RFC 4954 5)"),
 	  NULL },
-	{ SMTP_V_RCPT, "NOTIFY", CAP_DSN, true, "= but the server did not advertise DSN (RFC 3461)",
+	{ SMTP_V_RCPT, "NOTIFY", CAP_DSN, true, N_("= but the server did not advertise DSN (RFC 3461)"),
 	  smtp_params_notify },
-	{ SMTP_V_RCPT, "ORCPT", CAP_DSN, true, "= but the server did not advertise DSN (RFC 3461)",
+	{ SMTP_V_RCPT, "ORCPT", CAP_DSN, true, N_("= but the server did not advertise DSN (RFC 3461)"),
 	  smtp_params_orcpt },
 };
 
@@ -198,12 +199,12 @@ static void smtp_params_one(struct smtp *s, enum smtp_verb v, const char *key, c
 		if (p->verb != v || !util_strieq(key, p->key))
 			continue;
 		if (p->cap != CAP_OTHER && !caps_has(&s->caps, p->cap))
-			smtp_params_warn(s, "%s%s", p->key_first ? key : "", p->unoffered);
+			smtp_params_warn(s, "%s%s", p->key_first ? key : "", _(p->unoffered));
 		if (p->value)
 			p->value(s, val);
 		return;
 	}
-	smtp_params_warn(s, "%s parameter %s is not one smtpscope knows: the server must have advertised the extension that defines it, or it answers 555 (RFC 5321 4.1.1.11)",
+	smtp_params_warn(s, _("%s parameter %s is not one smtpscope knows: the server must have advertised the extension that defines it, or it answers 555 (RFC 5321 4.1.1.11)"),
 			 v == SMTP_V_MAIL ? "MAIL" : "RCPT", key);
 }
 
@@ -238,10 +239,12 @@ void smtp_params_check(struct smtp *s, enum smtp_verb v, const char *line)
 	}
 	/* RFC 6531 3.4: a UTF-8 address needs SMTPUTF8 on this MAIL. */
 	if (smtp_params_has_8bit(path, plen) && !s->txn.mail.smtputf8)
-		smtp_params_warn(s, "the address %s has UTF-8 but %s: the server will likely refuse it (553 or 555, RFC 6531 3.4)",
-				 v == SMTP_V_MAIL ? "in MAIL" : "in RCPT",
-				 v == SMTP_V_MAIL ? "MAIL has no SMTPUTF8 parameter"
-						  : "the transaction's MAIL had no SMTPUTF8 parameter");
+		smtp_params_warn(s, "%s",
+				 v == SMTP_V_MAIL
+				 ? _("the address in MAIL has UTF-8 but MAIL has no SMTPUTF8 parameter: "
+				     "the server will likely refuse it (553 or 555, RFC 6531 3.4)")
+				 : _("the address in RCPT has UTF-8 but the transaction's MAIL had no "
+				     "SMTPUTF8 parameter: the server will likely refuse it (553 or 555, RFC 6531 3.4)"));
 }
 
 const char *smtp_mail_from(const struct smtp *s)
@@ -255,10 +258,10 @@ void smtp_size_check(struct smtp *s, unsigned long long bytes, const char *what)
 
 	if (c->size_max > 0 && bytes > c->size_max)
 		session_text(s->session, SESSION_WARN,
-			     "the message (%s, %llu octets) is larger than the server's SIZE limit of %llu: "
-			     "expect 552 5.3.4 (RFC 1870 6); sending it anyway", what, bytes, c->size_max);
+			     _("the message (%s, %llu octets) is larger than the server's SIZE limit of %llu: "
+			       "expect 552 5.3.4 (RFC 1870 6); sending it anyway"), what, bytes, c->size_max);
 	if (s->txn.mail.size_given && bytes > s->txn.mail.size)
 		session_text(s->session, SESSION_WARN,
-			     "the message (%s, %llu octets) is larger than the SIZE=%llu given on MAIL; the "
-			     "server may refuse it (RFC 1870 6)", what, bytes, s->txn.mail.size);
+			     _("the message (%s, %llu octets) is larger than the SIZE=%llu given on MAIL; the "
+			       "server may refuse it (RFC 1870 6)"), what, bytes, s->txn.mail.size);
 }

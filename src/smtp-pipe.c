@@ -7,6 +7,7 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
+#include "smtpscope/i18n.h"
 
 /* The commands whose reply the client must see before sending anything
  * more. */
@@ -20,9 +21,9 @@ void smtp_pipe_check(struct smtp *s)
 	const struct smtp_pending *last = &s->pending.v[s->pending.n - 1];
 
 	if (!caps_has(&s->caps, CAP_PIPELINING))
-		smtp_warn(s, "sent before the previous reply arrived, but the server did not advertise PIPELINING (RFC 2920)");
+		smtp_warn(s, _("sent before the previous reply arrived, but the server did not advertise PIPELINING (RFC 2920)"));
 	else if (smtp_group_ender(last->verb))
-		smtp_warn(s, "pipelined after a command that must end a pipeline group (RFC 2920 3.1): wait for its reply first");
+		smtp_warn(s, _("pipelined after a command that must end a pipeline group (RFC 2920 3.1): wait for its reply first"));
 }
 
 void smtp_pipe_reply(struct smtp *s, const struct smtp_pending *cmd, const struct reply *r)
@@ -34,7 +35,7 @@ void smtp_pipe_reply(struct smtp *s, const struct smtp_pending *cmd, const struc
 	buf_printf(&g->sum, "%s%s %d", g->sum.len ? ", " : "", smtp_verb_name(cmd->verb), r->code);
 	if (--g->left == 0)
 		session_text(s->session, SESSION_NOTE,
-			     "PIPELINING group: every reply matched to its command, in order: %s",
+			     _("PIPELINING group: every reply matched to its command, in order: %s"),
 			     g->sum.data);
 }
 
@@ -44,13 +45,13 @@ static void smtp_pipe_warn(struct smtp *s, char *const *lines, size_t n)
 	size_t i;
 
 	if (!caps_has(&s->caps, CAP_PIPELINING))
-		smtp_warn(s, "the server did not advertise PIPELINING (RFC 2920): it may lose or refuse the commands after the first (sent anyway)");
+		smtp_warn(s, _("the server did not advertise PIPELINING (RFC 2920): it may lose or refuse the commands after the first (sent anyway)"));
 	for (i = 0; i + 1 < n; i++) {
 		enum smtp_verb v = smtp_verb_of(lines[i]);
 
 		if (smtp_group_ender(v))
 			session_text(s->session, SESSION_WARN,
-				     "%s must be the last command of a group (RFC 2920 3.1%s): the commands after it were sent before its reply",
+				     _("%s must be the last command of a group (RFC 2920 3.1%s): the commands after it were sent before its reply"),
 				     smtp_verb_name(v),
 				     v == SMTP_V_STARTTLS ? ", RFC 3207 4"
 				     : v == SMTP_V_AUTH ? ", RFC 4954 4" : "");
@@ -65,7 +66,7 @@ void smtp_pipeline(struct smtp *s, char *const *lines, size_t n, struct buf *out
 		return;
 	smtp_pipe_warn(s, lines, n);
 	session_text(s->session, SESSION_NOTE,
-		     "PIPELINING: %zu commands in one write; the replies come in the same order (RFC 2920 3.1)", n);
+		     _("PIPELINING: %zu commands in one write; the replies come in the same order (RFC 2920 3.1)"), n);
 	s->group.id++;
 	s->group.left = n;
 	buf_clear(&s->group.sum);

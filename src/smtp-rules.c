@@ -14,13 +14,14 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
+#include "smtpscope/i18n.h"
 
 static void smtp_reply_greeting(struct smtp *s, const struct smtp_pending *cmd,
 				const struct reply *r)
 {
 	(void)cmd;
 	if (!r->valid) {
-		smtp_warn(s, "malformed greeting: the server's first reply has no valid reply code (three digits: 2-5, 0-5, 0-9; RFC 5321 4.2), so it is neither a welcome nor a refusal; only QUIT is safe");
+		smtp_warn(s, _("malformed greeting: the server's first reply has no valid reply code (three digits: 2-5, 0-5, 0-9; RFC 5321 4.2), so it is neither a welcome nor a refusal; only QUIT is safe"));
 		smtp_set_state(s, SMTP_BAD_GREETING);
 		return;
 	}
@@ -97,7 +98,7 @@ static void smtp_done_ended(struct smtp *s, const struct smtp_pending *cmd,
 			    const struct reply *r, struct buf *out)
 {
 	(void)cmd, (void)r, (void)out;
-	smtp_rcpt_summary(s, "the transaction ended before a message was sent");
+	smtp_rcpt_summary(s, _("the transaction ended before a message was sent"));
 }
 
 #define HELLO { .check = smtp_check_hello, .outcome = OUTCOME(SMTP_STAGE_HELO, 0, 0), \

@@ -9,6 +9,7 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
+#include "smtpscope/i18n.h"
 
 /* The line itself: its length, and non-ASCII without SMTPUTF8. */
 static void smtp_check_line(struct smtp *s, const char *line)
@@ -16,11 +17,11 @@ static void smtp_check_line(struct smtp *s, const char *line)
 	const unsigned char *p;
 
 	if (strlen(line) + 2 > 512)
-		smtp_warn(s, "command line longer than 512 octets including CRLF (RFC 5321 4.5.3.1.4); servers may refuse it");
+		smtp_warn(s, _("command line longer than 512 octets including CRLF (RFC 5321 4.5.3.1.4); servers may refuse it"));
 	for (p = (const unsigned char *)line; *p; p++)
 		if (*p >= 0x80) {
 			if (!caps_has(&s->caps, CAP_SMTPUTF8))
-				smtp_warn(s, "non-ASCII in a command but the server did not advertise SMTPUTF8 (RFC 6531)");
+				smtp_warn(s, _("non-ASCII in a command but the server did not advertise SMTPUTF8 (RFC 6531)"));
 			break;
 		}
 }
@@ -30,12 +31,12 @@ void smtp_check_sequence(struct smtp *s, enum smtp_verb v, const char *line)
 	const struct smtp_rule *rule = smtp_rule(v);
 
 	if (s->state == SMTP_DISCONNECTED || s->state == SMTP_CLOSED) {
-		smtp_warn(s, "not connected: nothing was sent (use /connect HOST[:PORT])");
+		smtp_warn(s, _("not connected: nothing was sent (use /connect HOST[:PORT])"));
 		return;
 	}
 	smtp_check_line(s, line);
 	if (s->closing && v != SMTP_V_QUIT) {
-		smtp_warn(s, "the server said it is closing the connection; further commands will likely go unanswered");
+		smtp_warn(s, _("the server said it is closing the connection; further commands will likely go unanswered"));
 		return;
 	}
 	smtp_params_check(s, v, line);
@@ -50,27 +51,27 @@ void smtp_check_sequence(struct smtp *s, enum smtp_verb v, const char *line)
 void smtp_check_hello(struct smtp *s)
 {
 	if (smtp_in_txn(s->state))
-		smtp_warn(s, "EHLO/HELO inside a transaction resets it (RFC 5321 4.1.4)");
+		smtp_warn(s, _("EHLO/HELO inside a transaction resets it (RFC 5321 4.1.4)"));
 }
 
 void smtp_check_mail(struct smtp *s)
 {
 	if (s->state == SMTP_GREETED)
-		smtp_warn(s, "MAIL before EHLO/HELO: expect 503 bad sequence (RFC 5321 4.1.4)");
+		smtp_warn(s, _("MAIL before EHLO/HELO: expect 503 bad sequence (RFC 5321 4.1.4)"));
 	else if (smtp_in_txn(s->state))
-		smtp_warn(s, "MAIL while a transaction is open: expect 503 (use RSET first; RFC 5321 4.1.1.2)");
+		smtp_warn(s, _("MAIL while a transaction is open: expect 503 (use RSET first; RFC 5321 4.1.1.2)"));
 }
 
 void smtp_check_rcpt(struct smtp *s)
 {
 	if (!smtp_in_txn(s->state) && !smtp_pending_has(s, SMTP_V_MAIL))
-		smtp_warn(s, "RCPT without an accepted MAIL: expect 503 bad sequence");
+		smtp_warn(s, _("RCPT without an accepted MAIL: expect 503 bad sequence"));
 }
 
 void smtp_check_unknown(struct smtp *s)
 {
 	if (s->state != SMTP_AUTH)
-		smtp_warn(s, "not an SMTP command smtpscope knows; sent as typed (local commands start with /)");
+		smtp_warn(s, _("not an SMTP command smtpscope knows; sent as typed (local commands start with /)"));
 }
 
 /* The address inside <...> of MAIL FROM / RCPT TO, or the whole rest. */

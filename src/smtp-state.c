@@ -10,6 +10,7 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
+#include "smtpscope/i18n.h"
 
 struct smtp_state_info {
 	const char *name;
@@ -21,34 +22,34 @@ struct smtp_state_info {
 };
 
 static const struct smtp_state_info smtp_states[SMTP_STATE__COUNT] = {
-	[SMTP_DISCONNECTED] = { "DISCONNECTED", "not connected", "/connect", NULL, false, true },
-	[SMTP_WAIT_GREETING] = { "WAIT_GREETING", "connected, waiting for the greeting",
-		"(wait for the greeting)",
-		"sent before the server's greeting (RFC 5321 3.1); many servers drop such early talkers",
+	[SMTP_DISCONNECTED] = { "DISCONNECTED", N_("not connected"), "/connect", NULL, false, true },
+	[SMTP_WAIT_GREETING] = { "WAIT_GREETING", N_("connected, waiting for the greeting"),
+		N_("(wait for the greeting)"),
+		N_("sent before the server's greeting (RFC 5321 3.1); many servers drop such early talkers"),
 		false, false },
-	[SMTP_REFUSED] = { "REFUSED", "greeting refused service: only QUIT is left", "QUIT",
-		"the greeting refused service: only QUIT makes sense now (RFC 5321 3.1)", true, false },
+	[SMTP_REFUSED] = { "REFUSED", N_("greeting refused service: only QUIT is left"), "QUIT",
+		N_("the greeting refused service: only QUIT makes sense now (RFC 5321 3.1)"), true, false },
 	[SMTP_BAD_GREETING] = { "BAD_GREETING",
-		"malformed greeting (no valid reply code): only QUIT is safe", "QUIT",
-		"the greeting was malformed (no valid reply code); RFC 5321 4.2 says treat it as a failure, so only QUIT is safe",
+		N_("malformed greeting (no valid reply code): only QUIT is safe"), "QUIT",
+		N_("the greeting was malformed (no valid reply code); RFC 5321 4.2 says treat it as a failure, so only QUIT is safe"),
 		true, false },
-	[SMTP_GREETED] = { "GREETED", "greeted: introduce yourself with EHLO (or HELO)",
+	[SMTP_GREETED] = { "GREETED", N_("greeted: introduce yourself with EHLO (or HELO)"),
 		"EHLO HELO NOOP QUIT", NULL, false, true },
 	[SMTP_READY] = { "READY", NULL, NULL, NULL, false, true },
-	[SMTP_MAIL] = { "MAIL", "transaction open: sender accepted, no recipient yet",
+	[SMTP_MAIL] = { "MAIL", N_("transaction open: sender accepted, no recipient yet"),
 		"RCPT RSET NOOP QUIT", NULL, false, false },
 	[SMTP_RCPT] = { "RCPT", NULL, NULL, NULL, false, false },
-	[SMTP_DATA] = { "DATA", "sending the message: end it with a line holding only \".\"",
-		"(message lines, then \".\")", NULL, false, false },
-	[SMTP_AUTH] = { "AUTH", "AUTH in progress: answer the 334 challenge (\"*\" cancels)",
-		"(base64 response, or \"*\" to cancel)", NULL, false, false },
-	[SMTP_TLS_START] = { "TLS_START", "STARTTLS accepted: TLS handshake expected", "QUIT",
-		"the server is waiting for a TLS handshake after STARTTLS; a plaintext command now breaks the session",
+	[SMTP_DATA] = { "DATA", N_("sending the message: end it with a line holding only \".\""),
+		N_("(message lines, then \".\")"), NULL, false, false },
+	[SMTP_AUTH] = { "AUTH", N_("AUTH in progress: answer the 334 challenge (\"*\" cancels)"),
+		N_("(base64 response, or \"*\" to cancel)"), NULL, false, false },
+	[SMTP_TLS_START] = { "TLS_START", N_("STARTTLS accepted: TLS handshake expected"), "QUIT",
+		N_("the server is waiting for a TLS handshake after STARTTLS; a plaintext command now breaks the session"),
 		false, false },
-	[SMTP_QUITTING] = { "QUITTING", "QUIT accepted: the server is closing",
-		"(nothing: the server is closing)", "QUIT was already accepted; the server is closing",
+	[SMTP_QUITTING] = { "QUITTING", N_("QUIT accepted: the server is closing"),
+		N_("(nothing: the server is closing)"), N_("QUIT was already accepted; the server is closing"),
 		false, false },
-	[SMTP_CLOSED] = { "CLOSED", "connection closed", "/connect", NULL, false, true },
+	[SMTP_CLOSED] = { "CLOSED", N_("connection closed"), "/connect", NULL, false, true },
 };
 
 static const struct smtp_state_info *smtp_state_info(enum smtp_state st)
@@ -125,19 +126,21 @@ bool smtp_state_check(struct smtp *s, enum smtp_verb v)
 	if (info->warn == NULL)
 		return false;
 	if (!(info->quit_ok && v == SMTP_V_QUIT))
-		smtp_warn(s, info->warn);
+		smtp_warn(s, _(info->warn));
 	return true;
 }
 
 static void smtp_describe_dynamic(const struct smtp *s, struct buf *out)
 {
 	if (s->state == SMTP_READY)
-		buf_printf(out, "ready (%s done%s): start a transaction with MAIL FROM",
+		buf_printf(out, _("ready (%s done%s): start a transaction with MAIL FROM"),
 			   s->ehlo_done ? "EHLO" : "HELO",
-			   s->auth.authenticated ? ", authenticated" : "");
+			   s->auth.authenticated ? _(", authenticated") : "");
 	else
-		buf_printf(out, "transaction open: %zu recipient%s accepted, waiting for DATA",
-			   s->txn.recipients, s->txn.recipients == 1 ? "" : "s");
+		buf_printf(out, ngettext("transaction open: %zu recipient accepted, waiting for DATA",
+					 "transaction open: %zu recipients accepted, waiting for DATA",
+					 s->txn.recipients),
+			   s->txn.recipients);
 }
 
 void smtp_describe(const struct smtp *s, struct buf *out)
@@ -147,12 +150,13 @@ void smtp_describe(const struct smtp *s, struct buf *out)
 	const char *text = smtp_state_info(s->state)->describe;
 
 	if (text)
-		buf_adds(out, text);
+		buf_adds(out, text[0] == '?' ? text : _(text));
 	else
 		smtp_describe_dynamic(s, out);
 	if (waiting > 0 && next)
-		buf_printf(out, " (%zu repl%s pending, next for %s)", waiting,
-			   waiting == 1 ? "y" : "ies", smtp_verb_name(next->verb));
+		buf_printf(out, ngettext(" (%zu reply pending, next for %s)",
+					 " (%zu replies pending, next for %s)", waiting),
+			   waiting, smtp_verb_name(next->verb));
 }
 
 void smtp_legal_next(const struct smtp *s, struct buf *out)
@@ -160,7 +164,8 @@ void smtp_legal_next(const struct smtp *s, struct buf *out)
 	const char *list = smtp_state_info(s->state)->next;
 
 	if (list) {
-		buf_adds(out, list);
+		/* the commands as they are; what is in parentheses is prose */
+		buf_adds(out, list[0] == '(' ? _(list) : list);
 	} else if (s->state == SMTP_READY) {
 		buf_adds(out, "MAIL");
 		if (caps_has(&s->caps, CAP_STARTTLS) && !s->tls.up)

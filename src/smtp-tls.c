@@ -7,6 +7,7 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
+#include "smtpscope/i18n.h"
 
 void smtp_tls_reset(struct smtp *s)
 {
@@ -22,11 +23,11 @@ bool smtp_tls(const struct smtp *s)
 void smtp_check_starttls(struct smtp *s)
 {
 	if (s->tls.up)
-		smtp_warn(s, "STARTTLS inside TLS: servers answer 503 (RFC 3207 4.2)");
+		smtp_warn(s, _("STARTTLS inside TLS: servers answer 503 (RFC 3207 4.2)"));
 	else if (!caps_has(&s->caps, CAP_STARTTLS))
-		smtp_warn(s, "STARTTLS was not advertised in the EHLO reply (RFC 3207)");
+		smtp_warn(s, _("STARTTLS was not advertised in the EHLO reply (RFC 3207)"));
 	if (smtp_in_txn(s->state))
-		smtp_warn(s, "STARTTLS inside a transaction: expect 503");
+		smtp_warn(s, _("STARTTLS inside a transaction: expect 503"));
 }
 
 void smtp_reply_starttls(struct smtp *s, const struct smtp_pending *cmd, const struct reply *r)
@@ -48,10 +49,10 @@ void smtp_tls_after_reply(struct smtp *s)
 	buf_init(&d);
 	if (caps_diff(&s->tls.pre, &s->caps, &d) == 0)
 		session_text(s->session, SESSION_NOTE,
-			     "capabilities after TLS: the same as before TLS");
+			     _("capabilities after TLS: the same as before TLS"));
 	else
 		session_text(s->session, SESSION_NOTE,
-			     "capabilities after TLS, compared with before: %s", d.data);
+			     _("capabilities after TLS, compared with before: %s"), d.data);
 	buf_free(&d);
 	caps_free(&s->tls.pre);
 	s->tls.pre_kept = false;

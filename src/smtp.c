@@ -13,6 +13,7 @@
 
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
+#include "smtpscope/i18n.h"
 
 struct smtp *smtp_new(struct session *session)
 {
@@ -136,11 +137,13 @@ void smtp_closed(struct smtp *s)
 
 	if (waiting > 0 && !(waiting == 1 && first->verb == SMTP_V_QUIT))
 		session_text(s->session, SESSION_WARN,
-			     "connection closed with %zu command%s still waiting for a reply (first: %s)",
-			     waiting, waiting == 1 ? "" : "s", smtp_verb_name(first->verb));
+			     ngettext("connection closed with %zu command still waiting for a reply (first: %s)",
+				      "connection closed with %zu commands still waiting for a reply (first: %s)",
+				      waiting),
+			     waiting, smtp_verb_name(first->verb));
 	smtp_pending_clear(s);
 	smtp_auth_end(s);
-	smtp_rcpt_summary(s, "the connection ended before the message was accepted");
+	smtp_rcpt_summary(s, _("the connection ended before the message was accepted"));
 	smtp_trace_cause(s, "connection closed");
 	smtp_set_state(s, SMTP_CLOSED);
 }
@@ -212,7 +215,7 @@ static void smtp_reply_unasked(struct smtp *s, struct reply *r)
 		s->closing = true;
 	else
 		session_text(s->session, SESSION_WARN,
-			     "reply without a command waiting for it (the server sent more replies than commands)");
+			     _("reply without a command waiting for it (the server sent more replies than commands)"));
 }
 
 /* The rule's handling before the reply is in the transcript. */
@@ -258,6 +261,6 @@ void smtp_on_reply(struct smtp *s, struct reply *r, struct buf *out)
 	smtp_pipe_reply(s, &cmd, r);
 	smtp_tls_after_reply(s);
 	if (r->code == 334 && rule->outcome.interim != 334)
-		smtp_warn(s, "334 outside AUTH makes no sense (RFC 4954)");
+		smtp_warn(s, _("334 outside AUTH makes no sense (RFC 4954)"));
 	free(cmd.arg);
 }

@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "tls-private.h"
+#include "smtpscope/i18n.h"
 
 /* ---- reports ------------------------------------------------------------ */
 
@@ -39,7 +40,7 @@ static void tls_name(const X509_NAME *n, struct buf *out)
 	if (len > 0)
 		buf_add(out, p, (size_t)len);
 	else
-		buf_adds(out, "(empty)");
+		buf_adds(out, _("(empty)"));
 	BIO_free(b);
 }
 
@@ -80,10 +81,10 @@ static void tls_names_of(X509 *x, struct buf *out)
 		ASN1_STRING *cn = ne ? X509_NAME_ENTRY_get_data(ne) : NULL;
 
 		if (cn)
-			buf_printf(out, "no subjectAltName; only CN=%.*s", ASN1_STRING_length(cn),
+			buf_printf(out, _("no subjectAltName; only CN=%.*s"), ASN1_STRING_length(cn),
 				   (const char *)ASN1_STRING_get0_data(cn));
 		else
-			buf_adds(out, "no names at all");
+			buf_adds(out, _("no names at all"));
 	}
 }
 
@@ -94,7 +95,7 @@ void tls_peer_names(const struct tls_conn *t, struct buf *out)
 	if (x)
 		tls_names_of(x, out);
 	else
-		buf_adds(out, "(no certificate)");
+		buf_adds(out, _("(no certificate)"));
 }
 
 static void tls_time(const ASN1_TIME *at, struct buf *out)
@@ -120,7 +121,7 @@ static void tls_key(X509 *x, struct buf *out)
 		buf_adds(out, "?");
 		return;
 	}
-	buf_printf(out, "%s %d bits", EVP_PKEY_get0_type_name(k) ? EVP_PKEY_get0_type_name(k) : "?",
+	buf_printf(out, _("%s %d bits"), EVP_PKEY_get0_type_name(k) ? EVP_PKEY_get0_type_name(k) : "?",
 		   EVP_PKEY_get_bits(k));
 	if (EVP_PKEY_get_group_name(k, group, sizeof group, &glen) == 1 && glen > 0)
 		buf_printf(out, " (%s)", group);
@@ -150,15 +151,15 @@ static void tls_ocsp(const struct tls_conn *t, struct buf *out)
 	X509 *leaf = SSL_get0_peer_certificate(t->ssl), *issuer = tls_peer_issuer(t);
 
 	if (len <= 0 || p == NULL) {
-		buf_adds(out, "OCSP: no stapled response");
+		buf_adds(out, _("OCSP: no stapled response"));
 		return;
 	}
 	resp = d2i_OCSP_RESPONSE(NULL, &p, len);
 	if (resp == NULL) {
-		buf_adds(out, "OCSP: a stapled response that does not parse");
+		buf_adds(out, _("OCSP: a stapled response that does not parse"));
 		return;
 	}
-	buf_printf(out, "OCSP: stapled response, %s",
+	buf_printf(out, _("OCSP: stapled response, %s"),
 		   OCSP_response_status_str(OCSP_response_status(resp)));
 	basic = OCSP_response_get1_basic(resp);
 	if (basic && leaf && issuer) {
@@ -166,17 +167,17 @@ static void tls_ocsp(const struct tls_conn *t, struct buf *out)
 		int status = -1, reason = 0;
 
 		if (id && OCSP_resp_find_status(basic, id, &status, &reason, NULL, NULL, NULL) == 1)
-			buf_printf(out, ", certificate %s", OCSP_cert_status_str(status));
+			buf_printf(out, _(", certificate %s"), OCSP_cert_status_str(status));
 		else
-			buf_adds(out, ", but not about this certificate");
+			buf_adds(out, _(", but not about this certificate"));
 		OCSP_CERTID_free(id);
 	}
 	if (basic) {
 		int ok = OCSP_basic_verify(basic, SSL_get_peer_cert_chain(t->ssl),
 					   SSL_CTX_get_cert_store(t->ctx), 0);
 
-		buf_adds(out, ok > 0 ? " (signed by a trusted responder)"
-				     : " (the response's signature could NOT be verified)");
+		buf_adds(out, ok > 0 ? _(" (signed by a trusted responder)")
+				     : _(" (the response's signature could NOT be verified)"));
 		ERR_clear_error();
 	}
 	OCSP_BASICRESP_free(basic);
@@ -189,11 +190,11 @@ static void tls_report_dane(const struct tls_conn *t, struct buf *out)
 	struct tls_dane_result r;
 
 	tls_dane_result(t, &r);
-	buf_adds(out, r.state == TLS_DANE_FAILED ? "DANE: FAILED: " : "DANE: ");
+	buf_adds(out, r.state == TLS_DANE_FAILED ? _("DANE: FAILED: ") : _("DANE: "));
 	tls_dane_text(&r, out);
 	buf_addc(out, '\n');
 	if (r.state == TLS_DANE_VERIFIED && t->verify_err == 0)
-		buf_printf(out, "verification: OK by DANE (RFC 7672), for %s\n", tls_checked_name(t));
+		buf_printf(out, _("verification: OK by DANE (RFC 7672), for %s\n"), tls_checked_name(t));
 }
 
 void tls_report(const struct tls_conn *t, struct buf *out)
@@ -203,43 +204,45 @@ void tls_report(const struct tls_conn *t, struct buf *out)
 	X509 *x = SSL_get0_peer_certificate(t->ssl);
 	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(t->ssl);
 
-	buf_printf(out, "%s, cipher %s (%d bits)", SSL_get_version(t->ssl),
+	buf_printf(out, _("%s, cipher %s (%d bits)"), SSL_get_version(t->ssl),
 		   c ? SSL_CIPHER_get_name(c) : "?", c ? SSL_CIPHER_get_bits(c, NULL) : 0);
 	if (group > 0) {
 		const char *g = SSL_group_to_name(t->ssl, group);
-		buf_printf(out, ", key exchange %s", g ? g : "?");
+		buf_printf(out, _(", key exchange %s"), g ? g : "?");
 	}
 	buf_addc(out, '\n');
 	if (x == NULL) {
-		buf_adds(out, "the server sent no certificate\n");
+		buf_adds(out, _("the server sent no certificate\n"));
 	} else {
-		buf_adds(out, "certificate subject: ");
+		buf_adds(out, _("certificate subject: "));
 		tls_name(X509_get_subject_name(x), out);
-		buf_adds(out, "\ncertificate issuer: ");
+		buf_adds(out, _("\ncertificate issuer: "));
 		tls_name(X509_get_issuer_name(x), out);
-		buf_adds(out, "\ncertificate names: ");
+		buf_adds(out, _("\ncertificate names: "));
 		tls_names_of(x, out);
-		buf_adds(out, "\ncertificate valid from ");
+		buf_adds(out, _("\ncertificate valid from "));
 		tls_time(X509_get0_notBefore(x), out);
-		buf_adds(out, " to ");
+		buf_adds(out, _(" to "));
 		tls_time(X509_get0_notAfter(x), out);
 		if (X509_cmp_current_time(X509_get0_notAfter(x)) < 0)
-			buf_adds(out, " (EXPIRED)");
+			buf_adds(out, _(" (EXPIRED)"));
 		else if (X509_cmp_current_time(X509_get0_notBefore(x)) > 0)
-			buf_adds(out, " (NOT YET VALID)");
-		buf_adds(out, "\ncertificate key: ");
+			buf_adds(out, _(" (NOT YET VALID)"));
+		buf_adds(out, _("\ncertificate key: "));
 		tls_key(x, out);
-		buf_printf(out, "\nchain: %d certificate%s sent by the server (/cert shows them)\n",
-			   chain ? sk_X509_num(chain) : 0,
-			   chain && sk_X509_num(chain) == 1 ? "" : "s");
+		int nchain = chain ? sk_X509_num(chain) : 0;
+
+		buf_printf(out, ngettext("\nchain: %d certificate sent by the server (/cert shows them)\n",
+					 "\nchain: %d certificates sent by the server (/cert shows them)\n",
+					 (unsigned long)nchain), nchain);
 	}
 	if (t->dane_on || t->dane_unusable)
 		tls_report_dane(t, out);
 	if (t->verify_err == 0 && !t->dane_on)
-		buf_printf(out, "verification: OK, trusted chain, name matches %s\n",
+		buf_printf(out, _("verification: OK, trusted chain, name matches %s\n"),
 			   tls_checked_name(t));
 	else if (t->verify_err != 0)
-		buf_printf(out, "verification: FAILED: %s (checked %s)\n",
+		buf_printf(out, _("verification: FAILED: %s (checked %s)\n"),
 			   X509_verify_cert_error_string(t->verify_err), tls_checked_name(t));
 	tls_ocsp(t, out);
 }
@@ -250,26 +253,26 @@ void tls_chain_text(const struct tls_conn *t, struct buf *out)
 	int n = chain ? sk_X509_num(chain) : 0;
 
 	if (n == 0) {
-		buf_adds(out, "the server sent no certificate");
+		buf_adds(out, _("the server sent no certificate"));
 		return;
 	}
-	buf_printf(out, "certificate chain sent by the server (%d):", n);
+	buf_printf(out, _("certificate chain sent by the server (%d):"), n);
 	for (int i = 0; i < n; i++) {
 		X509 *x = sk_X509_value(chain, i);
 		unsigned char md[EVP_MAX_MD_SIZE];
 		unsigned mdlen = 0;
 
-		buf_printf(out, "\n#%d subject: ", i);
+		buf_printf(out, _("\n#%d subject: "), i);
 		tls_name(X509_get_subject_name(x), out);
-		buf_adds(out, "\n   issuer: ");
+		buf_adds(out, _("\n   issuer: "));
 		tls_name(X509_get_issuer_name(x), out);
-		buf_adds(out, "\n   names: ");
+		buf_adds(out, _("\n   names: "));
 		tls_names_of(x, out);
-		buf_adds(out, "\n   valid: ");
+		buf_adds(out, _("\n   valid: "));
 		tls_time(X509_get0_notBefore(x), out);
-		buf_adds(out, " to ");
+		buf_adds(out, _(" to "));
 		tls_time(X509_get0_notAfter(x), out);
-		buf_adds(out, "\n   key: ");
+		buf_adds(out, _("\n   key: "));
 		tls_key(x, out);
 		buf_adds(out, "\n   SHA-256: ");
 		if (X509_digest(x, EVP_sha256(), md, &mdlen) == 1)
@@ -285,18 +288,18 @@ bool tls_chain_save(const struct tls_conn *t, const char *path, char **err)
 	bool ok = true;
 
 	if (chain == NULL || sk_X509_num(chain) == 0) {
-		*err = xstrdup("the server sent no certificate: nothing to save");
+		*err = xstrdup(_("the server sent no certificate: nothing to save"));
 		return false;
 	}
 	f = fopen(path, "w");
 	if (f == NULL) {
-		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
+		*err = xasprintf(_("cannot write %s: %s"), path, strerror(errno));
 		return false;
 	}
 	for (int i = 0; i < sk_X509_num(chain); i++)
 		ok &= PEM_write_X509(f, sk_X509_value(chain, i)) == 1;
 	if (fclose(f) != 0 || !ok) {
-		*err = xasprintf("writing %s failed", path);
+		*err = xasprintf(_("writing %s failed"), path);
 		return false;
 	}
 	return true;
@@ -377,7 +380,7 @@ bool tls_tlsa_chain_from_der(struct tls_tlsa_chain *c, const unsigned char *cons
 		if (!ok) {
 			ERR_clear_error();
 			tls_tlsa_chain_free(c);
-			*err = xasprintf("certificate %zu (depth %zu) is not one DER certificate", i + 1, i);
+			*err = xasprintf(_("certificate %zu (depth %zu) is not one DER certificate"), i + 1, i);
 			return false;
 		}
 	}

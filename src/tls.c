@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "tls-private.h"
+#include "smtpscope/i18n.h"
 
 bool tls_parse_version(const char *s, int *v)
 {
@@ -114,10 +115,10 @@ static bool tls_is_ip(const char *host)
 }
 
 /* What each file option wants, for messages that say what would be right. */
-#define TLS_WANT_CAFILE "give one PEM file of CA certificates to trust (--capath takes a directory)"
-#define TLS_WANT_CAPATH "give a directory of CA certificates named by their hash (openssl rehash DIR); --cafile takes one PEM file"
-#define TLS_WANT_CERT "give the client certificate as a PEM file (-----BEGIN CERTIFICATE-----)"
-#define TLS_WANT_KEY "give the unencrypted PEM private key of --cert (openssl pkey -in KEY -out PLAIN.key removes a passphrase)"
+#define TLS_WANT_CAFILE _("give one PEM file of CA certificates to trust (--capath takes a directory)")
+#define TLS_WANT_CAPATH _("give a directory of CA certificates named by their hash (openssl rehash DIR); --cafile takes one PEM file")
+#define TLS_WANT_CERT _("give the client certificate as a PEM file (-----BEGIN CERTIFICATE-----)")
+#define TLS_WANT_KEY _("give the unencrypted PEM private key of --cert (openssl pkey -in KEY -out PLAIN.key removes a passphrase)")
 
 /* The file (or directory) an option names exists and is readable; the
  * message names the option and what it wants. */
@@ -131,8 +132,8 @@ static bool tls_path_check(const char *opt, const char *path, bool dir,
 		return false;
 	}
 	if (dir != !!S_ISDIR(st.st_mode)) {
-		*err = xasprintf("%s %s is %s; %s", opt, path,
-				 dir ? "not a directory" : "a directory", want);
+		*err = xasprintf(_("%s %s is %s; %s"), opt, path,
+				 dir ? _("not a directory") : _("a directory"), want);
 		return false;
 	}
 	if (access(path, dir ? R_OK | X_OK : R_OK) != 0) {
@@ -181,18 +182,18 @@ static char *tls_key_error(const struct tls_options *o)
 		buf_printf(&why, "%s%s", why.len ? "; " : "", r);
 	}
 	if (mismatch)
-		msg = xasprintf("the key in %s does not belong to --cert %s: give the key the "
-				"certificate was made for", k, o->cert);
+		msg = xasprintf(_("the key in %s does not belong to --cert %s: give the key the "
+				  "certificate was made for"), k, o->cert);
 	else if (passphrase)
-		msg = xasprintf("the key in %s is protected by a passphrase, which smtpscope does "
-				"not ask for: openssl pkey -in %s -out PLAIN.key writes it without "
-				"one", k, k);
+		msg = xasprintf(_("the key in %s is protected by a passphrase, which smtpscope does "
+				  "not ask for: openssl pkey -in %s -out PLAIN.key writes it without "
+				  "one"), k, k);
 	else if (o->key)
-		msg = xasprintf("cannot load --key %s: %s; %s", k, why.len ? why.data : "?",
+		msg = xasprintf(_("cannot load --key %s: %s; %s"), k, why.len ? why.data : "?",
 				TLS_WANT_KEY);
 	else
-		msg = xasprintf("no private key in --cert %s: %s; give the key with --key FILE, or "
-				"put it in the --cert file", k, why.len ? why.data : "?");
+		msg = xasprintf(_("no private key in --cert %s: %s; give the key with --key FILE, or "
+				  "put it in the --cert file"), k, why.len ? why.data : "?");
 	buf_free(&why);
 	return msg;
 }
@@ -205,24 +206,24 @@ static bool tls_client_files(SSL_CTX *ctx, const struct tls_options *o, char **e
 	    (o->key && !tls_path_check("--key", o->key, false, TLS_WANT_KEY, err)))
 		return false;
 	if (o->key && !o->cert) {
-		*err = xstrdup("--key needs --cert FILE: give the client certificate the key belongs to");
+		*err = xstrdup(_("--key needs --cert FILE: give the client certificate the key belongs to"));
 		return false;
 	}
 	if (o->cafile || o->capath) {
 		if (SSL_CTX_load_verify_locations(ctx, o->cafile, o->capath) != 1) {
-			*err = o->cafile ? tls_load_error("cannot load --cafile", o->cafile, TLS_WANT_CAFILE)
-					 : tls_load_error("cannot load --capath", o->capath, TLS_WANT_CAPATH);
+			*err = o->cafile ? tls_load_error(_("cannot load --cafile"), o->cafile, TLS_WANT_CAFILE)
+					 : tls_load_error(_("cannot load --capath"), o->capath, TLS_WANT_CAPATH);
 			return false;
 		}
 	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
-		*err = tls_queue_dup("cannot load the system CA store: ");
+		*err = tls_queue_dup(_("cannot load the system CA store: "));
 		return false;
 	}
 	if (o->cert == NULL)
 		return true;
 	SSL_CTX_set_default_passwd_cb(ctx, tls_no_passphrase);
 	if (SSL_CTX_use_certificate_chain_file(ctx, o->cert) != 1) {
-		*err = tls_load_error("cannot load --cert", o->cert, TLS_WANT_CERT);
+		*err = tls_load_error(_("cannot load --cert"), o->cert, TLS_WANT_CERT);
 		return false;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, o->key ? o->key : o->cert, SSL_FILETYPE_PEM) != 1) {
@@ -230,8 +231,8 @@ static bool tls_client_files(SSL_CTX *ctx, const struct tls_options *o, char **e
 		return false;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
-		*err = tls_load_error("--key does not belong to --cert", o->cert,
-				      "give the key the certificate was made for");
+		*err = tls_load_error(_("--key does not belong to --cert"), o->cert,
+				      _("give the key the certificate was made for"));
 		return false;
 	}
 	return true;
@@ -242,7 +243,7 @@ static SSL_CTX *tls_client_ctx(const struct tls_options *o, char **err)
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
 	if (ctx == NULL) {
-		*err = tls_queue_dup("cannot create a TLS context: ");
+		*err = tls_queue_dup(_("cannot create a TLS context: "));
 		return NULL;
 	}
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
@@ -250,7 +251,7 @@ static SSL_CTX *tls_client_ctx(const struct tls_options *o, char **err)
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_cb);
 	SSL_CTX_set_client_cert_cb(ctx, tls_client_cert_cb);
 	if (o->dane && SSL_CTX_dane_enable(ctx) <= 0) {
-		*err = tls_queue_dup("cannot enable DANE: ");
+		*err = tls_queue_dup(_("cannot enable DANE: "));
 		goto fail;
 	}
 	if (!tls_client_files(ctx, o, err))
@@ -264,7 +265,7 @@ static SSL_CTX *tls_client_ctx(const struct tls_options *o, char **err)
 		goto fail;
 	}
 	if (o->ciphers && SSL_CTX_set_cipher_list(ctx, o->ciphers) != 1) {
-		*err = tls_queue_dup("--ciphers: no cipher in the list is known: ");
+		*err = tls_queue_dup(_("--ciphers: no cipher in the list is known: "));
 		goto fail;
 	}
 	if (o->ciphersuites && SSL_CTX_set_ciphersuites(ctx, o->ciphersuites) != 1) {
@@ -304,13 +305,13 @@ const char *tls_dane_use_text(enum tls_dane_use u)
 {
 	switch (u) {
 	case TLS_DANE_USABLE:
-		return "usable";
+		return _("usable");
 	case TLS_DANE_PKIX_USAGE:
-		return "usages 0 (PKIX-TA) and 1 (PKIX-EE) are unusable for SMTP (RFC 7672 3.1.3)";
+		return _("usages 0 (PKIX-TA) and 1 (PKIX-EE) are unusable for SMTP (RFC 7672 3.1.3)");
 	case TLS_DANE_UNKNOWN_PARAM:
-		return "an unknown usage, selector or matching type (unusable, RFC 7671 4)";
+		return _("an unknown usage, selector or matching type (unusable, RFC 7671 4)");
 	case TLS_DANE_BAD_LENGTH:
-		return "the data does not have the digest's length (unusable)";
+		return _("the data does not have the digest's length (unusable)");
 	}
 	return "?";
 }
@@ -328,7 +329,7 @@ static bool tls_dane_setup(struct tls_conn *t, const struct tls_dane *d, char **
 	if (t->dane_usable == 0)
 		return true;
 	if (SSL_dane_enable(t->ssl, d->base) <= 0) {
-		*err = tls_queue_dup("cannot enable DANE for the connection: ");
+		*err = tls_queue_dup(_("cannot enable DANE for the connection: "));
 		return false;
 	}
 	SSL_dane_set_flags(t->ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
@@ -365,20 +366,20 @@ struct tls_conn *tls_client_new(int fd, const char *host,
 	t->own_ctx = true;
 	t->ssl = SSL_new(ctx);
 	if (t->ssl == NULL || SSL_set_fd(t->ssl, fd) != 1) {
-		*err = tls_queue_dup("cannot set up TLS: ");
+		*err = tls_queue_dup(_("cannot set up TLS: "));
 		tls_conn_free(t);
 		return NULL;
 	}
 	SSL_set_app_data(t->ssl, t);
 	/* RFC 6066 3: SNI carries host names, never address literals. */
 	if (!o->no_sni && !ip && SSL_set_tlsext_host_name(t->ssl, name) != 1) {
-		*err = tls_queue_dup("bad SNI name: ");
+		*err = tls_queue_dup(_("bad SNI name: "));
 		tls_conn_free(t);
 		return NULL;
 	}
 	if (ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), name) != 1
 	       : SSL_set1_host(t->ssl, name) != 1) {
-		*err = tls_queue_dup("cannot set the name to verify: ");
+		*err = tls_queue_dup(_("cannot set the name to verify: "));
 		tls_conn_free(t);
 		return NULL;
 	}
@@ -388,7 +389,7 @@ struct tls_conn *tls_client_new(int fd, const char *host,
 	}
 	/* Ask for a stapled OCSP response (RFC 6066 8). */
 	SSL_set_tlsext_status_type(t->ssl, TLSEXT_STATUSTYPE_ocsp);
-	t->checked = xasprintf("%s as %s", name, ip ? "an IP address" : "a host name");
+	t->checked = xasprintf(_("%s as %s"), name, ip ? _("an IP address") : _("a host name"));
 	SSL_set_connect_state(t->ssl);
 	t->want = POLLOUT;
 	return t;
@@ -550,21 +551,27 @@ void tls_dane_text(const struct tls_dane_result *r, struct buf *out)
 {
 	switch (r->state) {
 	case TLS_DANE_OFF:
-		buf_printf(out, r->unusable ? "DANE not used: all %zu TLSA record%s unusable"
-					    : "DANE not used", r->unusable, r->unusable == 1 ? " is" : "s are");
+		if (r->unusable)
+			buf_printf(out, ngettext("DANE not used: all %zu TLSA record is unusable",
+						 "DANE not used: all %zu TLSA records are unusable",
+						 r->unusable), r->unusable);
+		else
+			buf_adds(out, _("DANE not used"));
 		break;
 	case TLS_DANE_VERIFIED:
-		buf_printf(out, "TLSA %u %u %u matched ", r->usage, r->selector, r->mtype);
+		buf_printf(out, _("TLSA %u %u %u matched "), r->usage, r->selector, r->mtype);
 		if (r->depth == 0)
-			buf_adds(out, r->selector ? "the server's key" : "the server's certificate");
+			buf_adds(out, r->selector ? _("the server's key") : _("the server's certificate"));
 		else if (r->depth == 1)
-			buf_adds(out, "the issuer at depth 1");
+			buf_adds(out, _("the issuer at depth 1"));
 		else
-			buf_printf(out, "a CA certificate at depth %d", r->depth);
+			buf_printf(out, _("a CA certificate at depth %d"), r->depth);
 		break;
 	case TLS_DANE_FAILED:
-		buf_printf(out, "no TLSA record matched the server's certificate chain (%zu usable "
-			   "record%s)", r->usable, r->usable == 1 ? "" : "s");
+		buf_printf(out, ngettext("no TLSA record matched the server's certificate chain "
+					 "(%zu usable record)",
+					 "no TLSA record matched the server's certificate chain "
+					 "(%zu usable records)", r->usable), r->usable);
 		break;
 	}
 }
@@ -709,7 +716,7 @@ static const char *tls_op_error(void *impl)
 {
 	struct tls_conn *t = impl;
 
-	return t->io_error ? t->io_error : "no error";
+	return t->io_error ? t->io_error : _("no error");
 }
 
 const struct stream_ops tls_stream_ops = {
@@ -737,7 +744,7 @@ struct tls_server *tls_server_new(const char *cert_pem, const char *key_pem, cha
 		srv = xcalloc(1, sizeof *srv);
 		srv->ctx = ctx;
 	} else {
-		*err = tls_queue_dup("cannot set up the TLS server: ");
+		*err = tls_queue_dup(_("cannot set up the TLS server: "));
 		SSL_CTX_free(ctx);
 	}
 	X509_free(x);
@@ -749,8 +756,8 @@ struct tls_server *tls_server_new(const char *cert_pem, const char *key_pem, cha
 
 struct tls_server *tls_server_from_files(const char *cert_file, const char *key_file, char **err)
 {
-	static const char want_cert[] = "a PEM certificate (its chain may follow)";
-	static const char want_key[] = "the PEM private key of the certificate";
+	const char *want_cert = _("a PEM certificate (its chain may follow)");
+	const char *want_key = _("the PEM private key of the certificate");
 	SSL_CTX *ctx;
 	struct tls_server *srv;
 

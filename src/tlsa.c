@@ -9,10 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/tlsa.h"
 
 /* Long data (a full certificate) is shown cut to this many bytes. */
 #define TLSA_SHOWN_BYTES 32
+/* A text domain with no catalog: gettext gives the English back. */
+#define TLSA_NO_CATALOG "smtpscope-english"
 
 char *tlsa_name(const char *host, const char *port)
 {
@@ -61,9 +64,9 @@ static void tlsa_record_text(struct buf *b, const struct tls_dane_record *r)
 	buf_printf(b, "%u %u %u ", r->usage, r->selector, r->mtype);
 	tlsa_hex(b, r->data, r->len > TLSA_SHOWN_BYTES ? TLSA_SHOWN_BYTES : r->len);
 	if (r->len > TLSA_SHOWN_BYTES)
-		buf_printf(b, "... (%zu bytes)", r->len);
+		buf_printf(b, _("... (%zu bytes)"), r->len);
 	else if (r->len == 0)
-		buf_adds(b, "(no data)");
+		buf_adds(b, _("(no data)"));
 }
 
 static void tlsa_say(struct tlsa_report *r, enum session_kind kind, const char *fmt, ...)
@@ -138,13 +141,14 @@ static void tlsa_json_depths(struct buf *j, const char *key, unsigned mask)
 /* What the certificate at depth d is, in words. */
 static char *tlsa_depth_words(const struct tls_tlsa_chain *c, unsigned d, bool key)
 {
-	const char *what = key ? "key" : "certificate";
-
 	if (d == 0)
-		return xasprintf("the server's %s (depth 0)", what);
+		return xstrdup(key ? _("the server's key (depth 0)")
+				   : _("the server's certificate (depth 0)"));
 	if (d >= c->n)
-		return xasprintf("the %s that issued depth %zu (not sent)", what, c->n - 1);
-	return xasprintf("the %s at depth %u (%s)", what, d, c->cert[d].subject);
+		return xasprintf(key ? _("the key that issued depth %zu (not sent)")
+				     : _("the certificate that issued depth %zu (not sent)"), c->n - 1);
+	return xasprintf(key ? _("the key at depth %u (%s)") : _("the certificate at depth %u (%s)"),
+			 d, c->cert[d].subject);
 }
 
 static void tlsa_publish(struct tlsa_report *r, const struct tlsa_input *in, const char *name,
@@ -156,12 +160,14 @@ static void tlsa_publish(struct tlsa_report *r, const struct tlsa_input *in, con
 
 	buf_init(&b);
 	tlsa_hex(&b, ee->data, ee->len);
-	tlsa_say(r, SESSION_NOTE, "the current chain (%zu certificate%s) calls for these TLSA records "
-		 "at %s:", c->n, c->n == 1 ? "" : "s", name);
+	tlsa_say(r, SESSION_NOTE, ngettext("the current chain (%zu certificate) calls for these TLSA "
+					   "records at %s:",
+					   "the current chain (%zu certificates) calls for these TLSA "
+					   "records at %s:", c->n), c->n, name);
 	tlsa_say(r, SESSION_NOTE, "  %s IN TLSA 3 1 1 %s", name, b.data);
-	tlsa_say(r, SESSION_NOTE, "    recommended: pins the server's own key (DANE-EE, the SHA-256 of "
-		 "its public key); no name or date checks, and certificate renewals that keep the key "
-		 "need no DNS change (RFC 7672 3.1.1)");
+	tlsa_say(r, SESSION_NOTE, "%s", _("    recommended: pins the server's own key (DANE-EE, the "
+		 "SHA-256 of its public key); no name or date checks, and certificate renewals that "
+		 "keep the key need no DNS change (RFC 7672 3.1.1)"));
 	buf_adds(&r->json, ",\"publish\":[{\"record\":\"3 1 1 ");
 	buf_add(&r->json, b.data, b.len);
 	buf_adds(&r->json, "\",\"pins\":\"server key\",\"depth\":0,\"recommended\":true}");
@@ -171,23 +177,23 @@ static void tlsa_publish(struct tlsa_report *r, const struct tlsa_input *in, con
 		buf_clear(&b);
 		tlsa_hex(&b, ta->data, ta->len);
 		tlsa_say(r, SESSION_NOTE, "  %s IN TLSA 2 1 1 %s", name, b.data);
-		tlsa_say(r, SESSION_NOTE, "    pins the issuer's key at depth 1 (DANE-TA, %s): any "
+		tlsa_say(r, SESSION_NOTE, _("    pins the issuer's key at depth 1 (DANE-TA, %s): any "
 			 "certificate it issues for %s matches, so the record survives new server keys; "
 			 "the server must send that issuer in its chain and its certificate must name %s "
-			 "(RFC 7672 3.1.2)", c->cert[1].subject, host, host);
+			 "(RFC 7672 3.1.2)"), c->cert[1].subject, host, host);
 		buf_adds(&r->json, ",{\"record\":\"2 1 1 ");
 		buf_add(&r->json, b.data, b.len);
 		buf_adds(&r->json, "\",\"pins\":\"issuer key\",\"depth\":1,\"recommended\":false}");
 	} else {
-		tlsa_say(r, SESSION_NOTE, "    (the server sent only its own certificate: no issuer to "
-			 "pin, so 3 1 1 is the one choice)");
+		tlsa_say(r, SESSION_NOTE, "%s", _("    (the server sent only its own certificate: no "
+			 "issuer to pin, so 3 1 1 is the one choice)"));
 	}
 	buf_addc(&r->json, ']');
-	tlsa_say(r, SESSION_NOTE, "  key rollover: publish the new key's 3 1 1 next to the current "
-		 "one, wait at least the TTL, switch the server to the new key, then remove the old "
-		 "record (RFC 7671 8.1)");
+	tlsa_say(r, SESSION_NOTE, "%s", _("  key rollover: publish the new key's 3 1 1 next to the "
+		 "current one, wait at least the TTL, switch the server to the new key, then remove "
+		 "the old record (RFC 7671 8.1)"));
 	if (c->dropped)
-		tlsa_say(r, SESSION_WARN, "the server sent %zu more certificates than the %d looked at",
+		tlsa_say(r, SESSION_WARN, _("the server sent %zu more certificates than the %d looked at"),
 			 c->dropped, TLS_TLSA_MAX_CHAIN);
 	buf_free(&b);
 }
@@ -229,37 +235,38 @@ static enum tlsa_verdict tlsa_check(struct tlsa_report *r, const struct tlsa_inp
 	tlsa_record_text(&t, rec);
 	if (m->use == TLS_DANE_PKIX_USAGE) {
 		v = TLSA_V_UNUSABLE;
-		tlsa_say(r, SESSION_WARN, "  %s: unusable for SMTP: usage %u (%s, RFC 7672 3.1.3)%s%s%s",
-			 t.data, rec->usage, usages[rec->usage], c == NULL ? "" : "; its data ",
-			 c == NULL ? "" : (m->depths || m->above) ? "would match " : "matches nothing in the chain",
+		tlsa_say(r, SESSION_WARN, _("  %s: unusable for SMTP: usage %u (%s, RFC 7672 3.1.3)%s%s%s"),
+			 t.data, rec->usage, usages[rec->usage], c == NULL ? "" : _("; its data "),
+			 c == NULL ? "" : (m->depths || m->above) ? _("would match ")
+							   : _("matches nothing in the chain"),
 			 c && (m->depths || m->above) ? where : "");
 	} else if (m->use != TLS_DANE_USABLE) {
 		v = TLSA_V_MALFORMED;
-		tlsa_say(r, SESSION_WARN, "  %s: malformed: %s", t.data, tls_dane_use_text(m->use));
+		tlsa_say(r, SESSION_WARN, _("  %s: malformed: %s"), t.data, tls_dane_use_text(m->use));
 	} else if (c == NULL) {
 		v = TLSA_V_NONE;
-		tlsa_say(r, SESSION_NOTE, "  %s: usable (no chain to compare it with)", t.data);
+		tlsa_say(r, SESSION_NOTE, _("  %s: usable (no chain to compare it with)"), t.data);
 	} else if (m->usable_depths || (m->above && rec->usage == 2)) {
 		v = rec->usage == 3 || tls_tlsa_name_ok(c, in->host) ? TLSA_V_MATCH : TLSA_V_NAME;
 		if (v == TLSA_V_MATCH) {
-			tlsa_say(r, SESSION_NOTE, "  %s: matches %s", t.data, where);
+			tlsa_say(r, SESSION_NOTE, _("  %s: matches %s"), t.data, where);
 		} else {
 			char *host = tlsa_escape(in->host, "?");
 
-			tlsa_say(r, SESSION_WARN, "  %s: matches %s, but the server's certificate is not "
-				 "valid for %s, which DANE-TA(2) requires (RFC 7672 3.2.3)", t.data, where,
+			tlsa_say(r, SESSION_WARN, _("  %s: matches %s, but the server's certificate is not "
+				 "valid for %s, which DANE-TA(2) requires (RFC 7672 3.2.3)"), t.data, where,
 				 host);
 			free(host);
 		}
 	} else if (m->depths) {
 		v = TLSA_V_DEPTH;
-		tlsa_say(r, SESSION_WARN, "  %s: its data matches %s, but %s(%u) counts only %s: as %u %u %u "
-			 "it would", t.data, where, usages[rec->usage], rec->usage,
-			 rec->usage == 3 ? "at depth 0" : "for an issuer (depth 1 and up)",
+		tlsa_say(r, SESSION_WARN, _("  %s: its data matches %s, but %s(%u) counts only %s: as "
+			 "%u %u %u it would"), t.data, where, usages[rec->usage], rec->usage,
+			 rec->usage == 3 ? _("at depth 0") : _("for an issuer (depth 1 and up)"),
 			 rec->usage == 3 ? 2u : 3u, rec->selector, rec->mtype);
 	} else {
 		v = TLSA_V_NONE;
-		tlsa_say(r, SESSION_WARN, "  %s: does not match the current chain", t.data);
+		tlsa_say(r, SESSION_WARN, _("  %s: does not match the current chain"), t.data);
 	}
 	buf_printf(&r->json, "{\"usage\":%u,\"selector\":%u,\"mtype\":%u,", rec->usage, rec->selector,
 		   rec->mtype);
@@ -297,8 +304,9 @@ static void tlsa_records(struct tlsa_report *r, const struct tlsa_input *in, con
 	struct buf first_text;
 	char *no_tls;
 
-	tlsa_say(r, SESSION_NOTE, "DNS publishes %zu TLSA record%s at %s [%s], TTL %u:", a->n,
-		 a->n == 1 ? "" : "s", name, dns_security_name(a->sec), a->ttl);
+	tlsa_say(r, SESSION_NOTE, ngettext("DNS publishes %zu TLSA record at %s [%s], TTL %u:",
+					   "DNS publishes %zu TLSA records at %s [%s], TTL %u:", a->n),
+		 a->n, name, dns_security_name(a->sec), a->ttl);
 	buf_adds(&r->json, ",\"records\":[");
 	for (size_t i = 0; i < a->n; i++) {
 		struct tls_tlsa_match m = { .use = TLS_DANE_USABLE };
@@ -319,44 +327,58 @@ static void tlsa_records(struct tlsa_report *r, const struct tlsa_input *in, con
 	}
 	buf_addc(&r->json, ']');
 	if (a->malformed)
-		tlsa_say(r, SESSION_WARN, "  and %zu malformed record%s the resolver returned (%s)",
-			 a->malformed, a->malformed == 1 ? "" : "s",
+		tlsa_say(r, SESSION_WARN, ngettext("  and %zu malformed record the resolver returned (%s)",
+						   "  and %zu malformed records the resolver returned (%s)",
+						   a->malformed), a->malformed,
 			 a->malformed_why ? a->malformed_why : "?");
 	buf_printf(&r->json, ",\"usable\":%zu,\"matching\":%zu", usable, matching);
 
-	no_tls = tlsa_escape(in->no_tls, "no handshake");
+	no_tls = tlsa_escape(in->no_tls, _("no handshake"));
 	buf_init(&first_text);
 	if (first)
 		tlsa_record_text(&first_text, first);
 	if (a->sec == DNS_SECURE) {
-		tlsa_say(r, SESSION_NOTE, "DNSSEC: secure: a DANE sender uses these records");
+		tlsa_say(r, SESSION_NOTE, "%s", _("DNSSEC: secure: a DANE sender uses these records"));
 		if (in->chain == NULL)
-			tlsa_conclude(r, TLSA_EXIT_NO_TLS, SESSION_ERROR, "DNS publishes %zu DNSSEC-secure "
-				      "TLSA record%s, but there is no TLS to check (%s): %s", a->n,
-				      a->n == 1 ? "" : "s", no_tls,
-				      usable ? "DANE senders will refuse to deliver here (RFC 7672 2.2)"
-					     : "no record is usable, so DANE senders deliver without authentication");
+			tlsa_conclude(r, TLSA_EXIT_NO_TLS, SESSION_ERROR,
+				      ngettext("DNS publishes %zu DNSSEC-secure TLSA record, but there "
+					       "is no TLS to check (%s): %s",
+					       "DNS publishes %zu DNSSEC-secure TLSA records, but there "
+					       "is no TLS to check (%s): %s", a->n), a->n, no_tls,
+				      usable ? _("DANE senders will refuse to deliver here (RFC 7672 2.2)")
+					     : _("no record is usable, so DANE senders deliver without "
+						 "authentication"));
 		else if (matching)
-			tlsa_conclude(r, TLSA_EXIT_MATCH, SESSION_NOTE, "DNS publishes %zu record%s; %s "
-				      "matches %s: a DANE sender will authenticate this server", a->n,
-				      a->n == 1 ? "" : "s", first_text.data,
-				      first->usage == 3 ? "the server's key" : "an issuer of its chain");
+			tlsa_conclude(r, TLSA_EXIT_MATCH, SESSION_NOTE,
+				      ngettext("DNS publishes %zu record; %s matches %s: a DANE sender "
+					       "will authenticate this server",
+					       "DNS publishes %zu records; %s matches %s: a DANE sender "
+					       "will authenticate this server", a->n), a->n, first_text.data,
+				      first->usage == 3 ? _("the server's key") : _("an issuer of its chain"));
 		else if (usable)
-			tlsa_conclude(r, TLSA_EXIT_NO_MATCH, SESSION_ERROR, "no published record matches "
-				      "the current chain: DANE senders will refuse to deliver here (publish "
-				      "the 3 1 1 record above)");
+			tlsa_conclude(r, TLSA_EXIT_NO_MATCH, SESSION_ERROR, "%s",
+				      _("no published record matches the current chain: DANE senders "
+					"will refuse to deliver here (publish the 3 1 1 record above)"));
 		else
-			tlsa_conclude(r, TLSA_EXIT_NO_MATCH, SESSION_WARN, "DNS publishes %zu record%s, none "
-				      "usable for SMTP: DANE senders encrypt but do not authenticate this "
-				      "server (RFC 7672 2.2); publish the 3 1 1 record above", a->n,
-				      a->n == 1 ? "" : "s");
+			tlsa_conclude(r, TLSA_EXIT_NO_MATCH, SESSION_WARN,
+				      ngettext("DNS publishes %zu record, none usable for SMTP: DANE "
+					       "senders encrypt but do not authenticate this server "
+					       "(RFC 7672 2.2); publish the 3 1 1 record above",
+					       "DNS publishes %zu records, none usable for SMTP: DANE "
+					       "senders encrypt but do not authenticate this server "
+					       "(RFC 7672 2.2); publish the 3 1 1 record above", a->n), a->n);
 	} else {
-		tlsa_say(r, SESSION_WARN, "DNSSEC: insecure (the zone is not signed, or has no chain of "
-			 "trust): a DANE sender ignores these records and uses TLS without authentication");
+		tlsa_say(r, SESSION_WARN, "%s", _("DNSSEC: insecure (the zone is not signed, or has no "
+			 "chain of trust): a DANE sender ignores these records and uses TLS without "
+			 "authentication"));
 		tlsa_conclude(r, in->chain ? TLSA_EXIT_INSECURE : TLSA_EXIT_NO_TLS, SESSION_WARN,
-			      "DNS publishes %zu TLSA record%s%s, but not DNSSEC-signed: DANE senders "
-			      "ignore them; sign the zone (with its DS in the parent) for DANE to apply",
-			      a->n, a->n == 1 ? "" : "s", matching ? " that match the chain" : "");
+			      ngettext("DNS publishes %zu TLSA record%s, but not DNSSEC-signed: DANE "
+				       "senders ignore them; sign the zone (with its DS in the parent) "
+				       "for DANE to apply",
+				       "DNS publishes %zu TLSA records%s, but not DNSSEC-signed: DANE "
+				       "senders ignore them; sign the zone (with its DS in the parent) "
+				       "for DANE to apply", a->n),
+			      a->n, matching ? _(" that match the chain") : "");
 	}
 	buf_free(&first_text);
 	free(no_tls);
@@ -384,38 +406,39 @@ static void tlsa_dns(struct tlsa_report *r, const struct tlsa_input *in, const c
 
 	if (a == NULL) {
 		why = tlsa_escape(in->dns_error, "?");
-		tlsa_say(r, SESSION_ERROR, "TLSA %s: not looked up: %s", name, why);
+		tlsa_say(r, SESSION_ERROR, _("TLSA %s: not looked up: %s"), name, why);
 		tlsa_conclude(r, in->chain ? TLSA_EXIT_DNS_FAILED : TLSA_EXIT_NO_TLS, SESSION_ERROR,
-			      "the TLSA records could not be looked up (%s)", why);
+			      _("the TLSA records could not be looked up (%s)"), why);
 		free(why);
 		tlsa_dns_json(r, NULL, "error");
 		return;
 	}
 	if (a->sec == DNS_BOGUS || a->temporary) {
 		bool bogus = a->sec == DNS_BOGUS;
-		const char *text = bogus ? (a->why_bogus ? a->why_bogus : "no reason given")
+		const char *text = bogus ? (a->why_bogus ? a->why_bogus : _("no reason given"))
 					 : (a->error ? a->error : "SERVFAIL");
 
 		why = tlsa_escape(text, "?");
-		tlsa_say(r, SESSION_ERROR, "TLSA %s: %s: %s", name, bogus ? "bogus" : "temporary failure",
-			 why);
+		tlsa_say(r, SESSION_ERROR, "TLSA %s: %s: %s", name,
+			 bogus ? _("bogus") : _("temporary failure"), why);
 		tlsa_conclude(r, in->chain ? TLSA_EXIT_DNS_FAILED : TLSA_EXIT_NO_TLS, SESSION_ERROR,
-			      "%s: a DANE sender treats this host as unusable and does not deliver to "
-			      "it (RFC 7672 2.2.2); %s", bogus
-			      ? "the TLSA answer failed DNSSEC validation (bogus)"
-			      : "the TLSA lookup failed temporarily",
-			      bogus ? "fix the zone's signatures or its DS" : "with no other MX the mail waits in its queue");
+			      _("%s: a DANE sender treats this host as unusable and does not deliver "
+				"to it (RFC 7672 2.2.2); %s"), bogus
+			      ? _("the TLSA answer failed DNSSEC validation (bogus)")
+			      : _("the TLSA lookup failed temporarily"),
+			      bogus ? _("fix the zone's signatures or its DS")
+				    : _("with no other MX the mail waits in its queue"));
 		free(why);
 		tlsa_dns_json(r, a, bogus ? "bogus" : "temporary");
 		return;
 	}
 	if (a->nxdomain || a->nodata || a->n == 0) {
-		tlsa_say(r, SESSION_NOTE, "TLSA %s: %s [%s]: no TLSA records", name,
+		tlsa_say(r, SESSION_NOTE, _("TLSA %s: %s [%s]: no TLSA records"), name,
 			 a->nxdomain ? "NXDOMAIN" : "NODATA", dns_security_name(a->sec));
 		tlsa_conclude(r, in->chain ? TLSA_EXIT_NONE : TLSA_EXIT_NO_TLS, SESSION_WARN,
-			      "no TLSA records at %s: DANE does not apply and senders use opportunistic "
-			      "TLS%s", name, in->chain ? "; publish the 3 1 1 record above (in a "
-			      "DNSSEC-signed zone) to enable DANE" : "");
+			      _("no TLSA records at %s: DANE does not apply and senders use "
+				"opportunistic TLS%s"), name, in->chain ? _("; publish the 3 1 1 record "
+				"above (in a DNSSEC-signed zone) to enable DANE") : "");
 		tlsa_dns_json(r, a, a->nxdomain ? "nxdomain" : "nodata");
 		return;
 	}
@@ -423,7 +446,8 @@ static void tlsa_dns(struct tlsa_report *r, const struct tlsa_input *in, const c
 	tlsa_records(r, in, name);
 }
 
-void tlsa_report_make(struct tlsa_report *r, const struct tlsa_input *in)
+/* One report, its texts in the language the catalog gives. */
+static void tlsa_report_build(struct tlsa_report *r, const struct tlsa_input *in)
 {
 	char *name = tlsa_name(in->host, in->port);
 	char *shown = tlsa_escape(name, "?");
@@ -455,9 +479,9 @@ void tlsa_report_make(struct tlsa_report *r, const struct tlsa_input *in)
 		buf_addc(&r->json, ']');
 		tlsa_publish(r, in, shown, host);
 	} else {
-		char *why = tlsa_escape(in->no_tls, "no TLS");
+		char *why = tlsa_escape(in->no_tls, _("no TLS"));
 
-		tlsa_say(r, SESSION_ERROR, "no TLS: %s; only DNS's side can be shown", why);
+		tlsa_say(r, SESSION_ERROR, _("no TLS: %s; only DNS's side can be shown"), why);
 		free(why);
 	}
 	tlsa_dns(r, in, shown);
@@ -467,6 +491,31 @@ void tlsa_report_make(struct tlsa_report *r, const struct tlsa_input *in)
 	free(name);
 	free(shown);
 	free(host);
+}
+
+/* The JSON stays English: the report is made once with the program's
+ * catalog out of the way (gettext then gives each msgid back), for the
+ * JSON, and once more for the lines and the conclusion in the user's
+ * language. */
+void tlsa_report_make(struct tlsa_report *r, const struct tlsa_input *in)
+{
+	char *domain = xstrdup(textdomain(NULL));
+	struct tlsa_report shown;
+
+	textdomain(TLSA_NO_CATALOG);
+	tlsa_report_build(r, in);
+	textdomain(domain);
+	free(domain);
+	tlsa_report_build(&shown, in);
+	for (size_t i = 0; i < r->n; i++)
+		free(r->lines[i].text);
+	free(r->lines);
+	free(r->conclusion);
+	r->lines = shown.lines;
+	r->n = shown.n;
+	r->conclusion = shown.conclusion;
+	r->conclusion_kind = shown.conclusion_kind;
+	buf_free(&shown.json);
 }
 
 void tlsa_report_free(struct tlsa_report *r)
@@ -483,5 +532,5 @@ void tlsa_report_session(const struct tlsa_report *r, struct session *s)
 {
 	for (size_t i = 0; i < r->n; i++)
 		session_text(s, r->lines[i].kind, "%s", r->lines[i].text);
-	session_text(s, r->conclusion_kind, "conclusion: %s", r->conclusion);
+	session_text(s, r->conclusion_kind, _("conclusion: %s"), r->conclusion);
 }

@@ -20,6 +20,7 @@
 
 #include "smtpscope/transport.h"
 #include "smtpscope/util.h"
+#include "smtpscope/i18n.h"
 
 struct transport_connect {
 	struct loop *loop;
@@ -59,7 +60,7 @@ static char *transport_host_error(const char *shown, const char *host)
 
 	if (strchr(host, '/') || strchr(host, '\\') || host[0] == '~' ||
 	    (stat(host, &st) == 0 && S_ISREG(st.st_mode)))
-		return xasprintf("target \"%s\" looks like a file path, not a host: expected HOST, HOST:PORT or [IPv6]:PORT (a message file is sent with /sendfile FILE once connected)",
+		return xasprintf(_("target \"%s\" looks like a file path, not a host: expected HOST, HOST:PORT or [IPv6]:PORT (a message file is sent with /sendfile FILE once connected)"),
 				 shown);
 	for (p = host; *p; p++) {
 		unsigned char c = (unsigned char)*p;
@@ -68,7 +69,7 @@ static char *transport_host_error(const char *shown, const char *host)
 		if (c >= 0x80 || isalnum(c) || strchr("-._:%", c))
 			continue;
 		snprintf(what, sizeof what, c >= 0x20 && c < 0x7f ? "'%c'" : "0x%02x", c);
-		return xasprintf("bad target \"%s\": a host name holds letters, digits, '-' and '.', not %s; expected HOST, HOST:PORT or [IPv6]:PORT",
+		return xasprintf(_("bad target \"%s\": a host name holds letters, digits, '-' and '.', not %s; expected HOST, HOST:PORT or [IPv6]:PORT"),
 				 shown, what);
 	}
 	return NULL;
@@ -82,18 +83,18 @@ static bool transport_split_target(const char *spec, const char *default_port,
 	if (spec[0] == '[') {
 		const char *close = strchr(spec, ']');
 		if (close == NULL || close == spec + 1) {
-			*err = xasprintf("bad target \"%s\": expected [IPv6-ADDRESS] or [IPv6-ADDRESS]:PORT", spec);
+			*err = xasprintf(_("bad target \"%s\": expected [IPv6-ADDRESS] or [IPv6-ADDRESS]:PORT"), spec);
 			return false;
 		}
 		if (close[1] != '\0' && (close[1] != ':' || close[2] == '\0')) {
-			*err = xasprintf("bad target \"%s\": after ']' expected :PORT", spec);
+			*err = xasprintf(_("bad target \"%s\": after ']' expected :PORT"), spec);
 			return false;
 		}
 		t->host = xmemdup(spec + 1, (size_t)(close - spec - 1));
 		t->port = xstrdup(close[1] ? close + 2 : default_port);
 	} else if ((colon = strchr(spec, ':')) != NULL && strchr(colon + 1, ':') == NULL) {
 		if (colon == spec || colon[1] == '\0') {
-			*err = xasprintf("bad target \"%s\": expected HOST:PORT", spec);
+			*err = xasprintf(_("bad target \"%s\": expected HOST:PORT"), spec);
 			return false;
 		}
 		t->host = xmemdup(spec, (size_t)(colon - spec));
@@ -115,7 +116,7 @@ static bool transport_parse(const char *spec, const char *default_port,
 	t->family = AF_UNSPEC;
 	*err = NULL;
 	if (spec == NULL || *spec == '\0') {
-		*err = xstrdup("empty target: expected HOST, HOST:PORT or [IPv6]:PORT");
+		*err = xstrdup(_("empty target: expected HOST, HOST:PORT or [IPv6]:PORT"));
 		return false;
 	}
 	if (!transport_split_target(spec, default_port, t, err))
@@ -123,7 +124,7 @@ static bool transport_parse(const char *spec, const char *default_port,
 	shown = util_escape_dup(spec, strlen(spec));
 	if ((*err = transport_host_error(shown, t->host)) == NULL &&
 	    !transport_port_ok(t->port, listen))
-		*err = xasprintf("bad port in \"%s\": expected a number from %d to 65535 (25 for relay, 587 for submission, 465 for TLS from the first byte) or a service name such as smtp",
+		*err = xasprintf(_("bad port in \"%s\": expected a number from %d to 65535 (25 for relay, 587 for submission, 465 for TLS from the first byte) or a service name such as smtp"),
 				 shown, listen ? 0 : 1);
 	free(shown);
 	if (*err == NULL)
@@ -202,28 +203,28 @@ static void transport_finish(struct transport_connect *c, enum transport_error e
 	case TRANSPORT_OK:
 		r->peer = transport_addr_str(c->cur->ai_addr);
 		r->family = c->cur->ai_family;
-		r->message = xasprintf("connected to %s (%s) in %lld ms", r->peer,
+		r->message = xasprintf(_("connected to %s (%s) in %lld ms"), r->peer,
 				       r->family == AF_INET6 ? "IPv6" : "IPv4",
 				       (long long)r->elapsed_ms);
 		break;
 	case TRANSPORT_EDNS:
-		r->message = xasprintf("cannot resolve \"%s\": %s", c->host,
+		r->message = xasprintf(_("cannot resolve \"%s\": %s"), c->host,
 				       gai_strerror(c->gai_error));
 		break;
 	case TRANSPORT_ETIMEOUT:
-		r->message = xasprintf("connection to %s port %s timed out after %lld ms (a firewall may be dropping packets, or the port is blocked by the network; --connect-timeout SECONDS waits longer)",
+		r->message = xasprintf(_("connection to %s port %s timed out after %lld ms (a firewall may be dropping packets, or the port is blocked by the network; --connect-timeout SECONDS waits longer)"),
 				       c->host, c->port, (long long)r->elapsed_ms);
 		break;
 	case TRANSPORT_EREFUSED:
-		r->message = xasprintf("connection to %s port %s refused: nothing listens there (wrong port, or the server is down)",
+		r->message = xasprintf(_("connection to %s port %s refused: nothing listens there (wrong port, or the server is down)"),
 				       c->host, c->port);
 		break;
 	case TRANSPORT_EUNREACHABLE:
-		r->message = xasprintf("%s port %s is unreachable: %s (check the address and your network route)",
+		r->message = xasprintf(_("%s port %s is unreachable: %s (check the address and your network route)"),
 				       c->host, c->port, strerror(c->last_errno));
 		break;
 	default:
-		r->message = xasprintf("cannot connect to %s port %s: %s", c->host,
+		r->message = xasprintf(_("cannot connect to %s port %s: %s"), c->host,
 				       c->port, strerror(c->last_errno));
 		break;
 	}
@@ -423,18 +424,18 @@ bool transport_connect_to_parse(const char *spec, struct transport_route *r, cha
 	*err = NULL;
 	for (size_t i = 0; i < 4 && bad == NULL; i++)
 		if (!transport_route_field(&p, i == 3, field[i]))
-			bad = xasprintf("--connect-to \"%s\": expected " TRANSPORT_CONNECT_TO_FORM
-					"; an empty HOST or PORT matches any", shown);
+			bad = xasprintf(_("--connect-to \"%s\": expected %s; an empty HOST or PORT matches any"),
+					shown, TRANSPORT_CONNECT_TO_FORM);
 	for (size_t i = 0; i < 4 && bad == NULL; i += 2) {
 		const char *h = *field[i], *port = *field[i + 1];
 
 		if (*h && (bad = transport_host_error(shown, h)) != NULL) {
 			free(bad);
-			bad = xasprintf("--connect-to \"%s\": \"%s\" is not a host name or address; "
-					"expected " TRANSPORT_CONNECT_TO_FORM, shown, h);
+			bad = xasprintf(_("--connect-to \"%s\": \"%s\" is not a host name or address; "
+					  "expected %s"), shown, h, TRANSPORT_CONNECT_TO_FORM);
 		} else if (*port && !transport_port_ok(port, false)) {
-			bad = xasprintf("--connect-to \"%s\": bad port \"%s\" (a number from 1 to 65535 "
-					"or a service name); expected " TRANSPORT_CONNECT_TO_FORM, shown, port);
+			bad = xasprintf(_("--connect-to \"%s\": bad port \"%s\" (a number from 1 to 65535 "
+					  "or a service name); expected %s"), shown, port, TRANSPORT_CONNECT_TO_FORM);
 		}
 	}
 	free(shown);
@@ -453,7 +454,7 @@ bool transport_connect_to_add(struct transport_connect_to *m, const char *spec, 
 		return false;
 	transport_route_free(&r);
 	if (m->n == TRANSPORT_CONNECT_TO_MAX) {
-		*err = xasprintf("--connect-to: at most %d of them", TRANSPORT_CONNECT_TO_MAX);
+		*err = xasprintf(_("--connect-to: at most %d of them"), TRANSPORT_CONNECT_TO_MAX);
 		return false;
 	}
 	m->spec[m->n++] = spec;

@@ -13,6 +13,7 @@
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/ui.h"
+#include "smtpscope/i18n.h"
 
 static void ui_ladder_index(struct ui_ladder *l, size_t from)
 {
@@ -87,8 +88,8 @@ void ui_ladder_draw(struct ui *ui)
 		top = l->top;
 	ui_draw_title(ui, &ui->session, UI_FOCUS_SESSION,
 		      top == ui_ladder_max_top(ui) || l->top == SIZE_MAX ?
-		      "Ladder: client <-> server (F7: transcript)" :
-		      "Ladder (scrolled: End follows; F7: transcript)");
+		      _("Ladder: client <-> server (F7: transcript)") :
+		      _("Ladder (scrolled: End follows; F7: transcript)"));
 	for (int k = 0; k < ui->nrow_ev; k++)
 		ui->row_ev[k] = SIZE_MAX; /* a click selects nothing here */
 	for (size_t row = 0; row < h && top + row < l->nlines; row++) {

@@ -20,6 +20,7 @@
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/ui.h"
+#include "smtpscope/i18n.h"
 
 #define UI_RL_HISTORY_MAX 1000
 
@@ -396,7 +397,7 @@ static void ui_rl_show_matches(char **matches, int num, int max)
 {
 	(void)max;
 	buf_clear(&ui_rl->matches);
-	buf_printf(&ui_rl->matches, "%d matches:", num);
+	buf_printf(&ui_rl->matches, _("%d matches:"), num);
 	for (int i = 1; i <= num; i++) {
 		buf_addc(&ui_rl->matches, ' ');
 		buf_adds(&ui_rl->matches, matches[i]);
@@ -458,7 +459,7 @@ void ui_rl_free(void)
 void ui_rl_draw(struct ui *ui, int y, int w)
 {
 	bool msg = front_in_message(&ui->f), secret = ui->f.ctx.auth_pending != NULL;
-	const char *prompt = secret ? "password (hidden): " : msg ? "[message] " : "smtp> ";
+	const char *prompt = secret ? _("password (hidden): ") : msg ? _("[message] ") : "smtp> ";
 	const char *line = rl_line_buffer ? rl_line_buffer : "";
 	char masked[64];
 	size_t point = (size_t)rl_point, hs = 0, i;

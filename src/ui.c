@@ -139,7 +139,7 @@ int ui_run(const struct front_options *o)
 	ui_term_stop();
 	status = batch_exit_status(&ui->f, false);
 	if (status != BATCH_EXIT_OK)
-		fprintf(stderr, "smtpscope: exit status %d: %s\n", status, batch_exit_name(status));
+		fprintf(stderr, _("smtpscope: exit status %d: %s\n"), status, batch_exit_name(status));
 	ui_free(ui);
 	return status;
 }
