@@ -13,6 +13,7 @@
 #include "smtpscope/cli.h"
 #include "smtpscope/client.h"
 #include "smtpscope/dns.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/kb.h"
 #include "smtpscope/probe.h"
 #include "smtpscope/transport.h"
@@ -20,7 +21,7 @@
 
 enum { CLI_PROBE_USAGE = 2 };
 
-static const char cli_probe_usage[] =
+static const char *const cli_probe_usage = N_(
 "Usage: smtpscope probe ADDRESS|DOMAIN [--from ADDRESS] [--json] [--relay-test]\n"
 "         [--blocklists [IP]] [OPTIONS]\n"
 "\n"
@@ -65,16 +66,16 @@ static const char cli_probe_usage[] =
 "blocked, 48 recipient unknown, 49 recipient refused, 50 greylisted,\n"
 "51 sender refused, 52 policy refused (blocklist, 554 greeting), 53 other\n"
 "temporary failure, 54 other refusal, 55 nothing to judge, 56 DANE fails at\n"
-"every MX, 57 MTA-STS (enforce) fails at every MX; 2 bad usage.\n";
+"every MX, 57 MTA-STS (enforce) fails at every MX; 2 bad usage.\n");
 
 /* "smtpscope probe: MSG (got "ARG")", then the usage; ARG may be NULL. */
 static int cli_probe_bad(const char *msg, const char *arg)
 {
 	fprintf(stderr, "smtpscope probe: %s", msg);
 	if (arg)
-		fprintf(stderr, " (got \"%s\")", arg);
+		fprintf(stderr, _(" (got \"%s\")"), arg);
 	fputs("\n\n", stderr);
-	fputs(cli_probe_usage, stderr);
+	fputs(_(cli_probe_usage), stderr);
 	return CLI_PROBE_USAGE;
 }
 
@@ -143,18 +144,18 @@ int cli_probe_main(int argc, char **argv)
 		case O_BATCH: batch = true; break;
 		case 'p':
 			if (!cli_probe_num(optarg, 1, 65535, &v))
-				return cli_probe_bad("--port wants a number from 1 to 65535", optarg);
+				return cli_probe_bad(_("--port wants a number from 1 to 65535"), optarg);
 			o.port = optarg;
 			break;
 		case O_PARALLEL:
 			if (!cli_probe_num(optarg, 1, 32, &v))
-				return cli_probe_bad("--parallel wants a number from 1 to 32", optarg);
+				return cli_probe_bad(_("--parallel wants a number from 1 to 32"), optarg);
 			o.parallel = (size_t)v;
 			break;
 		case O_CTIMEOUT:
 		case O_TIMEOUT:
 			if (!cli_probe_num(optarg, 1, 3600, &v))
-				return cli_probe_bad("a timeout wants seconds from 1 to 3600", optarg);
+				return cli_probe_bad(_("a timeout wants seconds from 1 to 3600"), optarg);
 			if (c == O_CTIMEOUT)
 				o.client.connect_timeout_ms = v * 1000;
 			else
@@ -168,7 +169,7 @@ int cli_probe_main(int argc, char **argv)
 		case O_TA: o.dns.trust_anchor = optarg; break;
 		case O_SEED:
 			if (!cli_probe_num(optarg, 1, 2147483647L, &v))
-				return cli_probe_bad("--seed wants a positive number", optarg);
+				return cli_probe_bad(_("--seed wants a positive number"), optarg);
 			o.seed = (uint64_t)v;
 			break;
 		case O_CONNECT_TO:
@@ -185,24 +186,24 @@ int cli_probe_main(int argc, char **argv)
 			if (optarg == NULL && optind < argc && cli_probe_is_ip(argv[optind]))
 				optarg = argv[optind++];
 			if (optarg && !cli_probe_is_ip(optarg))
-				return cli_probe_bad("--blocklists wants an IPv4 or IPv6 address", optarg);
+				return cli_probe_bad(_("--blocklists wants an IPv4 or IPv6 address"), optarg);
 			o.blocklist_ip = optarg;
 			break;
 		case O_BLFILE: o.blocklists = true, o.blocklists_file = optarg; break;
 		case 'h':
-			fputs(cli_probe_usage, stdout);
+			fputs(_(cli_probe_usage), stdout);
 			return 0;
 		default:
-			fputs(cli_probe_usage, stderr);
+			fputs(_(cli_probe_usage), stderr);
 			return CLI_PROBE_USAGE;
 		}
 	}
 	if (optind != argc - 1)
-		return cli_probe_bad(optind < argc ? "one ADDRESS or DOMAIN, not several"
-				     : "which address or domain?", NULL);
+		return cli_probe_bad(optind < argc ? _("one ADDRESS or DOMAIN, not several")
+				     : _("which address or domain?"), NULL);
 	o.target = argv[optind];
 	if (o.dns.config && (o.dns.resolver || o.dns.recursive))
-		return cli_probe_bad("--dns-config is the whole resolver set-up: not with --resolver or --recursive", NULL);
+		return cli_probe_bad(_("--dns-config is the whole resolver set-up: not with --resolver or --recursive"), NULL);
 	kb = cli_load_kb(NULL);
 	o.kb = kb;
 	if (!batch && !o.json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))

@@ -21,6 +21,7 @@
 #define CLIENT_BDAT_CHUNK (1024 * 1024)
 
 struct client {
+	enum transport_error connect_error; /* the last connect's outcome */
 	struct loop *loop;
 	struct session *session;
 	struct client_options opt;

@@ -730,6 +730,7 @@ static void client_on_connected(void *ctx, struct transport_result *res)
 
 	c->connecting = NULL;
 	c->route_done = NULL;
+	c->connect_error = res->error;
 	if (res->error != TRANSPORT_OK) {
 		session_text(c->session, c->route_more ? SESSION_WARN : SESSION_ERROR, "%s",
 			     res->message);
@@ -827,6 +828,11 @@ void client_route_forget(struct client *c, const void *arg)
 const struct client_options *client_options(const struct client *c)
 {
 	return &c->opt;
+}
+
+enum transport_error client_connect_error(const struct client *c)
+{
+	return c->connect_error;
 }
 
 const char *client_route_label(const struct client *c)

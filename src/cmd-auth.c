@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "smtpscope/cmd.h"
+#include "smtpscope/i18n.h"
 
 /* /auth waits for its secret: the next input line. */
 struct cmd_auth_pending {
@@ -40,12 +41,12 @@ static char *cmd_auth_read_file(struct cmd_ctx *ctx, const char *path)
 	}
 	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077))
 		session_text(ctx->session, SESSION_WARN,
-			     "--password-file %s can be read by other users (chmod 600 it)", path);
+			     _("--password-file %s can be read by other users (chmod 600 it)"), path);
 	if (fgets(line, sizeof line, f) != NULL) {
 		util_chomp(line, strlen(line));
 		secret = xstrdup(line);
 	} else {
-		session_text(ctx->session, SESSION_ERROR, "--password-file %s is empty", path);
+		session_text(ctx->session, SESSION_ERROR, _("--password-file %s is empty"), path);
 	}
 	memset(line, 0, sizeof line);
 	fclose(f);
@@ -65,7 +66,7 @@ static char *cmd_auth_secret_from_options(struct cmd_ctx *ctx, bool token, bool 
 		return xstrdup(o->token);
 	if (var) {
 		if ((v = getenv(var)) == NULL) {
-			session_text(ctx->session, SESSION_ERROR, "%s: the environment variable %s is not set",
+			session_text(ctx->session, SESSION_ERROR, _("%s: the environment variable %s is not set"),
 				     token ? "--token-env" : "--password-env", var);
 			*failed = true;
 			return NULL;
@@ -111,8 +112,8 @@ static void cmd_auth_go(struct cmd_ctx *ctx, const enum auth_mech *mechs, size_t
 		buf_printf(&names, "%s%s", i ? ", " : "", auth_mech_name(mechs[i]));
 	if (n > 1)
 		session_text(ctx->session, SESSION_NOTE,
-			     "/auth: the server offers %s; trying them strongest first, the next one "
-			     "only after 504 or 534", names.data);
+			     _("/auth: the server offers %s; trying them strongest first, the next one "
+			       "only after 504 or 534"), names.data);
 	buf_free(&names);
 	client_auth(ctx->client, mechs, n, user, secret);
 }
@@ -141,21 +142,21 @@ static int cmd_auth_run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (argc > 1) {
 		if (!auth_mech_parse(argv[1], &mechs[0])) {
 			session_text(ctx->session, SESSION_ERROR,
-				     "unknown mechanism \"%s\": smtpscope speaks PLAIN, LOGIN, CRAM-MD5, "
-				     "XOAUTH2, SCRAM-SHA-1 and SCRAM-SHA-256", argv[1]);
+				     _("unknown mechanism \"%s\": smtpscope speaks PLAIN, LOGIN, CRAM-MD5, "
+				       "XOAUTH2, SCRAM-SHA-1 and SCRAM-SHA-256"), argv[1]);
 			return -1;
 		}
 		n = 1;
 	} else if ((n = cmd_auth_plan(ctx, mechs)) == 0) {
 		session_text(ctx->session, SESSION_ERROR,
-			     "the server advertised no AUTH mechanism smtpscope speaks (send EHLO first; "
-			     "many servers offer AUTH only after STARTTLS); name one: %cauth MECH USER",
+			     _("the server advertised no AUTH mechanism smtpscope speaks (send EHLO first; "
+			       "many servers offer AUTH only after STARTTLS); name one: %cauth MECH USER"),
 			     CMD_PREFIX);
 		return -1;
 	}
 	if (user == NULL) {
 		session_text(ctx->session, SESSION_ERROR,
-			     "no user name: %cauth MECH USER, or --auth-user USER", CMD_PREFIX);
+			     _("no user name: %cauth MECH USER, or --auth-user USER"), CMD_PREFIX);
 		return -1;
 	}
 	secret = cmd_auth_secret_from_options(ctx, auth_mech_is_token(mechs[0]), &failed);
@@ -172,18 +173,18 @@ static int cmd_auth_run(struct cmd_ctx *ctx, int argc, char **argv)
 	ctx->auth_pending->n = n;
 	ctx->auth_pending->user = xstrdup(user);
 	session_text(ctx->session, SESSION_NOTE,
-		     "%s for \"%s\": the next input line is taken as the %s; it is not shown, "
-		     "sent as typed, or stored",
+		     _("%s for \"%s\": the next input line is taken as the %s; it is not shown, "
+		       "sent as typed, or stored"),
 		     argc > 1 ? auth_mech_name(mechs[0]) : "/auth", user,
-		     auth_mech_is_token(mechs[0]) ? "OAuth token" : "password");
+		     auth_mech_is_token(mechs[0]) ? _("OAuth token") : _("password"));
 	return 0;
 }
 
 const struct cmd_entry cmd_auth_entry = {
 	.name = "auth",
-	.args = "[MECH [USER]]",
-	.summary = "authenticate (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, SCRAM-SHA-1/256)",
-	.help = "Runs the whole AUTH exchange (RFC 4954): the initial response where the "
+	.args = N_("[MECH [USER]]"),
+	.summary = N_("authenticate (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, SCRAM-SHA-1/256)"),
+	.help = N_("Runs the whole AUTH exchange (RFC 4954): the initial response where the "
 		"mechanism allows it, each 334 challenge shown decoded and answered, SCRAM's "
 		"server signature checked. Without MECH it tries what the server advertised, "
 		"strongest first. USER defaults to --auth-user. The password comes from "
@@ -191,7 +192,7 @@ const struct cmd_entry cmd_auth_entry = {
 		"line typed (masked, never in the history) or read in line mode. XOAUTH2 takes "
 		"a token (--token, --token-env VAR, or the next line). The transcript shows "
 		"AUTH PLAIN <redacted: user \"alice\"> unless --show-secrets; a warning comes "
-		"first when the connection has no TLS.",
+		"first when the connection has no TLS."),
 	.complete = CMD_COMPLETE_AUTH,
 	.min_args = 0,
 	.max_args = 2,

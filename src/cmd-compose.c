@@ -11,6 +11,7 @@
 
 #include "smtpscope/cmd.h"
 #include "smtpscope/compose.h"
+#include "smtpscope/i18n.h"
 
 /* Files larger than this are not read into a message. */
 #define CMD_COMPOSE_MAX_FILE (64L * 1024 * 1024)
@@ -42,20 +43,20 @@ static bool cmd_compose_read(struct cmd_ctx *ctx, const char *path, struct buf *
 	size_t n;
 
 	if (f == NULL) {
-		session_text(ctx->session, SESSION_ERROR, "cannot open %s: %s", path, strerror(errno));
+		session_text(ctx->session, SESSION_ERROR, _("cannot open %s: %s"), path, strerror(errno));
 		return false;
 	}
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		buf_add(b, chunk, n);
 		if (b->len > (size_t)CMD_COMPOSE_MAX_FILE) {
-			session_text(ctx->session, SESSION_ERROR, "%s is over %ld octets: not composed",
+			session_text(ctx->session, SESSION_ERROR, _("%s is over %ld octets: not composed"),
 				     path, CMD_COMPOSE_MAX_FILE);
 			fclose(f);
 			return false;
 		}
 	}
 	if (ferror(f)) {
-		session_text(ctx->session, SESSION_ERROR, "reading %s failed", path);
+		session_text(ctx->session, SESSION_ERROR, _("reading %s failed"), path);
 		fclose(f);
 		return false;
 	}
@@ -96,11 +97,11 @@ static void cmd_compose_show(struct cmd_ctx *ctx, const struct buf *m, bool bdat
 		}
 	}
 	session_text(ctx->session, SESSION_NOTE,
-		     "composed message, %zu octets, %zu lines (%ccompose send sends it with %s):\n%.*s",
+		     _("composed message, %zu octets, %zu lines (%ccompose send sends it with %s):\n%.*s"),
 		     m->len, lines, CMD_PREFIX, bdat ? "BDAT" : "DATA",
 		     (int)(t.len > 0 ? t.len - 1 : 0), t.data ? t.data : "");
 	if (lines > shown)
-		session_text(ctx->session, SESSION_NOTE, "(%zu more lines not shown)", lines - shown);
+		session_text(ctx->session, SESSION_NOTE, _("(%zu more lines not shown)"), lines - shown);
 	buf_free(&t);
 }
 
@@ -111,7 +112,7 @@ static int cmd_compose_send(struct cmd_ctx *ctx)
 
 	if (c == NULL) {
 		session_text(ctx->session, SESSION_ERROR,
-			     "no composed message: %ccompose -t ADDR -s SUBJECT ... first", CMD_PREFIX);
+			     _("no composed message: %ccompose -t ADDR -s SUBJECT ... first"), CMD_PREFIX);
 		return -1;
 	}
 	if (!cmd_connected(ctx, "compose send"))
@@ -119,8 +120,8 @@ static int cmd_compose_send(struct cmd_ctx *ctx)
 	bdat = c->bdat && caps_has(smtp_caps(client_smtp(ctx->client)), CAP_CHUNKING);
 	if (c->bdat && !bdat)
 		session_text(ctx->session, SESSION_NOTE,
-			     "the server did not advertise CHUNKING: sending the message with DATA");
-	client_send_composed(ctx->client, c->msg.data, c->msg.len, "composed message", bdat);
+			     _("the server did not advertise CHUNKING: sending the message with DATA"));
+	client_send_composed(ctx->client, c->msg.data, c->msg.len, _("composed message"), bdat);
 	cmd_compose_free(ctx);
 	return 0;
 }
@@ -168,8 +169,8 @@ static bool cmd_compose_parse(struct cmd_ctx *ctx, int argc, char **argv, struct
 	if (argc == 1)
 		return true;
 	session_text(ctx->session, SESSION_ERROR,
-		     "usage: %ccompose [-f FROM] [-t TO]... [-s SUBJECT] [-b BODY-FILE] [-a FILE]... "
-		     "[--bdat] [--send] (at most %d -t and %d -a), or %ccompose send",
+		     _("usage: %ccompose [-f FROM] [-t TO]... [-s SUBJECT] [-b BODY-FILE] [-a FILE]... "
+		       "[--bdat] [--send] (at most %d -t and %d -a), or %ccompose send"),
 		     CMD_PREFIX, CMD_COMPOSE_MAX_TO, CMD_COMPOSE_MAX_ATTACH, CMD_PREFIX);
 	return false;
 }
@@ -198,7 +199,7 @@ static int cmd_compose_run(struct cmd_ctx *ctx, int argc, char **argv)
 		o.nto = CMD_COMPOSE_MAX_TO;
 	if (o.nto == 0) {
 		session_text(ctx->session, SESSION_ERROR,
-			     "no recipient: give -t ADDR (or have a RCPT accepted first)");
+			     _("no recipient: give -t ADDR (or have a RCPT accepted first)"));
 		return -1;
 	}
 	o.subject = a.subject;
@@ -239,15 +240,15 @@ static int cmd_compose_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_compose_entry = {
 	.name = "compose",
-	.args = "[-f FROM] [-t TO]... [-s SUBJECT] [-b FILE] [-a FILE]... [--bdat] [--send] | send",
-	.summary = "build a test message, show it, send it with /compose send",
-	.help = "Builds a standards-conforming message: Date, Message-ID, From (default: "
+	.args = N_("[-f FROM] [-t TO]... [-s SUBJECT] [-b FILE] [-a FILE]... [--bdat] [--send] | send"),
+	.summary = N_("build a test message, show it, send it with /compose send"),
+	.help = N_("Builds a standards-conforming message: Date, Message-ID, From (default: "
 		"the MAIL FROM sent), To (default: the recipients accepted), Subject (non-ASCII "
 		"text encoded per RFC 2047), MIME-Version; the body from FILE (-b; ASCII as "
 		"7bit, anything else base64) and each -a FILE as a base64 attachment in a "
 		"multipart/mixed. It is shown in the transcript; \"/compose send\" (or --send) "
 		"sends it with DATA, or with BDAT when --bdat was given and the server offers "
-		"CHUNKING.",
+		"CHUNKING."),
 	.complete = CMD_COMPLETE_FILE,
 	.min_args = 0,
 	.max_args = CMD_MAX_ARGS,

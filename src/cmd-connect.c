@@ -7,6 +7,7 @@
 #include "smtpscope/cmd.h"
 #include "smtpscope/dane.h"
 #include "smtpscope/dns.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/tlsa.h"
 #include "smtpscope/transport.h"
 
@@ -52,7 +53,7 @@ static void cmd_dane_answer(void *arg, struct dns_answer *a)
 	d->decided = true;
 	k = d->dh.state == DANE_USABLE || d->dh.state == DANE_NONE ? SESSION_NOTE : SESSION_WARN;
 	session_text(ctx->session, k, "DANE: %s%s", d->dh.why,
-		     d->dh.state == DANE_USABLE ? "; STARTTLS will verify the server with them" : "");
+		     d->dh.state == DANE_USABLE ? _("; STARTTLS will verify the server with them") : "");
 	if (d->dh.kb_text && ctx->kb) {
 		const struct kb_tls_error *t = kb_tls_error_match(ctx->kb, d->dh.kb_text);
 
@@ -75,7 +76,7 @@ int cmd_connect_dane(struct cmd_ctx *ctx, const char *target)
 		return cmd_fail(ctx, err, NULL);
 	if ((r = cmd_dns_resolver(ctx, &err)) == NULL) {
 		transport_target_free(&t);
-		return cmd_fail(ctx, err, "the resolver could not be set up");
+		return cmd_fail(ctx, err, _("the resolver could not be set up"));
 	}
 	cmd_connect_dane_free(ctx);
 	d = xcalloc(1, sizeof *d);
@@ -86,12 +87,12 @@ int cmd_connect_dane(struct cmd_ctx *ctx, const char *target)
 	transport_target_free(&t);
 	ctx->dane_connect = d;
 	name = tlsa_name(d->host, d->port);
-	session_text(ctx->session, SESSION_NOTE, "DANE: looking up TLSA %s before connecting", name);
+	session_text(ctx->session, SESSION_NOTE, _("DANE: looking up TLSA %s before connecting"), name);
 	d->q = dns_query(r, name, DNS_TLSA, cmd_dane_answer, d, &err);
 	free(name);
 	if (d->q == NULL) {
 		cmd_connect_dane_free(ctx);
-		return cmd_fail(ctx, err, "the TLSA lookup could not be started");
+		return cmd_fail(ctx, err, _("the TLSA lookup could not be started"));
 	}
 	return 0;
 }
@@ -102,20 +103,20 @@ static int cmd_connect_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (strcmp(argv[1], "--dane") == 0) {
 		if (argc != 3)
-			return cmd_fail(ctx, xstrdup("usage: /connect --dane HOST[:PORT] (the TLSA "
-						     "records first, then the connection, verified by "
-						     "DANE)"), NULL);
+			return cmd_fail(ctx, xstrdup(_("usage: /connect --dane HOST[:PORT] (the TLSA "
+						       "records first, then the connection, verified by "
+						       "DANE)")), NULL);
 		return cmd_connect_dane(ctx, argv[2]);
 	}
 	if (strcmp(argv[1], "--mx") == 0) {
 		if (argc != 3)
-			return cmd_fail(ctx, xstrdup("usage: /connect --mx ADDRESS|DOMAIN (connect to "
-						     "the first MX of the domain that answers)"), NULL);
+			return cmd_fail(ctx, xstrdup(_("usage: /connect --mx ADDRESS|DOMAIN (connect to "
+						       "the first MX of the domain that answers)")), NULL);
 		return cmd_mx_start(ctx, argv[2], true);
 	}
 	if (argc != 2)
-		return cmd_fail(ctx, xasprintf("usage: /connect %s (one target; --mx ADDRESS|DOMAIN "
-					       "for a domain's MX)", cmd_connect_entry.args), NULL);
+		return cmd_fail(ctx, xasprintf(_("usage: /connect %s (one target; --mx ADDRESS|DOMAIN "
+						 "for a domain's MX)"), _(cmd_connect_entry.args)), NULL);
 	if (!client_connect(ctx->client, argv[1], ctx->default_port, &err))
 		return cmd_fail(ctx, err, NULL);
 	return 0;
@@ -125,9 +126,9 @@ static const char *const cmd_connect_words[] = { "--mx", "--dane", NULL };
 
 const struct cmd_entry cmd_connect_entry = {
 	.name = "connect",
-	.args = "HOST[:PORT] | --mx ADDRESS|DOMAIN | --dane HOST[:PORT]",
-	.summary = "connect to an SMTP server (port 25 unless given), or to a domain's MX",
-	.help = "Closes any open connection and connects to HOST on PORT "
+	.args = N_("HOST[:PORT] | --mx ADDRESS|DOMAIN | --dane HOST[:PORT]"),
+	.summary = N_("connect to an SMTP server (port 25 unless given), or to a domain's MX"),
+	.help = N_("Closes any open connection and connects to HOST on PORT "
 		"(default 25). IPv6 literals go in brackets: [::1]:2525. "
 		"The server's greeting is the first reply. With --mx, looks up the domain "
 		"(of an ADDRESS: its domain part) as /mx does and connects to its most preferred "
@@ -138,7 +139,7 @@ const struct cmd_entry cmd_connect_entry = {
 		"host, --port to all of them; the TLSA records of each MX host are looked up too, "
 		"and STARTTLS verifies by DANE where they are DNSSEC-signed and usable. With "
 		"--dane, HOST's TLSA records (_PORT._tcp.HOST) are looked up first and the "
-		"connection verifies by DANE the same way (HOST is taken as the MX).",
+		"connection verifies by DANE the same way (HOST is taken as the MX)."),
 	.complete = CMD_COMPLETE_WORDS,
 	.words = cmd_connect_words,
 	.complete_next = CMD_COMPLETE_DOMAIN, /* after --mx */

@@ -8,6 +8,7 @@
 
 #include "smtpscope/cmd.h"
 #include "smtpscope/dns.h"
+#include "smtpscope/i18n.h"
 
 struct cmd_dns {
 	struct dns *dns;
@@ -78,7 +79,7 @@ static void cmd_dns_record(struct buf *b, const struct dns_answer *a, size_t i)
 	case DNS_TXT:
 		buf_addc(b, '"');
 		util_escape(b, a->txt[i].text, a->txt[i].len);
-		buf_adds(b, a->txt[i].cut ? "\" (cut)" : "\"");
+		buf_adds(b, a->txt[i].cut ? _("\" (cut)") : "\"");
 		break;
 	case DNS_TLSA:
 		buf_printf(b, "%u %u %u ", a->tlsa[i].usage, a->tlsa[i].selector, a->tlsa[i].mtype);
@@ -89,13 +90,13 @@ static void cmd_dns_record(struct buf *b, const struct dns_answer *a, size_t i)
 	buf_printf(b, " [%s]", dns_security_name(a->sec));
 	/* RFC 7505 3: one MX, preference 0, the root as exchange. */
 	if (a->type == DNS_MX && a->n == 1 && a->mx[0].pref == 0 && strcmp(a->mx[0].host, ".") == 0)
-		buf_adds(b, ": Null MX (RFC 7505), this domain accepts no mail");
+		buf_adds(b, _(": Null MX (RFC 7505), this domain accepts no mail"));
 }
 
 static const char *cmd_dns_security_words(enum dns_security s)
 {
-	return s == DNS_SECURE ? "secure (DNSSEC-validated)"
-	     : s == DNS_INSECURE ? "insecure (not signed, or no chain of trust)"
+	return s == DNS_SECURE ? _("secure (DNSSEC-validated)")
+	     : s == DNS_INSECURE ? _("insecure (not signed, or no chain of trust)")
 				 : "bogus";
 }
 
@@ -107,35 +108,36 @@ static void cmd_dns_show(struct cmd_dns *c, const struct dns_answer *a)
 
 	if (a->sec == DNS_BOGUS) {
 		session_text(s, SESSION_ERROR,
-			     "%s %s: bogus: %s: the answer failed DNSSEC validation, so the resolver "
-			     "withholds it (a broken or forged zone)", type, c->shown,
-			     a->why_bogus ? a->why_bogus : "no reason given");
+			     _("%s %s: bogus: %s: the answer failed DNSSEC validation, so the resolver "
+			       "withholds it (a broken or forged zone)"), type, c->shown,
+			     a->why_bogus ? a->why_bogus : _("no reason given"));
 		return;
 	}
 	if (a->temporary) {
 		session_text(s, SESSION_ERROR,
-			     "%s %s: temporary failure (%s): no answer for now, which says nothing about "
-			     "whether the records exist; try again later", type, c->shown,
+			     _("%s %s: temporary failure (%s): no answer for now, which says nothing about "
+			       "whether the records exist; try again later"), type, c->shown,
 			     a->error ? a->error : "SERVFAIL");
 		return;
 	}
 	if (a->canonical)
-		session_text(s, SESSION_NOTE, "%s %s: an alias (CNAME) of %s, followed", type,
+		session_text(s, SESSION_NOTE, _("%s %s: an alias (CNAME) of %s, followed"), type,
 			     c->shown, a->canonical);
 	if (a->nxdomain) {
 		session_text(s, SESSION_NOTE,
-			     "%s %s: NXDOMAIN [%s]: the name does not exist; a permanent answer",
+			     _("%s %s: NXDOMAIN [%s]: the name does not exist; a permanent answer"),
 			     type, c->shown, dns_security_name(a->sec));
 		return;
 	}
 	if (a->nodata || (a->n == 0 && a->malformed == 0 && a->rcode == 0)) {
 		session_text(s, SESSION_NOTE,
-			     "%s %s: NODATA [%s]: the name exists but has no %s records", type,
+			     _("%s %s: NODATA [%s]: the name exists but has no %s records"), type,
 			     c->shown, dns_security_name(a->sec), type);
 		return;
 	}
-	session_text(s, SESSION_NOTE, "%s %s: %s, %zu record%s, TTL %u", type, c->shown,
-		     cmd_dns_security_words(a->sec), a->n, a->n == 1 ? "" : "s", a->ttl);
+	session_text(s, SESSION_NOTE, ngettext("%s %s: %s, %zu record, TTL %u",
+						 "%s %s: %s, %zu records, TTL %u", a->n), type, c->shown,
+		     cmd_dns_security_words(a->sec), a->n, a->ttl);
 	buf_init(&b);
 	for (size_t i = 0; i < a->n; i++) {
 		buf_clear(&b);
@@ -145,10 +147,11 @@ static void cmd_dns_show(struct cmd_dns *c, const struct dns_answer *a)
 	}
 	buf_free(&b);
 	if (a->malformed)
-		session_text(s, SESSION_WARN, "%s %s: %zu malformed record%s not shown (%s)", type,
-			     c->shown, a->malformed, a->malformed == 1 ? "" : "s", a->malformed_why);
+		session_text(s, SESSION_WARN, ngettext("%s %s: %zu malformed record not shown (%s)",
+						 "%s %s: %zu malformed records not shown (%s)", a->malformed),
+			     type, c->shown, a->malformed, a->malformed_why);
 	if (a->dropped)
-		session_text(s, SESSION_WARN, "%s %s: %zu more records not shown (over %d)", type,
+		session_text(s, SESSION_WARN, _("%s %s: %zu more records not shown (over %d)"), type,
 			     c->shown, a->dropped, DNS_MAX_RECORDS);
 }
 
@@ -170,10 +173,10 @@ static int cmd_dns_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 	(void)argc;
 	if (!dns_type_from_name(argv[1], &type))
-		return cmd_fail(ctx, xasprintf("/dns: no type \"%s\": one of A, AAAA, CNAME, MX, NS, "
-					       "PTR, TLSA, TXT", argv[1]), NULL);
+		return cmd_fail(ctx, xasprintf(_("/dns: no type \"%s\": one of A, AAAA, CNAME, MX, NS, "
+						 "PTR, TLSA, TXT"), argv[1]), NULL);
 	if (cmd_dns_resolver(ctx, &err) == NULL)
-		return cmd_fail(ctx, err, "the resolver could not be set up");
+		return cmd_fail(ctx, err, _("the resolver could not be set up"));
 	c = ctx->dns;
 	if (type == DNS_PTR && (rev = dns_reverse_name(name)) != NULL)
 		name = rev; /* an address: its reverse name */
@@ -190,22 +193,22 @@ static int cmd_dns_run(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	free(rev);
 	if (c->q == NULL)
-		return cmd_fail(ctx, err, "the lookup could not be started");
+		return cmd_fail(ctx, err, _("the lookup could not be started"));
 	return 0;
 }
 
 const struct cmd_entry cmd_dns_entry = {
 	.name = "dns",
-	.args = "TYPE NAME",
-	.summary = "look up DNS records, with their DNSSEC status",
-	.help = "Looks up NAME's records of TYPE (A, AAAA, CNAME, MX, NS, PTR, TLSA, TXT) on a "
+	.args = N_("TYPE NAME"),
+	.summary = N_("look up DNS records, with their DNSSEC status"),
+	.help = N_("Looks up NAME's records of TYPE (A, AAAA, CNAME, MX, NS, PTR, TLSA, TXT) on a "
 		"validating resolver and prints each record with its DNSSEC status: secure "
 		"(signed and proved), insecure (not signed) or bogus (validation failed, with the "
 		"reason). NXDOMAIN means the name does not exist, NODATA that it exists without "
 		"records of that type, and a temporary failure (SERVFAIL, timeout) says nothing "
 		"either way. PTR takes an address as well as a name. Non-ASCII names are "
 		"converted (IDNA2008). The resolver: --resolver, --recursive, --dns-config, "
-		"--trust-anchor.",
+		"--trust-anchor."),
 	.complete = CMD_COMPLETE_WORDS,
 	.words = dns_type_names,
 	.min_args = 2,

@@ -11,6 +11,7 @@
 #include "smtpscope/cmd.h"
 #include "smtpscope/diagnose.h"
 #include "smtpscope/explain.h"
+#include "smtpscope/i18n.h"
 
 #define CMD_EXPLAIN_WIDTH 76
 
@@ -62,8 +63,8 @@ static int cmd_explain_event(struct cmd_ctx *ctx, const char *arg)
 
 	if (i == SIZE_MAX) {
 		session_text(ctx->session, SESSION_ERROR,
-			     arg ? "no reply matches \"%s\": give -N for the N-th newest reply, a command (RCPT, DOT, greeting ...), or a code such as 550"
-				 : "no reply to explain yet%s: give a code instead, e.g. /explain 550",
+			     arg ? _("no reply matches \"%s\": give -N for the N-th newest reply, a command (RCPT, DOT, greeting ...), or a code such as 550")
+				 : _("no reply to explain yet%s: give a code instead, e.g. /explain 550"),
 			     arg ? arg : "");
 		return -1;
 	}
@@ -73,7 +74,7 @@ static int cmd_explain_event(struct cmd_ctx *ctx, const char *arg)
 	ec.tls_active = ev->encrypted;
 	explain_reply(ctx->kb, ev->reply, &ec, &x);
 	buf_init(&b);
-	buf_printf(&b, "explanation of the reply to %s:\n", session_reply_to(ev));
+	buf_printf(&b, _("explanation of the reply to %s:\n"), session_reply_to(ev));
 	explain_format_long(&x, &b, CMD_EXPLAIN_WIDTH);
 	session_text(ctx->session, SESSION_NOTE, "%s", b.data);
 	buf_free(&b);
@@ -91,11 +92,11 @@ static int cmd_explain_paste(struct cmd_ctx *ctx, const char *text)
 	if (!diagnose_paste(ctx->kb, text, NULL, &p, &x))
 		return -1;
 	buf_init(&b);
-	buf_printf(&b, "explanation of the pasted %s", paste_format_name(p.format));
+	buf_printf(&b, _("explanation of the pasted %s"), paste_format_name(p.format));
 	if (p.server)
-		buf_printf(&b, " from %s", p.server);
+		buf_printf(&b, _(" from %s"), p.server);
 	if (p.has_verb)
-		buf_printf(&b, ", in reply to %s", smtp_verb_name(p.verb));
+		buf_printf(&b, _(", in reply to %s"), smtp_verb_name(p.verb));
 	buf_adds(&b, ":\n");
 	explain_format_long(&x, &b, CMD_EXPLAIN_WIDTH);
 	session_text(ctx->session, SESSION_NOTE, "%s", b.data);
@@ -115,7 +116,7 @@ static int cmd_explain_bounce(struct cmd_ctx *ctx, const char *path)
 	buf_init(&data);
 	if (!util_read_file(path, BOUNCE_MAX_INPUT, &data)) {
 		buf_free(&data);
-		session_text(ctx->session, SESSION_ERROR, "%cexplain --bounce %s: cannot read it: %s",
+		session_text(ctx->session, SESSION_ERROR, _("%cexplain --bounce %s: cannot read it: %s"),
 			     CMD_PREFIX, path, strerror(errno));
 		return -1;
 	}
@@ -206,16 +207,16 @@ static int cmd_explain_run(struct cmd_ctx *ctx, int argc, char **argv)
 		return 0; /* an unbalanced quote in pasted text */
 	}
 	session_text(ctx->session, SESSION_ERROR,
-		     "cannot explain that: use %cexplain [-N | COMMAND], %cexplain CODE [ENHANCED] (550 5.1.1), %cexplain ENHANCED (5.7.26), %cexplain CODE CODE to compare (252 354), %cexplain TEXT for a pasted reply or bounce line, or %cexplain --bounce FILE",
+		     _("cannot explain that: use %cexplain [-N | COMMAND], %cexplain CODE [ENHANCED] (550 5.1.1), %cexplain ENHANCED (5.7.26), %cexplain CODE CODE to compare (252 354), %cexplain TEXT for a pasted reply or bounce line, or %cexplain --bounce FILE"),
 		     CMD_PREFIX, CMD_PREFIX, CMD_PREFIX, CMD_PREFIX, CMD_PREFIX, CMD_PREFIX);
 	return -1;
 }
 
 const struct cmd_entry cmd_explain_entry = {
 	.name = "explain",
-	.args = "[-N | COMMAND | CODE [ENHANCED] | CODE CODE | TEXT | --bounce FILE]",
-	.summary = "explain a reply of this session, a code, pasted text or a bounce",
-	.help = "Without arguments, explains the newest reply in the context of the "
+	.args = N_("[-N | COMMAND | CODE [ENHANCED] | CODE CODE | TEXT | --bounce FILE]"),
+	.summary = N_("explain a reply of this session, a code, pasted text or a bounce"),
+	.help = N_("Without arguments, explains the newest reply in the context of the "
 		"command it answered: the digits, the enhanced code, the diagnosis and "
 		"next step, any provider hint, and how it differs from similar codes. "
 		"-N picks the N-th newest reply, a command name (RCPT, DOT, greeting...) "
@@ -225,7 +226,7 @@ const struct cmd_entry cmd_explain_entry = {
 		"as a pasted reply or a line of a bounce or log (Postfix's \"host ... said: "
 		"...\", Exim's, Microsoft's, Gmail's, \"Diagnostic-Code: smtp; ...\"), with "
 		"the server and the command taken from it; --reply TEXT forces that. "
-		"--bounce FILE explains each recipient of a whole bounce message.",
+		"--bounce FILE explains each recipient of a whole bounce message."),
 	.complete = CMD_COMPLETE_CODE,
 	.min_args = 0,
 	.max_args = 1,

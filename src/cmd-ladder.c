@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "smtpscope/cmd.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/ladder.h"
 
 static int cmd_ladder_run(struct cmd_ctx *ctx, int argc, char **argv)
@@ -25,12 +26,12 @@ static int cmd_ladder_run(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_ladder_entry = {
 	.name = "ladder",
 	.args = "",
-	.summary = "draw the session as a client <-> server sequence diagram",
-	.help = "Prints the session so far as a ladder: commands as arrows to the "
+	.summary = N_("draw the session as a client <-> server sequence diagram"),
+	.help = N_("Prints the session so far as a ladder: commands as arrows to the "
 		"server, replies (code first) as arrows back, message content as one "
 		"arrow, TLS start marked, '~' arrows inside TLS. In the terminal UI "
 		"it switches the session pane to the ladder, drawn as the session "
-		"goes on (F7 toggles back to the transcript).",
+		"goes on (F7 toggles back to the transcript)."),
 	.complete = CMD_COMPLETE_NONE,
 	.min_args = 0,
 	.max_args = 0,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "smtpscope/cmd.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/mtasts-fetch.h"
 
 struct cmd_mtasts {
@@ -50,28 +51,28 @@ static int cmd_mtasts_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 	(void)argc;
 	if (ctx->mtasts)
-		return cmd_fail(ctx, xstrdup("/mtasts: a check is still running"), NULL);
+		return cmd_fail(ctx, xstrdup(_("/mtasts: a check is still running")), NULL);
 	if (strchr(argv[1], '@'))
-		return cmd_fail(ctx, xasprintf("/mtasts wants a DOMAIN, not an address: /mtasts %s",
+		return cmd_fail(ctx, xasprintf(_("/mtasts wants a DOMAIN, not an address: /mtasts %s"),
 					       strrchr(argv[1], '@') + 1), NULL);
 	if ((dns = cmd_dns_resolver(ctx, &err)) == NULL)
-		return cmd_fail(ctx, err, "the resolver could not be set up");
+		return cmd_fail(ctx, err, _("the resolver could not be set up"));
 	if ((check = mtasts_start(ctx->loop, dns, &o, cmd_mtasts_done, ctx, &err)) == NULL)
-		return cmd_fail(ctx, err, "the check could not be started");
+		return cmd_fail(ctx, err, _("the check could not be started"));
 	ctx->mtasts = xcalloc(1, sizeof *ctx->mtasts);
 	ctx->mtasts->check = check;
 	ctx->mtasts->session = ctx->session;
 	shown = util_escape_dup(argv[1], strlen(argv[1]));
-	session_text(ctx->session, SESSION_NOTE, "MTA-STS of %s: %s ...", shown, mtasts_waiting(check));
+	session_text(ctx->session, SESSION_NOTE, _("MTA-STS of %s: %s ..."), shown, mtasts_waiting(check));
 	free(shown);
 	return 0;
 }
 
 const struct cmd_entry cmd_mtasts_entry = {
 	.name = "mtasts",
-	.args = "DOMAIN",
-	.summary = "check a domain's MTA-STS policy and TLS-RPT record",
-	.help = "Checks DOMAIN's MTA-STS (RFC 8461) as a sending MTA does: the TXT record at "
+	.args = N_("DOMAIN"),
+	.summary = N_("check a domain's MTA-STS policy and TLS-RPT record"),
+	.help = N_("Checks DOMAIN's MTA-STS (RFC 8461) as a sending MTA does: the TXT record at "
 		"_mta-sts.DOMAIN, the addresses of mta-sts.DOMAIN, then the policy fetched from "
 		"https://mta-sts.DOMAIN/.well-known/mta-sts.txt (certificate valid for that name, "
 		"no redirects, 200 and text/plain only, at most 64 KiB) and checked, and the TLS-RPT "
@@ -79,7 +80,7 @@ const struct cmd_entry cmd_mtasts_entry = {
 		"with the state (none, record-invalid, fetch-failed, policy-invalid, dns-failed, or "
 		"the mode in force) and what it means for senders: a record whose policy cannot be "
 		"fetched or is invalid leaves them delivering as without MTA-STS. Uses the session's "
-		"resolver options, --connect-to rules and --cafile/--capath.",
+		"resolver options, --connect-to rules and --cafile/--capath."),
 	.complete = CMD_COMPLETE_DOMAIN,
 	.min_args = 1,
 	.max_args = 1,

@@ -20,6 +20,7 @@
 #include "smtpscope/cmd.h"
 #include "smtpscope/dane.h"
 #include "smtpscope/dns.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/mtasts-fetch.h"
 #include "smtpscope/mx.h"
 #include "smtpscope/tlsa.h"
@@ -165,8 +166,8 @@ static void cmd_mx_print(struct cmd_mx *m)
 		const struct mx_host *h = &p->hosts[i];
 
 		session_text(s, SESSION_NOTE, "  %zu. %s%s: %s; %s", i + 1, h->shown,
-			     h->group_size > 1 ? " (equal preference)" : "", h->why,
-			     h->addr_why ? h->addr_why : "addresses not looked up");
+			     h->group_size > 1 ? _(" (equal preference)") : "", h->why,
+			     h->addr_why ? h->addr_why : _("addresses not looked up"));
 		cmd_mx_print_addresses(m, i);
 		cmd_mx_print_notes(m, (int)i);
 		if (m->dane[i].state != DANE_NONE)
@@ -197,8 +198,8 @@ static void cmd_mx_sts_apply(struct cmd_mx *m)
 			     : "MTA-STS fails (testing)");
 	session_text(m->ctx->session, c.ok ? SESSION_NOTE : SESSION_WARN, "MTA-STS (%s): %s%s",
 		     mtasts_mode_name(r->policy.mode), c.refused
-		     ? "FAILED, a sender that enforces the policy does not deliver to this MX: "
-		     : c.reported ? "would fail (mode testing: delivered, and reported): " : "",
+		     ? _("FAILED, a sender that enforces the policy does not deliver to this MX: ")
+		     : c.reported ? _("would fail (mode testing: delivered, and reported): ") : "",
 		     c.text ? c.text : mtasts_mx_verdict_name(c.verdict));
 	mtasts_mx_check_free(&c);
 }
@@ -222,10 +223,10 @@ static void cmd_mx_on_sts(void *arg, struct mtasts_result *r)
 
 	m->sts = NULL;
 	m->sts_res = r;
-	session_text(m->ctx->session, fine ? SESSION_NOTE : SESSION_WARN, "MTA-STS of %s: %s: %s%s",
+	session_text(m->ctx->session, fine ? SESSION_NOTE : SESSION_WARN, _("MTA-STS of %s: %s: %s%s"),
 		     m->shown, mtasts_state_name(r->state), r->summary,
 		     r->state == MTASTS_STATE_ENFORCE || r->state == MTASTS_STATE_TESTING
-		     ? " (applied to the MX after /starttls; /mtasts shows the whole check)" : "");
+		     ? _(" (applied to the MX after /starttls; /mtasts shows the whole check)") : "");
 	cmd_mx_sts_apply(m);
 }
 
@@ -240,7 +241,7 @@ static void cmd_mx_sts_start(struct cmd_mx *m)
 
 	m->sts = mtasts_start(m->ctx->loop, m->dns, &o, cmd_mx_on_sts, m, &err);
 	if (m->sts == NULL) {
-		session_text(m->ctx->session, SESSION_WARN, "MTA-STS of %s: not looked up: %s",
+		session_text(m->ctx->session, SESSION_WARN, _("MTA-STS of %s: not looked up: %s"),
 			     m->shown, err ? err : "?");
 		free(err);
 	}
@@ -257,8 +258,8 @@ static void cmd_mx_connected(void *arg, bool connected)
 	const struct cmd_mx_try *t = &m->tries[m->next - 1];
 
 	if (connected) {
-		session_text(m->ctx->session, SESSION_NOTE, "MX %zu of %zu: %s [%s] answered: this "
-			     "session is on it", t->host + 1, m->plan.n_hosts,
+		session_text(m->ctx->session, SESSION_NOTE, _("MX %zu of %zu: %s [%s] answered: this "
+			       "session is on it"), t->host + 1, m->plan.n_hosts,
 			     m->plan.hosts[t->host].shown, m->where);
 		return;
 	}
@@ -275,9 +276,11 @@ static void cmd_mx_next(struct cmd_mx *m)
 
 	if (m->next == m->n_tries) {
 		session_text(ctx->session, SESSION_ERROR,
-			     "/connect --mx %s: no MX answered (%zu attempt%s on port %s): a sender "
-			     "would queue the message and retry later", m->shown, m->n_tries,
-			     m->n_tries == 1 ? "" : "s", port);
+			     ngettext("/connect --mx %s: no MX answered (%zu attempt on port %s): a "
+				      "sender would queue the message and retry later",
+				      "/connect --mx %s: no MX answered (%zu attempts on port %s): a "
+				      "sender would queue the message and retry later", m->n_tries),
+			     m->shown, m->n_tries, port);
 		return;
 	}
 	t = &m->tries[m->next++];
@@ -289,9 +292,9 @@ static void cmd_mx_next(struct cmd_mx *m)
 		m->where = xasprintf("%s port %s, --connect-to", addr, aport);
 	else
 		m->where = xstrdup(t->address ? t->address : h->host);
-	label = xasprintf("MX %zu of %zu", t->host + 1, m->plan.n_hosts);
+	label = xasprintf(_("MX %zu of %zu"), t->host + 1, m->plan.n_hosts);
 	session_text(ctx->session, SESSION_NOTE, "%s: %s [%s]%s", label, h->shown, m->where,
-		     m->next < m->n_tries ? "" : ", the last to try");
+		     m->next < m->n_tries ? "" : _(", the last to try"));
 	client_connect_route(ctx->client, &(struct client_route){
 		.host = h->host, .port = port, .address = t->address, .label = label,
 		.more = m->next < m->n_tries, .done = cmd_mx_connected, .tls_done = cmd_mx_tls_done,
@@ -319,7 +322,7 @@ static void cmd_mx_connect(struct cmd_mx *m)
 	const struct client_options *o = client_options(ctx->client);
 
 	if (m->plan.outcome != MX_PLAN_HOSTS && m->plan.outcome != MX_PLAN_IMPLICIT) {
-		session_text(ctx->session, SESSION_ERROR, "/connect --mx %s: no host to connect to",
+		session_text(ctx->session, SESSION_ERROR, _("/connect --mx %s: no host to connect to"),
 			     m->shown);
 		ctx->failures++;
 		return;
@@ -343,8 +346,8 @@ static void cmd_mx_connect(struct cmd_mx *m)
 		}
 	}
 	if (m->n_tries == 0) {
-		session_text(ctx->session, SESSION_ERROR, "/connect --mx %s: no MX host has an "
-			     "address to connect to", m->shown);
+		session_text(ctx->session, SESSION_ERROR, _("/connect --mx %s: no MX host has an "
+			       "address to connect to"), m->shown);
 		ctx->failures++;
 		return;
 	}
@@ -447,14 +450,14 @@ int cmd_mx_start(struct cmd_ctx *ctx, const char *target, bool connect)
 	struct cmd_mx *m;
 
 	if (*domain == '\0')
-		return cmd_fail(ctx, xasprintf("%s: \"%s\" has no domain: give a domain "
-					       "(example.org) or an address (user@example.org)",
+		return cmd_fail(ctx, xasprintf(_("%s: \"%s\" has no domain: give a domain "
+						 "(example.org) or an address (user@example.org)"),
 					       connect ? "/connect --mx" : "/mx", target), NULL);
 	if ((ascii = dns_name_to_ascii(domain, &err)) == NULL)
-		return cmd_fail(ctx, err, "not a domain name");
+		return cmd_fail(ctx, err, _("not a domain name"));
 	if ((d = cmd_dns_resolver(ctx, &err)) == NULL) {
 		free(ascii);
-		return cmd_fail(ctx, err, "the resolver could not be set up");
+		return cmd_fail(ctx, err, _("the resolver could not be set up"));
 	}
 	cmd_mx_free(ctx);
 	m = xcalloc(1, sizeof *m);
@@ -474,14 +477,14 @@ int cmd_mx_start(struct cmd_ctx *ctx, const char *target, bool connect)
 	if (at) {
 		char *addr = util_escape_dup(target, strlen(target));
 
-		session_text(ctx->session, SESSION_NOTE, "%s: mail to it goes where its domain's MX "
-			     "records say: looking up %s", addr, m->shown);
+		session_text(ctx->session, SESSION_NOTE, _("%s: mail to it goes where its domain's MX "
+			       "records say: looking up %s"), addr, m->shown);
 		free(addr);
 	}
 	m->mx_q = dns_query(d, ascii, DNS_MX, cmd_mx_answer, m, &err);
 	if (m->mx_q == NULL) {
 		cmd_mx_drop(m);
-		return cmd_fail(ctx, err, "the lookup could not be started");
+		return cmd_fail(ctx, err, _("the lookup could not be started"));
 	}
 	ctx->mx = m;
 	if (connect)
@@ -497,9 +500,9 @@ static int cmd_mx_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_mx_entry = {
 	.name = "mx",
-	.args = "DOMAIN|ADDRESS",
-	.summary = "where mail for a domain goes: its MX hosts in order, their addresses",
-	.help = "Looks up DOMAIN's MX records (of an ADDRESS: its domain part) as a sending "
+	.args = N_("DOMAIN|ADDRESS"),
+	.summary = N_("where mail for a domain goes: its MX hosts in order, their addresses"),
+	.help = N_("Looks up DOMAIN's MX records (of an ADDRESS: its domain part) as a sending "
 		"server does (RFC 5321 5.1) and lists the hosts in the order a sender tries them: "
 		"by preference, hosts of equal preference marked and shuffled; then each host's "
 		"AAAA and A addresses, every answer with its DNSSEC status. It says when the "
@@ -507,7 +510,7 @@ const struct cmd_entry cmd_mx_entry = {
 		"(RFC 7505: the domain accepts no mail), an alias (CNAME, followed), does not "
 		"exist (NXDOMAIN: permanent), or when the lookup failed for now (temporary: never "
 		"read as \"no MX\"). Non-ASCII domains are converted (IDNA2008). /connect --mx "
-		"connects to the first that answers.",
+		"connects to the first that answers."),
 	.complete = CMD_COMPLETE_DOMAIN,
 	.min_args = 1,
 	.max_args = 1,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "smtpscope/cmd.h"
+#include "smtpscope/i18n.h"
 
 #define CMD_PIPE_MAX 100
 
@@ -45,14 +46,14 @@ static int cmd_pipe_run(struct cmd_ctx *ctx, int argc, char **argv)
 	n = cmd_pipe_split(argv[1], lines, CMD_PIPE_MAX);
 	if (n < 0) {
 		session_text(ctx->session, SESSION_ERROR,
-			     "a group of more than %d commands: nothing sent; split it", CMD_PIPE_MAX);
+			     _("a group of more than %d commands: nothing sent; split it"), CMD_PIPE_MAX);
 		for (i = 0; i < CMD_PIPE_MAX; i++)
 			free(lines[i]);
 		return -1;
 	}
 	if (n == 0) {
 		session_text(ctx->session, SESSION_ERROR,
-			     "no command in the group: %cpipe MAIL FROM:<a@x>; RCPT TO:<b@y>; DATA",
+			     _("no command in the group: %cpipe MAIL FROM:<a@x>; RCPT TO:<b@y>; DATA"),
 			     CMD_PREFIX);
 		return -1;
 	}
@@ -64,14 +65,14 @@ static int cmd_pipe_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_pipe_entry = {
 	.name = "pipe",
-	.args = "CMD; CMD; ...",
-	.summary = "send a group of commands in one write (PIPELINING)",
-	.help = "Sends the commands, separated by \"; \", in a single write, as RFC 2920 "
+	.args = N_("CMD; CMD; ..."),
+	.summary = N_("send a group of commands in one write (PIPELINING)"),
+	.help = N_("Sends the commands, separated by \"; \", in a single write, as RFC 2920 "
 		"PIPELINING allows, and matches the replies to them in order; a note lists "
 		"each command with its reply once the last one is in. Warns when the server "
 		"did not advertise PIPELINING and when a command that must end a group "
 		"(EHLO, HELO, LHLO, DATA, VRFY, EXPN, NOOP, QUIT, STARTTLS, AUTH) is not the "
-		"last. A ';' not followed by a blank stays in the command (ORCPT=rfc822;a@b).",
+		"last. A ';' not followed by a blank stays in the command (ORCPT=rfc822;a@b)."),
 	.complete = CMD_COMPLETE_NONE,
 	.min_args = 1,
 	.max_args = 1,

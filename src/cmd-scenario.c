@@ -6,6 +6,7 @@
 
 #include "smtpscope/cmd.h"
 #include "smtpscope/demo.h"
+#include "smtpscope/i18n.h"
 
 static void cmd_scenario_list(struct cmd_ctx *ctx)
 {
@@ -13,11 +14,11 @@ static void cmd_scenario_list(struct cmd_ctx *ctx)
 
 	if (cat->n == 0) {
 		session_text(ctx->session, SESSION_NOTE,
-			     "no scenario files were found (help/scenarios); only the built-in \"happy\" server is there");
+			     _("no scenario files were found (help/scenarios); only the built-in \"happy\" server is there"));
 		return;
 	}
 	session_text(ctx->session, SESSION_NOTE,
-		     "scenarios of the built-in demo server (%cscenario NAME switches; * is the current one):",
+		     _("scenarios of the built-in demo server (%cscenario NAME switches; * is the current one):"),
 		     CMD_PREFIX);
 	for (size_t i = 0; i < cat->n; i++)
 		session_text(ctx->session, SESSION_NOTE, "%c %-18s %s",
@@ -31,7 +32,7 @@ static int cmd_scenario_run(struct cmd_ctx *ctx, int argc, char **argv)
 	char *err = NULL, *intro;
 
 	if (ctx->demo == NULL) {
-		session_text(ctx->session, SESSION_ERROR, "the built-in demo server is not available here");
+		session_text(ctx->session, SESSION_ERROR, _("the built-in demo server is not available here"));
 		return -1;
 	}
 	if (argc == 1) {
@@ -42,7 +43,7 @@ static int cmd_scenario_run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (sc == NULL)
 		return cmd_fail(ctx, err, NULL);
 	if (client_conn(ctx->client) == CLIENT_UP || client_conn(ctx->client) == CLIENT_CONNECTING)
-		client_close(ctx->client, "switching to another scenario");
+		client_close(ctx->client, _("switching to another scenario"));
 	if (!demo_ctl_start(ctx->demo, sc, &err))
 		return cmd_fail(ctx, err, NULL);
 	intro = demo_ctl_intro(ctx->demo);
@@ -55,12 +56,12 @@ static int cmd_scenario_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_scenario_entry = {
 	.name = "scenario",
-	.args = "[NAME]",
-	.summary = "list the demo server's teaching scenarios, or switch to one",
-	.help = "Without an argument lists the scenarios of the built-in demo server "
+	.args = N_("[NAME]"),
+	.summary = N_("list the demo server's teaching scenarios, or switch to one"),
+	.help = N_("Without an argument lists the scenarios of the built-in demo server "
 		"with their titles. With a NAME (or a FILE.scn) closes the connection, "
 		"restarts the demo server with that scenario, shows its lesson and "
-		"connects to it.",
+		"connects to it."),
 	.complete = CMD_COMPLETE_NONE,
 	.min_args = 0,
 	.max_args = 1,

@@ -14,6 +14,7 @@
 
 #include "smtpscope/cmd.h"
 #include "smtpscope/dns.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/tls.h"
 #include "smtpscope/tlsa.h"
 #include "smtpscope/transport.h"
@@ -33,8 +34,8 @@ static void cmd_tlsa_done(void *arg, struct dns_answer *a)
 	}
 	tlsa_report_make(&r, &(struct tlsa_input){
 		.host = host, .port = port, .chain = have ? &chain : NULL,
-		.no_tls = t ? "the server sent no certificate"
-			    : "the TLS connection ended while the TLSA lookup was out",
+		.no_tls = t ? _("the server sent no certificate")
+			    : _("the TLS connection ended while the TLSA lookup was out"),
 		.answer = a,
 	});
 	tlsa_report_session(&r, ctx->session);
@@ -69,16 +70,16 @@ static int cmd_tlsa_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (client_tls(ctx->client) == NULL) {
 		session_text(ctx->session, SESSION_ERROR,
-			     "no TLS connection: /starttls (or connect with --tls) first");
+			     _("no TLS connection: /starttls (or connect with --tls) first"));
 		return -1;
 	}
 	if (!cmd_tlsa_current(ctx, &host, &port))
-		return cmd_fail(ctx, NULL, "/tlsa: which host? /tlsa HOST[:PORT]");
+		return cmd_fail(ctx, NULL, _("/tlsa: which host? /tlsa HOST[:PORT]"));
 	if (argc == 2) {
 		if (!transport_parse_target(argv[1], port, &tt, &err)) {
 			free(host);
 			free(port);
-			return cmd_fail(ctx, err, "usage: /tlsa [HOST[:PORT]]");
+			return cmd_fail(ctx, err, _("usage: /tlsa [HOST[:PORT]]"));
 		}
 		free(host);
 		free(port);
@@ -89,8 +90,8 @@ static int cmd_tlsa_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 		free(rev);
 		session_text(ctx->session, SESSION_ERROR,
-			     "/tlsa: %s is an address, and TLSA records live under a host name: "
-			     "/tlsa HOST[:PORT] names it", shown);
+			     _("/tlsa: %s is an address, and TLSA records live under a host name: "
+			       "/tlsa HOST[:PORT] names it"), shown);
 		free(shown);
 		free(host);
 		free(port);
@@ -103,15 +104,15 @@ static int cmd_tlsa_run(struct cmd_ctx *ctx, int argc, char **argv)
 	started = d && dns_query(d, name, DNS_TLSA, cmd_tlsa_done, ctx, &err) != NULL;
 	free(name);
 	if (!started)
-		return cmd_fail(ctx, err, "the TLSA lookup could not be started");
+		return cmd_fail(ctx, err, _("the TLSA lookup could not be started"));
 	return 0;
 }
 
 const struct cmd_entry cmd_tlsa_entry = {
 	.name = "tlsa",
-	.args = "[HOST[:PORT]]",
-	.summary = "the TLSA records for the server's chain, compared with DNS (DANE)",
-	.help = "Prints the TLSA records the current certificate chain calls for: \"3 1 1\" pins "
+	.args = N_("[HOST[:PORT]]"),
+	.summary = N_("the TLSA records for the server's chain, compared with DNS (DANE)"),
+	.help = N_("Prints the TLSA records the current certificate chain calls for: \"3 1 1\" pins "
 		"the server's own key (DANE-EE, recommended), \"2 1 1\" the issuer's key at depth 1 "
 		"(DANE-TA); for a key rollover, publish the new key's 3 1 1 before switching. Then "
 		"looks up TLSA at _PORT._tcp.HOST (the host and port connected to, or HOST[:PORT]) "
@@ -119,7 +120,7 @@ const struct cmd_entry cmd_tlsa_entry = {
 		"chain (and at which depth), does not match, is unusable for SMTP (usages 0 and 1) "
 		"or is malformed, and what a DANE sender will do (RFC 7672). Needs TLS: "
 		"/starttls first. The resolver: --resolver, --recursive, --dns-config, "
-		"--trust-anchor.",
+		"--trust-anchor."),
 	.complete = CMD_COMPLETE_HOST,
 	.min_args = 0,
 	.max_args = 1,

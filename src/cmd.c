@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "smtpscope/cmd.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/util.h"
 
 static const struct cmd_entry *const cmd_entries[] = {
@@ -133,26 +134,27 @@ int cmd_execute(struct cmd_ctx *ctx, const char *line)
 
 	if (argc < 0) {
 		session_text(ctx->session, SESSION_ERROR,
-			     "unbalanced double quote in \"%c%s\": close the quote", CMD_PREFIX, line);
+			     _("unbalanced double quote in \"%c%s\": close the quote"), CMD_PREFIX, line);
 		return -1;
 	}
 	if (argc == 0) {
 		session_text(ctx->session, SESSION_ERROR,
-			     "empty command: type %chelp for the list of local commands", CMD_PREFIX);
+			     _("empty command: type %chelp for the list of local commands"), CMD_PREFIX);
 		cmd_split_free(argc, argv);
 		return -1;
 	}
 	e = cmd_find(argv[0]);
 	if (e == NULL) {
 		session_text(ctx->session, SESSION_ERROR,
-			     "unknown or ambiguous command \"%c%s\": type %chelp for the list (to send a line starting with \"%c\" to the server, double it)",
+			     _("unknown or ambiguous command \"%c%s\": type %chelp for the list (to send a line starting with \"%c\" to the server, double it)"),
 			     CMD_PREFIX, argv[0], CMD_PREFIX, CMD_PREFIX);
 		cmd_split_free(argc, argv);
 		return -1;
 	}
 	if (argc - 1 < e->min_args || argc - 1 > e->max_args) {
-		session_text(ctx->session, SESSION_ERROR, "usage: %c%s%s%s (%s)",
-			     CMD_PREFIX, e->name, e->args[0] ? " " : "", e->args, e->summary);
+		session_text(ctx->session, SESSION_ERROR, _("usage: %c%s%s%s (%s)"),
+			     CMD_PREFIX, e->name, e->args[0] ? " " : "", e->args[0] ? _(e->args) : "",
+			     _(e->summary));
 		cmd_split_free(argc, argv);
 		return -1;
 	}
@@ -177,7 +179,7 @@ bool cmd_connected(struct cmd_ctx *ctx, const char *what)
 	if (client_conn(ctx->client) == CLIENT_UP)
 		return true;
 	ctx->unconnected = true;
-	session_text(ctx->session, SESSION_ERROR, "not connected: %cconnect HOST[:PORT] first, then %c%s",
+	session_text(ctx->session, SESSION_ERROR, _("not connected: %cconnect HOST[:PORT] first, then %c%s"),
 		     CMD_PREFIX, CMD_PREFIX, what);
 	return false;
 }
@@ -190,7 +192,7 @@ bool cmd_switch(struct cmd_ctx *ctx, const char *name, int argc, char **argv, bo
 		*flag = util_strieq(argv[1], "on");
 		return true;
 	}
-	session_text(ctx->session, SESSION_ERROR, "usage: %c%s on|off", CMD_PREFIX, name);
+	session_text(ctx->session, SESSION_ERROR, _("usage: %c%s on|off"), CMD_PREFIX, name);
 	return false;
 }
 
@@ -201,7 +203,7 @@ static int cmd_line(struct cmd_ctx *ctx, const char *line)
 	if (client_conn(ctx->client) != CLIENT_UP) {
 		ctx->unconnected = true;
 		session_text(ctx->session, SESSION_ERROR,
-			     "not connected, nothing sent: %cconnect HOST[:PORT] first",
+			     _("not connected, nothing sent: %cconnect HOST[:PORT] first"),
 			     CMD_PREFIX);
 		return -1;
 	}

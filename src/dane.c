@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "smtpscope/dane.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/util.h"
 
 static const char *const dane_state_names[] = {
@@ -52,9 +53,9 @@ void dane_host_decide(struct dane_host *h, const char *host, bool mx_secure,
 		h->state = published ? DANE_INSECURE : DANE_NONE;
 		h->kb_text = published ? "dane: the MX RRset is not DNSSEC-signed, so the TLSA records are ignored" : NULL;
 		h->why = published
-			? xasprintf("%s publishes TLSA records, but the domain's MX records are not "
-				    "DNSSEC-validated, so senders ignore them: TLS is opportunistic", shown)
-			: xasprintf("no DANE for %s: the MX records are not DNSSEC-validated", shown);
+			? xasprintf(_("%s publishes TLSA records, but the domain's MX records are not "
+				      "DNSSEC-validated, so senders ignore them: TLS is opportunistic"), shown)
+			: xasprintf(_("no DANE for %s: the MX records are not DNSSEC-validated"), shown);
 	} else if (tlsa == NULL || tlsa->temporary || tlsa->sec == DNS_BOGUS) {
 		bool bogus = tlsa && !tlsa->temporary;
 		const char *reason = !tlsa ? NULL : bogus ? tlsa->why_bogus : tlsa->error;
@@ -63,9 +64,14 @@ void dane_host_decide(struct dane_host *h, const char *host, bool mx_secure,
 		h->state = DANE_LOOKUP_FAILED;
 		h->kb_text = bogus ? "dane: the TLSA answer is bogus" : "dane: the TLSA lookup failed";
 		buf_init(&b);
-		buf_printf(&b, "the TLSA lookup of %s %s: a DANE sender cannot tell whether to "
-			   "authenticate it, so it does not use this MX (RFC 7672 2.2.2)", shown,
-			   bogus ? "fails DNSSEC validation" : "failed temporarily");
+		if (bogus)
+			buf_printf(&b, _("the TLSA lookup of %s fails DNSSEC validation: a DANE sender "
+					 "cannot tell whether to authenticate it, so it does not use this "
+					 "MX (RFC 7672 2.2.2)"), shown);
+		else
+			buf_printf(&b, _("the TLSA lookup of %s failed temporarily: a DANE sender cannot "
+					 "tell whether to authenticate it, so it does not use this MX "
+					 "(RFC 7672 2.2.2)"), shown);
 		if (reason) {
 			buf_adds(&b, ": ");
 			util_escape(&b, reason, strlen(reason));
@@ -73,30 +79,48 @@ void dane_host_decide(struct dane_host *h, const char *host, bool mx_secure,
 		h->why = buf_steal(&b);
 	} else if (tlsa->n == 0) {
 		h->state = DANE_NONE;
-		h->why = xasprintf("%s publishes no TLSA records (%s): no DANE, TLS is opportunistic",
-				   shown, tlsa->sec == DNS_SECURE ? "securely denied" : "not signed");
+		h->why = tlsa->sec == DNS_SECURE
+			? xasprintf(_("%s publishes no TLSA records (securely denied): no DANE, TLS is "
+				      "opportunistic"), shown)
+			: xasprintf(_("%s publishes no TLSA records (not signed): no DANE, TLS is "
+				      "opportunistic"), shown);
 	} else if (tlsa->sec != DNS_SECURE || !addr_secure) {
 		dane_take_records(h, tlsa);
 		h->state = DANE_INSECURE;
 		h->kb_text = "dane: the TLSA records or the MX host's addresses are not DNSSEC-signed";
-		h->why = xasprintf("%s publishes %zu TLSA record%s, but %s not DNSSEC-validated, so "
-				   "senders ignore them: TLS is opportunistic", shown, tlsa->n,
-				   tlsa->n == 1 ? "" : "s", tlsa->sec != DNS_SECURE
-				   ? "the TLSA answer is" : "the host's address records are");
+		h->why = tlsa->sec != DNS_SECURE
+			? xasprintf(ngettext("%s publishes %zu TLSA record, but the TLSA answer is not "
+					     "DNSSEC-validated, so senders ignore them: TLS is opportunistic",
+					     "%s publishes %zu TLSA records, but the TLSA answer is not "
+					     "DNSSEC-validated, so senders ignore them: TLS is opportunistic",
+					     tlsa->n), shown, tlsa->n)
+			: xasprintf(ngettext("%s publishes %zu TLSA record, but the host's address records "
+					     "are not DNSSEC-validated, so senders ignore them: TLS is "
+					     "opportunistic",
+					     "%s publishes %zu TLSA records, but the host's address records "
+					     "are not DNSSEC-validated, so senders ignore them: TLS is "
+					     "opportunistic", tlsa->n), shown, tlsa->n);
 	} else {
 		dane_take_records(h, tlsa);
 		if (h->n_usable == 0) {
 			h->state = DANE_UNUSABLE;
 			h->kb_text = "dane: only unusable TLSA records";
-			h->why = xasprintf("%s publishes %zu DNSSEC-signed TLSA record%s, none usable "
-					   "for SMTP (usage 2 or 3 needed): a DANE sender encrypts but "
-					   "does not authenticate", shown, tlsa->n, tlsa->n == 1 ? "" : "s");
+			h->why = xasprintf(ngettext("%s publishes %zu DNSSEC-signed TLSA record, none "
+						    "usable for SMTP (usage 2 or 3 needed): a DANE sender "
+						    "encrypts but does not authenticate",
+						    "%s publishes %zu DNSSEC-signed TLSA records, none "
+						    "usable for SMTP (usage 2 or 3 needed): a DANE sender "
+						    "encrypts but does not authenticate", tlsa->n),
+					   shown, tlsa->n);
 		} else {
 			h->state = DANE_USABLE;
-			h->why = xasprintf("DANE applies to %s: %zu usable DNSSEC-signed TLSA record%s "
-					   "(%zu unusable); a DANE sender delivers only if one matches",
-					   shown, h->n_usable, h->n_usable == 1 ? "" : "s",
-					   tlsa->n - h->n_usable);
+			h->why = xasprintf(ngettext("DANE applies to %s: %zu usable DNSSEC-signed TLSA "
+						    "record (%zu unusable); a DANE sender delivers only if "
+						    "one matches",
+						    "DANE applies to %s: %zu usable DNSSEC-signed TLSA "
+						    "records (%zu unusable); a DANE sender delivers only if "
+						    "one matches", h->n_usable),
+					   shown, h->n_usable, tlsa->n - h->n_usable);
 		}
 	}
 	free(shown);
@@ -125,10 +149,10 @@ enum probe_auth dane_attempt(const struct dane_host *h, bool offered, bool tls_o
 	if (h->state != DANE_USABLE)
 		return PROBE_AUTH_OPPORTUNISTIC;
 	if (!offered || !tls_ok) {
-		*text = xstrdup(!offered ? "the server does not offer STARTTLS, but its TLSA records "
-					   "require TLS (RFC 7672 2.2)"
-					 : "the TLS handshake failed, and the TLSA records require TLS "
-					   "(RFC 7672 2.2)");
+		*text = xstrdup(!offered ? _("the server does not offer STARTTLS, but its TLSA records "
+					     "require TLS (RFC 7672 2.2)")
+					 : _("the TLS handshake failed, and the TLSA records require TLS "
+					     "(RFC 7672 2.2)"));
 		*kb_text = "dane: no TLS with a host that publishes TLSA records";
 		return PROBE_AUTH_DANE_FAILED;
 	}
@@ -140,7 +164,7 @@ enum probe_auth dane_attempt(const struct dane_host *h, bool offered, bool tls_o
 		return PROBE_AUTH_DANE_OK;
 	}
 	if (b.len == 0)
-		buf_adds(&b, "no DANE result from the handshake");
+		buf_adds(&b, _("no DANE result from the handshake"));
 	*text = buf_steal(&b);
 	*kb_text = "verify X509_V_ERR_DANE_NO_MATCH: no matching DANE TLSA records";
 	return PROBE_AUTH_DANE_FAILED;

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/ladder.h"
 #include "smtpscope/reply.h"
 
@@ -26,17 +27,37 @@ static void ladder_label(const char *p, size_t n, size_t max, struct buf *out)
 	}
 }
 
+/* The bytes of text (len bytes) that fit in max columns, never cutting a
+ * UTF-8 sequence, and their columns in *cols: a translated label (ASCII:
+ * bytes and columns are the same). */
+static size_t ladder_fit(const char *text, size_t len, size_t max, size_t *cols)
+{
+	size_t i = 0, c = 0;
+
+	while (i < len) {
+		size_t n = 1, w;
+
+		while (i + n < len && ((unsigned char)text[i + n] & 0xc0) == 0x80)
+			n++;
+		w = util_display_width(text + i, n);
+		if (c + w > max)
+			break;
+		c += w;
+		i += n;
+	}
+	*cols = c;
+	return i;
+}
+
 /* "  |-- label ------>|" or "  |<------ label --|" */
 static void ladder_arrow(struct buf *out, size_t width, const char *label, bool right,
 			 bool tls)
 {
 	char dash = tls ? '~' : '-';
 	size_t inner = width - 4; /* between the two bars */
-	size_t len = strlen(label), i, fill;
+	size_t cols, len = ladder_fit(label, strlen(label), inner - 6, &cols), i, fill;
 
-	if (len > inner - 6)
-		len = inner - 6;
-	fill = inner - len - 4;
+	fill = inner - cols - 4;
 	buf_adds(out, "  |");
 	if (right) {
 		buf_addc(out, dash);
@@ -63,18 +84,16 @@ static void ladder_arrow(struct buf *out, size_t width, const char *label, bool 
 /* "  |======= text =======|" across the diagram. */
 static void ladder_band(struct buf *out, size_t width, const char *text)
 {
-	size_t inner = width - 4, len = strlen(text), left, i;
+	size_t inner = width - 4, cols, len = ladder_fit(text, strlen(text), inner - 4, &cols), left, i;
 
-	if (len > inner - 4)
-		len = inner - 4;
-	left = (inner - len - 2) / 2;
+	left = (inner - cols - 2) / 2;
 	buf_adds(out, "  |");
 	for (i = 0; i < left; i++)
 		buf_addc(out, '=');
 	buf_addc(out, ' ');
 	buf_add(out, text, len);
 	buf_addc(out, ' ');
-	for (i = left + len + 2; i < inner; i++)
+	for (i = left + cols + 2; i < inner; i++)
 		buf_addc(out, '=');
 	buf_adds(out, "|\n");
 }
@@ -94,8 +113,16 @@ int ladder_line_code(const char *line, size_t len)
 
 void ladder_start(struct ladder *l, size_t width, struct buf *out)
 {
+	const char *client = _("client"), *server = _("server");
+	size_t cc = util_display_width(client, strlen(client));
+	size_t sc = util_display_width(server, strlen(server));
+
 	*l = (struct ladder){ .width = width < LADDER_MIN_WIDTH ? LADDER_MIN_WIDTH : width };
-	buf_printf(out, "client%*s\n", (int)(l->width - 6), "server");
+	buf_adds(out, client);
+	for (size_t i = cc + sc; i < l->width; i++)
+		buf_addc(out, ' ');
+	buf_adds(out, server);
+	buf_addc(out, '\n');
 }
 
 /* Message content is one arrow, drawn at the final dot. */
@@ -104,8 +131,9 @@ static void ladder_message_line(struct ladder *l, const struct session_event *ev
 {
 	if (ev->raw_len >= 1 && ev->raw[0] == '.' &&
 	    (ev->raw_len == 1 || ev->raw[1] == '\r' || ev->raw[1] == '\n')) {
-		buf_printf(label, "message: %zu line%s, then \".\"", l->msg_lines,
-			   l->msg_lines == 1 ? "" : "s");
+		buf_printf(label, ngettext("message: %zu line, then \".\"",
+					   "message: %zu lines, then \".\"", l->msg_lines),
+			   l->msg_lines);
 		ladder_arrow(out, l->width, label->data, true, l->msg_tls);
 		l->in_message = false;
 	} else {
@@ -133,7 +161,7 @@ void ladder_update(struct ladder *l, const struct session *s, struct buf *out)
 			ladder_band(out, width, label.data);
 			break;
 		case SESSION_CLOSE:
-			ladder_band(out, width, "connection closed");
+			ladder_band(out, width, _("connection closed"));
 			break;
 		case SESSION_SENT:
 			if (l->in_message) {
@@ -168,14 +196,14 @@ void ladder_update(struct ladder *l, const struct session *s, struct buf *out)
 		}
 		case SESSION_TLS:
 			if (ev->tls == SESSION_TLS_FAILED) {
-				ladder_band(out, width, "TLS FAILED");
+				ladder_band(out, width, _("TLS FAILED"));
 			} else if (ev->tls == SESSION_TLS_UNVERIFIED) {
 				/* Still up: the user (or --insecure) may go on,
 				 * and a close follows if not. */
-				ladder_band(out, width, "certificate NOT verified");
+				ladder_band(out, width, _("certificate NOT verified"));
 			} else if (ev->tls == SESSION_TLS_UP) {
 				/* the report's first words: "TLSv1.3, cipher ..." */
-				buf_adds(&label, "TLS started: ");
+				buf_adds(&label, _("TLS started: "));
 				ladder_label(ev->text, strcspn(ev->text, ",\n"), width - 30, &label);
 				buf_printf(out, "  |%*s\n", (int)(width - 4), "|");
 				ladder_band(out, width, label.data);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/mx.h"
 #include "smtpscope/util.h"
 
@@ -119,7 +120,7 @@ static struct mx_host *mx_add_host(struct mx_plan *p, const char *name, unsigned
 
 static const char *mx_dnssec_words(bool secure)
 {
-	return secure ? "DNSSEC-secure" : "not DNSSEC-validated";
+	return secure ? _("DNSSEC-secure") : _("not DNSSEC-validated");
 }
 
 /* No MX RRset: the domain (or the name its CNAME leads to) is its own
@@ -130,11 +131,11 @@ static void mx_plan_implicit(struct mx_plan *p, const char *name)
 
 	h->flags = MX_HOST_IMPLICIT;
 	h->group_size = 1;
-	h->why = xasprintf("implicit MX: %s has no MX records, so its own A/AAAA addresses "
-			   "take mail (RFC 5321 5.1)", p->domain_shown);
+	h->why = xasprintf(_("implicit MX: %s has no MX records, so its own A/AAAA addresses "
+			   "take mail (RFC 5321 5.1)"), p->domain_shown);
 	p->outcome = MX_PLAN_IMPLICIT;
-	p->summary = xasprintf("%s has no MX records (%s): a sender delivers to the domain's own "
-			       "addresses, the implicit MX %s", p->domain_shown,
+	p->summary = xasprintf(_("%s has no MX records (%s): a sender delivers to the domain's own "
+			       "addresses, the implicit MX %s"), p->domain_shown,
 			       mx_dnssec_words(p->secure), h->shown);
 }
 
@@ -172,8 +173,8 @@ static size_t mx_plan_collect(struct mx_plan *p, const struct mx_rec *rec, size_
 			if (!util_name_eq(p->hosts[j].host, rec[i].host))
 				continue;
 			dup = true;
-			mx_note(p, (int)j, xasprintf("%s is listed more than once (preferences %u and %u): "
-						     "kept once, at %u", p->hosts[j].shown,
+			mx_note(p, (int)j, xasprintf(_("%s is listed more than once (preferences %u and %u): "
+						     "kept once, at %u"), p->hosts[j].shown,
 						     p->hosts[j].pref, rec[i].pref, p->hosts[j].pref));
 		}
 		if (!dup)
@@ -217,7 +218,7 @@ static void mx_plan_bound(struct mx_plan *p, size_t max)
 {
 	if (p->n_hosts <= max)
 		return;
-	mx_note(p, -1, xasprintf("%s has %zu MX hosts: only the first %zu are tried (bound %zu)",
+	mx_note(p, -1, xasprintf(_("%s has %zu MX hosts: only the first %zu are tried (bound %zu)"),
 				 p->domain_shown, p->n_hosts, max, max));
 	for (size_t i = max; i < p->n_hosts; i++) {
 		free(p->hosts[i].host);
@@ -235,17 +236,17 @@ static void mx_plan_explain_hosts(struct mx_plan *p, const struct mx_options *o)
 		struct mx_host *h = &p->hosts[i];
 
 		if (h->group_size > 1)
-			h->why = xasprintf("preference %u, try %zu of %zu; one of %zu hosts at this "
-					   "preference, %s", h->pref, i + 1, p->n_hosts, h->group_size,
-					   o->random ? "in random order (RFC 5321 5.1)"
-						     : "in the order of the answer");
+			h->why = xasprintf(_("preference %u, try %zu of %zu; one of %zu hosts at this "
+					   "preference, %s"), h->pref, i + 1, p->n_hosts, h->group_size,
+					   o->random ? _("in random order (RFC 5321 5.1)")
+						     : _("in the order of the answer"));
 		else
-			h->why = xasprintf("preference %u, try %zu of %zu", h->pref, i + 1, p->n_hosts);
+			h->why = xasprintf(_("preference %u, try %zu of %zu"), h->pref, i + 1, p->n_hosts);
 		if (mx_is_ip_literal(h->host)) {
 			h->flags |= MX_HOST_IP_LITERAL;
-			mx_note(p, (int)i, xasprintf("the MX %s is an IP address, not a host name: RFC 5321 "
+			mx_note(p, (int)i, xasprintf(_("the MX %s is an IP address, not a host name: RFC 5321 "
 						     "5.1 wants a name with an A or AAAA record; many "
-						     "senders skip it", h->shown));
+						     "senders skip it"), h->shown));
 		}
 	}
 }
@@ -264,30 +265,32 @@ static void mx_plan_records(struct mx_plan *p, const struct mx_lookup *lk,
 	free(rec);
 	if (p->n_hosts == 0) {
 		p->outcome = MX_PLAN_NULL;
-		p->summary = xasprintf("%s accepts no mail: its MX is the Null MX \".\" (RFC 7505, %s); "
+		p->summary = xasprintf(_("%s accepts no mail: its MX is the Null MX \".\" (RFC 7505, %s); "
 				       "a sender bounces at once and does not fall back to its "
-				       "addresses", p->domain_shown, mx_dnssec_words(p->secure));
+				       "addresses"), p->domain_shown, mx_dnssec_words(p->secure));
 		if (roots > 1)
-			mx_note(p, -1, xasprintf("the Null MX is listed %zu times: RFC 7505 wants exactly "
-						 "one MX record", roots));
+			mx_note(p, -1, xasprintf(_("the Null MX is listed %zu times: RFC 7505 wants exactly "
+						 "one MX record"), roots));
 		if (root_pref != 0)
-			mx_note(p, -1, xasprintf("the Null MX has preference %u: RFC 7505 wants 0 (read as "
-						 "a Null MX all the same)", root_pref));
+			mx_note(p, -1, xasprintf(_("the Null MX has preference %u: RFC 7505 wants 0 (read as "
+						 "a Null MX all the same)"), root_pref));
 		return;
 	}
 	if (roots > 0)
-		mx_note(p, -1, xasprintf("a Null MX \".\" is listed among %zu other MX records: RFC 7505 "
-					 "forbids that; it is ignored and the other hosts are used",
+		mx_note(p, -1, xasprintf(_("a Null MX \".\" is listed among %zu other MX records: RFC 7505 "
+					 "forbids that; it is ignored and the other hosts are used"),
 					 p->n_hosts));
 	mx_plan_groups(p, o);
 	mx_plan_bound(p, o->max_hosts ? o->max_hosts : MX_MAX_HOSTS);
 	mx_plan_explain_hosts(p, o);
 	groups = p->hosts[p->n_hosts - 1].group + 1;
 	p->outcome = MX_PLAN_HOSTS;
-	p->summary = xasprintf("%s has %zu MX host%s (%s), tried in order of preference%s: first %s",
-			       p->domain_shown, p->n_hosts, p->n_hosts == 1 ? "" : "s",
-			       mx_dnssec_words(p->secure),
-			       groups < p->n_hosts ? ", equal preferences in random order" : "",
+	p->summary = xasprintf(ngettext("%s has %zu MX host (%s), tried in order of preference%s: "
+					"first %s",
+					"%s has %zu MX hosts (%s), tried in order of preference%s: "
+					"first %s", p->n_hosts),
+			       p->domain_shown, p->n_hosts, mx_dnssec_words(p->secure),
+			       groups < p->n_hosts ? _(", equal preferences in random order") : "",
 			       p->hosts[0].shown);
 }
 
@@ -307,29 +310,34 @@ void mx_plan_make(struct mx_plan *p, const char *domain, const struct mx_lookup 
 	if (lk->cname_target) {
 		char *t = mx_escape(lk->cname_target);
 
-		mx_note(p, -1, xasprintf("%s is an alias (CNAME) of %s: the answer is %s's, as RFC 5321 "
-					 "5.1 says", p->domain_shown, t, t));
+		mx_note(p, -1, xasprintf(_("%s is an alias (CNAME) of %s: the answer is %s's, as RFC 5321 "
+					 "5.1 says"), p->domain_shown, t, t));
 		free(t);
 	}
 	switch (lk->status) {
 	case MX_NXDOMAIN:
 		p->outcome = MX_PLAN_NXDOMAIN;
-		p->summary = xasprintf("%s does not exist (NXDOMAIN, %s): that is permanent, a sender "
-				       "bounces the message", p->domain_shown, mx_dnssec_words(p->secure));
+		p->summary = xasprintf(_("%s does not exist (NXDOMAIN, %s): that is permanent, a sender "
+				       "bounces the message"), p->domain_shown, mx_dnssec_words(p->secure));
 		break;
 	case MX_TEMPFAIL:
 		p->outcome = MX_PLAN_TEMPFAIL;
-		p->summary = xasprintf("the MX lookup of %s failed temporarily (server failure or "
-				       "timeout): a sender retries later; it does not mean there is no MX",
+		p->summary = xasprintf(_("the MX lookup of %s failed temporarily (server failure or "
+				       "timeout): a sender retries later; it does not mean there is no MX"),
 				       p->domain_shown);
 		break;
 	case MX_BOGUS: {
 		char *why = lk->why_bogus ? mx_escape(lk->why_bogus) : NULL;
 
 		p->outcome = MX_PLAN_BOGUS;
-		p->summary = xasprintf("the MX answer for %s failed DNSSEC validation%s%s%s: it is "
-				       "unusable, a validating sender will not deliver", p->domain_shown,
-				       why ? " (" : "", why ? why : "", why ? ")" : "");
+		if (why)
+			p->summary = xasprintf(_("the MX answer for %s failed DNSSEC validation (%s): it "
+						 "is unusable, a validating sender will not deliver"),
+					       p->domain_shown, why);
+		else
+			p->summary = xasprintf(_("the MX answer for %s failed DNSSEC validation: it is "
+						 "unusable, a validating sender will not deliver"),
+					       p->domain_shown);
 		free(why);
 		break;
 	}
@@ -438,11 +446,11 @@ static void mx_family_defect(struct mx_plan *p, size_t i, const struct mx_addr_r
 			     const char *type)
 {
 	if (r->status == MX_TEMPFAIL)
-		mx_note(p, (int)i, xasprintf("the %s lookup of %s failed temporarily", type,
+		mx_note(p, (int)i, xasprintf(_("the %s lookup of %s failed temporarily"), type,
 					     p->hosts[i].shown));
 	else if (r->status == MX_BOGUS)
-		mx_note(p, (int)i, xasprintf("the %s answer for %s failed DNSSEC validation: its "
-					     "addresses are not used", type, p->hosts[i].shown));
+		mx_note(p, (int)i, xasprintf(_("the %s answer for %s failed DNSSEC validation: its "
+					     "addresses are not used"), type, p->hosts[i].shown));
 }
 
 static void mx_host_state(struct mx_plan *p, size_t i, const struct mx_host_lookup *r,
@@ -456,9 +464,9 @@ static void mx_host_state(struct mx_plan *p, size_t i, const struct mx_host_look
 		char *t = mx_escape(alias);
 
 		h->flags |= MX_HOST_CNAME;
-		mx_note(p, (int)i, xasprintf("the MX %s is an alias (CNAME) of %s: RFC 2181 10.3 and RFC "
+		mx_note(p, (int)i, xasprintf(_("the MX %s is an alias (CNAME) of %s: RFC 2181 10.3 and RFC "
 					     "5321 5.1 say an MX must name the host itself; most senders "
-					     "follow it anyway", h->shown, t));
+					     "follow it anyway"), h->shown, t));
 		free(t);
 	}
 	if (v6 + v4 > 0) {
@@ -467,23 +475,23 @@ static void mx_host_state(struct mx_plan *p, size_t i, const struct mx_host_look
 		mx_family_defect(p, i, &r->aaaa, "AAAA");
 		mx_family_defect(p, i, &r->a, "A");
 		h->addr_state = MX_ADDR_OK;
-		h->addr_why = xasprintf("%zu address%s (%zu IPv6, %zu IPv4)%s", v6 + v4,
-					v6 + v4 == 1 ? "" : "es", v6, v4,
-					h->addr_secure ? ", DNSSEC-secure" : "");
+		h->addr_why = xasprintf(ngettext("%zu address (%zu IPv6, %zu IPv4)%s",
+						 "%zu addresses (%zu IPv6, %zu IPv4)%s", v6 + v4),
+					v6 + v4, v6, v4, h->addr_secure ? _(", DNSSEC-secure") : "");
 	} else if (r->aaaa.status == MX_BOGUS || r->a.status == MX_BOGUS) {
 		h->addr_state = MX_ADDR_BOGUS;
-		h->addr_why = xasprintf("no usable address: the address answer for %s failed DNSSEC "
-					"validation", h->shown);
+		h->addr_why = xasprintf(_("no usable address: the address answer for %s failed DNSSEC "
+					"validation"), h->shown);
 	} else if (r->aaaa.status == MX_TEMPFAIL || r->a.status == MX_TEMPFAIL) {
 		h->addr_state = MX_ADDR_TEMPFAIL;
-		h->addr_why = xasprintf("no address yet: the lookup of %s failed temporarily (retry "
-					"later)", h->shown);
+		h->addr_why = xasprintf(_("no address yet: the lookup of %s failed temporarily (retry "
+					"later)"), h->shown);
 	} else {
 		h->addr_state = MX_ADDR_NONE;
-		h->addr_why = xasprintf("no address: %s %s", h->shown,
-					r->a.status == MX_NXDOMAIN || r->aaaa.status == MX_NXDOMAIN
-						? "does not exist (NXDOMAIN)"
-						: "has no A or AAAA record");
+		if (r->a.status == MX_NXDOMAIN || r->aaaa.status == MX_NXDOMAIN)
+			h->addr_why = xasprintf(_("no address: %s does not exist (NXDOMAIN)"), h->shown);
+		else
+			h->addr_why = xasprintf(_("no address: %s has no A or AAAA record"), h->shown);
 	}
 }
 
@@ -533,12 +541,12 @@ void mx_plan_addresses(struct mx_plan *p, const struct mx_host_lookup *r, size_t
 		}
 		h->n_addresses = k;
 		if (k < have && k == per_host)
-			mx_note(p, (int)i, xasprintf("%s has %zu addresses: only %zu are tried (bound %zu "
-						     "per host)", h->shown, have, k, per_host));
+			mx_note(p, (int)i, xasprintf(_("%s has %zu addresses: only %zu are tried (bound %zu "
+						     "per host)"), h->shown, have, k, per_host));
 		else if (k < have && !full_noted) {
 			full_noted = true;
-			mx_note(p, (int)i, xasprintf("the bound of %zu connection attempts is reached at %s: "
-						     "its other addresses and the later hosts are not tried",
+			mx_note(p, (int)i, xasprintf(_("the bound of %zu connection attempts is reached at %s: "
+						     "its other addresses and the later hosts are not tried"),
 						     total, h->shown));
 		}
 	}

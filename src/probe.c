@@ -18,6 +18,7 @@
 #include "smtpscope/dns.h"
 #include "smtpscope/dnsbl.h"
 #include "smtpscope/explain.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/loop.h"
 #include "smtpscope/mtasts-fetch.h"
 #include "smtpscope/mx.h"
@@ -137,18 +138,18 @@ enum probe_phase {
 
 /* What a phase waits for, for the long-wait notes. */
 static const char *const probe_phase_wait[] = {
-	[PH_CONNECT] = "the TCP connection",
-	[PH_GREETING] = "the greeting",
-	[PH_EHLO] = "the reply to EHLO",
-	[PH_HELO] = "the reply to HELO",
-	[PH_STARTTLS] = "the reply to STARTTLS",
-	[PH_TLS] = "the TLS handshake and the EHLO after it",
-	[PH_MAIL] = "the reply to MAIL FROM",
-	[PH_RCPT] = "the reply to RCPT TO",
-	[PH_RELAY] = "the reply to the relay test's RCPT TO",
-	[PH_RSET] = "the reply to RSET",
-	[PH_QUIT] = "the reply to QUIT",
-	[PH_CLOSED] = "nothing",
+	[PH_CONNECT] = N_("the TCP connection"),
+	[PH_GREETING] = N_("the greeting"),
+	[PH_EHLO] = N_("the reply to EHLO"),
+	[PH_HELO] = N_("the reply to HELO"),
+	[PH_STARTTLS] = N_("the reply to STARTTLS"),
+	[PH_TLS] = N_("the TLS handshake and the EHLO after it"),
+	[PH_MAIL] = N_("the reply to MAIL FROM"),
+	[PH_RCPT] = N_("the reply to RCPT TO"),
+	[PH_RELAY] = N_("the reply to the relay test's RCPT TO"),
+	[PH_RSET] = N_("the reply to RSET"),
+	[PH_QUIT] = N_("the reply to QUIT"),
+	[PH_CLOSED] = N_("nothing"),
 };
 
 enum { R_GREETING, R_EHLO, R_MAIL, R_RCPT, R_RELAY, R__COUNT };
@@ -281,16 +282,40 @@ static void probe_say(struct probe *p, const char *fmt, ...)
 	probe_flush(p);
 }
 
-static void probe_wait_note(struct probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void probe_mark(struct probe *p, const char *label, const char *mark, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* A line of our own: the attempt's label ("" for none), the printer's
+ * marker ("=== ", "!!! ", "  # ": never translated, the TUI colours by
+ * it), then the text, translated by the caller. */
+static void probe_mark(struct probe *p, const char *label, const char *mark, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->o->json)
+		return;
+	buf_adds(&p->out, label);
+	buf_adds(&p->out, mark);
+	va_start(ap, fmt);
+	buf_vprintf(&p->out, fmt, ap);
+	va_end(ap);
+	buf_addc(&p->out, '\n');
+	probe_flush(p);
+}
+
+static void probe_wait_note(struct probe *p, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* A long wait: said in line mode like any step; with --json on stderr, so
  * that stdout stays one JSON object and a person still sees the wait. */
-static void probe_wait_note(struct probe *p, const char *fmt, ...)
+static void probe_wait_note(struct probe *p, const char *label, const char *fmt, ...)
 {
 	va_list ap;
 	struct buf b;
 
 	buf_init(&b);
+	buf_adds(&b, label);
+	buf_adds(&b, "=== ");
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
@@ -392,17 +417,17 @@ static void slot_relay_said(struct probe_slot *sl)
 	const struct probe_reply *r = &sl->relay;
 
 	if (slot_open_relay(sl))
-		probe_say(sl->p, "%s!!! relay test: OPEN RELAY: the server accepted a recipient at a domain "
-			  "that does not exist (%d): it would pass anyone's mail on; spammers find such "
-			  "servers within hours and blocklists follow", sl->label, r->code);
+		probe_mark(sl->p, sl->label, "!!! ", _("relay test: OPEN RELAY: the server accepted a "
+			   "recipient at a domain that does not exist (%d): it would pass anyone's mail on; "
+			   "spammers find such servers within hours and blocklists follow"), r->code);
 	else if (r->diagnosis && strcmp(r->diagnosis, "relay-denied") == 0)
-		probe_say(sl->p, "%s=== relay test: refused as relaying (%d): not an open relay", sl->label,
-			  r->code);
+		probe_mark(sl->p, sl->label, "=== ", _("relay test: refused as relaying (%d): not an open "
+			   "relay"), r->code);
 	else
-		probe_say(sl->p, "%s=== relay test: refused (%d%s%s): not an open relay for this recipient "
-			  "(a refusal because the domain does not exist also stops spammers' random "
-			  "domains, but not real ones)", sl->label, r->code, r->diagnosis ? ", " : "",
-			  r->diagnosis ? r->diagnosis : "");
+		probe_mark(sl->p, sl->label, "=== ", _("relay test: refused (%d%s%s): not an open relay "
+			   "for this recipient (a refusal because the domain does not exist also stops "
+			   "spammers' random domains, but not real ones)"), r->code,
+			   r->diagnosis ? ", " : "", r->diagnosis ? r->diagnosis : "");
 }
 
 /* The table's relay cell: "open RELAY", "refused 554 5.7.1", "-". */
@@ -412,7 +437,7 @@ static void probe_cell_relay(struct buf *b, const struct probe_slot *sl)
 		buf_adds(b, "-");
 		return;
 	}
-	buf_adds(b, slot_open_relay(sl) ? "OPEN RELAY " : "refused ");
+	buf_adds(b, slot_open_relay(sl) ? _("OPEN RELAY ") : _("refused "));
 	buf_printf(b, "%d", sl->relay.code);
 	if (sl->relay.enhanced)
 		buf_printf(b, " %s", sl->relay.enhanced);
@@ -428,10 +453,10 @@ static void slot_on_reply(struct probe_slot *sl, const struct session_event *ev)
 		slot_record(sl, R_GREETING, &a->greeting, ev);
 		sl->greeted_ms = loop_now_ms();
 		if (sl->greeted_ms - sl->connected_ms >= PROBE_WAIT_REPORT_MS)
-			probe_say(sl->p, "%s=== the greeting took %lld s: a deliberate delay (a greet pause or "
-				  "tarpit that catches clients talking too early) or an overloaded server; a "
-				  "sending MTA waits up to 5 minutes for it (RFC 5321 4.5.3.2.1)",
-				  sl->label, (long long)((sl->greeted_ms - sl->connected_ms) / 1000));
+			probe_mark(sl->p, sl->label, "=== ", _("the greeting took %lld s: a deliberate delay "
+				   "(a greet pause or tarpit that catches clients talking too early) or an "
+				   "overloaded server; a sending MTA waits up to 5 minutes for it (RFC 5321 "
+				   "4.5.3.2.1)"), (long long)((sl->greeted_ms - sl->connected_ms) / 1000));
 		free(sl->banner);
 		sl->banner = probe_reply_name(a->greeting.text);
 		slot_set_phase(sl, ok ? PH_EHLO : PH_QUIT);
@@ -445,8 +470,8 @@ static void slot_on_reply(struct probe_slot *sl, const struct session_event *ev)
 		}
 		if (!ok && sl->ehlos == 1 && ev->reply->code >= 500 && ev->reply->code < 600 &&
 		    ev->reply->code != 554) {
-			probe_say(sl->p, "%s=== EHLO refused: trying HELO, as a sending MTA does (RFC 5321 "
-				  "4.1.4; no extensions, so no STARTTLS)", sl->label);
+			probe_mark(sl->p, sl->label, "=== ", "%s", _("EHLO refused: trying HELO, as a sending "
+				   "MTA does (RFC 5321 4.1.4; no extensions, so no STARTTLS)"));
 			slot_set_phase(sl, PH_HELO);
 		} else if (!ok)
 			slot_set_phase(sl, PH_QUIT);
@@ -467,7 +492,7 @@ static void slot_on_reply(struct probe_slot *sl, const struct session_event *ev)
 			sl->sent = true; /* the client handshakes and sends EHLO */
 		} else {
 			free(sl->tls_error);
-			sl->tls_error = xasprintf("STARTTLS refused with %d", ev->reply->code);
+			sl->tls_error = xasprintf(_("STARTTLS refused with %d"), ev->reply->code);
 			a->tls.error = sl->tls_error;
 			slot_set_phase(sl, PH_MAIL);
 		}
@@ -494,13 +519,14 @@ static void slot_on_reply(struct probe_slot *sl, const struct session_event *ev)
 	}
 }
 
-static enum probe_conn slot_conn_kind(const char *text)
+/* From the client's typed outcome, whatever language its message is in. */
+static enum probe_conn slot_conn_kind(const struct client *c)
 {
-	if (strstr(text, "refused"))
-		return PROBE_REFUSED;
-	if (strstr(text, "timed out"))
-		return PROBE_TIMEOUT;
-	return PROBE_UNREACHABLE;
+	switch (client_connect_error(c)) {
+	case TRANSPORT_EREFUSED: return PROBE_REFUSED;
+	case TRANSPORT_ETIMEOUT: return PROBE_TIMEOUT;
+	default: return PROBE_UNREACHABLE;
+	}
 }
 
 static void slot_listener(void *ctx, const struct session_event *ev)
@@ -537,7 +563,7 @@ static void slot_listener(void *ctx, const struct session_event *ev)
 		break;
 	case SESSION_ERROR:
 		if (sl->phase == PH_CONNECT && ev->text) {
-			a->conn = slot_conn_kind(ev->text);
+			a->conn = slot_conn_kind(sl->c);
 			free(sl->conn_error);
 			sl->conn_error = xstrdup(ev->text);
 			a->conn_error = sl->conn_error;
@@ -563,7 +589,7 @@ static void slot_listener(void *ctx, const struct session_event *ev)
 			if (!a->tls.verified) {
 				free(sl->tls_error);
 				sl->tls_error = xstrdup(why ? why : ev->detail ? ev->detail
-							: "the certificate was not verified");
+							: _("the certificate was not verified"));
 				a->tls.error = sl->tls_error;
 			}
 		} else if (ev->tls == SESSION_TLS_FAILED) {
@@ -571,7 +597,7 @@ static void slot_listener(void *ctx, const struct session_event *ev)
 			sl->tls_broke = !sl->plain;
 			free(sl->tls_error);
 			sl->tls_error = xstrdup(ev->detail ? ev->detail : ev->text ? ev->text
-						: "the TLS handshake failed");
+						: _("the TLS handshake failed"));
 			a->tls.error = sl->tls_error;
 		}
 		break;
@@ -607,10 +633,12 @@ static void slot_auth(struct probe_slot *sl)
 	if (a->tls.auth == PROBE_AUTH_OPPORTUNISTIC)
 		return;
 	if (a->tls.auth == PROBE_AUTH_DANE_OK)
-		probe_say(p, "%s=== DANE: %s", sl->label, sl->auth_text);
+		probe_mark(p, sl->label, "=== ", _("DANE: %s"), sl->auth_text);
+	else if (a->tls.auth == PROBE_AUTH_DANE_FAILED)
+		probe_mark(p, sl->label, "!!! ", _("DANE FAILED, a DANE sender does not deliver here: %s"),
+			   sl->auth_text);
 	else
-		probe_say(p, "%s!!! DANE %s: %s", sl->label, a->tls.auth == PROBE_AUTH_DANE_FAILED
-			  ? "FAILED, a DANE sender does not deliver here" : "unusable MX", sl->auth_text);
+		probe_mark(p, sl->label, "!!! ", _("DANE unusable MX: %s"), sl->auth_text);
 	/* a verification failure was explained with the handshake already */
 	if (kb && strncmp(kb, "verify ", 7) != 0)
 		probe_kb_tls(p, sl->label, kb);
@@ -630,9 +658,9 @@ static void slot_maybe_done(struct probe_slot *sl)
 	sl->matches_ehlo = sl->pa->ptr.name && probe_names_equal(sl->pa->ptr.name, sl->ehlo_name);
 	slot_auth(sl);
 	if (sl->pa->conn == PROBE_CONNECTED)
-		probe_say(p, "%s=== done: connected in %lld ms%s", sl->label,
-			  (long long)(sl->connected_ms - sl->started_ms),
-			  sl->greeted_ms ? "" : ", no greeting");
+		probe_mark(p, sl->label, "=== ", sl->greeted_ms ? _("done: connected in %lld ms")
+			   : _("done: connected in %lld ms, no greeting"),
+			   (long long)(sl->connected_ms - sl->started_ms));
 	probe_start_slots(p);
 	if (p->n_done == p->n_slots)
 		probe_finish(p);
@@ -668,13 +696,14 @@ static bool slot_retry_plain(struct probe_slot *sl)
 		return false;
 	if (a->tls.error == NULL) {
 		free(sl->tls_error);
-		sl->tls_error = xstrdup("the TLS handshake did not complete");
+		sl->tls_error = xstrdup(_("the TLS handshake did not complete"));
 		a->tls.error = sl->tls_error;
 	}
 	sl->plain = true;
 	sl->tls_broke = false;
-	probe_say(p, "%s=== the TLS handshake failed: connecting again without STARTTLS, as a "
-		  "sending MTA with opportunistic TLS does (mail would travel unencrypted)", sl->label);
+	probe_mark(p, sl->label, "=== ", "%s", _("the TLS handshake failed: connecting again without "
+		   "STARTTLS, as a sending MTA with opportunistic TLS does (mail would travel "
+		   "unencrypted)"));
 	memset(&a->greeting, 0, sizeof a->greeting);
 	memset(&a->ehlo, 0, sizeof a->ehlo);
 	memset(&a->mail, 0, sizeof a->mail);
@@ -728,12 +757,17 @@ static void slot_step(void *ctx)
 		free(line);
 		break;
 	case PH_STARTTLS:
-		probe_say(p, "%s=== the certificate is checked for %s%s; a failed check is recorded and "
-			  "the probe goes on as with --insecure, to see the rest; the verdict then says "
-			  "whether a sender that checks DANE or MTA-STS would deliver", sl->label,
-			  p->plan.hosts[a->from->host].shown,
-			  p->dane && p->dane[a->from->host].state == DANE_USABLE
-			  ? " against its TLSA records (DANE)" : "");
+		if (p->dane && p->dane[a->from->host].state == DANE_USABLE)
+			probe_mark(p, sl->label, "=== ", _("the certificate is checked for %s against its "
+				   "TLSA records (DANE); a failed check is recorded and the probe goes on "
+				   "as with --insecure, to see the rest; the verdict then says whether a "
+				   "sender that checks DANE or MTA-STS would deliver"),
+				   p->plan.hosts[a->from->host].shown);
+		else
+			probe_mark(p, sl->label, "=== ", _("the certificate is checked for %s; a failed "
+				   "check is recorded and the probe goes on as with --insecure, to see the "
+				   "rest; the verdict then says whether a sender that checks DANE or "
+				   "MTA-STS would deliver"), p->plan.hosts[a->from->host].shown);
 		slot_send(sl, "STARTTLS");
 		break;
 	case PH_MAIL:
@@ -747,8 +781,8 @@ static void slot_step(void *ctx)
 		free(line);
 		break;
 	case PH_RELAY:
-		probe_say(p, "%s=== relay test: RCPT TO a domain this server must not accept (.invalid "
-			  "never exists, RFC 2606); an open relay would take it", sl->label);
+		probe_mark(p, sl->label, "=== ", "%s", _("relay test: RCPT TO a domain this server must "
+			   "not accept (.invalid never exists, RFC 2606); an open relay would take it"));
 		line = xasprintf("RCPT TO:<%s>", p->relay_to);
 		slot_send(sl, line);
 		free(line);
@@ -775,11 +809,16 @@ static void slot_on_forward(void *ctx, struct dns_answer *ans)
 	sl->pa->ptr.fcrdns_ok = !ans->temporary &&
 		probe_fcrdns(sl->pa->address, (const char *const *)ans->addr, ans->n);
 	shown = util_escape_dup(sl->pa->ptr.name, strlen(sl->pa->ptr.name));
-	probe_say(p, "%s=== reverse DNS: %s is %s%s", sl->label, shown,
-		  sl->pa->ptr.fcrdns_ok ? "forward-confirmed (its name points back to the address)"
-		  : ans->temporary ? "not confirmed: the forward lookup failed temporarily"
-		  : "NOT forward-confirmed: the name does not point back to the address",
-		  sl->pa->ptr.fcrdns_ok ? "" : " (receivers often refuse or score such senders)");
+	if (sl->pa->ptr.fcrdns_ok)
+		probe_mark(p, sl->label, "=== ", _("reverse DNS: %s is forward-confirmed (its name "
+			   "points back to the address)"), shown);
+	else if (ans->temporary)
+		probe_mark(p, sl->label, "=== ", _("reverse DNS: %s is not confirmed: the forward lookup "
+			   "failed temporarily (receivers often refuse or score such senders)"), shown);
+	else
+		probe_mark(p, sl->label, "=== ", _("reverse DNS: %s is NOT forward-confirmed: the name "
+			   "does not point back to the address (receivers often refuse or score such "
+			   "senders)"), shown);
 	free(shown);
 	dns_answer_free(ans);
 	sl->ptr_done = true;
@@ -801,22 +840,26 @@ static void slot_on_ptr(void *ctx, struct dns_answer *ans)
 		sl->ptr_name = xmemdup(ans->name[0], n);
 		sl->pa->ptr.name = sl->ptr_name;
 		shown = util_escape_dup(sl->ptr_name, strlen(sl->ptr_name));
-		probe_say(p, "%s=== reverse DNS: PTR %s [%s]", sl->label, shown,
-			  dns_security_name(ans->sec));
+		probe_mark(p, sl->label, "=== ", _("reverse DNS: PTR %s [%s]"), shown,
+			   dns_security_name(ans->sec));
 		free(shown);
 		sl->q = dns_query(p->dns, sl->ptr_name, sl->pa->from && sl->pa->from->ipv6 ? DNS_AAAA : DNS_A,
 				  slot_on_forward, sl, &err);
 		dns_answer_free(ans);
 		if (sl->q)
 			return;
-		probe_say(p, "%s!!! reverse DNS: the PTR name cannot be looked up: %s", sl->label,
-			  err ? err : "?");
+		probe_mark(p, sl->label, "!!! ", _("reverse DNS: the PTR name cannot be looked up: %s"),
+			   err ? err : "?");
 		free(err);
 	} else {
 		sl->ptr_temp = ans->temporary;
-		probe_say(p, "%s%s reverse DNS: %s", sl->label, ans->temporary ? "!!!" : "===",
-			  ans->temporary ? "the PTR lookup failed temporarily (nothing known)"
-			  : "no PTR record for this address (many receivers refuse mail from an address without one; for a receiving MX it is a finding, not a failure)");
+		if (ans->temporary)
+			probe_mark(p, sl->label, "!!! ", "%s", _("reverse DNS: the PTR lookup failed "
+				   "temporarily (nothing known)"));
+		else
+			probe_mark(p, sl->label, "=== ", "%s", _("reverse DNS: no PTR record for this "
+				   "address (many receivers refuse mail from an address without one; for a "
+				   "receiving MX it is a finding, not a failure)"));
 		dns_answer_free(ans);
 	}
 	sl->ptr_done = true;
@@ -843,7 +886,7 @@ static void slot_start(struct probe_slot *sl)
 	co.implicit_tls = false;
 	co.verify_ask = false;
 	sl->c = client_new(p->loop, sl->s, &co);
-	probe_say(p, "%s=== attempt %zu of %zu: %s (%s), port %s", sl->label, sl->i + 1,
+	probe_mark(p, sl->label, "=== ", _("attempt %zu of %zu: %s (%s), port %s"), sl->i + 1,
 		  p->n_slots, p->plan.hosts[ma->host].shown, ma->ipv6 ? "IPv6" : "IPv4",
 		  p->o->port ? p->o->port : "25");
 	rev = dns_reverse_name(ma->address);
@@ -867,8 +910,8 @@ static void probe_start_slots(struct probe *p)
 
 static void probe_show_plan(struct probe *p)
 {
-	probe_say(p, "=== MX of %s [%s]: %s", p->plan.domain_shown,
-		  p->plan.secure ? "secure" : "not DNSSEC-validated", p->plan.summary);
+	probe_mark(p, "", "=== ", _("MX of %s [%s]: %s"), p->plan.domain_shown,
+		   p->plan.secure ? _("secure") : _("not DNSSEC-validated"), p->plan.summary);
 	for (size_t i = 0; i < p->plan.n_hosts; i++) {
 		const struct mx_host *h = &p->plan.hosts[i];
 
@@ -888,8 +931,8 @@ static void probe_kb_tls(struct probe *p, const char *label, const char *text)
 	if (t == NULL)
 		return;
 	probe_say(p, "%s  # %s", label, t->title);
-	probe_say(p, "%s  # likely cause: %s", label, t->cause);
-	probe_say(p, "%s  # next step: %s", label, t->next);
+	probe_mark(p, label, "  # ", _("likely cause: %s"), t->cause);
+	probe_mark(p, label, "  # ", _("next step: %s"), t->next);
 }
 
 /* RFC 7672 2.2: whether DANE applies to each MX host, said once per host
@@ -904,7 +947,7 @@ static void probe_dane_hosts(struct probe *p)
 		dane_host_decide(d, h->host, p->plan.secure, h->addr_secure, p->hq[i].tlsa);
 		if (d->state == DANE_NONE)
 			continue;
-		probe_say(p, "%s DANE: %s", d->state == DANE_USABLE ? "===" : "!!!", d->why);
+		probe_mark(p, "", d->state == DANE_USABLE ? "=== " : "!!! ", _("DANE: %s"), d->why);
 		if (d->kb_text)
 			probe_kb_tls(p, "", d->kb_text);
 	}
@@ -937,7 +980,7 @@ static void probe_addresses_done(struct probe *p)
 	free(r);
 	for (size_t i = 0; i < p->plan.n_hosts; i++)
 		probe_say(p, "=== %s: %s", p->plan.hosts[i].shown,
-			  p->plan.hosts[i].addr_why ? p->plan.hosts[i].addr_why : "no addresses");
+			  p->plan.hosts[i].addr_why ? p->plan.hosts[i].addr_why : _("no addresses"));
 	probe_dane_hosts(p);
 	for (size_t i = p->plan.n_plan_notes; i < p->plan.n_notes; i++)
 		probe_say(p, "!!! %s", p->plan.notes[i].text);
@@ -963,8 +1006,9 @@ static void probe_addresses_done(struct probe *p)
 		sl->label = xasprintf("[%s %s] ", p->plan.hosts[ma->host].shown, addr);
 		free(addr);
 	}
-	probe_say(p, "=== %zu attempt%s, up to %zu at a time", p->n_slots,
-		  p->n_slots == 1 ? "" : "s", p->parallel);
+	probe_mark(p, "", "=== ", ngettext("%zu attempt, up to %zu at a time",
+					    "%zu attempts, up to %zu at a time", p->n_slots),
+		   p->n_slots, p->parallel);
 	probe_start_slots(p);
 }
 
@@ -1012,7 +1056,7 @@ static void probe_on_mx(void *ctx, struct dns_answer *ans)
 	}
 	p->hq = xcalloc(p->plan.n_hosts ? p->plan.n_hosts : 1, sizeof *p->hq);
 	p->addr_pending = 1; /* held while the lookups start */
-	p->waiting = "the A, AAAA and TLSA lookups of the MX hosts";
+	p->waiting = _("the A, AAAA and TLSA lookups of the MX hosts");
 	p->wait_since_ms = loop_now_ms();
 	for (size_t i = 0; i < p->plan.n_hosts; i++) {
 		static const enum dns_type types[] = { DNS_AAAA, DNS_A, DNS_TLSA };
@@ -1049,7 +1093,8 @@ static void probe_tick(void *ctx)
 	if (p->waiting && now - p->wait_since_ms >= PROBE_WAIT_REPORT_MS &&
 	    now - p->last_report_ms >= PROBE_WAIT_REPORT_MS) {
 		p->last_report_ms = now;
-		probe_wait_note(p, "=== still waiting for %s: %lld s so far (a lookup gives up after %d s)",
+		/* ui-probe.c knows these lines by their words up to the %s */
+		probe_wait_note(p, "", _("still waiting for %s: %lld s so far (a lookup gives up after %d s)"),
 			  p->waiting, (long long)((now - p->wait_since_ms) / 1000),
 			  (p->o->dns.timeout_ms ? p->o->dns.timeout_ms : DNS_TIMEOUT_MS) / 1000);
 	}
@@ -1065,8 +1110,8 @@ static void probe_tick(void *ctx)
 		sl->last_report_ms = now;
 		limit = sl->phase == PH_CONNECT ? p->o->client.connect_timeout_ms
 			: p->o->client.reply_timeout_ms;
-		probe_wait_note(p, "%s=== still waiting for %s: %lld s so far (gives up after %lld s)",
-			  sl->label, probe_phase_wait[sl->phase],
+		probe_wait_note(p, sl->label, _("still waiting for %s: %lld s so far (gives up after %lld s)"),
+			  _(probe_phase_wait[sl->phase]),
 			  (long long)((now - sl->wait_since_ms) / 1000), (long long)(limit / 1000));
 	}
 }
@@ -1094,8 +1139,10 @@ static char *sender_status_text(const struct dns_answer *a)
 	char *w, *s;
 
 	if (a->temporary || a->sec == DNS_BOGUS) {
-		w = util_escape_dup(why ? why : "no reason given", strlen(why ? why : "no reason given"));
-		s = xasprintf("%s: %s", a->temporary ? "temporary failure" : "bogus", w);
+		const char *r = why ? why : _("no reason given");
+
+		w = util_escape_dup(r, strlen(r));
+		s = a->temporary ? xasprintf(_("temporary failure: %s"), w) : xasprintf("bogus: %s", w);
 		free(w);
 		return s;
 	}
@@ -1117,9 +1164,9 @@ static size_t sender_txts(const struct dns_answer *a, const char ***txt, size_t 
 static void sender_say_defects(struct probe *p, const char *what, const struct sendpol_defects *d)
 {
 	for (size_t i = 0; i < d->n; i++)
-		probe_say(p, "!!! sender %s: %s: %s", what, d->d[i].id, d->d[i].text);
+		probe_mark(p, "", "!!! ", _("sender %s: %s: %s"), what, d->d[i].id, d->d[i].text);
 	if (d->dropped)
-		probe_say(p, "!!! sender %s: %zu more defects not shown", what, d->dropped);
+		probe_mark(p, "", "!!! ", _("sender %s: %zu more defects not shown"), what, d->dropped);
 }
 
 static void sender_on_spf(void *ctx, struct dns_answer *a)
@@ -1132,12 +1179,13 @@ static void sender_on_spf(void *ctx, struct dns_answer *a)
 	p->sender.spf_ans = a;
 	spf_check(txt, len, n, &p->sender.spf);
 	if (p->sender.spf.record)
-		probe_say(p, "=== sender SPF of %s (%s): %s", p->sender.domain, st, p->sender.spf.record);
+		probe_mark(p, "", "=== ", _("sender SPF of %s (%s): %s"), p->sender.domain, st,
+			   p->sender.spf.record);
 	else
-		probe_say(p, "=== sender SPF of %s (%s): %s", p->sender.domain, st,
-			  a->temporary ? "not known: the lookup failed" : a->sec == DNS_BOGUS
-			  ? "not usable: DNSSEC validation failed"
-			  : "no SPF record (receivers get \"none\": anyone may claim this domain)");
+		probe_mark(p, "", "=== ", _("sender SPF of %s (%s): %s"), p->sender.domain, st,
+			   a->temporary ? _("not known: the lookup failed") : a->sec == DNS_BOGUS
+			   ? _("not usable: DNSSEC validation failed")
+			   : _("no SPF record (receivers get \"none\": anyone may claim this domain)"));
 	sender_say_defects(p, "SPF", &p->sender.spf.defects);
 	free(st), free(txt), free(len);
 	if (--p->sender.pending == 0 && p->sender.finish_wanted)
@@ -1155,16 +1203,17 @@ static void sender_on_dmarc(void *ctx, struct dns_answer *a)
 	p->sender.dmarc_ans = a;
 	dmarc_check(txt, len, n, d);
 	if (d->record) {
-		probe_say(p, "=== sender DMARC of %s (_dmarc.%s, %s): %s", p->sender.domain,
-			  p->sender.domain, st, d->record);
-		probe_say(p, "=== sender DMARC policy: p=%s%s%s, aggregate reports (rua) to %s, failure reports (ruf) to %s",
-			  d->p ? d->p : "(none given)", d->sp ? ", sp=" : "", d->sp ? d->sp : "",
-			  d->rua ? d->rua : "nobody", d->ruf ? d->ruf : "nobody");
+		probe_mark(p, "", "=== ", _("sender DMARC of %s (_dmarc.%s, %s): %s"), p->sender.domain,
+			   p->sender.domain, st, d->record);
+		probe_mark(p, "", "=== ", _("sender DMARC policy: p=%s%s%s, aggregate reports (rua) to "
+			   "%s, failure reports (ruf) to %s"),
+			   d->p ? d->p : _("(none given)"), d->sp ? ", sp=" : "", d->sp ? d->sp : "",
+			   d->rua ? d->rua : _("nobody"), d->ruf ? d->ruf : _("nobody"));
 	} else {
-		probe_say(p, "=== sender DMARC of %s (_dmarc.%s, %s): %s", p->sender.domain,
-			  p->sender.domain, st, a->temporary ? "not known: the lookup failed"
-			  : a->sec == DNS_BOGUS ? "not usable: DNSSEC validation failed"
-			  : "no DMARC record (receivers apply no DMARC policy)");
+		probe_mark(p, "", "=== ", _("sender DMARC of %s (_dmarc.%s, %s): %s"), p->sender.domain,
+			   p->sender.domain, st, a->temporary ? _("not known: the lookup failed")
+			   : a->sec == DNS_BOGUS ? _("not usable: DNSSEC validation failed")
+			   : _("no DMARC record (receivers apply no DMARC policy)"));
 	}
 	sender_say_defects(p, "DMARC", &d->defects);
 	free(st), free(txt), free(len);
@@ -1188,21 +1237,22 @@ static void sender_start(struct probe *p)
 	p->sender.domain = dns_name_to_ascii(dom, &err);
 	free(dom);
 	if (p->sender.domain == NULL) {
-		probe_say(p, "!!! sender: the domain of --from cannot be looked up: %s", err ? err : "?");
+		probe_mark(p, "", "!!! ", _("sender: the domain of --from cannot be looked up: %s"),
+			   err ? err : "?");
 		free(err);
 		return;
 	}
-	probe_say(p, "=== the sender's side: the SPF record (TXT at %s) and the DMARC record (TXT at _dmarc.%s)",
-		  p->sender.domain, p->sender.domain);
+	probe_mark(p, "", "=== ", _("the sender's side: the SPF record (TXT at %s) and the DMARC "
+		   "record (TXT at _dmarc.%s)"), p->sender.domain, p->sender.domain);
 	if (dns_query(p->dns, p->sender.domain, DNS_TXT, sender_on_spf, p, &err))
 		p->sender.pending++;
 	else
-		probe_say(p, "!!! sender SPF: %s", err ? err : "?"), free(err), err = NULL;
+		probe_mark(p, "", "!!! ", _("sender SPF: %s"), err ? err : "?"), free(err), err = NULL;
 	name = xasprintf("_dmarc.%s", p->sender.domain);
 	if (dns_query(p->dns, name, DNS_TXT, sender_on_dmarc, p, &err))
 		p->sender.pending++;
 	else
-		probe_say(p, "!!! sender DMARC: %s", err ? err : "?"), free(err);
+		probe_mark(p, "", "!!! ", _("sender DMARC: %s"), err ? err : "?"), free(err);
 	free(name);
 }
 
@@ -1217,17 +1267,23 @@ static void sender_table(struct probe *p)
 		return;
 	if (p->sender.spf_ans) {
 		st = sender_status_text(p->sender.spf_ans);
-		probe_say(p, "=== sender %s: SPF (%s, %s) %zu record%s, all %s, %zu defect%s", p->sender.domain,
-			  st, sender_lookup_name(p->sender.spf_ans), s->n_records, s->n_records == 1 ? "" : "s",
-			  s->all ? s->all : "-", s->defects.n, s->defects.n == 1 ? "" : "s");
+		char *rec = xasprintf(ngettext("%zu record", "%zu records", s->n_records), s->n_records);
+		char *def = xasprintf(ngettext("%zu defect", "%zu defects", s->defects.n), s->defects.n);
+
+		probe_mark(p, "", "=== ", _("sender %s: SPF (%s, %s) %s, all %s, %s"), p->sender.domain,
+			   st, sender_lookup_name(p->sender.spf_ans), rec, s->all ? s->all : "-", def);
+		free(rec), free(def);
 		free(st);
 	}
 	if (p->sender.dmarc_ans) {
 		st = sender_status_text(p->sender.dmarc_ans);
-		probe_say(p, "=== sender %s: DMARC (%s, %s) %zu record%s, p=%s%s, %zu defect%s", p->sender.domain,
-			  st, sender_lookup_name(p->sender.dmarc_ans), d->n_records, d->n_records == 1 ? "" : "s",
-			  d->p ? d->p : "-", d->p && !d->p_valid ? " (invalid)" : "",
-			  d->defects.n, d->defects.n == 1 ? "" : "s");
+		char *rec = xasprintf(ngettext("%zu record", "%zu records", d->n_records), d->n_records);
+		char *def = xasprintf(ngettext("%zu defect", "%zu defects", d->defects.n), d->defects.n);
+
+		probe_mark(p, "", "=== ", _("sender %s: DMARC (%s, %s) %s, p=%s%s, %s"), p->sender.domain,
+			   st, sender_lookup_name(p->sender.dmarc_ans), rec, d->p ? d->p : "-",
+			   d->p && !d->p_valid ? _(" (invalid)") : "", def);
+		free(rec), free(def);
 		free(st);
 	}
 }
@@ -1340,12 +1396,39 @@ static void probe_cell_reply(struct buf *b, const struct probe_reply *r)
 		buf_printf(b, " (%s)", r->diagnosis);
 }
 
+/* A cell of the table and the space after it, padded to width columns
+ * (a translated heading or word may hold wide characters). */
+static void probe_cell(struct buf *b, const char *text, size_t width)
+{
+	size_t cols = util_display_width(text, strlen(text));
+
+	buf_adds(b, text);
+	for (; cols < width; cols++)
+		buf_addc(b, ' ');
+	buf_addc(b, ' ');
+}
+
 static void probe_table(struct probe *p)
 {
+	struct buf head;
+
 	if (p->n_slots == 0)
 		return;
-	probe_say(p, "=== %-3s %-28s %-16s %-11s %-24s %-26s %s", "#", "MX host", "address",
-		  "reachable", "TLS", "reverse DNS", p->relay_to ? "RCPT                       relay test" : "RCPT");
+	buf_init(&head);
+	probe_cell(&head, "#", 3);
+	probe_cell(&head, _("MX host"), 28);
+	probe_cell(&head, _("address"), 16);
+	probe_cell(&head, _("reachable"), 11);
+	probe_cell(&head, "TLS", 24);
+	probe_cell(&head, _("reverse DNS"), 26);
+	if (p->relay_to) {
+		probe_cell(&head, "RCPT", 26);
+		buf_adds(&head, _("relay test"));
+	} else {
+		buf_adds(&head, "RCPT");
+	}
+	probe_mark(p, "", "=== ", "%s", head.data);
+	buf_free(&head);
 	for (size_t i = 0; i < p->n_slots; i++) {
 		const struct probe_slot *sl = &p->slots[i];
 		const struct probe_attempt *a = sl->pa;
@@ -1360,34 +1443,34 @@ static void probe_table(struct probe *p)
 		if (a->conn != PROBE_CONNECTED)
 			buf_adds(&reach, probe_conn_name(a->conn));
 		else
-			buf_printf(&reach, "yes %lldms", (long long)(sl->connected_ms - sl->started_ms));
+			buf_printf(&reach, _("yes %lldms"), (long long)(sl->connected_ms - sl->started_ms));
 		if (!a->tls.offered)
-			buf_adds(&tls, a->conn == PROBE_CONNECTED && a->ehlo.code ? "not offered" : "-");
+			buf_adds(&tls, a->conn == PROBE_CONNECTED && a->ehlo.code ? _("not offered") : "-");
 		else if (!a->tls.ok)
-			buf_adds(&tls, "failed");
+			buf_adds(&tls, _("failed"));
 		else if (a->tls.auth == PROBE_AUTH_DANE_OK)
-			buf_adds(&tls, "DANE verified");
+			buf_adds(&tls, _("DANE verified"));
 		else
-			buf_adds(&tls, a->tls.verified ? "verified" : "not verified");
+			buf_adds(&tls, a->tls.verified ? _("verified") : _("not verified"));
 		if (a->tls.auth == PROBE_AUTH_DANE_FAILED || a->tls.auth == PROBE_AUTH_DANE_UNUSABLE)
-			buf_adds(&tls, a->tls.auth == PROBE_AUTH_DANE_FAILED ? ", DANE FAILED"
-									  : ", DANE unusable");
+			buf_adds(&tls, a->tls.auth == PROBE_AUTH_DANE_FAILED ? _(", DANE FAILED")
+									  : _(", DANE unusable"));
 		else if (a->tls.auth == PROBE_AUTH_STS_OK)
-			buf_adds(&tls, ", MTA-STS ok");
+			buf_adds(&tls, _(", MTA-STS ok"));
 		else if (a->tls.auth == PROBE_AUTH_STS_FAILED)
-			buf_adds(&tls, ", MTA-STS FAILED");
+			buf_adds(&tls, _(", MTA-STS FAILED"));
 		else if (a->tls.auth == PROBE_AUTH_STS_TESTING)
-			buf_adds(&tls, ", MTA-STS fails (testing)");
+			buf_adds(&tls, _(", MTA-STS fails (testing)"));
 		if (a->ptr.name) {
 			util_escape(&rdns, a->ptr.name, strlen(a->ptr.name));
 			buf_adds(&rdns, a->ptr.fcrdns_ok ? " fcrdns" : " NOT fcrdns");
 			if (a->ptr.matches_banner)
 				buf_adds(&rdns, " =banner");
 		} else {
-			buf_adds(&rdns, sl->ptr_temp ? "tempfail" : "no PTR");
+			buf_adds(&rdns, sl->ptr_temp ? "tempfail" : _("no PTR"));
 		}
 		if (a->greeting.code && (a->greeting.code < 200 || a->greeting.code >= 300)) {
-			buf_adds(&rcpt, "greeting ");
+			buf_adds(&rcpt, _("greeting "));
 			probe_cell_reply(&rcpt, &a->greeting);
 		} else if (a->mail.code && (a->mail.code < 200 || a->mail.code >= 300)) {
 			buf_adds(&rcpt, "MAIL ");
@@ -1395,13 +1478,24 @@ static void probe_table(struct probe *p)
 		} else {
 			probe_cell_reply(&rcpt, &a->rcpt);
 		}
-		if (relay.len)
-			buf_printf(&rcpt, "%*s %s", rcpt.len < 26 ? (int)(26 - rcpt.len) : 0, "", relay.data);
-		probe_say(p, "=== %-3zu %-28s %-16s %-11s %-24s %-26s %s", i + 1, host.data, addr.data,
-			  reach.data, tls.data, rdns.data, rcpt.data);
+		buf_clear(&head);
+		buf_printf(&head, "%-3zu ", i + 1);
+		probe_cell(&head, host.data, 28);
+		probe_cell(&head, addr.data, 16);
+		probe_cell(&head, reach.data, 11);
+		probe_cell(&head, tls.data, 24);
+		probe_cell(&head, rdns.data, 26);
+		if (relay.len) {
+			probe_cell(&head, rcpt.data, 26);
+			buf_adds(&head, relay.data);
+		} else {
+			buf_adds(&head, rcpt.data);
+		}
+		probe_mark(p, "", "=== ", "%s", head.data);
 		buf_free(&host), buf_free(&addr), buf_free(&reach);
 		buf_free(&tls), buf_free(&rdns), buf_free(&rcpt), buf_free(&relay);
 	}
+	buf_free(&head);
 }
 
 /* --relay-test: how many attempts found an open relay. */
@@ -1425,15 +1519,20 @@ static void probe_relay_summary(struct probe *p)
 	for (size_t i = 0; i < p->n_slots; i++)
 		tried += p->slots[i].relay.code != 0;
 	if (open)
-		probe_say(p, "!!! OPEN RELAY: %zu of %zu relay test%s accepted RCPT TO:<%s>: these servers "
-			  "pass on mail for any domain; close the relay (accept other domains only from "
-			  "authenticated users or your own networks) before spammers find it", open, tried,
-			  tried == 1 ? "" : "s", p->relay_to);
+		probe_mark(p, "", "!!! ", ngettext("OPEN RELAY: %zu of %zu relay test accepted "
+			   "RCPT TO:<%s>: these servers pass on mail for any domain; close the relay (accept "
+			   "other domains only from authenticated users or your own networks) before "
+			   "spammers find it", "OPEN RELAY: %zu of %zu relay tests accepted RCPT TO:<%s>: "
+			   "these servers pass on mail for any domain; close the relay (accept other "
+			   "domains only from authenticated users or your own networks) before spammers "
+			   "find it", tried), open, tried, p->relay_to);
 	else if (tried)
-		probe_say(p, "=== relay test: %zu server%s tried, none accepted RCPT TO:<%s>: no open relay found",
-			  tried, tried == 1 ? "" : "s", p->relay_to);
+		probe_mark(p, "", "=== ", ngettext("relay test: %zu server tried, none accepted "
+			   "RCPT TO:<%s>: no open relay found", "relay test: %zu servers tried, none "
+			   "accepted RCPT TO:<%s>: no open relay found", tried), tried, p->relay_to);
 	else
-		probe_say(p, "=== relay test: not tried (no server got as far as RCPT TO)");
+		probe_mark(p, "", "=== ", "%s", _("relay test: not tried (no server got as far as "
+			   "RCPT TO)"));
 }
 
 static void json_reply(struct buf *b, const struct probe_reply *r)
@@ -1661,12 +1760,17 @@ static bool probe_blocklists_pending(struct probe *p)
 		}
 	}
 	if (n == 0)
-		probe_say(p, "=== blocklists: no connection was made, so no sending address to look up "
-			  "(give one: --blocklists IP)");
-	else
-		probe_say(p, "=== blocklists: %zu address%s in the %zu zone%s of %s (RFC 5782)", n,
-			  n == 1 ? "" : "es", p->bl_list.n, p->bl_list.n == 1 ? "" : "s", p->bl_path);
-	p->waiting = "the blocklist lookups";
+		probe_mark(p, "", "=== ", "%s", _("blocklists: no connection was made, so no sending "
+			   "address to look up (give one: --blocklists IP)"));
+	else {
+		char *zones = xasprintf(ngettext("%zu zone", "%zu zones", p->bl_list.n), p->bl_list.n);
+
+		probe_mark(p, "", "=== ", ngettext("blocklists: %zu address in the %s of %s (RFC 5782)",
+						    "blocklists: %zu addresses in the %s of %s (RFC 5782)",
+						    n), n, zones, p->bl_path);
+		free(zones);
+	}
+	p->waiting = _("the blocklist lookups");
 	p->wait_since_ms = loop_now_ms();
 	dnsbl_start(p->dns, &p->bl_list, addrs, n, probe_blocklists_done, p, &p->bl);
 	free(addrs);
@@ -1676,10 +1780,10 @@ static bool probe_blocklists_pending(struct probe *p)
 static const char *probe_bl_words(enum dnsbl_status s)
 {
 	switch (s) {
-	case DNSBL_LISTED: return "LISTED";
-	case DNSBL_NOT_LISTED: return "not listed";
-	case DNSBL_REFUSED: return "query refused by the list";
-	default: return "no answer";
+	case DNSBL_LISTED: return _("LISTED");
+	case DNSBL_NOT_LISTED: return _("not listed");
+	case DNSBL_REFUSED: return _("query refused by the list");
+	default: return _("no answer");
 	}
 }
 
@@ -1694,22 +1798,25 @@ static void probe_blocklists_say(struct probe *p)
 		char *codes = c[i].codes ? util_escape_dup(c[i].codes, strlen(c[i].codes)) : NULL;
 
 		listed += c[i].status == DNSBL_LISTED;
-		probe_say(p, "%s blocklist %s: %s %s%s%s%s%s%s", c[i].status == DNSBL_LISTED ? "!!!" : "===",
+		probe_mark(p, "", c[i].status == DNSBL_LISTED ? "!!! " : "=== ", _("blocklist %s: %s %s%s%s%s%s%s"),
 			  c[i].zone->zone, c[i].address, probe_bl_words(c[i].status),
 			  codes ? " (" : "", codes ? codes : "", codes ? ")" : "",
 			  reason || c[i].error || c[i].status == DNSBL_REFUSED ? ": " : "",
 			  reason ? reason : c[i].error ? c[i].error : c[i].status == DNSBL_REFUSED
-			  ? "NOT a listing: the list refuses this resolver (a public or over-used one); "
-			    "ask through your own resolver" : "");
+			  ? _("NOT a listing: the list refuses this resolver (a public or over-used one); "
+			      "ask through your own resolver") : "");
 		free(reason);
 		free(codes);
 	}
 	if (listed)
-		probe_say(p, "!!! blocklists: the sending address is listed in %zu of %zu lookup%s: receivers "
-			  "using these lists refuse or score its mail; the TXT says why and where to ask "
-			  "for removal", listed, n, n == 1 ? "" : "s");
+		probe_mark(p, "", "!!! ", ngettext("blocklists: the sending address is listed in %zu of "
+			   "%zu lookup: receivers using these lists refuse or score its mail; the TXT says "
+			   "why and where to ask for removal", "blocklists: the sending address is listed "
+			   "in %zu of %zu lookups: receivers using these lists refuse or score its mail; "
+			   "the TXT says why and where to ask for removal", n), listed, n);
 	else if (n)
-		probe_say(p, "=== blocklists: not listed in any of the %zu lookup%s", n, n == 1 ? "" : "s");
+		probe_mark(p, "", "=== ", ngettext("blocklists: not listed in any of the %zu lookup",
+						    "blocklists: not listed in any of the %zu lookups", n), n);
 }
 
 static void probe_blocklists_json(struct probe *p, struct buf *b)
@@ -1761,7 +1868,7 @@ static void probe_on_sts(void *ctx, struct mtasts_result *r)
 	p->sts_res = r;
 	/* no record: one line; otherwise the whole check, as smtpscope mtasts */
 	if (!p->o->json && r->state == MTASTS_STATE_NONE)
-		probe_say(p, "=== MTA-STS: %s: %s", mtasts_state_name(r->state), r->summary);
+		probe_mark(p, "", "=== ", _("MTA-STS: %s: %s"), mtasts_state_name(r->state), r->summary);
 	else if (!p->o->json)
 		mtasts_result_lines(r, probe_sts_line, p);
 	if (p->sts_finish_wanted)
@@ -1780,7 +1887,7 @@ static void probe_sts_start(struct probe *p)
 
 	p->sts = mtasts_start(p->loop, p->dns, &mo, probe_on_sts, p, &err);
 	if (p->sts == NULL) {
-		probe_say(p, "!!! MTA-STS: not looked up: %s", err ? err : "?");
+		probe_mark(p, "", "!!! ", _("MTA-STS: not looked up: %s"), err ? err : "?");
 		free(err);
 	}
 }
@@ -1813,11 +1920,11 @@ static void probe_sts_apply(struct probe *p)
 		sl->sts_verdict = c.verdict;
 		sl->sts_checked = true;
 		if (!p->o->json)
-			probe_say(p, "%s%s MTA-STS (%s): %s%s", sl->label, c.ok ? "===" : "!!!",
-				  mtasts_mode_name(r->policy.mode), c.refused
-				  ? "FAILED, a sender that enforces the policy does not deliver here: "
-				  : c.reported ? "would fail (mode testing: delivered, and reported): " : "",
-				  c.text ? c.text : mtasts_mx_verdict_name(c.verdict));
+			probe_mark(p, sl->label, c.ok ? "=== " : "!!! ", _("MTA-STS (%s): %s%s"),
+				   mtasts_mode_name(r->policy.mode), c.refused
+				   ? _("FAILED, a sender that enforces the policy does not deliver here: ")
+				   : c.reported ? _("would fail (mode testing: delivered, and reported): ") : "",
+				   c.text ? c.text : mtasts_mx_verdict_name(c.verdict));
 		c.text = NULL;
 		mtasts_mx_check_free(&c);
 	}
@@ -1842,7 +1949,7 @@ static void probe_finish(struct probe *p)
 	}
 	if (p->sender.pending) { /* the verdict waits for the sender's lookups */
 		p->sender.finish_wanted = true;
-		p->waiting = "the SPF and DMARC lookups of the sender domain";
+		p->waiting = _("the SPF and DMARC lookups of the sender domain");
 		p->wait_since_ms = loop_now_ms();
 		return;
 	}
@@ -1858,9 +1965,9 @@ static void probe_finish(struct probe *p)
 		if (p->o->blocklists)
 			probe_blocklists_say(p);
 		sender_table(p);
-		probe_say(p, "=== verdict: %s (exit %d): %s", verdict_name(p->verdict.kind),
-			  p->verdict.exit_status, p->verdict.conclusion ? p->verdict.conclusion : "");
-		probe_say(p, "=== next step: %s", p->verdict.next_step ? p->verdict.next_step : "");
+		probe_mark(p, "", "=== ", _("verdict: %s (exit %d): %s"), verdict_name(p->verdict.kind),
+			   p->verdict.exit_status, p->verdict.conclusion ? p->verdict.conclusion : "");
+		probe_mark(p, "", "=== ", _("next step: %s"), p->verdict.next_step ? p->verdict.next_step : "");
 		probe_relay_summary(p);
 	}
 	loop_stop(p->loop);
@@ -1937,14 +2044,16 @@ int probe_run(const struct probe_options *o)
 	p.parallel = o->parallel ? o->parallel : PROBE_DEFAULT_PARALLEL;
 	p.domain = probe_split_target(o->target, &p.address);
 	if (p.domain == NULL) {
-		fprintf(stderr, "smtpscope probe: \"%s\" has no domain: expected ADDRESS (user@domain) or DOMAIN\n",
+		fprintf(stderr, "smtpscope probe: ");
+		fprintf(stderr, _("\"%s\" has no domain: expected ADDRESS (user@domain) or DOMAIN"),
 			o->target);
+		fputc('\n', stderr);
 		probe_free(&p);
 		return PROBE_EXIT_USAGE;
 	}
 	ascii = dns_name_to_ascii(p.domain, &err);
 	if (ascii == NULL) {
-		fprintf(stderr, "smtpscope probe: %s\n", err ? err : "bad domain");
+		fprintf(stderr, "smtpscope probe: %s\n", err ? err : _("bad domain"));
 		free(err);
 		probe_free(&p);
 		return PROBE_EXIT_USAGE;
@@ -1971,7 +2080,7 @@ int probe_run(const struct probe_options *o)
 	p.loop = loop_new();
 	p.dns = dns_new(p.loop, &o->dns, &err);
 	if (p.dns == NULL) {
-		fprintf(stderr, "smtpscope probe: %s\n", err ? err : "the resolver could not be set up");
+		fprintf(stderr, "smtpscope probe: %s\n", err ? err : _("the resolver could not be set up"));
 		free(err);
 		loop_free(p.loop);
 		probe_free(&p);
@@ -1979,7 +2088,7 @@ int probe_run(const struct probe_options *o)
 	}
 	p.start_ms = loop_now_ms();
 	if (!dns_query(p.dns, p.domain, DNS_MX, probe_on_mx, &p, &err)) {
-		fprintf(stderr, "smtpscope probe: %s\n", err ? err : "cannot look the domain up");
+		fprintf(stderr, "smtpscope probe: %s\n", err ? err : _("cannot look the domain up"));
 		free(err);
 		dns_free(p.dns);
 		loop_free(p.loop);
@@ -1991,16 +2100,16 @@ int probe_run(const struct probe_options *o)
 	{
 		char *shown = util_escape_dup(o->target, strlen(o->target));
 
-		probe_say(&p, "=== probing %s: the MX lookup of %s, then every MX as a sending MTA tries them (never DATA)",
-			  shown, p.domain);
+		probe_mark(&p, "", "=== ", _("probing %s: the MX lookup of %s, then every MX as a "
+			   "sending MTA tries them (never DATA)"), shown, p.domain);
 		free(shown);
 		if (p.address == NULL)
-			probe_say(&p, "=== a domain without a mailbox: RCPT TO asks for postmaster@%s, which every domain must have (RFC 5321 4.5.1)",
-				  p.domain);
+			probe_mark(&p, "", "=== ", _("a domain without a mailbox: RCPT TO asks for "
+				   "postmaster@%s, which every domain must have (RFC 5321 4.5.1)"), p.domain);
 	}
 	sender_start(&p);
 	probe_sts_start(&p);
-	p.waiting = "the MX lookup";
+	p.waiting = _("the MX lookup");
 	p.wait_since_ms = loop_now_ms();
 	p.ticker = loop_timer(p.loop, 1000, probe_tick, &p);
 	loop_run(p.loop);

@@ -473,7 +473,7 @@ static void ui_draw_help(struct ui *ui)
 		} else {
 			const struct cmd_entry *e = t[i - nk];
 			char *line = xasprintf("  /%s%s%s  %s", e->name, e->args[0] ? " " : "",
-					       e->args, e->summary);
+					       e->args[0] ? _(e->args) : "", _(e->summary));
 
 			ui_draw_text(2 + y, 2, w - 2, line, strlen(line), 0);
 			free(line);

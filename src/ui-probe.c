@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #define SMTPSCOPE_UI_INTERNAL
+#include "smtpscope/i18n.h"
 #include "smtpscope/probe.h"
 #include "smtpscope/ui.h"
 #include "smtpscope/util.h"
@@ -169,22 +170,40 @@ static void uip_draw(struct uip *u)
 			u->back--;
 		}
 	}
-	uip_title(0, u->back ? "session: smtpscope probe (scrolled back: Down, PgDn or End for the latest)"
-		  : "session: smtpscope probe (the steps as they happen; Up, PgUp scroll back)");
+	uip_title(0, u->back ? _("session: smtpscope probe (scrolled back: Down, PgDn or End for the latest)")
+		  : _("session: smtpscope probe (the steps as they happen; Up, PgUp scroll back)"));
 	uip_pane(u, &u->steps, u->back, 1, ses_h);
-	uip_title(1 + ses_h, u->result.n ? "explanation: the verdict" : "explanation: probing...");
+	uip_title(1 + ses_h, u->result.n ? _("explanation: the verdict") : _("explanation: probing..."));
 	if (u->result.n) {
 		uip_pane(u, &u->result, 0, 2 + ses_h, res_h);
 	} else {
 		struct uip_lines one = { 0 };
 		char *l[1];
 
-		l[0] = u->wait ? u->wait : (char *)"the verdict comes here when every attempt has ended";
+		l[0] = u->wait ? u->wait : (char *)_("the verdict comes here when every attempt has ended");
 		one.l = l, one.n = 1;
 		uip_pane(u, &one, 0, 2 + ses_h, res_h);
 	}
-	uip_title(LINES - 1, u->done ? "probe done: q or F10 quits" : "probing: q or F10 stops and quits");
+	uip_title(LINES - 1, u->done ? _("probe done: q or F10 quits") : _("probing: q or F10 stops and quits"));
 	refresh();
+}
+
+/* probe.c's "=== still waiting for ..." lines (the wait shown in the
+ * explanation pane until the verdict): in English, or in the user's
+ * language, whose translations of both waiting lines begin with the same
+ * words as the first one's, up to its first conversion. */
+static bool uip_is_wait(const char *text)
+{
+	const char *m = strstr(text, "=== "), *fmt;
+	size_t n;
+
+	if (m == NULL)
+		return false;
+	if (strncmp(m + 4, "still waiting for ", 18) == 0)
+		return true;
+	fmt = _("still waiting for %s: %lld s so far (a lookup gives up after %d s)");
+	n = strcspn(fmt, "%");
+	return n > 0 && strncmp(m + 4, fmt, n) == 0;
 }
 
 static void uip_line(void *ctx, const char *text, bool result)
@@ -197,7 +216,7 @@ static void uip_line(void *ctx, const char *text, bool result)
 		return;
 	}
 	uip_add(result ? &u->result : &u->steps, text);
-	if (!result && strstr(text, "=== still waiting for ")) {
+	if (!result && uip_is_wait(text)) {
 		free(u->wait);
 		u->wait = xstrdup(text);
 	}
@@ -277,7 +296,7 @@ int ui_probe_run(struct probe_options *o)
 	for (size_t i = 0; i < u.result.n; i++)
 		printf("%s\n", u.result.l[i]);
 	if (u.quit && u.result.n == 0)
-		printf("smtpscope probe: stopped before the verdict\n");
+		printf("smtpscope probe: %s\n", _("stopped before the verdict"));
 	fflush(stdout);
 	uip_free_lines(&u.steps);
 	uip_free_lines(&u.result);

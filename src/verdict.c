@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/util.h"
 #include "smtpscope/verdict.h"
 
@@ -18,59 +19,59 @@ static const struct verdict_row {
 	const char *next_step;
 } verdict_rows[VERDICT__COUNT] = {
 	[VERDICT_DELIVERABLE] = { "deliverable", 0,
-		"nothing to fix for delivery: if a message still bounced, it was refused after its "
-		"content was sent (content, size, or the sender's authentication)" },
+		N_("nothing to fix for delivery: if a message still bounced, it was refused after its "
+		"content was sent (content, size, or the sender's authentication)") },
 	[VERDICT_DELIVERABLE_NO_TLS] = { "deliverable-no-tls", 40,
-		"mail gets through, but unencrypted: the domain's operator should offer STARTTLS "
-		"with a valid certificate" },
+		N_("mail gets through, but unencrypted: the domain's operator should offer STARTTLS "
+		"with a valid certificate") },
 	[VERDICT_NULL_MX] = { "null-mx", 41,
-		"this address cannot receive mail: ask the recipient for another address" },
+		N_("this address cannot receive mail: ask the recipient for another address") },
 	[VERDICT_NO_SUCH_DOMAIN] = { "no-such-domain", 42,
-		"check the spelling of the domain; a domain that does not exist cannot receive mail" },
+		N_("check the spelling of the domain; a domain that does not exist cannot receive mail") },
 	[VERDICT_DNS_TEMPFAIL] = { "dns-tempfail", 43,
-		"retry later (a sender keeps the message queued); if it persists, try another "
-		"resolver (--resolver) or ask the domain's operator about its name servers" },
+		N_("retry later (a sender keeps the message queued); if it persists, try another "
+		"resolver (--resolver) or ask the domain's operator about its name servers") },
 	[VERDICT_DNS_BOGUS] = { "dns-bogus", 44,
-		"the domain's operator must repair its DNSSEC signatures or its DS record; until "
-		"then validating senders will not deliver" },
+		N_("the domain's operator must repair its DNSSEC signatures or its DS record; until "
+		"then validating senders will not deliver") },
 	[VERDICT_NO_ADDRESS] = { "no-address", 45,
-		"the domain's operator must give its MX hosts A or AAAA records" },
+		N_("the domain's operator must give its MX hosts A or AAAA records") },
 	[VERDICT_ALL_UNREACHABLE] = { "all-unreachable", 46,
-		"the mail servers are down or not listening on port 25; a sender retries for days: "
-		"tell the domain's operator" },
+		N_("the mail servers are down or not listening on port 25; a sender retries for days: "
+		"tell the domain's operator") },
 	[VERDICT_PORT25_BLOCKED] = { "port25-blocked", 47,
-		"home, office and cloud networks often block port 25 out: probe from a server that "
-		"is allowed to send mail, or ask the provider to open port 25" },
+		N_("home, office and cloud networks often block port 25 out: probe from a server that "
+		"is allowed to send mail, or ask the provider to open port 25") },
 	[VERDICT_RECIPIENT_UNKNOWN] = { "recipient-unknown", 48,
-		"check the spelling of the part before the @: the domain takes mail, but not for "
-		"this mailbox" },
+		N_("check the spelling of the part before the @: the domain takes mail, but not for "
+		"this mailbox") },
 	[VERDICT_RECIPIENT_REFUSED] = { "recipient-refused", 49,
-		"the mailbox exists but refuses mail (full or disabled): reach the recipient another "
-		"way" },
+		N_("the mailbox exists but refuses mail (full or disabled): reach the recipient another "
+		"way") },
 	[VERDICT_GREYLISTED] = { "greylisted", 50,
-		"retry in a few minutes, as a real sender does: greylisting lets the retry through" },
+		N_("retry in a few minutes, as a real sender does: greylisting lets the retry through") },
 	[VERDICT_SENDER_REFUSED] = { "sender-refused", 51,
-		"probe with a sender address (--from) whose domain exists and whose SPF allows this "
-		"host, or from your real mail server" },
+		N_("probe with a sender address (--from) whose domain exists and whose SPF allows this "
+		"host, or from your real mail server") },
 	[VERDICT_POLICY_REFUSED] = { "policy-refused", 52,
-		"this sending host is refused: check its address against blocklists (--blocklists) "
-		"and its reverse DNS, or probe from your real mail server" },
+		N_("this sending host is refused: check its address against blocklists (--blocklists) "
+		"and its reverse DNS, or probe from your real mail server") },
 	[VERDICT_TEMPORARY] = { "temporary", 53,
-		"a sender keeps the message queued and retries: try again later, and read the reply "
-		"(smtpscope explain CODE) if it persists" },
+		N_("a sender keeps the message queued and retries: try again later, and read the reply "
+		"(smtpscope explain CODE) if it persists") },
 	[VERDICT_REFUSED] = { "refused", 54,
-		"read the reply's explanation (smtpscope explain CODE): the server refused for a "
-		"reason of its own" },
+		N_("read the reply's explanation (smtpscope explain CODE): the server refused for a "
+		"reason of its own") },
 	[VERDICT_INCOMPLETE] = { "incomplete", 55,
-		"run the probe again: the steps above show where it stopped" },
+		N_("run the probe again: the steps above show where it stopped") },
 	[VERDICT_DANE_FAILED] = { "dane-failed", 56,
-		"the domain's operator must publish TLSA records that match the server's current "
+		N_("the domain's operator must publish TLSA records that match the server's current "
 		"certificate (smtpscope tlsa MX-HOST shows the records to publish), or remove the "
-		"stale ones; senders that check DANE keep the mail queued until then" },
+		"stale ones; senders that check DANE keep the mail queued until then") },
 	[VERDICT_MTASTS_FAILED] = { "mtasts-failed", 57,
-		"the domain's operator must list every MX in the MTA-STS policy's mx lines and give "
+		N_("the domain's operator must list every MX in the MTA-STS policy's mx lines and give "
 		"each a valid certificate for its name (smtpscope mtasts DOMAIN shows the policy); "
-		"senders that enforce MTA-STS keep the mail queued until then" },
+		"senders that enforce MTA-STS keep the mail queued until then") },
 };
 
 static const char *const probe_auth_names[] = {
@@ -260,105 +261,135 @@ static void verdict_walk(struct verdict_walk *w, const struct probe_result *r)
 static const struct probe_reply *verdict_stage(const struct probe_attempt *a, const char **what)
 {
 	if (a->rcpt.code) {
-		*what = "the recipient (RCPT TO)";
+		*what = _("the recipient (RCPT TO)");
 		return &a->rcpt;
 	}
 	if (a->mail.code) {
-		*what = "the sender (MAIL FROM)";
+		*what = _("the sender (MAIL FROM)");
 		return &a->mail;
 	}
 	if (a->ehlo.code >= 400) {
 		*what = "EHLO";
 		return &a->ehlo;
 	}
-	*what = "the connection (greeting)";
+	*what = _("the connection (greeting)");
 	return &a->greeting;
+}
+
+/* A name or a server's text, escaped (NULL: nothing), newly allocated. */
+static char *verdict_esc(const char *s)
+{
+	return s ? util_escape_dup(s, strlen(s)) : xstrdup("");
 }
 
 static void verdict_deliverable(struct buf *b, const struct probe_attempt *a, size_t failed_before)
 {
-	buf_adds(b, "deliverable via ");
-	verdict_name_add(b, a->host);
-	buf_adds(b, " (");
-	verdict_name_add(b, a->address);
-	if (a->tls.ok && (a->tls.auth == PROBE_AUTH_DANE_OK || a->tls.auth == PROBE_AUTH_STS_OK)) {
-		buf_adds(b, a->tls.auth == PROBE_AUTH_DANE_OK ? ", TLS authenticated by DANE: "
-							      : ", TLS authenticated by MTA-STS: ");
-		verdict_name_add(b, a->tls.auth_text);
-		buf_addc(b, ')');
-	} else if (a->tls.ok && a->tls.verified) {
-		buf_adds(b, ", TLS verified)");
-	} else if (a->tls.ok) {
-		buf_adds(b, ", TLS, but the certificate does not verify");
-		if (a->tls.error) {
-			buf_adds(b, ": ");
-			verdict_name_add(b, a->tls.error);
-		}
-		buf_addc(b, ')');
-	} else {
-		buf_adds(b, a->tls.offered ? ", no TLS: the handshake failed" : ", no TLS: not offered");
-		if (a->tls.offered && a->tls.error) {
-			buf_adds(b, ": ");
-			verdict_name_add(b, a->tls.error);
-		}
-		buf_addc(b, ')');
-	}
+	char *host = verdict_esc(a->host), *addr = verdict_esc(a->address);
+	char *err = verdict_esc(a->tls.error), *auth = verdict_esc(a->tls.auth_text);
+
+	if (a->tls.ok && a->tls.auth == PROBE_AUTH_DANE_OK)
+		buf_printf(b, _("deliverable via %s (%s, TLS authenticated by DANE: %s)"), host, addr, auth);
+	else if (a->tls.ok && a->tls.auth == PROBE_AUTH_STS_OK)
+		buf_printf(b, _("deliverable via %s (%s, TLS authenticated by MTA-STS: %s)"), host, addr,
+			   auth);
+	else if (a->tls.ok && a->tls.verified)
+		buf_printf(b, _("deliverable via %s (%s, TLS verified)"), host, addr);
+	else if (a->tls.ok && a->tls.error)
+		buf_printf(b, _("deliverable via %s (%s, TLS, but the certificate does not verify: %s)"),
+			   host, addr, err);
+	else if (a->tls.ok)
+		buf_printf(b, _("deliverable via %s (%s, TLS, but the certificate does not verify)"), host,
+			   addr);
+	else if (a->tls.offered && a->tls.error)
+		buf_printf(b, _("deliverable via %s (%s, no TLS: the handshake failed: %s)"), host, addr,
+			   err);
+	else if (a->tls.offered)
+		buf_printf(b, _("deliverable via %s (%s, no TLS: the handshake failed)"), host, addr);
+	else
+		buf_printf(b, _("deliverable via %s (%s, no TLS: not offered)"), host, addr);
 	if (failed_before)
-		buf_printf(b, ", after %zu earlier address%s did not take it", failed_before,
-			   failed_before == 1 ? "" : "es");
-	if (a->tls.auth == PROBE_AUTH_STS_TESTING) {
-		buf_adds(b, "; MTA-STS (mode testing) would fail: ");
-		verdict_name_add(b, a->tls.auth_text);
-	}
+		buf_printf(b, ngettext(", after %zu earlier address did not take it",
+				       ", after %zu earlier addresses did not take it", failed_before),
+			   failed_before);
+	if (a->tls.auth == PROBE_AUTH_STS_TESTING)
+		buf_printf(b, _("; MTA-STS (mode testing) would fail: %s"), auth);
+	free(host);
+	free(addr);
+	free(err);
+	free(auth);
 }
 
 /* Every MX that answered failed the authentication its domain asks for. */
 static void verdict_auth(struct buf *b, const struct probe_result *r, const struct probe_attempt *a)
 {
-	bool dane = a->tls.auth != PROBE_AUTH_STS_FAILED;
+	char *host = verdict_esc(a->host), *addr = verdict_esc(a->address);
+	char *why = verdict_esc(a->tls.auth_text ? a->tls.auth_text : probe_auth_name(a->tls.auth));
 
-	buf_printf(b, "a sender that %s would not deliver to any MX of %s: ",
-		   dane ? "checks DANE (RFC 7672)" : "enforces the domain's MTA-STS policy (RFC 8461)",
-		   r->plan->domain_shown);
-	verdict_name_add(b, a->host);
-	buf_adds(b, " (");
-	verdict_name_add(b, a->address);
-	buf_adds(b, "): ");
-	verdict_name_add(b, a->tls.auth_text ? a->tls.auth_text : probe_auth_name(a->tls.auth));
+	if (a->tls.auth != PROBE_AUTH_STS_FAILED)
+		buf_printf(b, _("a sender that checks DANE (RFC 7672) would not deliver to any MX of %s: "
+				"%s (%s): %s"), r->plan->domain_shown, host, addr, why);
+	else
+		buf_printf(b, _("a sender that enforces the domain's MTA-STS policy (RFC 8461) would not "
+				"deliver to any MX of %s: %s (%s): %s"), r->plan->domain_shown, host, addr, why);
+	free(host);
+	free(addr);
+	free(why);
 }
 
 /* The conclusion of a verdict resting on attempt a. */
 static void verdict_on_attempt(struct buf *b, enum verdict_kind k, const struct probe_attempt *a,
 			       size_t index)
 {
-	static const char *const lead[VERDICT__COUNT] = {
-		[VERDICT_RECIPIENT_UNKNOWN] = "says the recipient does not exist",
-		[VERDICT_RECIPIENT_REFUSED] = "refuses mail for the recipient",
-		[VERDICT_GREYLISTED] = "greylisted the recipient: a first attempt is deferred on purpose",
-		[VERDICT_SENDER_REFUSED] = "refused the sender",
-		[VERDICT_POLICY_REFUSED] = "refused this sending host",
-		[VERDICT_TEMPORARY] = "deferred (temporary failure)",
-		[VERDICT_REFUSED] = "refused",
-	};
 	const char *what;
 	const struct probe_reply *rep;
+	struct buf rest;
+	char *host;
 
 	if (k == VERDICT_DELIVERABLE || k == VERDICT_DELIVERABLE_NO_TLS) {
 		verdict_deliverable(b, a, index);
 		return;
 	}
 	rep = verdict_stage(a, &what);
-	verdict_name_add(b, a->host);
-	buf_printf(b, " %s, at %s: ", lead[k] ? lead[k] : "answered", what);
+	buf_init(&rest);
 	if (rep->code)
-		verdict_reply_add(b, rep);
+		verdict_reply_add(&rest, rep);
 	else
-		buf_adds(b, a->lost ? "the connection closed before a reply" : "no reply");
+		buf_adds(&rest, a->lost ? _("the connection closed before a reply") : _("no reply"));
 	if (rep->diagnosis) {
-		buf_adds(b, " (");
-		verdict_name_add(b, rep->diagnosis);
-		buf_addc(b, ')');
+		buf_adds(&rest, " (");
+		verdict_name_add(&rest, rep->diagnosis);
+		buf_addc(&rest, ')');
 	}
+	host = verdict_esc(a->host);
+	switch (k) {
+	case VERDICT_RECIPIENT_UNKNOWN:
+		buf_printf(b, _("%s says the recipient does not exist, at %s: %s"), host, what, rest.data);
+		break;
+	case VERDICT_RECIPIENT_REFUSED:
+		buf_printf(b, _("%s refuses mail for the recipient, at %s: %s"), host, what, rest.data);
+		break;
+	case VERDICT_GREYLISTED:
+		buf_printf(b, _("%s greylisted the recipient: a first attempt is deferred on purpose, at "
+				"%s: %s"), host, what, rest.data);
+		break;
+	case VERDICT_SENDER_REFUSED:
+		buf_printf(b, _("%s refused the sender, at %s: %s"), host, what, rest.data);
+		break;
+	case VERDICT_POLICY_REFUSED:
+		buf_printf(b, _("%s refused this sending host, at %s: %s"), host, what, rest.data);
+		break;
+	case VERDICT_TEMPORARY:
+		buf_printf(b, _("%s deferred (temporary failure), at %s: %s"), host, what, rest.data);
+		break;
+	case VERDICT_REFUSED:
+		buf_printf(b, _("%s refused, at %s: %s"), host, what, rest.data);
+		break;
+	default:
+		buf_printf(b, _("%s answered, at %s: %s"), host, what, rest.data);
+		break;
+	}
+	free(host);
+	buf_free(&rest);
 }
 
 /* The verdict from the DNS alone, or false when the attempts decide. */
@@ -367,21 +398,21 @@ static bool verdict_from_plan(const struct mx_plan *p, struct verdict *v, struct
 	switch (p->outcome) {
 	case MX_PLAN_NULL:
 		v->kind = VERDICT_NULL_MX;
-		buf_printf(b, "the domain %s accepts no mail (Null MX)", p->domain_shown);
+		buf_printf(b, _("the domain %s accepts no mail (Null MX)"), p->domain_shown);
 		return true;
 	case MX_PLAN_NXDOMAIN:
 		v->kind = VERDICT_NO_SUCH_DOMAIN;
-		buf_printf(b, "the domain %s does not exist (NXDOMAIN)", p->domain_shown);
+		buf_printf(b, _("the domain %s does not exist (NXDOMAIN)"), p->domain_shown);
 		return true;
 	case MX_PLAN_TEMPFAIL:
 		v->kind = VERDICT_DNS_TEMPFAIL;
-		buf_printf(b, "the MX lookup of %s failed temporarily, so nothing is known yet",
+		buf_printf(b, _("the MX lookup of %s failed temporarily, so nothing is known yet"),
 			   p->domain_shown);
 		return true;
 	case MX_PLAN_BOGUS:
 		v->kind = VERDICT_DNS_BOGUS;
-		buf_printf(b, "the MX answer for %s fails DNSSEC validation, so validating senders "
-			      "will not deliver", p->domain_shown);
+		buf_printf(b, _("the MX answer for %s fails DNSSEC validation, so validating senders "
+				"will not deliver"), p->domain_shown);
 		return true;
 	case MX_PLAN_HOSTS:
 	case MX_PLAN_IMPLICIT:
@@ -407,19 +438,19 @@ static void verdict_no_attempt(const struct mx_plan *p, struct verdict *v, struc
 	v->host = temp >= 0 ? temp : bogus >= 0 ? bogus : all_none ? 0 : -1;
 	if (temp >= 0 || bogus >= 0) {
 		v->kind = temp >= 0 ? VERDICT_DNS_TEMPFAIL : VERDICT_DNS_BOGUS;
-		buf_printf(b, "no MX host of %s could be tried: %s", p->domain_shown,
+		buf_printf(b, _("no MX host of %s could be tried: %s"), p->domain_shown,
 			   p->hosts[v->host].addr_why);
 	} else if (all_none && p->outcome == MX_PLAN_IMPLICIT) {
 		v->kind = VERDICT_NO_ADDRESS;
-		buf_printf(b, "%s has no MX records and no address of its own (%s), so nothing "
-			      "takes its mail", p->domain_shown, p->hosts[0].addr_why);
+		buf_printf(b, _("%s has no MX records and no address of its own (%s), so nothing "
+				"takes its mail"), p->domain_shown, p->hosts[0].addr_why);
 	} else if (all_none) {
 		v->kind = VERDICT_NO_ADDRESS;
-		buf_printf(b, "none of the MX hosts of %s has an address (%s: %s)", p->domain_shown,
+		buf_printf(b, _("none of the MX hosts of %s has an address (%s: %s)"), p->domain_shown,
 			   p->hosts[0].shown, p->hosts[0].addr_why);
 	} else {
 		v->kind = VERDICT_INCOMPLETE;
-		buf_printf(b, "the probe of %s tried no address", p->domain_shown);
+		buf_printf(b, _("the probe of %s tried no address"), p->domain_shown);
 	}
 }
 
@@ -451,14 +482,18 @@ static void verdict_no_decision(const struct probe_result *r, const struct verdi
 		verdict_no_attempt(r->plan, v, b);
 	} else if (w->timeouts == w->tried) {
 		v->kind = VERDICT_PORT25_BLOCKED;
-		buf_printf(b, "every connection to port 25 (%zu address%s of %s's MX hosts) timed out: "
-			      "outbound port 25 is probably blocked on this network", w->tried,
-			   w->tried == 1 ? "" : "es", r->plan->domain_shown);
+		buf_printf(b, ngettext("every connection to port 25 (%zu address of %s's MX hosts) timed "
+				       "out: outbound port 25 is probably blocked on this network",
+				       "every connection to port 25 (%zu addresses of %s's MX hosts) timed "
+				       "out: outbound port 25 is probably blocked on this network", w->tried),
+			   w->tried, r->plan->domain_shown);
 	} else {
 		v->kind = VERDICT_ALL_UNREACHABLE;
-		buf_printf(b, "no MX host of %s could be reached from here (%zu address%s tried: %zu "
-			      "timed out, the others refused or unreachable)", r->plan->domain_shown,
-			   w->tried, w->tried == 1 ? "" : "es", w->timeouts);
+		buf_printf(b, ngettext("no MX host of %s could be reached from here (%zu address tried: "
+				       "%zu timed out, the others refused or unreachable)",
+				       "no MX host of %s could be reached from here (%zu addresses tried: "
+				       "%zu timed out, the others refused or unreachable)", w->tried),
+			   r->plan->domain_shown, w->tried, w->timeouts);
 	}
 }
 
@@ -472,7 +507,7 @@ void verdict_decide(const struct probe_result *r, struct verdict *v)
 	buf_init(&b);
 	if (!r || !r->plan) {
 		v->kind = VERDICT_INCOMPLETE;
-		buf_adds(&b, "the probe has no result to judge");
+		buf_adds(&b, _("the probe has no result to judge"));
 	} else if (!verdict_from_plan(r->plan, v, &b)) {
 		verdict_walk(&w, r);
 		if (w.decided >= 0) {
@@ -487,7 +522,7 @@ void verdict_decide(const struct probe_result *r, struct verdict *v)
 	}
 	v->exit_status = verdict_rows[v->kind].exit_status;
 	v->conclusion = buf_steal(&b);
-	v->next_step = xstrdup(verdict_rows[v->kind].next_step);
+	v->next_step = xstrdup(_(verdict_rows[v->kind].next_step));
 }
 
 void verdict_free(struct verdict *v)

@@ -101,6 +101,9 @@ void client_route_forget(struct client *c, const void *arg);
 const struct client_options *client_options(const struct client *c);
 /* The label of the current connection's route, or NULL. */
 const char *client_route_label(const struct client *c);
+/* How the last connect ended (TRANSPORT_OK, refused, timeout ...): typed,
+ * so callers never read it from the message's words. */
+enum transport_error client_connect_error(const struct client *c);
 /* How a policy authenticated the peer of this connection ("MTA-STS-
  * verified", "MTA-STS FAILED"), for the status bar; copied, cleared by
  * the next connect; NULL clears it. */

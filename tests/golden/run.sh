@@ -13,7 +13,8 @@ fail=0 n=0
 normalise() {
 	sed -E -e 's/127\.0\.0\.1:[0-9]+/127.0.0.1:PORT/g' \
 	       -e 's/port [0-9]{4,5}/port PORT/g' \
-	       -e 's/ in [0-9]+ ms/ in N ms/g'
+	       -e 's/ in [0-9]+ ms/ in N ms/g' \
+	       -e '/127\.0\.0\.1 port PORT/ s/[0-9]+ ms/N ms/'
 }
 for in in "$here"/*.in; do
 	case=$(basename "$in" .in)
