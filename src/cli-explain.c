@@ -321,23 +321,15 @@ static void cli_pasted_line(const struct paste *p, struct buf *out)
 	buf_adds(out, "\n\n");
 }
 
-/* ,"KEY":"value" or ,"KEY":null (first: no comma). */
-static void cli_json_field(struct buf *out, const char *key, const char *v, bool first)
-{
-	buf_printf(out, "%s\"%s\":", first ? "" : ",", key);
-	if (v)
-		util_json_string(out, v);
-	else
-		buf_adds(out, "null");
-}
-
 static void cli_pasted_json(const struct paste *p, struct buf *out)
 {
+	bool f = true;
+
 	buf_adds(out, "\"pasted\":{");
-	cli_json_field(out, "format", paste_format_name(p->format), true);
-	cli_json_field(out, "server", p->server, false);
-	cli_json_field(out, "command", p->has_verb ? verb_info(p->verb)->key : NULL, false);
-	cli_json_field(out, "recipient", p->recipient, false);
+	util_json_member(out, &f, "format", paste_format_name(p->format));
+	util_json_member(out, &f, "server", p->server);
+	util_json_member(out, &f, "command", p->has_verb ? verb_info(p->verb)->key : NULL);
+	util_json_member(out, &f, "recipient", p->recipient);
 	buf_adds(out, "},");
 }
 

@@ -24,17 +24,10 @@ static int demo_catalog_cmp(const void *a, const void *b)
 /* Reads a file into text; false after an error. */
 static bool demo_catalog_read(const char *path, struct buf *text, struct buf *errors)
 {
-	FILE *f = fopen(path, "rb");
-	char chunk[8192];
-	size_t n;
-
-	if (f == NULL) {
+	if (!util_read_file(path, DEMO_SCN_FILE_MAX, text)) {
 		buf_printf(errors, "%s:0: cannot read: %s\n", path, strerror(errno));
 		return false;
 	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && text->len <= DEMO_SCN_FILE_MAX)
-		buf_add(text, chunk, n);
-	fclose(f);
 	if (text->len > DEMO_SCN_FILE_MAX) {
 		buf_printf(errors, "%s:0: larger than %d bytes: not a scenario file\n", path,
 			   DEMO_SCN_FILE_MAX);

@@ -150,32 +150,20 @@ static void diagnose_rcpt_text(const struct kb *kb, const struct bounce_rcpt *r,
 	explain_free(&x);
 }
 
-static void diagnose_json_str(struct buf *out, const char *key, const char *v)
-{
-	buf_printf(out, ",\"%s\":", key);
-	if (v)
-		util_json_string(out, v);
-	else
-		buf_adds(out, "null");
-}
-
 static void diagnose_rcpt_json(const struct kb *kb, const struct bounce_rcpt *r, struct buf *out)
 {
 	struct explanation x;
-	bool ok = diagnose_bounce_rcpt(kb, r, &x);
+	bool ok = diagnose_bounce_rcpt(kb, r, &x), f = true;
 
-	buf_adds(out, "{\"recipient\":");
-	if (r->recipient)
-		util_json_string(out, r->recipient);
-	else
-		buf_adds(out, "null");
-	diagnose_json_str(out, "original", r->original);
-	diagnose_json_str(out, "action", r->action);
-	diagnose_json_str(out, "status", r->status);
-	diagnose_json_str(out, "remote_mta", r->remote_mta);
-	diagnose_json_str(out, "diagnostic", r->diagnostic);
-	diagnose_json_str(out, "diagnostic_type", r->diagnostic_type);
-	diagnose_json_str(out, "command", r->has_verb ? verb_info(r->verb)->key : NULL);
+	buf_addc(out, '{');
+	util_json_member(out, &f, "recipient", r->recipient);
+	util_json_member(out, &f, "original", r->original);
+	util_json_member(out, &f, "action", r->action);
+	util_json_member(out, &f, "status", r->status);
+	util_json_member(out, &f, "remote_mta", r->remote_mta);
+	util_json_member(out, &f, "diagnostic", r->diagnostic);
+	util_json_member(out, &f, "diagnostic_type", r->diagnostic_type);
+	util_json_member(out, &f, "command", r->has_verb ? verb_info(r->verb)->key : NULL);
 	buf_adds(out, ",\"explanation\":");
 	if (ok)
 		explain_format_json(&x, out);
@@ -190,11 +178,13 @@ void diagnose_bounce_format(const struct kb *kb, const struct bounce *b, bool js
 			    size_t width, struct buf *out)
 {
 	if (json) {
-		buf_adds(out, "{\"format\":");
-		util_json_string(out, bounce_format_name(b->format));
-		diagnose_json_str(out, "reporting_mta", b->reporting_mta);
-		diagnose_json_str(out, "subject", b->subject);
-		diagnose_json_str(out, "from", b->from);
+		bool f = true;
+
+		buf_addc(out, '{');
+		util_json_member(out, &f, "format", bounce_format_name(b->format));
+		util_json_member(out, &f, "reporting_mta", b->reporting_mta);
+		util_json_member(out, &f, "subject", b->subject);
+		util_json_member(out, &f, "from", b->from);
 		buf_printf(out, ",\"truncated\":%s,\"recipients\":[", b->truncated ? "true" : "false");
 		for (size_t i = 0; i < b->nrcpts; i++) {
 			if (i)

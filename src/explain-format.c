@@ -307,11 +307,7 @@ static void json_key(struct buf *out, bool *first, const char *key)
 
 static void json_str(struct buf *out, bool *first, const char *key, const char *val)
 {
-	json_key(out, first, key);
-	if (val)
-		util_json_string(out, val);
-	else
-		buf_adds(out, "null");
+	util_json_member(out, first, key, val);
 }
 
 static void json_int(struct buf *out, bool *first, const char *key, int val)

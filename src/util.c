@@ -400,3 +400,16 @@ unsigned long util_fnv1a(unsigned long h, const char *s)
 	/* a field ends: "ab" + "" differs from "a" + "b" */
 	return ((h ^ 0xffu) * 16777619ul) & 0xfffffffful;
 }
+
+void util_json_member(struct buf *out, bool *first, const char *key, const char *val)
+{
+	if (!*first)
+		buf_addc(out, ',');
+	*first = false;
+	util_json_string(out, key);
+	buf_addc(out, ':');
+	if (val)
+		util_json_string(out, val);
+	else
+		buf_adds(out, "null");
+}

@@ -79,6 +79,10 @@ void util_json_string(struct buf *out, const char *s);
  * False with errno set if it cannot be opened or read. */
 bool util_read_file(const char *path, size_t max, struct buf *out);
 
+/* One member of a JSON object: "," unless *first (which it clears), the
+ * key, ':' and the value as a string, or null when val is NULL. */
+void util_json_member(struct buf *out, bool *first, const char *key, const char *val);
+
 /* Strips trailing CR/LF in place; returns the new length. */
 size_t util_chomp(char *s, size_t len);
 
