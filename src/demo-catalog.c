@@ -54,6 +54,11 @@ size_t demo_catalog_translate(struct demo_catalog *cat, const char *dir, const c
 {
 	size_t problems = 0, ll = strcspn(lang, "_.@");
 
+	for (size_t i = 0; i < cat->n; i++)
+		if (cat->sc[i]->english_title) {
+			cat->sc[i]->title = cat->sc[i]->english_title;
+			cat->sc[i]->lesson = cat->sc[i]->english_lesson;
+		}
 	if (ll == 0 || ll > 8 || strncmp(lang, "en", 2) == 0 || strcmp(lang, "C") == 0)
 		return 0;
 	for (size_t i = 0; i < cat->n; i++) {

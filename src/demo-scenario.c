@@ -466,7 +466,10 @@ static bool scn_lang_args(void *ctx, struct entry *e)
 /* The checksum of the English title and lesson (as kb-lang.c's). */
 static unsigned long scn_lang_checksum(const struct demo_scenario *sc)
 {
-	return util_fnv1a(util_fnv1a(2166136261ul, sc->title), sc->lesson);
+	const char *title = sc->english_title ? sc->english_title : sc->title;
+	const char *lesson = sc->english_title ? sc->english_lesson : sc->lesson;
+
+	return util_fnv1a(util_fnv1a(2166136261ul, title), lesson);
 }
 
 static void scn_lang_build(void *ctx, struct entry *e)
@@ -560,6 +563,8 @@ struct demo_scenario *demo_scenario_parse(const char *file, const char *text,
 		demo_scenario_free(p.sc);
 		return NULL;
 	}
+	p.sc->english_title = p.sc->title;
+	p.sc->english_lesson = p.sc->lesson;
 	return p.sc;
 }
 

@@ -18,6 +18,7 @@
 
 #define SMTPSCOPE_DEMO_INTERNAL
 #include "smtpscope/demo.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/stream.h"
 #include "smtpscope/tls.h"
 #include "smtpscope/transport.h"
@@ -473,8 +474,8 @@ char *demo_ctl_intro(const struct demo_ctl *d)
 {
 	const struct demo_scenario *sc = d->current;
 
-	return xasprintf("built-in demo server (%s) on %s, scenario \"%s\": %s\n%s\n"
-			 "/scenario lists the other scenarios; /help lists local commands.",
+	return xasprintf(_("built-in demo server (%s) on %s, scenario \"%s\": %s\n%s\n"
+			   "/scenario lists the other scenarios; /help lists local commands."),
 			 sc->domain, d->target, sc->name, sc->title,
 			 sc->lesson ? sc->lesson : "");
 }

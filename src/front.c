@@ -49,6 +49,7 @@ void front_init(struct front *f, const struct front_options *o,
 	f->ctx.session = f->session;
 	f->ctx.default_port = o->default_port;
 	f->ctx.kb = o->print.kb;
+	f->ctx.relang_kb = o->kb;
 	f->ctx.auth_opt = &o->auth;
 	f->ctx.demo = o->demo;
 	f->ctx.replay = &f->replay;

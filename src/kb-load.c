@@ -147,6 +147,29 @@ size_t kb_load_lang(struct kb *kb, const char *dir, const char *lang)
 	return errors;
 }
 
+size_t kb_switch_lang(struct kb *kb, const char *dir, const char *lang, struct kb **failed)
+{
+	struct kb *fresh = kb_new(), old;
+	size_t problems = kb_load_dir(fresh, dir);
+
+	if (kb_lang_available(dir, lang))
+		problems += kb_load_lang(fresh, dir, lang);
+	*failed = NULL;
+	if (problems) {
+		*failed = fresh;
+		return problems;
+	}
+	/* The contents change places: kb keeps its address (the front-end,
+	 * the printer and the recipient summary hold it), and the old
+	 * contents stay alive, since explanations already made point into
+	 * them; kb_free() frees the chain. */
+	old = *kb;
+	*kb = *fresh;
+	*fresh = old;
+	kb->retired = fresh;
+	return 0;
+}
+
 bool kb_lang_available(const char *dir, const char *lang)
 {
 	char ll[16];

@@ -71,6 +71,7 @@ struct kb {
 		size_t n, cap;
 	} lang;
 	const char *lang_name;      /* "fr", or NULL for English */
+	struct kb *retired;         /* the contents before kb_switch_lang() */
 };
 
 /* Records the language loaded (NULL: English). */

@@ -104,6 +104,7 @@ void kb_free(struct kb *kb)
 	kb_matchers_free(&kb->tls);
 	kb_rules_free(kb);
 	free(kb->lang.v);
+	kb_free(kb->retired);
 	free(kb);
 }
 

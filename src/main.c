@@ -208,6 +208,7 @@ static int main_front(struct cli_options *o)
 	fo->interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	kb = cli_load_kb(NULL);
 	fo->print.kb = kb;
+	fo->kb = kb;
 	status = -1;
 	if (fo->interactive && !o->batch)
 		status = ui_run(fo); /* -1: the terminal cannot be used */

@@ -61,9 +61,23 @@ void ui_request_help(struct ui *ui, bool on)
 	ui->dirty = true;
 }
 
+/* After /lang: every line, the explanation and the ladder drawn again,
+ * in the new language. */
+static void ui_relang(struct ui *ui)
+{
+	ui->f.ctx.relang = false;
+	ui_cache_free(&ui->cache);
+	ui->explain_ev = SIZE_MAX;
+	ui->explain_w = -1;
+	ui->ladder.width = -1;
+	ui->dirty = true;
+}
+
 static void ui_loop(struct ui *ui)
 {
 	while (!ui->f.done) {
+		if (ui->f.ctx.relang)
+			ui_relang(ui);
 		if (ui->resize_pending) {
 			ui->resize_pending = false;
 			ui_term_resize(ui);

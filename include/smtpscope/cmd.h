@@ -52,6 +52,9 @@ struct cmd_ctx {
 	struct session *session;
 	const char *default_port;
 	const struct kb *kb;       /* for /explain */
+	struct kb *relang_kb;      /* /lang reloads it in place (the same as kb),
+				    * or NULL */
+	bool relang;               /* /lang ran: front-ends draw afresh */
 	struct demo_ctl *demo;     /* for /scenario, or NULL */
 	struct replay *replay;     /* for /replay (the front-end runs it) */
 	bool replay_by_key;        /* the TUI: a key per replay step */
@@ -117,6 +120,7 @@ extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_guide_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_ladder_entry;
+extern const struct cmd_entry cmd_lang_entry;
 extern const struct cmd_entry cmd_mtasts_entry;
 extern const struct cmd_entry cmd_mx_entry;
 extern const struct cmd_entry cmd_pipe_entry;

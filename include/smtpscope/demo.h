@@ -77,6 +77,9 @@ struct demo_scenario {
 	const char *name;
 	const char *title;
 	const char *lesson;          /* shown when the scenario starts */
+	/* The file's own (English) title and lesson, which a translation
+	 * replaces in title and lesson; NULL: title and lesson are. */
+	const char *english_title, *english_lesson;
 	const char *file;            /* where it came from, or NULL */
 	const char *domain;          /* the server's name */
 	const char *local_domain;    /* mail for @local_domain is accepted */
@@ -127,8 +130,9 @@ struct demo_catalog {
 };
 
 /* The scenarios' titles and lessons in lang ("fr", "ko_KR"; English:
- * nothing to do), from DIR/scenarios/LL/NAME.scn; a scenario without its
- * file is a problem.  Returns the number of problems (errors as above). */
+ * back to the files' own), from DIR/scenarios/LL/NAME.scn, whichever
+ * language they were in before; a scenario without its file is a
+ * problem (it stays in English).  Returns the number of problems (errors as above). */
 size_t demo_catalog_translate(struct demo_catalog *cat, const char *dir, const char *lang,
 			      struct buf *errors);
 /* Loads every *.scn file in DIR/scenarios; problems go to errors (the

@@ -30,6 +30,7 @@ struct front_options {
 	const char *intro;           /* a note to print first, or NULL */
 	bool interactive;            /* reading a person at a terminal */
 	struct demo_ctl *demo;       /* the built-in server (/scenario), or NULL */
+	struct kb *kb;               /* print.kb, which /lang reloads in place */
 	const char *save;            /* --save FILE: export the session at the end */
 	const char *replay;          /* --replay FILE: run its lines first */
 	struct dns_options dns;      /* /dns: --resolver, --recursive, ... */

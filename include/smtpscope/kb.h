@@ -155,6 +155,12 @@ size_t kb_parse_lang(struct kb *kb, const char *file, const char *text, size_t l
  * "LL_CC" or "LL" ("en", "C", "POSIX" or "": nothing to read).  Returns
  * the number of errors. */
 size_t kb_load_lang(struct kb *kb, const char *dir, const char *lang);
+/* Loads DIR's knowledge base afresh in lang (as kb_load_dir() then
+ * kb_load_lang()) and, if it has no problem, puts it in kb's place: kb
+ * keeps its address, and what it held stays valid until kb_free().
+ * Otherwise kb is unchanged, *failed is the new one with its errors (the
+ * caller frees it), and the number of problems is returned. */
+size_t kb_switch_lang(struct kb *kb, const char *dir, const char *lang, struct kb **failed);
 /* True if DIR/kb has a folder for the language (or it is English). */
 bool kb_lang_available(const char *dir, const char *lang);
 /* The language loaded ("fr"), or NULL for English. */

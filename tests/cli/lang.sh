@@ -111,5 +111,22 @@ if [ "$rc" -eq 1 ] && grep -Eq 'diagnoses.kb:[0-9]+: \[diagnosis greylisted\] la
 	ok check-reports-missing-and-stale
 else bad check-reports-missing-and-stale "exit $rc" "$(grep -v '^knowledge' <<<"$out" | head -8)"; fi
 
+# /lang in a line-mode session against the demo server: later annotations
+# and messages in the new language, the server's lines as sent, a language
+# without a translation refused (exit 5, a local command failed).
+out=$(printf '/lang fr\nEHLO me.example\n/lang ko\nMAIL FROM:<a@example.org>\n/lang de\n/lang\n/lang en\nQUIT\n' |
+	"$bin" -b 2>&1); rc=$?
+want() { grep -Fq -- "$1" <<<"$out" && ok "session: $2" || bad "session: $2" "no \"$1\" in:" "$out"; }
+[ "$rc" -eq 5 ] && ok "session: exit 5 after the refused /lang" || bad "session: exit status" "exit $rc, want 5"
+want "=== langue : français. Les explications" "/lang fr noted in French"
+want "[réponse à EHLO]" "EHLO's reply annotated in French"
+want "<-  250-demo.test Hello me.example" "the server's lines as sent"
+want "=== 언어: 한국어." "/lang ko noted in Korean"
+want "[MAIL에 대한 응답]" "MAIL's reply annotated in Korean"
+want "*** /lang de: 이 언어의 번역이 없습니다" "/lang de refused, in Korean"
+want "=== 언어: 한국어 (ko); /lang en" "/lang alone says the language"
+want "=== language: English. Explanations" "/lang en back in English"
+want "[reply to QUIT]" "QUIT's reply annotated in English"
+
 echo "lang-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

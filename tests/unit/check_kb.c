@@ -629,6 +629,44 @@ START_TEST(test_lang_shipped)
 }
 END_TEST
 
+/* /lang: the knowledge base read again in another language takes the
+ * place of the old one at the same address; what an earlier lookup
+ * returned stays readable; a folder that fails to load changes nothing. */
+START_TEST(test_lang_switch)
+{
+	struct kb *kb = kb_new(), *failed = (struct kb *)1;
+	const struct kb_code *en, *fr, *ko;
+	char *en_summary;
+
+	ck_assert_uint_eq(kb_load_dir(kb, kb_default_dir()), 0);
+	en = kb_code(kb, 550);
+	ck_assert_ptr_nonnull(en);
+	en_summary = xstrdup(en->summary);
+	ck_assert_uint_eq(kb_switch_lang(kb, kb_default_dir(), "fr", &failed), 0);
+	ck_assert_ptr_null(failed);
+	ck_assert_str_eq(kb_lang(kb), "fr");
+	fr = kb_code(kb, 550);
+	ck_assert_ptr_nonnull(fr);
+	ck_assert_str_ne(fr->summary, en_summary);
+	ck_assert_str_eq(en->summary, en_summary); /* the old contents live on */
+	ck_assert_uint_eq(kb_switch_lang(kb, kb_default_dir(), "ko_KR", &failed), 0);
+	ck_assert_str_eq(kb_lang(kb), "ko");
+	ko = kb_code(kb, 550);
+	ck_assert_str_ne(ko->summary, fr->summary);
+	ck_assert_uint_gt(kb_switch_lang(kb, "/nonexistent-smtpscope-help", "fr", &failed), 0);
+	ck_assert_ptr_nonnull(failed);
+	ck_assert_uint_gt(kb_error_count(failed), 0);
+	kb_free(failed);
+	ck_assert_str_eq(kb_lang(kb), "ko");
+	ck_assert_ptr_eq(kb_code(kb, 550), ko);
+	ck_assert_uint_eq(kb_switch_lang(kb, kb_default_dir(), "en", &failed), 0);
+	ck_assert_ptr_null(kb_lang(kb));
+	ck_assert_str_eq(kb_code(kb, 550)->summary, en_summary);
+	free(en_summary);
+	kb_free(kb);
+}
+END_TEST
+
 /* The language as gettext looks for it: --lang, then LANGUAGE (its first
  * entry), LC_ALL, LC_MESSAGES, LANG; codesets and modifiers dropped; C and
  * nothing set are English. */
@@ -672,6 +710,7 @@ Suite *kb_suite(void)
 	tcase_add_test(format, test_lang_context_and_stale);
 	tcase_add_test(format, test_lang_errors);
 	tcase_add_test(format, test_lang_shipped);
+	tcase_add_test(format, test_lang_switch);
 	tcase_add_test(format, test_lang_choose);
 	suite_add_tcase(s, format);
 
