@@ -56,6 +56,9 @@ void i18n_init(const char *given)
 	setenv("LANGUAGE", lang, 1);
 	bindtextdomain(PACKAGE, i18n_dir(lang));
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
+	/* getopt's own complaints come from the C library's catalog: in
+	 * UTF-8 too, not as question marks in a C locale's ASCII. */
+	bind_textdomain_codeset("libc", "UTF-8");
 	textdomain(PACKAGE);
 }
 

@@ -174,6 +174,21 @@ static int serve_main(int argc, char **argv)
 	return 0;
 }
 
+/* The value of a --lang (or --lang=) among the options that has a
+ * translation, or NULL for the environment's language. */
+static const char *main_lang_arg(int argc, char **argv)
+{
+	const char *lang = NULL;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+			lang = argv[++i];
+		else if (strncmp(argv[i], "--lang=", 7) == 0)
+			lang = argv[i] + 7;
+	}
+	return lang && kb_lang_available(kb_default_dir(), lang) ? lang : NULL;
+}
+
 /* The demo server unless a target was given, then the terminal UI (at a
  * terminal, unless -b) or line mode. */
 static int main_front(struct cli_options *o)
@@ -227,7 +242,9 @@ int main(int argc, char **argv)
 	int status;
 
 	signal(SIGPIPE, SIG_IGN);
-	cli_set_lang(NULL); /* the environment's; --lang may change it */
+	/* --lang first, so that even an error about an option before it is
+	 * in that language; the option is checked again where it is parsed. */
+	cli_set_lang(main_lang_arg(argc, argv));
 	if (argc > 1 && strcmp(argv[1], "serve") == 0)
 		return serve_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)

@@ -111,6 +111,10 @@ if [ "$rc" -eq 1 ] && grep -Eq 'diagnoses.kb:[0-9]+: \[diagnosis greylisted\] la
 	ok check-reports-missing-and-stale
 else bad check-reports-missing-and-stale "exit $rc" "$(grep -v '^knowledge' <<<"$out" | head -8)"; fi
 
+# --lang counts for errors about options given before it.
+expect option-error-before-lang 2 "essayez 'smtpscope --help'" -- --frob --lang fr
+expect option-error-before-lang-ko 2 "'smtpscope --help'를 실행해 보십시오" -- --frob --lang=ko
+
 # /lang in a line-mode session against the demo server: later annotations
 # and messages in the new language, the server's lines as sent, a language
 # without a translation refused (exit 5, a local command failed).
