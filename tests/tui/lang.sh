@@ -73,6 +73,28 @@ type_line "/lang de"
 expect "/lang de refused" "/lang de: no translation for it; use en, fr or ko"
 quit_and_check_restored "fr"
 
+# ko_KR.UTF-8 as a generated locale (localedef into a private LOCPATH,
+# as a system with the locale installed has it), not only the fallback.
+mkdir -p "$tmp/locale"
+if localedef -i ko_KR -f UTF-8 "$tmp/locale/ko_KR.UTF-8" >/dev/null 2>&1; then
+	cat >> "$tmp/env.sh" <<EOS
+export LOCPATH='$tmp/locale' LANG=ko_KR.UTF-8 LC_ALL=
+EOS
+	start 110 44
+	expect "ko_KR.UTF-8 (generated): started" "<-  220 demo.test ESMTP"
+	expect "ko_KR.UTF-8 (generated): pane title" "세션 (F7: 흐름도)"
+	type_line "EHLO me.example"
+	expect "ko_KR.UTF-8 (generated): explanation" "EHLO에 대한 응답일 때"
+	expect_width "ko_KR.UTF-8 (generated)" 110
+	quit_and_check_restored "ko_KR.UTF-8 (generated)"
+	cat >> "$tmp/env.sh" <<EOS
+unset LOCPATH
+EOS
+else
+	echo "FAIL localedef -i ko_KR -f UTF-8 failed (the locales package is needed)"
+	fails=$((fails + 1))
+fi
+
 # A Korean server's reply (UTF-8 under SMTPUTF8) beside the Korean
 # explanation: both in their columns.
 cat >> "$tmp/env.sh" <<EOS
