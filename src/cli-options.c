@@ -15,6 +15,7 @@
 #include "smtpscope/dns.h"
 #include "smtpscope/export.h"
 #include "smtpscope/i18n.h"
+#include "smtpscope/opt-config.h"
 #include "smtpscope/opt.h"
 #include "smtpscope/tls.h"
 #include "smtpscope/transport.h"
@@ -75,13 +76,20 @@ static int cli_run_connect_to(const struct opt_table *t, const struct opt_spec *
 {
 	struct cli_options *o = base;
 	char *err = NULL;
+	int status;
 
 	(void)s;
 	if (transport_connect_to_add(&o->front.client.connect_to, arg, &err))
 		return -1;
-	fprintf(stderr, "%s: %s\n", t->prog, err);
+	status = opt_fail(t, "%s", err);
 	free(err);
-	return t->usage_status;
+	return status;
+}
+
+/* A later source's --connect-to rules replace an earlier one's. */
+static void cli_reset_connect_to(void *base)
+{
+	((struct cli_options *)base)->front.client.connect_to.n = 0;
 }
 
 #define F(member) offsetof(struct cli_options, member)
@@ -124,7 +132,7 @@ static const struct opt_spec cli_specs[] = {
 	  .help = N_("use RFC 5321 4.5.3.2 reply timeouts (5 min, DATA\n"
 		  "2 min, after the final dot 10 min)") },
 	{ .name = "connect-to", .arg = "HOST:PORT:ADDR:PORT", .kind = OPT_RUN,
-	  .run = cli_run_connect_to, .section = CLI_GENERAL,
+	  .run = cli_run_connect_to, .reset = cli_reset_connect_to, .section = CLI_GENERAL,
 	  .help = N_("connect to ADDR:PORT when HOST:PORT is asked for\n"
 		  "(/connect, HOST, each MX of /connect --mx),\n"
 		  "keeping HOST for SNI, certificate checks and the\n"
@@ -206,17 +214,17 @@ static const struct opt_spec cli_specs[] = {
 	{ .name = "auth-user", .arg = "USER", .kind = OPT_STRING, .field = F(front.auth.user),
 	  .section = CLI_AUTH, .help = N_("user name for /auth without USER") },
 	{ .name = "password-env", .arg = "VAR", .kind = OPT_STRING,
-	  .field = F(front.auth.password_env), .section = CLI_AUTH,
+	  .field = F(front.auth.password_env), .section = CLI_AUTH, .secret = true,
 	  .help = N_("take the password from environment variable VAR") },
 	{ .name = "password-file", .arg = "FILE", .kind = OPT_STRING,
-	  .field = F(front.auth.password_file), .section = CLI_AUTH,
+	  .field = F(front.auth.password_file), .section = CLI_AUTH, .secret = true,
 	  .help = N_("take it from the first line of FILE; without\n"
 		  "either, /auth takes the next input line (masked\n"
 		  "at the terminal, never stored)") },
 	{ .name = "token", .arg = "TOKEN", .kind = OPT_STRING, .field = F(front.auth.token),
-	  .section = CLI_AUTH },
+	  .section = CLI_AUTH, .secret = true },
 	{ .name = "token-env", .arg = "VAR", .kind = OPT_STRING, .field = F(front.auth.token_env),
-	  .section = CLI_AUTH, .help = N_("the OAuth 2.0 token for XOAUTH2") },
+	  .section = CLI_AUTH, .secret = true, .help = N_("the OAuth 2.0 token for XOAUTH2") },
 	{ .name = "trace", .kind = OPT_FLAG, .field = F(front.client.trace), .section = CLI_AUTH,
 	  .help = N_("note every SMTP state change with its cause\n"
 		  "(\"state GREETED -> READY on 250 to EHLO\");\n"
@@ -227,10 +235,19 @@ static const struct opt_spec cli_specs[] = {
 		  "default: AUTH PLAIN <redacted: user \"alice\">)") },
 	{ .name = "lang", .arg = "LL", .kind = OPT_STRING, .field = F(lang), .section = CLI_AUTH,
 	  .help = N_("messages and explanations in en, fr or ko") },
+	{ .name = "config", .arg = "FILE", .kind = OPT_RUN, .run = opt_config_run_file,
+	  .cmdline_only = true, .section = CLI_AUTH,
+	  .help = N_("read options from FILE instead of\n"
+		  "$XDG_CONFIG_HOME/smtpscope/config (default\n"
+		  "~/.config/smtpscope/config)") },
+	{ .name = "no-config", .kind = OPT_RUN, .run = opt_config_run_none, .cmdline_only = true,
+	  .section = CLI_AUTH,
+	  .help = N_("ignore the config file and the SMTPSCOPE_OPT_*\n"
+		  "variables: only the command line counts") },
 	{ .name = "help", .letter = 'h', .kind = OPT_RUN, .run = cli_run_help, .section = CLI_AUTH,
-	  .help = N_("show this help") },
+	  .cmdline_only = true, .help = N_("show this help") },
 	{ .name = "version", .letter = 'V', .kind = OPT_RUN, .run = cli_run_version,
-	  .section = CLI_AUTH, .help = N_("show the version") },
+	  .section = CLI_AUTH, .cmdline_only = true, .help = N_("show the version") },
 };
 
 const struct opt_table cli_option_table = {
@@ -377,10 +394,15 @@ int cli_options_parse(struct cli_options *o, int argc, char **argv)
 	o->front.in_fd = STDIN_FILENO;
 	o->front.out_fd = STDOUT_FILENO;
 	o->scenario = "happy";
-	status = opt_parse(&cli_option_table, argc, argv, o, stderr);
+	status = opt_config_parse(&cli_option_table, argc, argv, o, &o->config, environ, stderr);
 	if (status < 0)
 		status = cli_options_check(o);
 	if (status < 0)
 		status = cli_options_operand(o, argc, argv);
 	return status;
+}
+
+void cli_options_free(struct cli_options *o)
+{
+	opt_config_free(&o->config);
 }

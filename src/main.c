@@ -257,6 +257,9 @@ int main(int argc, char **argv)
 		return cli_mtasts_main(argc - 1, argv + 1);
 	status = cli_options_parse(&o, argc, argv);
 	if (status < 0 && !cli_set_lang(o.lang))
-		return BATCH_EXIT_USAGE;
-	return status >= 0 ? status : main_front(&o);
+		status = BATCH_EXIT_USAGE;
+	if (status < 0)
+		status = main_front(&o);
+	cli_options_free(&o);
+	return status;
 }

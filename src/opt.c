@@ -1,8 +1,11 @@
 /* opt: the getopt_long array, the short-options string, the dispatch and
- * the options part of --help, all made from one table of rows. */
+ * the options part of --help, all made from one table of rows; opt_apply()
+ * and the errors' "PROG: WHERE: " prefix, which the config file and the
+ * environment (opt-config.c) share with the command line. */
 #include "config.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,11 +77,53 @@ static void opt_say_name(const struct opt_spec *s, FILE *err)
 		fprintf(err, "-%c", s->letter);
 }
 
-/* Does what row s says with arg; -1 to go on, else the exit status. */
-static int opt_apply(const struct opt_table *t, const struct opt_spec *s,
-		     const char *arg, void *base, FILE *err)
+/* The source of the row being applied, for opt_fail() in its run(). */
+static struct opt_source *opt_now;
+
+static void opt_say_prefix(const struct opt_table *t, const struct opt_source *src)
+{
+	fprintf(src->err, "%s: ", t->prog);
+	if (src->where)
+		fprintf(src->err, "%s: ", src->where);
+}
+
+static int opt_vfail(const struct opt_table *t, const struct opt_source *src,
+		     const char *fmt, va_list ap)
+{
+	opt_say_prefix(t, src);
+	vfprintf(src->err, fmt, ap);
+	fputc('\n', src->err);
+	return t->usage_status;
+}
+
+int opt_fail_in(const struct opt_table *t, const struct opt_source *src, const char *fmt, ...)
+{
+	va_list ap;
+	int status;
+
+	va_start(ap, fmt);
+	status = opt_vfail(t, src, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int opt_fail(const struct opt_table *t, const char *fmt, ...)
+{
+	struct opt_source none = { NULL, NULL, stderr };
+	va_list ap;
+	int status;
+
+	va_start(ap, fmt);
+	status = opt_vfail(t, opt_now ? opt_now : &none, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+static int opt_apply_kind(const struct opt_table *t, const struct opt_spec *s,
+			  const char *arg, void *base, struct opt_source *src)
 {
 	void *field = (char *)base + s->field;
+	char *shown;
 
 	switch (s->kind) {
 	case OPT_FLAG:
@@ -93,9 +138,11 @@ static int opt_apply(const struct opt_table *t, const struct opt_spec *s,
 	case OPT_PARSE:
 		if (s->parse(arg, field))
 			return -1;
-		fprintf(err, "%s: ", t->prog);
-		opt_say_name(s, err);
-		fprintf(err, _(" wants %s (got \"%s\")\n"), _(s->wants), arg);
+		opt_say_prefix(t, src);
+		opt_say_name(s, src->err);
+		shown = util_escape_dup(arg, strlen(arg));
+		fprintf(src->err, _(" wants %s (got \"%s\")\n"), _(s->wants), shown);
+		free(shown);
 		return t->usage_status;
 	case OPT_RUN:
 		return s->run(t, s, arg, base);
@@ -103,10 +150,27 @@ static int opt_apply(const struct opt_table *t, const struct opt_spec *s,
 	return t->usage_status;
 }
 
+int opt_apply(const struct opt_table *t, const struct opt_spec *s, const char *arg,
+	      void *base, struct opt_source *src)
+{
+	size_t row = (size_t)(s - t->specs);
+	int status;
+
+	if (s->reset && src->seen && !src->seen[row])
+		s->reset(base);
+	if (src->seen)
+		src->seen[row] = true;
+	opt_now = src;
+	status = opt_apply_kind(t, s, arg, base, src);
+	opt_now = NULL;
+	return status;
+}
+
 int opt_parse(const struct opt_table *t, int argc, char **argv, void *base, FILE *err)
 {
 	struct option *longopts = opt_longopts(t);
 	char *shortopts = opt_shortopts(t);
+	struct opt_source src = { NULL, xcalloc(t->n, sizeof *src.seen), err };
 	int c, status = -1;
 
 	/* 0, not 1: glibc then also forgets a cluster of short options an
@@ -119,9 +183,10 @@ int opt_parse(const struct opt_table *t, int argc, char **argv, void *base, FILE
 			fprintf(err, "%s\n", _(t->usage_error));
 			status = t->usage_status;
 		} else {
-			status = opt_apply(t, s, optarg, base, err);
+			status = opt_apply(t, s, optarg, base, &src);
 		}
 	}
+	free(src.seen);
 	free(shortopts);
 	free(longopts);
 	return status;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "smtpscope/front.h"
+#include "smtpscope/opt-config.h"
 #include "smtpscope/opt.h"
 
 #define CLI_SERVE_DEFAULT_LISTEN "127.0.0.1:2525"
@@ -20,6 +21,7 @@ struct cli_options {
 	const char *port;           /* -p PORT; NULL: 25, or 465 with --tls */
 	const char *scenario;       /* what the demo plays: --demo SCENARIO, else "happy" */
 	const char *lang;           /* --lang LL: the explanations' language */
+	struct opt_config config;   /* the config file's text, which values point into */
 };
 
 /* The table of `smtpscope [OPTIONS] [HOST[:PORT]]`. */
@@ -27,8 +29,12 @@ extern const struct opt_table cli_option_table;
 
 /* Fills *o from the defaults and argv (which it must outlive).  Returns -1
  * to go on, or the exit status to end with: 0 after --help or --version,
- * BATCH_EXIT_USAGE after saying on stderr what was wrong. */
+ * BATCH_EXIT_USAGE after saying on stderr what was wrong.  The config file
+ * and the SMTPSCOPE_OPT_* variables come first (opt-config.h). */
 int cli_options_parse(struct cli_options *o, int argc, char **argv);
+
+/* Frees what cli_options_parse() kept. */
+void cli_options_free(struct cli_options *o);
 
 /* smtpscope --help. */
 void cli_usage(FILE *f);

@@ -3,7 +3,8 @@
  * getopt_long array, the short-options string, the dispatch and the
  * options part of --help are all made from the rows, so an option is
  * written once.  Rows store into fields of the caller's struct (offsetof),
- * so a table is const data and can be parsed into any instance. */
+ * so a table is const data and can be parsed into any instance.  The same
+ * rows read a config file and the environment (opt-config.h). */
 #ifndef SMTPSCOPE_OPT_H
 #define SMTPSCOPE_OPT_H
 
@@ -44,6 +45,13 @@ struct opt_spec {
 	const char *help;
 	const char *operand; /* shown after the name but not its argument ("[SCENARIO]") */
 	const char *section; /* the --help heading it is listed under */
+	/* Config files and the environment (opt-config.h): */
+	bool cmdline_only;   /* refused there (--help, --config) */
+	bool secret;         /* a secret, or where one is: only in a private file */
+	/* Repeatable: forgets the values an earlier source gave, before the
+	 * row's first value in each source, so the command line's replace
+	 * the config file's instead of adding to them. */
+	void (*reset)(void *base);
 };
 
 struct opt_table {
@@ -52,6 +60,14 @@ struct opt_table {
 	size_t n;
 	int usage_status;        /* exit status of a usage error */
 	const char *usage_error; /* printed after getopt's own complaint */
+};
+
+/* One source of options being applied: the command line, a config file,
+ * the environment. */
+struct opt_source {
+	const char *where; /* after "PROG: " in its errors ("FILE:LINE"); NULL: none */
+	bool *seen;        /* per row: given already in this source (for reset) */
+	FILE *err;         /* where errors go */
 };
 
 /* The --help column where the help text starts (after "  -b, --batch"). */
@@ -63,6 +79,22 @@ struct option *opt_longopts(const struct opt_table *t);
 char *opt_shortopts(const struct opt_table *t);
 /* The row that getopt_long's return value c stands for, or NULL. */
 const struct opt_spec *opt_find(const struct opt_table *t, int c);
+
+/* Does what row s says with arg (NULL when it takes none): -1 to go on,
+ * or the exit status to end with, after saying why on src->err. */
+int opt_apply(const struct opt_table *t, const struct opt_spec *s, const char *arg,
+	      void *base, struct opt_source *src);
+
+/* Says "PROG: [WHERE: ]MESSAGE" on src's error stream; returns
+ * t->usage_status. */
+int opt_fail_in(const struct opt_table *t, const struct opt_source *src, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* For a row's run(): says "PROG: [WHERE: ]MESSAGE" where the option being
+ * applied came from, on its source's error stream (stderr outside
+ * opt_apply), and returns t->usage_status. */
+int opt_fail(const struct opt_table *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Parses argv's options into base (the struct the rows' fields are in).
  * Returns -1 when all went well (optind is then the first operand), or

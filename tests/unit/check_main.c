@@ -26,6 +26,7 @@ int main(void)
 	srunner_add_suite(sr, guide_suite());
 	srunner_add_suite(sr, ladder_suite());
 	srunner_add_suite(sr, opt_suite());
+	srunner_add_suite(sr, config_suite());
 	srunner_add_suite(sr, printer_suite());
 	srunner_add_suite(sr, replay_suite());
 	srunner_add_suite(sr, export_suite());

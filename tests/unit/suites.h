@@ -21,6 +21,7 @@ Suite *cmd_suite(void);
 Suite *guide_suite(void);
 Suite *ladder_suite(void);
 Suite *opt_suite(void);
+Suite *config_suite(void);
 Suite *printer_suite(void);
 Suite *replay_suite(void);
 Suite *export_suite(void);
