@@ -145,7 +145,7 @@ static void cli_tlsa_step(void *ctx)
 	t->timer = 0;
 	if (client_conn(t->c) != CLIENT_UP) {
 		if (!t->have_chain)
-			cli_tlsa_no_tls(t, xstrdup("the connection ended before TLS was up"));
+			cli_tlsa_no_tls(t, xstrdup(_("the connection ended before TLS was up")));
 		cli_tlsa_finish(t);
 		return;
 	}
@@ -161,7 +161,7 @@ static void cli_tlsa_step(void *ctx)
 		if (t->ehlo_sent) {
 			/* after TLS the client sent EHLO itself; a refused one ends it */
 			if (!t->have_chain)
-				cli_tlsa_no_tls(t, xstrdup("EHLO was refused"));
+				cli_tlsa_no_tls(t, xstrdup(_("EHLO was refused")));
 			cli_tlsa_quit(t);
 			break;
 		}
@@ -174,10 +174,10 @@ static void cli_tlsa_step(void *ctx)
 		if (t->have_chain || t->no_tls) {
 			cli_tlsa_quit(t);
 		} else if (smtp_tls(sm)) {
-			cli_tlsa_no_tls(t, xstrdup("the server sent no certificate"));
+			cli_tlsa_no_tls(t, xstrdup(_("the server sent no certificate")));
 			cli_tlsa_quit(t);
 		} else if (!caps_has(smtp_caps(sm), CAP_STARTTLS)) {
-			cli_tlsa_no_tls(t, xstrdup("the server does not offer STARTTLS"));
+			cli_tlsa_no_tls(t, xstrdup(_("the server does not offer STARTTLS")));
 			cli_tlsa_quit(t);
 		} else {
 			cli_tlsa_send(t, "STARTTLS");
@@ -185,7 +185,7 @@ static void cli_tlsa_step(void *ctx)
 		break;
 	default:
 		/* the greeting refused, EHLO refused ...: no TLS here */
-		cli_tlsa_no_tls(t, xasprintf("the session did not get to TLS (state %s)",
+		cli_tlsa_no_tls(t, xasprintf(_("the session did not get to TLS (state %s)"),
 					     smtp_state_name(smtp_state(sm))));
 		cli_tlsa_quit(t);
 		break;
@@ -212,7 +212,7 @@ static void cli_tlsa_listener(void *ctx, const struct session_event *ev)
 	case SESSION_REPLY:
 		t->sent = false;
 		if (ev->verb == SMTP_V_STARTTLS && ev->reply && ev->reply->code != 220)
-			cli_tlsa_no_tls(t, xasprintf("STARTTLS refused with %d", ev->reply->code));
+			cli_tlsa_no_tls(t, xasprintf(_("STARTTLS refused with %d"), ev->reply->code));
 		else if (ev->verb == SMTP_V_STARTTLS)
 			t->sent = true; /* the handshake, then the client's own EHLO */
 		cli_tlsa_schedule(t);
@@ -224,9 +224,9 @@ static void cli_tlsa_listener(void *ctx, const struct session_event *ev)
 			if (c && !t->have_chain)
 				t->have_chain = tls_tlsa_chain_of(c, &t->chain);
 			if (!t->have_chain)
-				cli_tlsa_no_tls(t, xstrdup("the server sent no certificate"));
+				cli_tlsa_no_tls(t, xstrdup(_("the server sent no certificate")));
 		} else if (ev->tls == SESSION_TLS_FAILED) {
-			cli_tlsa_no_tls(t, xasprintf("the TLS handshake failed: %s",
+			cli_tlsa_no_tls(t, xasprintf(_("the TLS handshake failed: %s"),
 						     ev->detail ? ev->detail : ev->text ? ev->text : "?"));
 		}
 		break;
@@ -297,7 +297,7 @@ static int cli_tlsa_run(struct cli_tlsa *t, const struct client_options *co,
 		return CLI_TLSA_USAGE;
 	}
 	if (dns_query(t->dns, name, DNS_TLSA, cli_tlsa_on_answer, t, &err) == NULL) {
-		t->dns_error = err ? err : xstrdup("the lookup could not be started");
+		t->dns_error = err ? err : xstrdup(_("the lookup could not be started"));
 		t->dns_done = true;
 	}
 	free(name);
@@ -307,7 +307,7 @@ static int cli_tlsa_run(struct cli_tlsa *t, const struct client_options *co,
 	client_connect_route(t->c, &(struct client_route){ .host = t->host, .port = t->port });
 	while (!t->finished)
 		if (!loop_run(t->loop)) {
-			cli_tlsa_no_tls(t, xstrdup("the event loop failed"));
+			cli_tlsa_no_tls(t, xstrdup(_("the event loop failed")));
 			break;
 		}
 	if (t->timer)

@@ -72,9 +72,10 @@ const struct cmd_entry cmd_mtasts_entry = {
 	.name = "mtasts",
 	.args = N_("DOMAIN"),
 	.summary = N_("check a domain's MTA-STS policy and TLS-RPT record"),
+	/* "https:/" "/": tests/i18n/unmarked.py would read the // as a comment */
 	.help = N_("Checks DOMAIN's MTA-STS (RFC 8461) as a sending MTA does: the TXT record at "
 		"_mta-sts.DOMAIN, the addresses of mta-sts.DOMAIN, then the policy fetched from "
-		"https://mta-sts.DOMAIN/.well-known/mta-sts.txt (certificate valid for that name, "
+		"https:/" "/mta-sts.DOMAIN/.well-known/mta-sts.txt (certificate valid for that name, "
 		"no redirects, 200 and text/plain only, at most 64 KiB) and checked, and the TLS-RPT "
 		"record at _smtp._tls.DOMAIN (RFC 8460), each lookup with its DNSSEC status. Ends "
 		"with the state (none, record-invalid, fetch-failed, policy-invalid, dns-failed, or "

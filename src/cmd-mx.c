@@ -194,8 +194,8 @@ static void cmd_mx_sts_apply(struct cmd_mx *m)
 	    m->dane[m->tls_host].state == DANE_USABLE)
 		return;
 	mtasts_mx_apply(&r->policy, h->host, true, m->tls_verified, m->tls_version, &c);
-	client_set_peer_auth(m->ctx->client, c.ok ? "MTA-STS-verified" : c.refused ? "MTA-STS FAILED"
-			     : "MTA-STS fails (testing)");
+	client_set_peer_auth(m->ctx->client, c.ok ? _("MTA-STS-verified")
+			     : c.refused ? _("MTA-STS FAILED") : _("MTA-STS fails (testing)"));
 	session_text(m->ctx->session, c.ok ? SESSION_NOTE : SESSION_WARN, "MTA-STS (%s): %s%s",
 		     mtasts_mode_name(r->policy.mode), c.refused
 		     ? _("FAILED, a sender that enforces the policy does not deliver to this MX: ")

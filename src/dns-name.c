@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "smtpscope/dns.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/util.h"
 
 static bool dns_name_ascii(const char *s)
@@ -52,13 +53,13 @@ char *dns_name_to_ascii(const char *name, char **err)
 	int rc;
 
 	if (*name == '\0') {
-		*err = xstrdup("an empty name: give a domain name such as example.test");
+		*err = xstrdup(_("an empty name: give a domain name such as example.test"));
 		return NULL;
 	}
 	if (dns_name_ascii(name) && !dns_name_shape_ok(name)) {
 		shown = util_escape_dup(name, strlen(name));
-		*err = xasprintf("\"%s\" is no domain name: labels of 1 to 63 bytes, dot-separated, "
-				 "253 bytes in all", shown);
+		*err = xasprintf(_("\"%s\" is no domain name: labels of 1 to 63 bytes, dot-separated, "
+				 "253 bytes in all"), shown);
 		free(shown);
 		return NULL;
 	}
@@ -66,7 +67,7 @@ char *dns_name_to_ascii(const char *name, char **err)
 		return xstrdup(name); /* as typed: escapes and "_25._tcp" labels stay */
 	rc = idn2_to_ascii_8z(name, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
 	if (rc != IDN2_OK) {
-		*err = xasprintf("\"%s\" is not a valid internationalised domain name (IDNA2008): %s",
+		*err = xasprintf(_("\"%s\" is not a valid internationalised domain name (IDNA2008): %s"),
 				 name, idn2_strerror(rc));
 		return NULL;
 	}

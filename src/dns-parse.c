@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "smtpscope/dns.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/util.h"
 
 /* RFC 1035 2.3.4 */
@@ -61,14 +62,14 @@ const char *dns_parse_strerror(enum dns_parse_status s)
 {
 	switch (s) {
 	case DNS_PARSE_OK: return "ok";
-	case DNS_PARSE_TRUNCATED: return "the record ends inside a field (truncated)";
-	case DNS_PARSE_TRAILING: return "bytes left over after the record's last field";
-	case DNS_PARSE_BAD_LABEL: return "a name with a label type other than a plain length";
-	case DNS_PARSE_COMPRESSED: return "a compressed name inside the record";
-	case DNS_PARSE_NAME_LONG: return "a name longer than 255 octets";
-	case DNS_PARSE_BAD_LENGTH: return "a record of the wrong size for its type";
-	case DNS_PARSE_EMPTY: return "an empty field that must not be empty";
-	case DNS_PARSE_UNSUPPORTED: return "a record type smtpscope does not parse";
+	case DNS_PARSE_TRUNCATED: return _("the record ends inside a field (truncated)");
+	case DNS_PARSE_TRAILING: return _("bytes left over after the record's last field");
+	case DNS_PARSE_BAD_LABEL: return _("a name with a label type other than a plain length");
+	case DNS_PARSE_COMPRESSED: return _("a compressed name inside the record");
+	case DNS_PARSE_NAME_LONG: return _("a name longer than 255 octets");
+	case DNS_PARSE_BAD_LENGTH: return _("a record of the wrong size for its type");
+	case DNS_PARSE_EMPTY: return _("an empty field that must not be empty");
+	case DNS_PARSE_UNSUPPORTED: return _("a record type smtpscope does not parse");
 	}
 	return "?";
 }

@@ -12,6 +12,7 @@
 
 #include "smtpscope/dns.h"
 #include "smtpscope/dnsbl.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/util.h"
 
 /* ---- the list (sans-I/O) ---- */
@@ -63,7 +64,7 @@ bool dnsbl_list_parse(struct dnsbl_list *l, const char *name, const char *text, 
 			if (!dnsbl_zone_ok(z, (size_t)(ze - z))) {
 				char *shown = util_escape_dup(z, (size_t)(p - z));
 
-				*err = xasprintf("%s:%d: not a DNS zone name: \"%s\"", name, line, shown);
+				*err = xasprintf(_("%s:%d: not a DNS zone name: \"%s\""), name, line, shown);
 				free(shown);
 				dnsbl_list_free(l);
 				return false;
@@ -101,7 +102,7 @@ bool dnsbl_list_load(struct dnsbl_list *l, const char *path, char **err)
 		buf_add(&b, chunk, got);
 	fclose(f);
 	if (memchr(b.data ? b.data : "", '\0', b.len)) {
-		*err = xasprintf("%s: a NUL byte", path);
+		*err = xasprintf(_("%s: a NUL byte"), path);
 		buf_free(&b);
 		return false;
 	}
@@ -212,7 +213,7 @@ static void dnsbl_on_answer(void *ctx, struct dns_answer *a)
 		c->a_done = true;
 		if (a->temporary) {
 			c->status = DNSBL_ERROR;
-			c->error = xstrdup(a->error ? a->error : "the lookup failed temporarily");
+			c->error = xstrdup(a->error ? a->error : _("the lookup failed temporarily"));
 		} else if (a->nxdomain || a->nodata || a->n == 0) {
 			c->status = DNSBL_NOT_LISTED;
 		} else {
@@ -223,8 +224,8 @@ static void dnsbl_on_answer(void *ctx, struct dns_answer *a)
 			c->codes = xstrdup(codes.data ? codes.data : "");
 			buf_free(&codes);
 			if (c->status == DNSBL_ERROR)
-				c->error = xstrdup("the answer is not in 127.0.0.0/8: not an RFC 5782 list "
-						   "answer (a resolver rewriting NXDOMAIN?)");
+				c->error = xstrdup(_("the answer is not in 127.0.0.0/8: not an RFC 5782 list "
+						   "answer (a resolver rewriting NXDOMAIN?)"));
 		}
 	}
 	dns_answer_free(a);
@@ -257,7 +258,7 @@ void dnsbl_start(struct dns *d, const struct dnsbl_list *l, const char *const *a
 
 		if (c->qname == NULL) {
 			c->status = DNSBL_ERROR;
-			c->error = xstrdup("not an IP address");
+			c->error = xstrdup(_("not an IP address"));
 			continue;
 		}
 		for (int t = 0; t < 2; t++) {
@@ -271,7 +272,7 @@ void dnsbl_start(struct dns *d, const struct dnsbl_list *l, const char *const *a
 				r->pending--;
 				if (!t) {
 					c->status = DNSBL_ERROR;
-					c->error = err ? err : xstrdup("the name cannot be asked");
+					c->error = err ? err : xstrdup(_("the name cannot be asked"));
 					err = NULL;
 				}
 				free(err);

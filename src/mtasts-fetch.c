@@ -97,10 +97,10 @@ void mtasts_lookup_from_answer(struct mtasts_lookup *l, const struct dns_answer 
 	l->n = 0;
 	if (a->temporary) {
 		l->outcome = MTASTS_LOOKUP_TEMPFAIL;
-		l->reason = mtasts_escape(a->error ? a->error : "no reason given");
+		l->reason = mtasts_escape(a->error ? a->error : _("no reason given"));
 	} else if (a->sec == DNS_BOGUS) {
 		l->outcome = MTASTS_LOOKUP_BOGUS;
-		l->reason = mtasts_escape(a->why_bogus ? a->why_bogus : "no reason given");
+		l->reason = mtasts_escape(a->why_bogus ? a->why_bogus : _("no reason given"));
 	} else if (a->nxdomain) {
 		l->outcome = MTASTS_LOOKUP_NXDOMAIN;
 	} else if (a->nodata || a->n == 0) {
@@ -169,56 +169,56 @@ const char *mtasts_or(const char *s, const char *dflt)
 void mtasts_fetch_text(const struct mtasts_result *r, struct buf *b)
 {
 	const struct https_result *h = r->http;
-	const char *err = h ? mtasts_or(h->error, "no reason given") : "";
+	const char *err = h ? mtasts_or(h->error, _("no reason given")) : "";
 
 	switch (r->fetch) {
 	case MTASTS_FETCH_NOT_TRIED:
-		buf_adds(b, "not fetched");
+		buf_adds(b, _("not fetched"));
 		break;
 	case MTASTS_FETCH_OK:
-		buf_printf(b, "HTTP 200, text/plain, %zu bytes", h->len);
+		buf_printf(b, _("HTTP 200, text/plain, %zu bytes"), h->len);
 		break;
 	case MTASTS_FETCH_NO_ADDRESS:
-		buf_printf(b, "%s has no address (A %s, AAAA %s), so there is nowhere to fetch the "
-			   "policy from", r->policy_host, mtasts_lookup_name(r->a.outcome),
+		buf_printf(b, _("%s has no address (A %s, AAAA %s), so there is nowhere to fetch the "
+			   "policy from"), r->policy_host, mtasts_lookup_name(r->a.outcome),
 			   mtasts_lookup_name(r->aaaa.outcome));
 		break;
 	case MTASTS_FETCH_NOT_FOUND:
-		buf_printf(b, "HTTP 404 at %s: there is no policy, although the record announces one",
+		buf_printf(b, _("HTTP 404 at %s: there is no policy, although the record announces one"),
 			   r->url);
 		break;
 	case MTASTS_FETCH_REDIRECT:
-		buf_printf(b, "HTTP %ld, a redirect to %s: redirects are never followed (RFC 8461 3.3), "
-			   "the policy must be served at %s itself", h->status,
-			   mtasts_or(h->location, "(no Location given)"), r->url);
+		buf_printf(b, _("HTTP %ld, a redirect to %s: redirects are never followed (RFC 8461 3.3), "
+			   "the policy must be served at %s itself"), h->status,
+			   mtasts_or(h->location, _("(no Location given)")), r->url);
 		break;
 	case MTASTS_FETCH_STATUS:
-		buf_printf(b, "HTTP %ld: only a 200 answer is a policy (RFC 8461 3.3)", h->status);
+		buf_printf(b, _("HTTP %ld: only a 200 answer is a policy (RFC 8461 3.3)"), h->status);
 		break;
 	case MTASTS_FETCH_NOT_TEXT:
-		buf_printf(b, "HTTP 200, but served as %s, not text/plain (RFC 8461 3.3)",
-			   mtasts_or(h->content_type, "no Content-Type"));
+		buf_printf(b, _("HTTP 200, but served as %s, not text/plain (RFC 8461 3.3)"),
+			   mtasts_or(h->content_type, _("no Content-Type")));
 		break;
 	case MTASTS_FETCH_TOO_BIG:
-		buf_printf(b, "the policy is over %d bytes (64 KiB, RFC 8461 3.3): the transfer was "
-			   "stopped", MTASTS_POLICY_MAX);
+		buf_printf(b, _("the policy is over %d bytes (64 KiB, RFC 8461 3.3): the transfer was "
+			   "stopped"), MTASTS_POLICY_MAX);
 		break;
 	case MTASTS_FETCH_CERTIFICATE:
-		buf_printf(b, "the certificate is not valid for %s under the Web PKI (RFC 8461 3.3): %s",
+		buf_printf(b, _("the certificate is not valid for %s under the Web PKI (RFC 8461 3.3): %s"),
 			   r->policy_host, err);
 		break;
 	case MTASTS_FETCH_TLS:
-		buf_printf(b, "the TLS handshake failed: %s", err);
+		buf_printf(b, _("the TLS handshake failed: %s"), err);
 		break;
 	case MTASTS_FETCH_CONNECT:
-		buf_printf(b, "no connection to %s port %s: %s", mtasts_or(r->connect_addr, "?"),
+		buf_printf(b, _("no connection to %s port %s: %s"), mtasts_or(r->connect_addr, "?"),
 			   mtasts_or(r->connect_port, MTASTS_POLICY_PORT), err);
 		break;
 	case MTASTS_FETCH_TIMEOUT:
-		buf_printf(b, "no complete answer in time: %s", err);
+		buf_printf(b, _("no complete answer in time: %s"), err);
 		break;
 	case MTASTS_FETCH_PROTOCOL:
-		buf_printf(b, "the transfer failed: %s", err);
+		buf_printf(b, _("the transfer failed: %s"), err);
 		break;
 	}
 }
@@ -240,55 +240,66 @@ static void mtasts_summarise(struct mtasts_result *r, struct buf *b)
 {
 	const struct mtasts_lookup *l;
 	const char *d = r->domain;
+	struct buf t;
 
+	buf_init(&t);
 	switch (r->state) {
 	case MTASTS_STATE_NONE:
-		buf_printf(b, "%s publishes no MTA-STS record (TXT _mta-sts.%s %s): senders deliver "
-			   "with opportunistic TLS, as without MTA-STS", d, d,
-			   r->sts.outcome == MTASTS_LOOKUP_ANSWER ? "holds no v=STSv1 string"
-			   : r->sts.outcome == MTASTS_LOOKUP_NXDOMAIN ? "does not exist" : "has no TXT record");
+		buf_printf(b, r->sts.outcome == MTASTS_LOOKUP_ANSWER
+			   ? _("%s publishes no MTA-STS record (TXT _mta-sts.%s holds no v=STSv1 string): "
+			       "senders deliver with opportunistic TLS, as without MTA-STS")
+			   : r->sts.outcome == MTASTS_LOOKUP_NXDOMAIN
+			   ? _("%s publishes no MTA-STS record (TXT _mta-sts.%s does not exist): senders "
+			       "deliver with opportunistic TLS, as without MTA-STS")
+			   : _("%s publishes no MTA-STS record (TXT _mta-sts.%s has no TXT record): senders "
+			       "deliver with opportunistic TLS, as without MTA-STS"), d, d);
 		break;
 	case MTASTS_STATE_RECORD_INVALID:
-		buf_printf(b, "the MTA-STS record of %s is not valid (%s): senders treat the domain as "
-			   "having no MTA-STS (RFC 8461 3.1)", d,
-			   r->txt.n_records > 1 ? "more than one v=STSv1 record"
-						: mtasts_first_defect(&r->txt.defects, "no valid id"));
+		buf_printf(b, _("the MTA-STS record of %s is not valid (%s): senders treat the domain as "
+			   "having no MTA-STS (RFC 8461 3.1)"), d,
+			   r->txt.n_records > 1 ? _("more than one v=STSv1 record")
+						: mtasts_first_defect(&r->txt.defects, _("no valid id")));
 		break;
 	case MTASTS_STATE_FETCH_FAILED:
-		buf_printf(b, "%s has a valid MTA-STS record, but its policy could not be fetched (%s: ",
-			   d, mtasts_fetch_name(r->fetch));
-		mtasts_fetch_text(r, b);
-		buf_adds(b, "): senders deliver as without MTA-STS (RFC 8461 3.3), so the policy "
-			 "protects nothing until it is served");
+		mtasts_fetch_text(r, &t);
+		buf_printf(b, _("%s has a valid MTA-STS record, but its policy could not be fetched (%s: "
+			   "%s): senders deliver as without MTA-STS (RFC 8461 3.3), so the policy "
+			   "protects nothing until it is served"), d, mtasts_fetch_name(r->fetch),
+			   t.data ? t.data : "");
 		break;
 	case MTASTS_STATE_POLICY_INVALID:
-		buf_printf(b, "the MTA-STS policy of %s is not valid (%s): senders deliver as without "
-			   "MTA-STS (RFC 8461 3.2)", d,
-			   r->have_policy ? mtasts_first_defect(&r->policy.defects, "unusable") : "not parsed");
+		buf_printf(b, _("the MTA-STS policy of %s is not valid (%s): senders deliver as without "
+			   "MTA-STS (RFC 8461 3.2)"), d,
+			   r->have_policy ? mtasts_first_defect(&r->policy.defects, _("unusable")) : _("not parsed"));
 		break;
 	case MTASTS_STATE_DNS_FAILED:
 		l = mtasts_failed_lookup(r);
-		buf_printf(b, "the lookup of %s %s %s (%s): whether %s uses MTA-STS is not known; "
-			   "a sender tries again later", dns_type_name(l->type), l->name,
-			   l->outcome == MTASTS_LOOKUP_BOGUS ? "failed DNSSEC validation" : "failed temporarily",
-			   mtasts_or(l->reason, "no reason given"), d);
+		buf_printf(b, l->outcome == MTASTS_LOOKUP_BOGUS
+			   ? _("the lookup of %s %s failed DNSSEC validation (%s): whether %s uses MTA-STS "
+			       "is not known; a sender tries again later")
+			   : _("the lookup of %s %s failed temporarily (%s): whether %s uses MTA-STS is "
+			       "not known; a sender tries again later"), dns_type_name(l->type), l->name,
+			   mtasts_or(l->reason, _("no reason given")), d);
 		break;
 	case MTASTS_STATE_ENFORCE:
 	case MTASTS_STATE_TESTING:
-		buf_printf(b, "%s's MTA-STS policy is in force in mode %s, for up to %ld seconds: ", d,
-			   mtasts_mode_name(r->policy.mode), r->policy.max_age);
-		buf_adds(b, r->state == MTASTS_STATE_ENFORCE
-			 ? "senders deliver only to MX hosts matching "
-			 : "senders deliver as usual and report (TLS-RPT) when an MX does not match ");
 		for (size_t i = 0; i < r->policy.n_mx; i++)
-			buf_printf(b, "%s%s", i ? ", " : "", r->policy.mx[i]);
-		buf_adds(b, " over TLS 1.2 or later with a certificate valid for the MX name");
+			buf_printf(&t, "%s%s", i ? ", " : "", r->policy.mx[i]);
+		buf_printf(b, r->state == MTASTS_STATE_ENFORCE
+			   ? _("%s's MTA-STS policy is in force in mode %s, for up to %ld seconds: senders "
+			       "deliver only to MX hosts matching %s over TLS 1.2 or later with a "
+			       "certificate valid for the MX name")
+			   : _("%s's MTA-STS policy is in force in mode %s, for up to %ld seconds: senders "
+			       "deliver as usual and report (TLS-RPT) when an MX does not match %s over "
+			       "TLS 1.2 or later with a certificate valid for the MX name"),
+			   d, mtasts_mode_name(r->policy.mode), r->policy.max_age, t.data ? t.data : "");
 		break;
 	case MTASTS_STATE_MODE_NONE:
-		buf_printf(b, "%s's MTA-STS policy is in mode none: the domain has withdrawn MTA-STS, "
-			   "and senders drop any policy they cached for it (RFC 8461 5)", d);
+		buf_printf(b, _("%s's MTA-STS policy is in mode none: the domain has withdrawn MTA-STS, "
+			   "and senders drop any policy they cached for it (RFC 8461 5)"), d);
 		break;
 	}
+	buf_free(&t);
 }
 
 void mtasts_decide(struct mtasts_result *r)
@@ -375,27 +386,27 @@ void mtasts_mx_apply(const struct mtasts_policy *p, const char *mx_host, bool tl
 	out->reported = !out->ok && p->mode == MTASTS_MODE_TESTING;
 	switch (out->verdict) {
 	case MTASTS_MX_OK:
-		out->text = xasprintf("%s matches the policy's mx %s, TLS %s with a certificate valid "
-				      "for it", host, p->mx[out->pattern],
-				      tls_version ? (tls_version >= 13 ? "1.3" : "1.2") : "verified");
+		out->text = xasprintf(_("%s matches the policy's mx %s, TLS %s with a certificate valid "
+				      "for it"), host, p->mx[out->pattern],
+				      tls_version ? (tls_version >= 13 ? "1.3" : "1.2") : _("verified"));
 		break;
 	case MTASTS_MX_MODE_NONE:
-		out->text = xasprintf("the policy's mode is none: nothing is asked of %s", host);
+		out->text = xasprintf(_("the policy's mode is none: nothing is asked of %s"), host);
 		break;
 	case MTASTS_MX_NOT_LISTED:
-		out->text = xasprintf("%s matches none of the policy's mx patterns (RFC 8461 4.1)", host);
+		out->text = xasprintf(_("%s matches none of the policy's mx patterns (RFC 8461 4.1)"), host);
 		break;
 	case MTASTS_MX_NO_TLS:
-		out->text = xasprintf("%s gave no TLS session, which the policy requires (RFC 8461 4.2)",
+		out->text = xasprintf(_("%s gave no TLS session, which the policy requires (RFC 8461 4.2)"),
 				      host);
 		break;
 	case MTASTS_MX_CERT:
-		out->text = xasprintf("the certificate of %s does not verify for that name under the "
-				      "Web PKI (RFC 8461 4.2)", host);
+		out->text = xasprintf(_("the certificate of %s does not verify for that name under the "
+				      "Web PKI (RFC 8461 4.2)"), host);
 		break;
 	case MTASTS_MX_OLD_TLS:
-		out->text = xasprintf("%s spoke TLS %d.%d; the policy requires TLS 1.2 or later "
-				      "(RFC 8461 4.2)", host, tls_version / 10, tls_version % 10);
+		out->text = xasprintf(_("%s spoke TLS %d.%d; the policy requires TLS 1.2 or later "
+				      "(RFC 8461 4.2)"), host, tls_version / 10, tls_version % 10);
 		break;
 	}
 	free(host);
@@ -482,7 +493,7 @@ static bool mtasts_fetch_next(struct mtasts_check *c)
 	if (c->fetch == NULL) { /* a rule's address that is not one: say it as a failure */
 		r->http = xcalloc(1, sizeof *r->http);
 		r->http->outcome = HTTPS_CONNECT;
-		r->http->error = err ? err : xstrdup("the fetch could not be started");
+		r->http->error = err ? err : xstrdup(_("the fetch could not be started"));
 		r->http->body = xstrdup("");
 		return c->next_addr < c->n_addrs ? mtasts_fetch_next(c) : false;
 	}

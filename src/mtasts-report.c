@@ -114,7 +114,7 @@ static void mtasts_lines_fetch(const struct mtasts_result *r, mtasts_line_cb cb,
 			   mtasts_or(r->connect_port, MTASTS_POLICY_PORT));
 		if (r->connect_rule)
 			buf_printf(b, " (--connect-to %s)", r->connect_rule);
-		buf_printf(b, ": %ld ms", h->elapsed_ms);
+		buf_printf(b, _(": %ld ms"), h->elapsed_ms);
 		if (h->status)
 			buf_printf(b, ", HTTP %ld, Content-Type %s", h->status,
 				   mtasts_or(h->content_type, _("(none)")));

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/mtasts.h"
 #include "smtpscope/util.h"
 
@@ -254,13 +255,13 @@ static void txt_field(struct txt_walk *w, const char *f, size_t n)
 	if (n < kn || memcmp(f, k->key, kn) != 0) {
 		w->key_case |= n >= kn && util_strnieq(f, k->key, kn);
 		if (!ext_field_ok(f, n)) {
-			defect(w->ds, k->id_bad_field, f, n, "not a name=value field (%s)", k->rfc);
+			defect(w->ds, k->id_bad_field, f, n, _("not a name=value field (%s)"), k->rfc);
 			w->ok = false;
 		}
 		return;
 	}
 	if (*w->value) {
-		defect(w->ds, k->id_duplicate, f, n, "a second %s field, ignored", k->key);
+		defect(w->ds, k->id_duplicate, f, n, _("a second %s field, ignored"), k->key);
 		return;
 	}
 	*w->value = util_escape_dup(f + kn, n - kn);
@@ -284,7 +285,7 @@ static bool txt_fields(struct txt_walk *w, const char *r, size_t len)
 		if (i == len)
 			break;
 		if (r[i] != ';') {
-			defect(w->ds, k->id_syntax, r + i, len - i, "fields must be separated by \";\" (%s)", k->rfc);
+			defect(w->ds, k->id_syntax, r + i, len - i, _("fields must be separated by \";\" (%s)"), k->rfc);
 			return false;
 		}
 		s = ++i;
@@ -295,7 +296,7 @@ static bool txt_fields(struct txt_walk *w, const char *r, size_t len)
 		if (s < e) {
 			txt_field(w, r + s, e - s);
 		} else if (semi) {
-			defect(w->ds, k->id_syntax, NULL, 0, "an empty field between two \";\" (%s)", k->rfc);
+			defect(w->ds, k->id_syntax, NULL, 0, _("an empty field between two \";\" (%s)"), k->rfc);
 			ok = false;
 		}
 	}
@@ -319,20 +320,21 @@ static bool txt_check(const struct txt_kind *k, const char *const *txt, const si
 			if ((*n_records)++ == 0)
 				first = i;
 		} else if (txt_near_miss(txt[i], len[i], k->tag)) {
-			defect(ds, k->id_near, txt[i], len[i], "a TXT string ignored: a %s record starts with "
-			       "exactly \"%s\"", k->what, k->tag);
+			defect(ds, k->id_near, txt[i], len[i], _("a TXT string ignored: a %s record starts with "
+			       "exactly \"%s\""), k->what, k->tag);
 		}
 	}
 	if (*n_records == 0)
 		return false;
 	*record = util_escape_dup(txt[first], len[first]);
 	if (*n_records > 1)
-		defect(ds, k->id_several, NULL, 0, "%zu records start with \"%s\": there must be exactly one, "
-		       "otherwise senders assume no %s (%s)", *n_records, k->tag, k->what, k->rfc);
+		defect(ds, k->id_several, NULL, 0, _("%zu records start with \"%s\": there must be exactly one, "
+		       "otherwise senders assume no %s (%s)"), *n_records, k->tag, k->what, k->rfc);
 	shape = txt_fields(&w, txt[first], len[first]);
 	if (*value == NULL)
-		defect(ds, k->id_no_key, NULL, 0, "the record has no %s field%s%s (%s)", k->key,
-		       w.key_case ? " (field names are case-sensitive)" : "", k->no_key_why, k->rfc);
+		defect(ds, k->id_no_key, NULL, 0, _("the record has no %s field%s%s (%s)"), k->key,
+		       w.key_case ? _(" (field names are case-sensitive)") : "",
+		       *k->no_key_why ? _(k->no_key_why) : "", k->rfc);
 	return *n_records == 1 && shape && w.ok && *value != NULL;
 }
 
@@ -353,7 +355,7 @@ static bool sts_id_ok(struct mtasts_defects *ds, const char *f, size_t n)
 	for (size_t i = 3; ok && i < n; i++)
 		ok = is_alnum(f[i]);
 	if (!ok)
-		defect(ds, "sts-txt-bad-id", f, n, "the id must be 1 to 32 letters and digits (RFC 8461 3.1)");
+		defect(ds, "sts-txt-bad-id", f, n, _("the id must be 1 to 32 letters and digits (RFC 8461 3.1)"));
 	return ok;
 }
 
@@ -389,7 +391,7 @@ static bool rpt_uri_ok(struct mtasts_defects *ds, const char *u, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (!uri_char(u[i])) {
-			defect(ds, "tlsrpt-bad-uri", u, n, "a rua URI holds a byte that must be %%-encoded");
+			defect(ds, "tlsrpt-bad-uri", u, n, _("a rua URI holds a byte that must be %%-encoded"));
 			return false;
 		}
 	if (n >= 7 && util_strnieq(u, "mailto:", 7)) {
@@ -401,10 +403,10 @@ static bool rpt_uri_ok(struct mtasts_defects *ds, const char *u, size_t n)
 		if (n > 8 && u[6] == '/' && u[7] == '/' && u[8] != '/')
 			return true;
 	} else {
-		defect(ds, "tlsrpt-bad-uri", u, n, "a rua URI must be mailto: or https: (RFC 8460 3)");
+		defect(ds, "tlsrpt-bad-uri", u, n, _("a rua URI must be mailto: or https: (RFC 8460 3)"));
 		return false;
 	}
-	defect(ds, "tlsrpt-bad-uri", u, n, "a rua URI without its address or host");
+	defect(ds, "tlsrpt-bad-uri", u, n, _("a rua URI without its address or host"));
 	return false;
 }
 
@@ -426,7 +428,7 @@ static bool rpt_rua_ok(struct mtasts_defects *ds, const char *f, size_t n)
 }
 
 static const struct txt_kind rpt_kind = {
-	"v=TLSRPTv1", "rua=", "TLS-RPT", "RFC 8460 3", ": reports have nowhere to go",
+	"v=TLSRPTv1", "rua=", "TLS-RPT", "RFC 8460 3", N_(": reports have nowhere to go"),
 	"tlsrpt-several", "tlsrpt-near-miss", "tlsrpt-syntax", "tlsrpt-bad-field",
 	"tlsrpt-duplicate-rua", "tlsrpt-no-rua", rpt_rua_ok,
 };
@@ -466,7 +468,7 @@ const char *mtasts_mode_name(enum mtasts_mode m)
 	case MTASTS_MODE_NONE:
 		return "none";
 	default:
-		return "(none given)";
+		return _("(none given)");
 	}
 }
 
@@ -479,11 +481,11 @@ static void pol_bytes(struct pol_parse *c, const char *l, size_t n)
 	for (size_t i = 0; i < n; i++)
 		control |= l[i] != '\t' && l[i] != '\0' && ((unsigned char)l[i] < ' ' || l[i] == 0x7f);
 	if (memchr(l, '\0', n))
-		defect(ds, "policy-nul", l, n, "line %zu holds a NUL byte", c->line);
+		defect(ds, "policy-nul", l, n, _("line %zu holds a NUL byte"), c->line);
 	if (control)
-		defect(ds, "policy-control", l, n, "line %zu holds a control byte", c->line);
+		defect(ds, "policy-control", l, n, _("line %zu holds a control byte"), c->line);
 	if (!util_utf8_valid(l, n))
-		defect(ds, "policy-not-utf8", l, n, "line %zu is not valid UTF-8", c->line);
+		defect(ds, "policy-not-utf8", l, n, _("line %zu is not valid UTF-8"), c->line);
 }
 
 /* 1*10DIGIT (RFC 8461 3.2); -1 when the value is not that, or does not
@@ -515,7 +517,7 @@ static void pol_mode(struct pol_parse *c, const char *v, size_t n)
 			c->p->mode = modes[i].mode;
 			return;
 		}
-	defect(&c->p->defects, "policy-bad-mode", v, n, "line %zu: the mode must be enforce, testing or none",
+	defect(&c->p->defects, "policy-bad-mode", v, n, _("line %zu: the mode must be enforce, testing or none"),
 	       c->line);
 }
 
@@ -525,8 +527,8 @@ static void pol_mx(struct pol_parse *c, const char *v, size_t n)
 	char *lower;
 
 	if (!mx_pattern_ok(v, n))
-		defect(&p->defects, "policy-bad-mx", v, n, "line %zu: an mx pattern is a host name or \"*.\" "
-		       "and a host name (RFC 8461 3.2)", c->line);
+		defect(&p->defects, "policy-bad-mx", v, n, _("line %zu: an mx pattern is a host name or \"*.\" "
+		       "and a host name (RFC 8461 3.2)"), c->line);
 	if (p->n_mx == MTASTS_MAX_MX) {
 		p->mx_dropped++;
 		return;
@@ -548,7 +550,7 @@ static void pol_value(struct pol_parse *c, enum pol_key k, const char *v, size_t
 		p->version = util_escape_dup(v, n);
 		c->version_ok = n == 5 && memcmp(v, "STSv1", 5) == 0;
 		if (!c->version_ok)
-			defect(&p->defects, "policy-bad-version", v, n, "line %zu: the version must be STSv1",
+			defect(&p->defects, "policy-bad-version", v, n, _("line %zu: the version must be STSv1"),
 			       c->line);
 		break;
 	case K_MODE:
@@ -557,8 +559,8 @@ static void pol_value(struct pol_parse *c, enum pol_key k, const char *v, size_t
 	case K_MAX_AGE:
 		p->max_age = pol_number(v, n);
 		if (p->max_age < 0 || p->max_age > MTASTS_MAX_AGE_MAX)
-			defect(&p->defects, "policy-bad-max-age", v, n, "line %zu: max_age must be a number of "
-			       "seconds from 0 to %ld", c->line, MTASTS_MAX_AGE_MAX);
+			defect(&p->defects, "policy-bad-max-age", v, n, _("line %zu: max_age must be a number of "
+			       "seconds from 0 to %ld"), c->line, MTASTS_MAX_AGE_MAX);
 		break;
 	default:
 		pol_mx(c, v, n);
@@ -575,19 +577,19 @@ static void pol_line(struct pol_parse *c, const char *l, size_t n)
 	unsigned k;
 
 	if (n == 0) {
-		defect(ds, "policy-blank-line", NULL, 0, "line %zu is empty (RFC 8461 3.2 has none)", c->line);
+		defect(ds, "policy-blank-line", NULL, 0, _("line %zu is empty (RFC 8461 3.2 has none)"), c->line);
 		return;
 	}
 	pol_bytes(c, l, n);
 	colon = memchr(l, ':', n);
 	if (colon == NULL) {
-		defect(ds, "policy-no-colon", l, n, "line %zu is not \"key: value\", ignored", c->line);
+		defect(ds, "policy-no-colon", l, n, _("line %zu is not \"key: value\", ignored"), c->line);
 		return;
 	}
 	kn = (size_t)(colon - l);
 	if (!ext_name_ok(l, kn)) {
-		defect(ds, "policy-bad-key", l, kn, "line %zu: not a key (letters, digits, \"_-.\", right "
-		       "before the \":\"), the line is ignored", c->line);
+		defect(ds, "policy-bad-key", l, kn, _("line %zu: not a key (letters, digits, \"_-.\", right "
+		       "before the \":\"), the line is ignored"), c->line);
 		return;
 	}
 	vs = kn + 1;
@@ -598,13 +600,13 @@ static void pol_line(struct pol_parse *c, const char *l, size_t n)
 	if (k == K_N)
 		return; /* an extension: ignored (RFC 8461 3.2) */
 	if (memcmp(l, pol_keys[k], kn) != 0) {
-		defect(ds, "policy-key-case", l, kn, "line %zu: keys are case-sensitive, so this is not \"%s\" "
-		       "and the line is ignored", c->line, pol_keys[k]);
+		defect(ds, "policy-key-case", l, kn, _("line %zu: keys are case-sensitive, so this is not \"%s\" "
+		       "and the line is ignored"), c->line, pol_keys[k]);
 		return;
 	}
 	if (k != K_MX && (c->seen & (1u << k))) {
-		defect(ds, "policy-duplicate", l, n, "line %zu: a second %s line, ignored (the first counts, "
-		       "RFC 8461 3.2)", c->line, pol_keys[k]);
+		defect(ds, "policy-duplicate", l, n, _("line %zu: a second %s line, ignored (the first counts, "
+		       "RFC 8461 3.2)"), c->line, pol_keys[k]);
 		return;
 	}
 	c->seen |= 1u << k;
@@ -621,13 +623,13 @@ static void pol_finish(struct pol_parse *c)
 	/* RFC 8461 3.2: a policy without one of these is not valid */
 	for (unsigned k = 0; k < K_MX; k++)
 		if (!(c->seen & (1u << k)))
-			defect(&p->defects, missing[k], NULL, 0, "the policy has no %s line (RFC 8461 3.2)",
+			defect(&p->defects, missing[k], NULL, 0, _("the policy has no %s line (RFC 8461 3.2)"),
 			       pol_keys[k]);
 	if ((p->mode == MTASTS_MODE_ENFORCE || p->mode == MTASTS_MODE_TESTING) && mx_lines == 0)
-		defect(&p->defects, "policy-no-mx", NULL, 0, "mode %s without any mx line: no MX host "
-		       "could match", mtasts_mode_name(p->mode));
+		defect(&p->defects, "policy-no-mx", NULL, 0, _("mode %s without any mx line: no MX host "
+		       "could match"), mtasts_mode_name(p->mode));
 	if (p->mx_dropped)
-		defect(&p->defects, "policy-too-many-mx", NULL, 0, "%zu mx lines: only the first %d are kept",
+		defect(&p->defects, "policy-too-many-mx", NULL, 0, _("%zu mx lines: only the first %d are kept"),
 		       mx_lines, MTASTS_MAX_MX);
 	p->valid = c->version_ok && p->mode != MTASTS_MODE_NONE_GIVEN && p->max_age >= 0 &&
 		   p->max_age <= MTASTS_MAX_AGE_MAX && (p->mode == MTASTS_MODE_NONE || mx_lines > 0);
@@ -643,8 +645,8 @@ void mtasts_policy_parse(const char *body, size_t len, struct mtasts_policy *out
 	if (body == NULL)
 		len = 0;
 	if (len > MTASTS_POLICY_MAX) {
-		defect(&out->defects, "policy-too-large", NULL, 0, "the policy is %zu bytes, more than the "
-		       "%d allowed (RFC 8461 3.3): refused", len, MTASTS_POLICY_MAX);
+		defect(&out->defects, "policy-too-large", NULL, 0, _("the policy is %zu bytes, more than the "
+		       "%d allowed (RFC 8461 3.3): refused"), len, MTASTS_POLICY_MAX);
 		return;
 	}
 	/* sts-policy-term = LF / CRLF; the last line's end is optional */

@@ -1142,7 +1142,7 @@ static char *sender_status_text(const struct dns_answer *a)
 		const char *r = why ? why : _("no reason given");
 
 		w = util_escape_dup(r, strlen(r));
-		s = a->temporary ? xasprintf(_("temporary failure: %s"), w) : xasprintf("bogus: %s", w);
+		s = a->temporary ? xasprintf(_("temporary failure: %s"), w) : xasprintf(_("bogus: %s"), w);
 		free(w);
 		return s;
 	}
@@ -1375,11 +1375,11 @@ static void sender_free(struct probe *p)
 static const char *probe_conn_name(enum probe_conn c)
 {
 	switch (c) {
-	case PROBE_CONNECTED: return "connected";
-	case PROBE_REFUSED: return "refused";
-	case PROBE_TIMEOUT: return "timeout";
-	case PROBE_UNREACHABLE: return "unreachable";
-	default: return "not-tried";
+	case PROBE_CONNECTED: return N_("connected");
+	case PROBE_REFUSED: return N_("refused");
+	case PROBE_TIMEOUT: return N_("timeout");
+	case PROBE_UNREACHABLE: return N_("unreachable");
+	default: return N_("not-tried");
 	}
 }
 
@@ -1441,7 +1441,7 @@ static void probe_table(struct probe *p)
 		buf_adds(&host, p->plan.hosts[a->from->host].shown);
 		util_escape(&addr, a->address, strlen(a->address));
 		if (a->conn != PROBE_CONNECTED)
-			buf_adds(&reach, probe_conn_name(a->conn));
+			buf_adds(&reach, _(probe_conn_name(a->conn)));
 		else
 			buf_printf(&reach, _("yes %lldms"), (long long)(sl->connected_ms - sl->started_ms));
 		if (!a->tls.offered)
@@ -1463,11 +1463,11 @@ static void probe_table(struct probe *p)
 			buf_adds(&tls, _(", MTA-STS fails (testing)"));
 		if (a->ptr.name) {
 			util_escape(&rdns, a->ptr.name, strlen(a->ptr.name));
-			buf_adds(&rdns, a->ptr.fcrdns_ok ? " fcrdns" : " NOT fcrdns");
+			buf_adds(&rdns, a->ptr.fcrdns_ok ? " fcrdns" : _(" NOT fcrdns"));
 			if (a->ptr.matches_banner)
-				buf_adds(&rdns, " =banner");
+				buf_adds(&rdns, _(" =banner"));
 		} else {
-			buf_adds(&rdns, sl->ptr_temp ? "tempfail" : _("no PTR"));
+			buf_adds(&rdns, sl->ptr_temp ? _("tempfail") : _("no PTR"));
 		}
 		if (a->greeting.code && (a->greeting.code < 200 || a->greeting.code >= 300)) {
 			buf_adds(&rcpt, _("greeting "));

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/sendpol.h"
 #include "smtpscope/util.h"
 
@@ -130,15 +131,15 @@ static void spf_term(struct spf_check *c, const char *t, size_t n, bool *after_a
 
 		if (nn == 8 && util_strnieq(t, "redirect", 8)) {
 			if (c->redirect)
-				defect(ds, "spf-duplicate-modifier", "redirect= appears more than once (RFC 7208 6: a permanent error)");
+				defect(ds, "spf-duplicate-modifier", _("redirect= appears more than once (RFC 7208 6: a permanent error)"));
 			else
 				c->redirect = esc(v, vn);
 			c->lookups++;
 			if (vn == 0)
-				defect(ds, "spf-bad-argument", "\"%s\": redirect= needs a domain", shown);
+				defect(ds, "spf-bad-argument", _("\"%s\": redirect= needs a domain"), shown);
 		} else if (nn == 3 && util_strnieq(t, "exp", 3)) {
 			if (vn == 0)
-				defect(ds, "spf-bad-argument", "\"%s\": exp= needs a domain", shown);
+				defect(ds, "spf-bad-argument", _("\"%s\": exp= needs a domain"), shown);
 		}
 		/* other modifiers are ignored by receivers (RFC 7208 6) */
 		free(shown);
@@ -160,7 +161,7 @@ static void spf_term(struct spf_check *c, const char *t, size_t n, bool *after_a
 		arg = t + mn;
 		an = n - mn;
 		if (*after_all)
-			defect(ds, "spf-after-all", "\"%s\" comes after \"all\": it is never reached", shown);
+			defect(ds, "spf-after-all", _("\"%s\" comes after \"all\": it is never reached"), shown);
 		if (spf_mechs[i].lookup)
 			c->lookups++;
 		switch (spf_mechs[i].arg) {
@@ -180,25 +181,25 @@ static void spf_term(struct spf_check *c, const char *t, size_t n, bool *after_a
 			break;
 		}
 		if (!ok)
-			defect(ds, "spf-bad-argument", "\"%s\": %s", shown,
-			       spf_mechs[i].arg == SPF_ARG_NONE ? "all takes no argument"
-			       : spf_mechs[i].arg == SPF_ARG_DOMAIN ? "needs \":domain\""
-			       : spf_mechs[i].arg == SPF_ARG_IP4 ? "needs \":IPv4-address[/0-32]\""
-			       : spf_mechs[i].arg == SPF_ARG_IP6 ? "needs \":IPv6-address[/0-128]\""
-			       : "a malformed domain or prefix length");
+			defect(ds, "spf-bad-argument",
+			       spf_mechs[i].arg == SPF_ARG_NONE ? _("\"%s\": all takes no argument")
+			       : spf_mechs[i].arg == SPF_ARG_DOMAIN ? _("\"%s\": needs \":domain\"")
+			       : spf_mechs[i].arg == SPF_ARG_IP4 ? _("\"%s\": needs \":IPv4-address[/0-32]\"")
+			       : spf_mechs[i].arg == SPF_ARG_IP6 ? _("\"%s\": needs \":IPv6-address[/0-128]\"")
+			       : _("\"%s\": a malformed domain or prefix length"), shown);
 		if (mn == 3 && util_strnieq(t, "ptr", 3))
-			defect(ds, "spf-ptr", "\"%s\": the ptr mechanism should not be used (RFC 7208 5.5: slow, unreliable)", shown);
+			defect(ds, "spf-ptr", _("\"%s\": the ptr mechanism should not be used (RFC 7208 5.5: slow, unreliable)"), shown);
 		if (ok && mn == 3 && util_strnieq(t, "all", 3) && !c->all) {
 			c->all = xstrdup(shown);
 			c->qualifier = q;
 			*after_all = true;
 			if (q == '+')
-				defect(ds, "spf-pass-all", "\"%s\": every host in the world may send as this domain", shown);
+				defect(ds, "spf-pass-all", _("\"%s\": every host in the world may send as this domain"), shown);
 		}
 		free(shown);
 		return;
 	}
-	defect(ds, "spf-unknown-term", "\"%s\": not an SPF mechanism or modifier (a permanent error, RFC 7208 5)", shown);
+	defect(ds, "spf-unknown-term", _("\"%s\": not an SPF mechanism or modifier (a permanent error, RFC 7208 5)"), shown);
 	free(shown);
 }
 
@@ -220,13 +221,13 @@ static void spf_parse(struct spf_check *c, const char *r, size_t len)
 	}
 	if (c->lookups > SPF_MAX_LOOKUPS)
 		defect(&c->defects, "spf-too-many-lookups",
-		       "%zu terms cause DNS lookups (include, a, mx, ptr, exists, redirect), more than the %d allowed "
-		       "(RFC 7208 4.6.4; includes add theirs)", c->lookups, SPF_MAX_LOOKUPS);
+		       _("%zu terms cause DNS lookups (include, a, mx, ptr, exists, redirect), more than the %d allowed "
+		       "(RFC 7208 4.6.4; includes add theirs)"), c->lookups, SPF_MAX_LOOKUPS);
 	if (c->all && c->redirect)
-		defect(&c->defects, "spf-redirect-ignored", "redirect= is ignored because the record has \"all\" (RFC 7208 6.1)");
+		defect(&c->defects, "spf-redirect-ignored", _("redirect= is ignored because the record has \"all\" (RFC 7208 6.1)"));
 	if (!c->all && !c->redirect)
-		defect(&c->defects, "spf-no-all", "no \"all\" and no redirect=: hosts not listed get \"neutral\", "
-		       "as if the record ended in \"?all\"");
+		defect(&c->defects, "spf-no-all", _("no \"all\" and no redirect=: hosts not listed get \"neutral\", "
+		       "as if the record ended in \"?all\""));
 }
 
 void spf_check(const char *const *txt, const size_t *len, size_t n, struct spf_check *out)
@@ -241,10 +242,10 @@ void spf_check(const char *const *txt, const size_t *len, size_t n, struct spf_c
 		return;
 	out->record = esc(txt[first], len[first]);
 	if (out->n_records > 1)
-		defect(&out->defects, "spf-multiple", "%zu SPF records: there must be exactly one "
-		       "(RFC 7208 4.5: a permanent error, receivers use none of them)", out->n_records);
+		defect(&out->defects, "spf-multiple", _("%zu SPF records: there must be exactly one "
+		       "(RFC 7208 4.5: a permanent error, receivers use none of them)"), out->n_records);
 	if (memchr(txt[first], '\0', len[first]))
-		defect(&out->defects, "spf-nul", "the record holds a NUL byte");
+		defect(&out->defects, "spf-nul", _("the record holds a NUL byte"));
 	spf_parse(out, txt[first], len[first]);
 }
 
@@ -294,7 +295,7 @@ static void dmarc_uris(struct sendpol_defects *ds, const char *tag, const char *
 	size_t i = 0;
 
 	if (n == 0) {
-		defect(ds, "dmarc-bad-uri", "%s= is empty", tag);
+		defect(ds, "dmarc-bad-uri", _("%s= is empty"), tag);
 		return;
 	}
 	while (i <= n) {
@@ -306,7 +307,7 @@ static void dmarc_uris(struct sendpol_defects *ds, const char *tag, const char *
 		if (e - s < 8 || !util_strnieq(v + s, "mailto:", 7)) {
 			char *shown = esc(v + s, e - s);
 
-			defect(ds, "dmarc-bad-uri", "%s= \"%s\" is not a mailto: URI (RFC 7489 6.2)", tag, shown);
+			defect(ds, "dmarc-bad-uri", _("%s= \"%s\" is not a mailto: URI (RFC 7489 6.2)"), tag, shown);
 			free(shown);
 		}
 		i = e + 1;
@@ -325,7 +326,7 @@ static void dmarc_tag(struct dmarc_check *c, const char *t, size_t n, unsigned *
 	size_t vn;
 
 	if (eq == NULL) {
-		defect(ds, "dmarc-bad-tag", "\"%s\": not a tag=value pair", shown);
+		defect(ds, "dmarc-bad-tag", _("\"%s\": not a tag=value pair"), shown);
 		free(shown);
 		return;
 	}
@@ -341,12 +342,12 @@ static void dmarc_tag(struct dmarc_check *c, const char *t, size_t n, unsigned *
 		if (strlen(tags[k]) == kn && util_strnieq(t, tags[k], kn))
 			break;
 	if (k == sizeof tags / sizeof tags[0]) {
-		defect(ds, "dmarc-unknown-tag", "\"%s\": not a DMARC tag (receivers ignore it)", shown);
+		defect(ds, "dmarc-unknown-tag", _("\"%s\": not a DMARC tag (receivers ignore it)"), shown);
 		free(shown);
 		return;
 	}
 	if (*seen & (1u << k)) {
-		defect(ds, "dmarc-duplicate-tag", "\"%s\": the tag appears more than once", shown);
+		defect(ds, "dmarc-duplicate-tag", _("\"%s\": the tag appears more than once"), shown);
 		free(shown);
 		return;
 	}
@@ -362,7 +363,7 @@ static void dmarc_tag(struct dmarc_check *c, const char *t, size_t n, unsigned *
 			c->sp = esc(v, vn);
 		}
 		if (!dmarc_policy_ok(v, vn))
-			defect(ds, "dmarc-bad-policy", "\"%s\": the policy must be none, quarantine or reject", shown);
+			defect(ds, "dmarc-bad-policy", _("\"%s\": the policy must be none, quarantine or reject"), shown);
 		break;
 	case 3: { /* pct */
 		int pct = 0;
@@ -373,7 +374,7 @@ static void dmarc_tag(struct dmarc_check *c, const char *t, size_t n, unsigned *
 		if (ok && pct <= 100)
 			c->pct = pct;
 		else
-			defect(ds, "dmarc-bad-pct", "\"%s\": pct must be a number from 0 to 100", shown);
+			defect(ds, "dmarc-bad-pct", _("\"%s\": pct must be a number from 0 to 100"), shown);
 		break;
 	}
 	case 4: /* rua */
@@ -387,7 +388,7 @@ static void dmarc_tag(struct dmarc_check *c, const char *t, size_t n, unsigned *
 	case 6: /* adkim */
 	case 7: /* aspf */
 		if (!(vn == 1 && (v[0] == 'r' || v[0] == 's')))
-			defect(ds, "dmarc-bad-alignment", "\"%s\": alignment must be r (relaxed) or s (strict)", shown);
+			defect(ds, "dmarc-bad-alignment", _("\"%s\": alignment must be r (relaxed) or s (strict)"), shown);
 		break;
 	default:
 		break;
@@ -411,8 +412,8 @@ void dmarc_check(const char *const *txt, const size_t *len, size_t n, struct dma
 	r = txt[first];
 	out->record = esc(r, len[first]);
 	if (out->n_records > 1)
-		defect(&out->defects, "dmarc-multiple", "%zu DMARC records: there must be exactly one "
-		       "(RFC 7489 6.6.3: receivers then apply no policy)", out->n_records);
+		defect(&out->defects, "dmarc-multiple", _("%zu DMARC records: there must be exactly one "
+		       "(RFC 7489 6.6.3: receivers then apply no policy)"), out->n_records);
 	for (i = 0; i < len[first]; ) {
 		const char *semi = memchr(r + i, ';', len[first] - i);
 		size_t e = semi ? (size_t)(semi - r) : len[first];
@@ -427,7 +428,7 @@ void dmarc_check(const char *const *txt, const size_t *len, size_t n, struct dma
 		i = semi ? (size_t)(semi - r) + 1 : len[first];
 	}
 	if (out->p == NULL)
-		defect(&out->defects, "dmarc-no-p", "no p= tag: the record is invalid without its policy (RFC 7489 6.3)");
+		defect(&out->defects, "dmarc-no-p", _("no p= tag: the record is invalid without its policy (RFC 7489 6.3)"));
 	else if ((seen & 2u) && out->n_records == 1) {
 		/* p must come right after v (RFC 7489 6.3, 6.4) */
 		const char *p = strchr(out->record, ';');
@@ -435,7 +436,7 @@ void dmarc_check(const char *const *txt, const size_t *len, size_t n, struct dma
 		while (p && (*++p == ' ' || *p == '\t'))
 			;
 		if (p == NULL || *p != 'p' || !(p[1] == '=' || p[1] == ' ' || p[1] == '\t'))
-			defect(&out->defects, "dmarc-p-not-second", "p= should be the tag right after v=DMARC1 (RFC 7489 6.4)");
+			defect(&out->defects, "dmarc-p-not-second", _("p= should be the tag right after v=DMARC1 (RFC 7489 6.4)"));
 	}
 }
 

@@ -39,15 +39,15 @@ static char *smtp_rcpt_how(struct smtp *s, const struct reply *r, enum smtp_verb
 	char enh[16];
 	const char *diag = s->rcpt.diagnose ? s->rcpt.diagnose(s->rcpt.diagnose_ctx, r, verb) : NULL;
 
-	char code[24];
+	char code[64];
 
 	reply_enhanced_str(r, enh, sizeof enh);
 	if (r->valid)
 		snprintf(code, sizeof code, "%d", r->code);
 	else if (r->code >= 0)
-		snprintf(code, sizeof code, "%03d (malformed)", r->code);
+		snprintf(code, sizeof code, _("%03d (malformed)"), r->code);
 	else
-		snprintf(code, sizeof code, "malformed reply");
+		snprintf(code, sizeof code, "%s", _("malformed reply"));
 	return xasprintf("%s%s%s%s%s", code, enh[0] ? " " : "", enh,
 			 diag ? " " : "", diag ? diag : "");
 }

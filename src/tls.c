@@ -66,7 +66,7 @@ static void tls_queue_text(struct buf *out)
 		any = true;
 	}
 	if (!any)
-		buf_adds(out, "unknown OpenSSL error");
+		buf_adds(out, _("unknown OpenSSL error"));
 }
 
 static char *tls_queue_dup(const char *prefix)

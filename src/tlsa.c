@@ -14,8 +14,6 @@
 
 /* Long data (a full certificate) is shown cut to this many bytes. */
 #define TLSA_SHOWN_BYTES 32
-/* A text domain with no catalog: gettext gives the English back. */
-#define TLSA_NO_CATALOG "smtpscope-english"
 
 char *tlsa_name(const char *host, const char *port)
 {
@@ -462,7 +460,7 @@ static void tlsa_report_build(struct tlsa_report *r, const struct tlsa_input *in
 	buf_addc(&r->json, ',');
 	tlsa_json_str(&r->json, "tlsa_name", name, false);
 	buf_printf(&r->json, ",\"tls\":%s,", in->chain ? "true" : "false");
-	tlsa_json_str(&r->json, "tls_error", in->chain ? NULL : in->no_tls ? in->no_tls : "no TLS", false);
+	tlsa_json_str(&r->json, "tls_error", in->chain ? NULL : in->no_tls ? in->no_tls : _("no TLS"), false);
 	if (in->chain) {
 		buf_adds(&r->json, ",\"chain\":[");
 		for (size_t d = 0; d < in->chain->n; d++) {
@@ -493,29 +491,11 @@ static void tlsa_report_build(struct tlsa_report *r, const struct tlsa_input *in
 	free(host);
 }
 
-/* The JSON stays English: the report is made once with the program's
- * catalog out of the way (gettext then gives each msgid back), for the
- * JSON, and once more for the lines and the conclusion in the user's
- * language. */
+/* The lines, the conclusion and the JSON's texts in the user's language
+ * (the JSON's keys and ids stay English). */
 void tlsa_report_make(struct tlsa_report *r, const struct tlsa_input *in)
 {
-	char *domain = xstrdup(textdomain(NULL));
-	struct tlsa_report shown;
-
-	textdomain(TLSA_NO_CATALOG);
 	tlsa_report_build(r, in);
-	textdomain(domain);
-	free(domain);
-	tlsa_report_build(&shown, in);
-	for (size_t i = 0; i < r->n; i++)
-		free(r->lines[i].text);
-	free(r->lines);
-	free(r->conclusion);
-	r->lines = shown.lines;
-	r->n = shown.n;
-	r->conclusion = shown.conclusion;
-	r->conclusion_kind = shown.conclusion_kind;
-	buf_free(&shown.json);
 }
 
 void tlsa_report_free(struct tlsa_report *r)

@@ -334,8 +334,8 @@ static const char *ui_tls_auth(const struct client *c, const struct tls_conn *t)
 
 	tls_dane_result(t, &r);
 	if (r.state == TLS_DANE_VERIFIED)
-		return "DANE-verified";
-	return client_peer_auth(c) ? client_peer_auth(c) : "verified";
+		return _("DANE-verified");
+	return client_peer_auth(c) ? client_peer_auth(c) : _("verified");
 }
 
 static void ui_draw_status(struct ui *ui)
@@ -485,10 +485,10 @@ void ui_draw(struct ui *ui)
 {
 	erase();
 	if (ui->too_small) {
-		const char *m = "terminal too small";
+		const char *m = _("terminal too small");
 		char need[40];
 
-		snprintf(need, sizeof need, "(need %dx%d)", UI_MIN_COLS, UI_MIN_ROWS);
+		snprintf(need, sizeof need, _("(need %dx%d)"), UI_MIN_COLS, UI_MIN_ROWS);
 		ui_draw_text(LINES / 2, COLS > 18 ? (COLS - 18) / 2 : 0, COLS, m, strlen(m), A_BOLD);
 		if (LINES > 1)
 			ui_draw_text(LINES / 2 + 1, 0, COLS, need, strlen(need), 0);

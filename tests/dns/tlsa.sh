@@ -162,6 +162,11 @@ expect notls '*** no TLS: the server does not offer STARTTLS'
 expect notls "===   3 1 1 $spki: usable (no chain to compare it with)"
 expect notls 'DANE senders will refuse to deliver here (RFC 7672 2.2)'
 refuse notls 'IN TLSA 3 1 1'
+# the JSON's texts follow the language; its keys and ids stay English
+LANGUAGE=fr tlsa notlsj mx-notls secure --connect-to ":$port:127.0.0.3:$port"
+status notlsj 74
+json notlsj 'd["tls_error"] == "le serveur ne propose pas STARTTLS" and d["records"][0]["verdict"] == "no-match"'
+json notlsj '"pas de TLS à vérifier (le serveur ne propose pas STARTTLS)" in d["conclusion"]'
 
 # ---- usage errors: 2, saying what would be right ------------------------------
 "$bin" tlsa >"$tmp/u1.txt" 2>&1; echo $? >"$tmp/u1.status"

@@ -22,10 +22,33 @@ def blank(m):
 
 
 def strip_comments(src):
-    # Comments and character literals ('"') are blanked, keeping lines.
-    src = re.sub(r"'(?:[^'\\\n]|\\.)'", blank, src)
-    src = re.sub(r'/\*.*?\*/', blank, src, flags=re.S)
-    return re.sub(r'//[^\n]*', blank, src)
+    # Comments and character literals ('"') are blanked, keeping lines
+    # and every string literal as it is (a "//" inside one is no comment).
+    out = []
+    i, n = 0, len(src)
+    while i < n:
+        c = src[i]
+        if c == '"' or c == "'":
+            j = i + 1
+            while j < n and src[j] != c and src[j] != '\n':
+                j += 2 if src[j] == '\\' else 1
+            j = min(j + 1, n)
+            out.append(src[i:j] if c == '"' else ' ' * (j - i))
+            i = j
+        elif src.startswith('/*', i):
+            j = src.find('*/', i + 2)
+            j = n if j < 0 else j + 2
+            out.append(re.sub(r'[^\n]', ' ', src[i:j]))
+            i = j
+        elif src.startswith('//', i):
+            j = src.find('\n', i)
+            j = n if j < 0 else j
+            out.append(' ' * (j - i))
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    return ''.join(out)
 
 
 def unmarked(path):

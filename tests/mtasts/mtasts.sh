@@ -178,6 +178,13 @@ status jnotxt 60
 json jnotxt 'j["state"] == "none" and j["lookups"]["sts"]["outcome"] == "nxdomain" and j["fetch"]["status"] is None'
 mtasts_json jtesting testing.sts.test
 json jtesting 'j["state"] == "testing" and not j["tlsrpt"]["valid"] and j["tlsrpt"]["defects"][0]["id"] == "tlsrpt-bad-uri"'
+# the JSON's texts follow the language; its keys and ids stay English
+LANGUAGE=ko mtasts_json jbadmodeko badmode.sts.test
+status jbadmodeko 63
+json jbadmodeko 'j["state"] == "policy-invalid" and j["policy"]["defects"][0]["id"] == "policy-bad-mode"' \
+	'j["policy"]["defects"][0]["text"].startswith("2번째 줄: mode는 enforce, testing, none 중 하나여야 합니다")' \
+	'j["summary"].startswith("badmode.sts.test의 MTA-STS 정책이 유효하지 않습니다")' \
+	'j["fetch"]["text"] == "HTTP 200, text/plain, 67바이트"'
 
 # ---- a resolver that answers SERVFAIL: nothing known ------------------------
 if command -v ldns-testns >/dev/null; then
