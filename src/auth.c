@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include "smtpscope/auth.h"
+#include "smtpscope/i18n.h"
 
 #define AUTH_NONCE_BYTES 18
 
@@ -185,7 +186,7 @@ static bool auth_cram_md5(const struct auth *a, const struct buf *challenge,
 
 	if (HMAC(EVP_md5(), a->secret, (int)strlen(a->secret),
 		 (const unsigned char *)challenge->data, challenge->len, mac, &len) == NULL) {
-		*err = xstrdup("HMAC-MD5 is not available in this OpenSSL");
+		*err = xstrdup(_("HMAC-MD5 is not available in this OpenSSL"));
 		return false;
 	}
 	buf_init(&raw);
@@ -286,25 +287,25 @@ static bool auth_scram_final(struct auth *a, const char *server_first,
 	buf_init(&without);
 	buf_init(&am);
 	if (server_first[0] == 'm') {
-		*err = xstrdup("the server asks for a SCRAM extension (m=) smtpscope does not know");
+		*err = xstrdup(_("the server asks for a SCRAM extension (m=) smtpscope does not know"));
 		goto out;
 	}
 	if (nonce == NULL || salt64 == NULL || iter == NULL) {
-		*err = xstrdup("the server-first message lacks r=, s= or i= (RFC 5802 5.1)");
+		*err = xstrdup(_("the server-first message lacks r=, s= or i= (RFC 5802 5.1)"));
 		goto out;
 	}
 	if (strncmp(nonce, a->nonce, strlen(a->nonce)) != 0 || strlen(nonce) <= strlen(a->nonce)) {
-		*err = xstrdup("the server's nonce does not extend the client nonce (RFC 5802 5.1): possibly a replay");
+		*err = xstrdup(_("the server's nonce does not extend the client nonce (RFC 5802 5.1): possibly a replay"));
 		goto out;
 	}
 	if (!auth_b64_decode(salt64, strlen(salt64), &salt)) {
-		*err = xstrdup("the salt (s=) is not valid base64");
+		*err = xstrdup(_("the salt (s=) is not valid base64"));
 		goto out;
 	}
 	iterations = strtol(iter, &end, 10);
 	if (*iter == '\0' || *end != '\0' || iterations < 1 ||
 	    iterations > AUTH_SCRAM_MAX_ITERATIONS) {
-		*err = xasprintf("iteration count \"%s\" is not between 1 and %d", iter,
+		*err = xasprintf(_("iteration count \"%s\" is not between 1 and %d"), iter,
 				 AUTH_SCRAM_MAX_ITERATIONS);
 		goto out;
 	}
@@ -314,7 +315,7 @@ static bool auth_scram_final(struct auth *a, const char *server_first,
 	    !auth_hmac(md, salted, hlen, "Client Key", 10, ckey, &len) ||
 	    EVP_Digest(ckey, hlen, stored, NULL, md, NULL) != 1 ||
 	    !auth_hmac(md, salted, hlen, "Server Key", 10, skey, &len)) {
-		*err = xstrdup("the SCRAM key derivation failed in OpenSSL");
+		*err = xstrdup(_("the SCRAM key derivation failed in OpenSSL"));
 		goto out;
 	}
 	/* c=biws is base64("n,,"): no channel binding. */
@@ -322,7 +323,7 @@ static bool auth_scram_final(struct auth *a, const char *server_first,
 	buf_printf(&am, "%s,%s,%s", a->client_first_bare, server_first, without.data);
 	if (!auth_hmac(md, stored, hlen, am.data, am.len, csig, &len) ||
 	    !auth_hmac(md, skey, hlen, am.data, am.len, a->server_sig, &a->sig_len)) {
-		*err = xstrdup("HMAC failed in OpenSSL");
+		*err = xstrdup(_("HMAC failed in OpenSSL"));
 		goto out;
 	}
 	for (i = 0; i < hlen; i++)
@@ -355,13 +356,13 @@ static bool auth_scram_verify(struct auth *a, const char *server_final, char **e
 
 	buf_init(&sig);
 	if (e)
-		*err = xasprintf("the server reports a SCRAM error: %s", e);
+		*err = xasprintf(_("the server reports a SCRAM error: %s"), e);
 	else if (v == NULL)
-		*err = xstrdup("the server-final message has no signature (v=)");
+		*err = xstrdup(_("the server-final message has no signature (v=)"));
 	else if (!auth_b64_decode(v, strlen(v), &sig) || sig.len != a->sig_len ||
 		 CRYPTO_memcmp(sig.data, a->server_sig, sig.len) != 0)
-		*err = xstrdup("the server's SCRAM signature is WRONG: this server does not know "
-			       "the password (an impostor, or a different account database)");
+		*err = xstrdup(_("the server's SCRAM signature is WRONG: this server does not know "
+				 "the password (an impostor, or a different account database)"));
 	else
 		ok = a->proof_checked = true;
 	free(e);
@@ -397,7 +398,7 @@ bool auth_respond(struct auth *a, const char *challenge, size_t n,
 
 	buf_init(&ch);
 	if (!auth_b64_decode(challenge, n, &ch)) {
-		*err = xstrdup("the 334 challenge is not valid base64 (RFC 4954 4)");
+		*err = xstrdup(_("the 334 challenge is not valid base64 (RFC 4954 4)"));
 		buf_free(&ch);
 		return false;
 	}
@@ -420,7 +421,7 @@ bool auth_respond(struct auth *a, const char *challenge, size_t n,
 		else if (step == 1)
 			auth_b64_encode(a->secret, strlen(a->secret), b64);
 		else {
-			*err = xstrdup("LOGIN has only two challenges (user name, password)");
+			*err = xstrdup(_("LOGIN has only two challenges (user name, password)"));
 			ok = false;
 		}
 		break;
@@ -428,7 +429,7 @@ bool auth_respond(struct auth *a, const char *challenge, size_t n,
 		if (step == 0) {
 			ok = auth_cram_md5(a, &ch, b64, err);
 		} else {
-			*err = xstrdup("CRAM-MD5 has only one challenge (RFC 2195)");
+			*err = xstrdup(_("CRAM-MD5 has only one challenge (RFC 2195)"));
 			ok = false;
 		}
 		break;
@@ -443,12 +444,12 @@ bool auth_respond(struct auth *a, const char *challenge, size_t n,
 		} else if (!a->proof_checked) {
 			ok = auth_scram_verify(a, ch.data, err); /* then an empty line */
 		} else {
-			*err = xstrdup("a challenge after the SCRAM exchange ended");
+			*err = xstrdup(_("a challenge after the SCRAM exchange ended"));
 			ok = false;
 		}
 		break;
 	default:
-		*err = xstrdup("unknown mechanism");
+		*err = xstrdup(_("unknown mechanism"));
 		ok = false;
 	}
 	buf_free(&ch);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "smtpscope/bounce.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/util.h"
 #include "smtpscope/verb.h"
 
@@ -2413,35 +2414,35 @@ enum bounce_result bounce_parse(const char *data, size_t len, struct bounce *b)
 const char *bounce_format_name(enum bounce_format f)
 {
 	static const char *const names[BOUNCE__COUNT] = {
-		[BOUNCE_RFC3464] = "RFC 3464 delivery status notification",
-		[BOUNCE_POSTFIX] = "Postfix bounce",
-		[BOUNCE_EXIM] = "Exim bounce",
-		[BOUNCE_QMAIL] = "qmail bounce",
-		[BOUNCE_SENDMAIL] = "Sendmail bounce",
-		[BOUNCE_MICROSOFT] = "Microsoft Exchange / Office 365 bounce",
-		[BOUNCE_GMAIL] = "Gmail bounce",
-		[BOUNCE_YAHOO] = "Yahoo bounce",
-		[BOUNCE_OTHER] = "bounce (recognised by its wording)",
+		[BOUNCE_RFC3464] = N_("RFC 3464 delivery status notification"),
+		[BOUNCE_POSTFIX] = N_("Postfix bounce"),
+		[BOUNCE_EXIM] = N_("Exim bounce"),
+		[BOUNCE_QMAIL] = N_("qmail bounce"),
+		[BOUNCE_SENDMAIL] = N_("Sendmail bounce"),
+		[BOUNCE_MICROSOFT] = N_("Microsoft Exchange / Office 365 bounce"),
+		[BOUNCE_GMAIL] = N_("Gmail bounce"),
+		[BOUNCE_YAHOO] = N_("Yahoo bounce"),
+		[BOUNCE_OTHER] = N_("bounce (recognised by its wording)"),
 	};
 
-	return (size_t)f < BOUNCE__COUNT ? names[f] : "bounce";
+	return (size_t)f < BOUNCE__COUNT ? names[f] : N_("bounce");
 }
 
 const char *bounce_result_text(enum bounce_result r)
 {
 	switch (r) {
 	case BOUNCE_OK:
-		return "a bounce message";
+		return _("a bounce message");
 	case BOUNCE_EMPTY:
-		return "empty: no bytes, or only white space";
+		return _("empty: no bytes, or only white space");
 	case BOUNCE_BINARY:
-		return "not a message: NUL bytes or mostly control bytes (binary data?)";
+		return _("not a message: NUL bytes or mostly control bytes (binary data?)");
 	case BOUNCE_NOT_MESSAGE:
-		return "not a message: it does not start with a header block (From:, Subject: ...)";
+		return _("not a message: it does not start with a header block (From:, Subject: ...)");
 	case BOUNCE_NOT_BOUNCE:
-		return "not a bounce message: no failed or delayed recipient in it";
+		return _("not a bounce message: no failed or delayed recipient in it");
 	case BOUNCE_TOO_BIG:
-		return "too big: a bounce message is read up to 8 MiB";
+		return _("too big: a bounce message is read up to 8 MiB");
 	}
-	return "unknown result";
+	return _("unknown result");
 }

@@ -73,7 +73,7 @@ static const char *cli_lang;
 bool cli_set_lang(const char *lang)
 {
 	if (lang && !kb_lang_available(kb_default_dir(), lang)) {
-		fprintf(stderr, "smtpscope: --lang %s: no translation for it; use en, fr or ko\n", lang);
+		fprintf(stderr, _("smtpscope: --lang %s: no translation for it; use en, fr or ko\n"), lang);
 		return false;
 	}
 	cli_lang = lang;
@@ -311,7 +311,7 @@ static int cli_check(struct kb *kb, size_t errors, double load_ms)
 /* "Read as: Postfix bounce line; server ...; in reply to RCPT". */
 static void cli_pasted_line(const struct paste *p, struct buf *out)
 {
-	buf_printf(out, _("Read as: %s"), paste_format_name(p->format));
+	buf_printf(out, _("Read as: %s"), _(paste_format_name(p->format)));
 	if (p->server)
 		buf_printf(out, _("; server %s"), p->server);
 	if (p->has_verb)
@@ -340,7 +340,7 @@ static int cli_reply(struct kb *kb, const char *text, const struct explain_ctx *
 	struct buf out, one;
 
 	if (!diagnose_paste(kb, text, ctx, &p, &x))
-		return cli_usage_error("--reply: found no reply in \"%s\": give the server's reply (550 5.1.1 ...), an enhanced code with its text (5.7.3 ...), or a bounce or log line that quotes one",
+		return cli_usage_error(_("--reply: found no reply in \"%s\": give the server's reply (550 5.1.1 ...), an enhanced code with its text (5.7.3 ...), or a bounce or log line that quotes one"),
 				       text);
 	buf_init(&out);
 	buf_init(&one);
@@ -372,7 +372,7 @@ static int cli_bounce(struct kb *kb, const char *path, bool json)
 
 	buf_init(&data);
 	if (!util_read_file(path, BOUNCE_MAX_INPUT, &data)) {
-		fprintf(stderr, "smtpscope explain: --bounce %s: cannot read it: %s\n", path,
+		fprintf(stderr, _("smtpscope explain: --bounce %s: cannot read it: %s\n"), path,
 			strerror(errno));
 		buf_free(&data);
 		return CLI_EXIT_UNREADABLE;
@@ -397,7 +397,7 @@ static int cli_compare(struct kb *kb, const char *a, const char *b, bool json)
 	int ca = cli_code(a), cb = cli_code(b);
 
 	if (ca < 0 || cb < 0 || !(buf_init(&out), explain_compare(kb, ca, cb, json, &out)))
-		return cli_usage_error("--compare wants two reply codes from 200 to 599, e.g. --compare 252 354 (got \"%s\")",
+		return cli_usage_error(_("--compare wants two reply codes from 200 to 599, e.g. --compare 252 354 (got \"%s\")"),
 				       ca < 0 ? a : b);
 	fwrite(out.data, 1, out.len, stdout);
 	if (json)
@@ -437,7 +437,7 @@ int cli_explain_main(int argc, char **argv)
 		case 'a':
 			ctx.has_verb = explain_verb_from_name(optarg, &ctx.verb);
 			if (!ctx.has_verb)
-				return cli_usage_error("--after \"%s\": not a command smtpscope knows", optarg);
+				return cli_usage_error(_("--after \"%s\": not a command smtpscope knows"), optarg);
 			break;
 		case 'c': compare = true; break;
 		case 'j': json = true; break;
@@ -454,12 +454,12 @@ int cli_explain_main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (!check && !reply_text && !bounce_file && argc == 0)
-		return cli_usage_error("%s", "say what to explain");
+		return cli_usage_error("%s", _("say what to explain"));
 	if (reply_text && bounce_file)
-		return cli_usage_error("%s", "give --reply or --bounce, not both");
+		return cli_usage_error("%s", _("give --reply or --bounce, not both"));
 	if ((compare && argc != 2) || ((reply_text || bounce_file) && argc != 0) ||
 	    (check && argc != 0) || argc > 2)
-		return cli_usage_error("unexpected arguments starting at \"%s\"",
+		return cli_usage_error(_("unexpected arguments starting at \"%s\""),
 				       argc ? argv[0] : "");
 	load_ms = cli_now_ms();
 	kb = cli_load_kb(&errors);
@@ -479,10 +479,10 @@ int cli_explain_main(int argc, char **argv)
 		if (code < 0 && argc == 1 && strchr(argv[0], '.'))
 			enh = argv[0]; /* an enhanced code alone */
 		else if (code < 200 || code > 599)
-			return kb_free(kb), cli_usage_error("\"%s\" is not a reply code: give three digits from 200 to 599, e.g. 550, or an enhanced code such as 5.1.1", argv[0]);
+			return kb_free(kb), cli_usage_error(_("\"%s\" is not a reply code: give three digits from 200 to 599, e.g. 550, or an enhanced code such as 5.1.1"), argv[0]);
 		if (!explain_code(kb, code, enh, &ctx, &x)) {
 			kb_free(kb);
-			return cli_usage_error("\"%s\" is not an enhanced status code: CLASS.SUBJECT.DETAIL with class 2, 4 or 5, e.g. 5.1.1",
+			return cli_usage_error(_("\"%s\" is not an enhanced status code: CLASS.SUBJECT.DETAIL with class 2, 4 or 5, e.g. 5.1.1"),
 					       enh);
 		}
 		status = cli_print(&x, json);

@@ -25,6 +25,8 @@
 _Static_assert(CLIENT_DEFAULT_REPLY_TIMEOUT_MS == 30 * 1000, "--timeout's help says 30");
 _Static_assert(CLIENT_DEFAULT_CONNECT_TIMEOUT_MS == 10 * 1000, "--connect-timeout's help says 10");
 _Static_assert(CLIENT_DEFAULT_DOT_TIMEOUT_MS == 600 * 1000, "--dot-timeout's help says 600");
+_Static_assert(sizeof DNS_ROOT_KEY == sizeof "/usr/share/dns/root.key",
+	       "--trust-anchor's help names DNS_ROOT_KEY");
 
 static bool cli_parse_seconds(const char *s, void *field)
 {
@@ -207,9 +209,8 @@ static const struct opt_spec cli_specs[] = {
 		  "set-up (local zones, trust anchors)") },
 	{ .name = "trust-anchor", .arg = "FILE", .kind = OPT_STRING,
 	  .field = F(front.dns.trust_anchor), .section = CLI_DNS,
-	  /* not marked: xgettext cannot see DNS_ROOT_KEY's value */
-	  .help = "DNSSEC trust anchor (DS or DNSKEY records; default\n"
-		  DNS_ROOT_KEY ")" },
+	  .help = N_("DNSSEC trust anchor (DS or DNSKEY records; default\n"
+		  "/usr/share/dns/root.key)") }, /* DNS_ROOT_KEY, asserted above */
 
 	{ .name = "auth-user", .arg = "USER", .kind = OPT_STRING, .field = F(front.auth.user),
 	  .section = CLI_AUTH, .help = N_("user name for /auth without USER") },

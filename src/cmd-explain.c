@@ -74,7 +74,7 @@ static int cmd_explain_event(struct cmd_ctx *ctx, const char *arg)
 	ec.tls_active = ev->encrypted;
 	explain_reply(ctx->kb, ev->reply, &ec, &x);
 	buf_init(&b);
-	buf_printf(&b, _("explanation of the reply to %s:\n"), session_reply_to(ev));
+	buf_printf(&b, _("explanation of the reply to %s:\n"), _(session_reply_to(ev)));
 	explain_format_long(&x, &b, CMD_EXPLAIN_WIDTH);
 	session_text(ctx->session, SESSION_NOTE, "%s", b.data);
 	buf_free(&b);
@@ -92,7 +92,7 @@ static int cmd_explain_paste(struct cmd_ctx *ctx, const char *text)
 	if (!diagnose_paste(ctx->kb, text, NULL, &p, &x))
 		return -1;
 	buf_init(&b);
-	buf_printf(&b, _("explanation of the pasted %s"), paste_format_name(p.format));
+	buf_printf(&b, _("explanation of the pasted %s"), _(paste_format_name(p.format)));
 	if (p.server)
 		buf_printf(&b, _(" from %s"), p.server);
 	if (p.has_verb)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "smtpscope/demo.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/util.h"
 
 /* A scenario file larger than this is surely a mistake. */
@@ -25,11 +26,11 @@ static int demo_catalog_cmp(const void *a, const void *b)
 static bool demo_catalog_read(const char *path, struct buf *text, struct buf *errors)
 {
 	if (!util_read_file(path, DEMO_SCN_FILE_MAX, text)) {
-		buf_printf(errors, "%s:0: cannot read: %s\n", path, strerror(errno));
+		buf_printf(errors, _("%s:0: cannot read: %s\n"), path, strerror(errno));
 		return false;
 	}
 	if (text->len > DEMO_SCN_FILE_MAX) {
-		buf_printf(errors, "%s:0: larger than %d bytes: not a scenario file\n", path,
+		buf_printf(errors, _("%s:0: larger than %d bytes: not a scenario file\n"), path,
 			   DEMO_SCN_FILE_MAX);
 		return false;
 	}
@@ -93,7 +94,7 @@ size_t demo_catalog_load(struct demo_catalog *cat, const char *dir, struct buf *
 	size_t broken = 0;
 
 	if (d == NULL) {
-		buf_printf(errors, "%s:0: cannot open the scenario folder: %s (set SMTPSCOPE_HELPDIR to the help folder)\n",
+		buf_printf(errors, _("%s:0: cannot open the scenario folder: %s (set SMTPSCOPE_HELPDIR to the help folder)\n"),
 			   path, strerror(errno));
 		free(path);
 		return 1;
@@ -153,6 +154,6 @@ const struct demo_scenario *demo_catalog_find(struct demo_catalog *cat,
 			return cat->sc[i];
 	if (strcmp(name, demo_default_scenario()->name) == 0)
 		return demo_default_scenario();
-	*err = xasprintf("no scenario \"%s\": /scenario lists them", name);
+	*err = xasprintf(_("no scenario \"%s\": /scenario lists them"), name);
 	return NULL;
 }

@@ -40,7 +40,7 @@ void demo_log(struct demo_server *d, const struct demo_conn *c,
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
 	buf_init(&b);
 	va_start(ap, fmt);
-	buf_vprintf(&b, fmt, ap);
+	buf_vprintf(&b, _(fmt), ap); /* only with a log: see demo.h */
 	va_end(ap);
 	if (c)
 		fprintf(d->log, "%s.%03ldZ [#%u %s] %s\n", when, ts.tv_nsec / 1000000,
@@ -77,7 +77,8 @@ static void demo_conn_free(struct demo_conn *c)
 
 static void demo_close(struct demo_conn *c, const char *why)
 {
-	demo_log(c->srv, c, "closed (%s)", why);
+	if (c->srv->log)
+		demo_log(c->srv, c, N_("closed (%s)"), _(why));
 	demo_conn_free(c);
 }
 
@@ -97,11 +98,11 @@ static bool demo_flush(struct demo_conn *c)
 		}
 		if (st == STREAM_AGAIN)
 			break;
-		demo_close(c, "client went away");
+		demo_close(c, N_("client went away"));
 		return false;
 	}
 	if (c->out.len == 0 && c->closing) {
-		demo_close(c, "server closed after its reply");
+		demo_close(c, N_("server closed after its reply"));
 		return false;
 	}
 	if (c->out.len == 0 && c->tls_next) {
@@ -165,7 +166,7 @@ static void demo_tls_step(struct demo_conn *c)
 		return;
 	}
 	c->hs = false;
-	demo_log(c->srv, c, "TLS established (%s)", tls_protocol(c->tls));
+	demo_log(c->srv, c, N_("TLS established (%s)"), tls_protocol(c->tls));
 	if (c->implicit_greeting) {
 		c->implicit_greeting = false;
 		demo_greet(c);
@@ -180,7 +181,7 @@ static void demo_tls_start(struct demo_conn *c)
 	c->tls_next = false;
 	c->tls = tls_server_conn_new(c->fd, c->srv->tls);
 	if (c->tls == NULL) {
-		demo_close(c, "cannot start TLS");
+		demo_close(c, N_("cannot start TLS"));
 		return;
 	}
 	stream_push(c->st, &tls_stream_ops, c->tls);
@@ -206,7 +207,7 @@ static void demo_on_io(void *ctx, int fd, short revents)
 		enum stream_status st = stream_read(c->st, buf, sizeof buf, &n);
 
 		if (st == STREAM_EOF || st == STREAM_ERROR) {
-			demo_close(c, st == STREAM_EOF ? "client closed" : "read error");
+			demo_close(c, st == STREAM_EOF ? N_("client closed") : N_("read error"));
 			return;
 		}
 		if (n > 0) {
@@ -245,16 +246,16 @@ static void demo_on_accept(void *ctx, int fd, short revents)
 	d->conns[d->nconns++] = c;
 	loop_watch(d->loop, cfd, POLLIN, demo_on_io, c);
 	if (d->nconns > DEMO_MAX_CLIENTS) {
-		demo_log(d, c, "refused: already %d clients", DEMO_MAX_CLIENTS);
+		demo_log(d, c, N_("refused: already %d clients"), DEMO_MAX_CLIENTS);
 		demo_reply(c, DEMO_R_TOO_MANY, NULL); /* a 421: closes once sent */
 	} else if (fd == d->implicit_fd) {
-		demo_log(d, c, "connected (implicit TLS)");
+		demo_log(d, c, N_("connected (implicit TLS)"));
 		c->implicit_greeting = true;
 		c->timer = loop_timer(d->loop, DEMO_IDLE_TIMEOUT_MS, demo_on_idle, c);
 		demo_tls_start(c);
 		return;
 	} else {
-		demo_log(d, c, "connected");
+		demo_log(d, c, N_("connected"));
 		demo_greet(c);
 		c->timer = loop_timer(d->loop, DEMO_IDLE_TIMEOUT_MS, demo_on_idle, c);
 	}
@@ -275,7 +276,7 @@ int demo_listen(const char *spec, char **bound, char **err)
 	hints.ai_flags = AI_PASSIVE;
 	rc = getaddrinfo(t.host, t.port, &hints, &ai);
 	if (rc != 0) {
-		*err = xasprintf("cannot listen on %s: %s", spec, gai_strerror(rc));
+		*err = xasprintf(_("cannot listen on %s: %s"), spec, gai_strerror(rc));
 		transport_target_free(&t);
 		return -1;
 	}
@@ -283,7 +284,7 @@ int demo_listen(const char *spec, char **bound, char **err)
 	if (fd >= 0)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0) {
-		*err = xasprintf("cannot listen on %s: %s", spec, strerror(errno));
+		*err = xasprintf(_("cannot listen on %s: %s"), spec, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
@@ -397,7 +398,7 @@ struct demo_thread *demo_thread_start(const struct demo_scenario *sc,
 		return NULL;
 	t = xcalloc(1, sizeof *t);
 	if (pipe2(t->stop_pipe, O_CLOEXEC) != 0) {
-		*err = xasprintf("cannot start the demo server: %s", strerror(errno));
+		*err = xasprintf(_("cannot start the demo server: %s"), strerror(errno));
 		close(fd);
 		free(*target);
 		*target = NULL;
@@ -416,7 +417,7 @@ struct demo_thread *demo_thread_start(const struct demo_scenario *sc,
 	}
 	loop_watch(t->loop, t->stop_pipe[0], POLLIN, demo_thread_on_stop, t);
 	if (pthread_create(&t->tid, NULL, demo_thread_main, t) != 0) {
-		*err = xstrdup("cannot start the demo server thread");
+		*err = xstrdup(_("cannot start the demo server thread"));
 		demo_server_free(t->server);
 		tls_server_free(t->tls);
 		loop_free(t->loop);
@@ -476,6 +477,6 @@ char *demo_ctl_intro(const struct demo_ctl *d)
 
 	return xasprintf(_("built-in demo server (%s) on %s, scenario \"%s\": %s\n%s\n"
 			   "/scenario lists the other scenarios; /help lists local commands."),
-			 sc->domain, d->target, sc->name, sc->title,
-			 sc->lesson ? sc->lesson : "");
+			 sc->domain, d->target, sc->name, _(sc->title),
+			 sc->lesson ? _(sc->lesson) : "");
 }

@@ -14,6 +14,7 @@
 #define SMTPSCOPE_DEMO_INTERNAL
 #include "smtpscope/auth.h"
 #include "smtpscope/demo.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/util.h"
 #include "smtpscope/verb.h"
 
@@ -28,8 +29,8 @@ static void demo_send_buf(struct demo_conn *c, struct buf *b)
 	if (b->len >= 3 && (memcmp(b->data, "421", 3) == 0 || memcmp(b->data, "221", 3) == 0))
 		close = true;
 	if (c->srv->log)
-		demo_log(c->srv, c, "-> %.3s%s%s", b->data, delay ? " (delayed)" : "",
-			 close ? " (closing)" : "");
+		demo_log(c->srv, c, "-> %.3s%s%s", b->data, delay ? _(" (delayed)") : "",
+			 close ? _(" (closing)") : "");
 	c->rule_set = false;
 	demo_send(c, b->data, b->len, delay, close);
 }
@@ -413,7 +414,7 @@ static void demo_auth_result(struct demo_conn *c, bool ok, const char *user)
 {
 	c->auth_step = DEMO_AUTH_NONE;
 	c->authed = ok;
-	demo_log(c->srv, c, "AUTH %s for \"%s\"", ok ? "succeeded" : "failed", user);
+	demo_log(c->srv, c, ok ? N_("AUTH succeeded for \"%s\"") : N_("AUTH failed for \"%s\""), user);
 	demo_reply(c, ok ? DEMO_R_AUTH_OK : DEMO_R_AUTH_FAILED, NULL);
 }
 
@@ -438,7 +439,7 @@ static void demo_auth_response(struct demo_conn *c, const char *line)
 	struct buf dec;
 
 	if (c->srv->log)
-		demo_log(c->srv, c, "<- (AUTH response, not logged)");
+		demo_log(c->srv, c, N_("<- (AUTH response, not logged)"));
 	if (strcmp(line, "*") == 0) {
 		c->auth_step = DEMO_AUTH_NONE;
 		demo_reply(c, DEMO_R_AUTH_ABORTED, NULL);
@@ -634,7 +635,7 @@ static void demo_dot(struct demo_conn *c)
 	int code;
 
 	c->in_data = false;
-	demo_log(c->srv, c, "message of %llu bytes received", c->data_bytes);
+	demo_log(c->srv, c, N_("message of %llu bytes received"), c->data_bytes);
 	if (c->counts[SMTP_V_DOT] < UINT_MAX)
 		c->counts[SMTP_V_DOT]++;
 	snprintf(id, sizeof id, "DEMO%05lX", c->srv->queued + 1);
@@ -708,7 +709,7 @@ void demo_process(struct demo_conn *c)
 	if (c->tls_next && off < c->in.len) {
 		/* RFC 3207 4.2 (and CVE-2011-0411): whatever the client sent
 		 * after STARTTLS in plaintext is thrown away. */
-		demo_log(c->srv, c, "discarded %zu bytes sent after STARTTLS", c->in.len - off);
+		demo_log(c->srv, c, N_("discarded %zu bytes sent after STARTTLS"), c->in.len - off);
 		off = c->in.len;
 	}
 	buf_consume(&c->in, off);

@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "smtpscope/demo.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/tls.h"
 #include "smtpscope/util.h"
 
@@ -74,7 +75,7 @@ struct tls_server *demo_tls_server(const char *domain, char **err)
 	if (cert_pem && key_pem)
 		srv = tls_server_new(cert_pem, key_pem, err);
 	else
-		*err = xstrdup("cannot make the demo server's certificate");
+		*err = xstrdup(_("cannot make the demo server's certificate"));
 	ERR_clear_error();
 	free(cert_pem);
 	free(key_pem);

@@ -4,13 +4,14 @@
 #include <string.h>
 
 #include "smtpscope/demo.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/util.h"
 
 static const struct demo_scenario demo_default = {
 	.name = "happy",
-	.title = "The happy path: a normal ESMTP server for demo.test",
-	.lesson = "A normal ESMTP server: it accepts mail for any mailbox @demo.test "
-		  "and refuses other domains.",
+	.title = N_("The happy path: a normal ESMTP server for demo.test"),
+	.lesson = N_("A normal ESMTP server: it accepts mail for any mailbox @demo.test "
+		     "and refuses other domains."),
 	.domain = "demo.test",
 	.local_domain = "demo.test",
 	.size_max = 10485760,

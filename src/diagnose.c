@@ -44,7 +44,7 @@ bool diagnose_paste(const struct kb *kb, const char *text, const struct explain_
 		return false;
 	diagnose_found(kb, p, ctx ? ctx : &none, x);
 	if (p->rejoined)
-		explain_add_note(x, "these lines had been joined into one (as relays and bounce messages do); smtpscope split them again");
+		explain_add_note(x, _("these lines had been joined into one (as relays and bounce messages do); smtpscope split them again"));
 	return true;
 }
 
@@ -194,7 +194,7 @@ void diagnose_bounce_format(const struct kb *kb, const struct bounce *b, bool js
 		buf_adds(out, "]}\n");
 		return;
 	}
-	buf_printf(out, _("Bounce: %s"), bounce_format_name(b->format));
+	buf_printf(out, _("Bounce: %s"), _(bounce_format_name(b->format)));
 	if (b->reporting_mta)
 		buf_printf(out, _(", reported by %s"), b->reporting_mta);
 	buf_printf(out, ngettext("; %zu recipient\n", "; %zu recipients\n", b->nrcpts), b->nrcpts);

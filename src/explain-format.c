@@ -444,8 +444,8 @@ static void compare_one_text(const struct kb *kb, int code, struct buf *out, siz
 
 	buf_printf(out, "%03d — %s\n", code, c ? c->name : _("no entry in the knowledge base"));
 	buf_printf(out, "  %dyz %s; x%dz %s\n", code / 100,
-		   explain_class(code) ? explain_class(code) : "not a valid class",
-		   code / 10 % 10, explain_category(code) ? explain_category(code) : "undefined");
+		   explain_class(code) ? explain_class(code) : _("not a valid class"),
+		   code / 10 % 10, explain_category(code) ? explain_category(code) : _("undefined"));
 	if (c)
 		fmt_wrap(out, c->summary, 2, width);
 }
@@ -495,7 +495,7 @@ bool explain_compare(const struct kb *kb, int a, int b, bool json, struct buf *o
 	buf_addc(out, '\n');
 	compare_one_text(kb, b, out, 78);
 	if (cmp) {
-		buf_adds(out, "\nHow they differ (");
+		buf_adds(out, _("\nHow they differ ("));
 		for (size_t i = 0; i < cmp->ncodes; i++)
 			buf_printf(out, "%s%d", i ? ", " : "", cmp->codes[i]);
 		buf_adds(out, ")\n");
@@ -503,7 +503,7 @@ bool explain_compare(const struct kb *kb, int a, int b, bool json, struct buf *o
 	} else {
 		const struct kb_code *ca = kb_code(kb, a), *cb = kb_code(kb, b);
 
-		buf_adds(out, "\nNo comparison of these two is written; what each entry says about its neighbours:\n");
+		buf_adds(out, _("\nNo comparison of these two is written; what each entry says about its neighbours:\n"));
 		if (ca)
 			fmt_section(out, "", ca->differences, 78);
 		if (cb)

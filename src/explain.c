@@ -70,23 +70,23 @@ void explain_digits(int code, struct buf *out)
 	const char *cls, *cat;
 
 	if (code < 0 || code > 999) {
-		buf_adds(out, "no reply code: the line does not start with three digits");
+		buf_adds(out, _("no reply code: the line does not start with three digits"));
 		return;
 	}
 	cls = explain_class(code);
 	cat = explain_category(code);
 	if (cls == NULL) {
-		buf_printf(out, "%03d: first digit %d is not an SMTP reply class (2-5); RFC 5321 says treat it as a failure",
+		buf_printf(out, _("%03d: first digit %d is not an SMTP reply class (2-5); RFC 5321 says treat it as a failure"),
 			   code, code / 100);
 		return;
 	}
 	if (!explain_code_valid(code)) {
-		buf_printf(out, "%03d: second digit %d is not an SMTP reply category (0-5); RFC 5321 says treat it as a failure",
+		buf_printf(out, _("%03d: second digit %d is not an SMTP reply category (0-5); RFC 5321 says treat it as a failure"),
 			   code, code / 10 % 10);
 		return;
 	}
 	buf_printf(out, "%03d: %dyz %s, x%dz %s", code, code / 100, cls,
-		   code / 10 % 10, cat ? cat : "undefined category");
+		   code / 10 % 10, cat ? cat : _("undefined category"));
 }
 
 void explain_init(struct explanation *x)
@@ -317,20 +317,20 @@ static void explain_enh_resolve(const struct kb *kb, struct explanation *x)
 	e->cls_entry = kb_enhanced_class(kb, e->cls);
 	e->subject_entry = kb_enhanced_subject(kb, e->subject);
 	if (e->entry == NULL)
-		explain_note(x, "%s is not in the IANA registry of enhanced status codes; its class (%d) and subject (%d) still apply (RFC 3463)",
+		explain_note(x, _("%s is not in the IANA registry of enhanced status codes; its class (%d) and subject (%d) still apply (RFC 3463)"),
 			     e->text, e->cls, e->subject);
 	else if (e->entry->deprecated)
-		explain_note(x, "X.%d.%d is deprecated: %s", e->subject, e->detail,
+		explain_note(x, _("X.%d.%d is deprecated: %s"), e->subject, e->detail,
 			     e->entry->deprecated);
 	if (x->code >= 200 && x->code < 600 && e->cls != x->code / 100)
-		explain_note(x, "the enhanced code's class %d disagrees with the reply's first digit %d; RFC 3463 says they must match, and the basic code wins",
+		explain_note(x, _("the enhanced code's class %d disagrees with the reply's first digit %d; RFC 3463 says they must match, and the basic code wins"),
 			     e->cls, x->code / 100);
 	if (x->code / 100 == 3)
-		explain_note(x, "RFC 2034: 3xx replies never carry an enhanced code");
+		explain_note(x, _("RFC 2034: 3xx replies never carry an enhanced code"));
 	if (e->source == EXPLAIN_ENH_HASH)
-		explain_note(x, "the enhanced code was found inside the text after '#', not at the start where RFC 2034 puts it");
+		explain_note(x, _("the enhanced code was found inside the text after '#', not at the start where RFC 2034 puts it"));
 	else if (e->source == EXPLAIN_ENH_TEXT)
-		explain_note(x, "the enhanced code was found inside the text, not at its start where RFC 2034 puts it");
+		explain_note(x, _("the enhanced code was found inside the text, not at its start where RFC 2034 puts it"));
 }
 
 static bool explain_mentions(const char *text, const char *word)
@@ -467,12 +467,12 @@ static void explain_diagnose(const struct kb *kb, const struct explain_ctx *ctx,
 		} else {
 			x->rule_decided = true;
 			if (specific && strcmp(specific, id) != 0)
-				explain_note(x, "the enhanced code %s says %s, but the text says \"%s\" (rule %s): servers reuse codes, so the words decide",
+				explain_note(x, _("the enhanced code %s says %s, but the text says \"%s\" (rule %s): servers reuse codes, so the words decide"),
 					     x->enh.text, explain_label(kb, specific), x->rule.cue,
 					     x->rule.rule->id);
 			else if (strcmp(by_code, "unknown") != 0)
-				explain_note(x, "the %s alone would say %s; the words of the text decide (rule %s)",
-					     x->diagnosis_from, explain_label(kb, by_code),
+				explain_note(x, _("the %s alone would say %s; the words of the text decide (rule %s)"),
+					     _(x->diagnosis_from), explain_label(kb, by_code),
 					     x->rule.rule->id);
 			x->diagnosis_from = N_("text rule");
 		}
@@ -484,7 +484,7 @@ static void explain_diagnose(const struct kb *kb, const struct explain_ctx *ctx,
 	/* The only address MAIL names is the sender's. */
 	if (x->ctx == KB_CTX_MAIL &&
 	    (strcmp(id, "mailbox-unknown") == 0 || strcmp(id, "domain-unknown") == 0)) {
-		explain_note(x, "this answers MAIL, so the unknown address is the sender's, not a recipient's");
+		explain_note(x, _("this answers MAIL, so the unknown address is the sender's, not a recipient's"));
 		id = "sender-rejected";
 	}
 	x->diagnosis = kb_diagnosis(kb, id);
@@ -530,15 +530,15 @@ static void explain_common(const struct kb *kb, const struct explain_ctx *ctx,
 	if (x->code < 0) {
 		/* An enhanced code given on its own has no reply code to judge. */
 		if (x->enh.source != EXPLAIN_ENH_GIVEN)
-			explain_note(x, "malformed reply: it does not start with a three-digit code and a space or '-' (\"2500\" or \"25O\" is no code); RFC 5321 4.2 says treat it as a failure, never a success");
+			explain_note(x, _("malformed reply: it does not start with a three-digit code and a space or '-' (\"2500\" or \"25O\" is no code); RFC 5321 4.2 says treat it as a failure, never a success"));
 	} else if (cls < 2 || cls > 5) {
-		explain_note(x, "%03d is not a valid SMTP reply: the first digit must be 2 to 5; RFC 5321 says treat such a reply as a failure",
+		explain_note(x, _("%03d is not a valid SMTP reply: the first digit must be 2 to 5; RFC 5321 says treat such a reply as a failure"),
 			     x->code);
 	} else if (x->code / 10 % 10 > 5) {
-		explain_note(x, "%03d is not a valid SMTP reply: the second digit must be 0 to 5 (RFC 5321 4.2.1); treat it as a failure, never a success",
+		explain_note(x, _("%03d is not a valid SMTP reply: the second digit must be 0 to 5 (RFC 5321 4.2.1); treat it as a failure, never a success"),
 			     x->code);
 	} else if (x->entry == NULL)
-		explain_note(x, "smtpscope has no entry for %03d; as RFC 5321 asks, read it by its digits: %s",
+		explain_note(x, _("smtpscope has no entry for %03d; as RFC 5321 asks, read it by its digits: %s"),
 			     x->code, explain_class(x->code));
 	explain_context(ctx, x);
 	if (x->enh.source != EXPLAIN_ENH_NONE)
@@ -593,7 +593,7 @@ void explain_reply(const struct kb *kb, const struct reply *r,
 		if (auth_b64_decode(r->lines[0].text, r->lines[0].len, &dec))
 			x->decoded = util_escape_dup(dec.data, dec.len);
 		else
-			explain_note(x, "the 334 text is not valid base64, which RFC 4954 requires");
+			explain_note(x, _("the 334 text is not valid base64, which RFC 4954 requires"));
 		buf_free(&dec);
 	}
 	explain_common(kb, ctx, match.data, x);

@@ -253,28 +253,34 @@ static void export_html(const struct session *s, const struct printer_options *o
 	buf_init(&text);
 	buf_printf(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"%.2s\">\n",
 		   i18n_lang());
-	buf_adds(out, ""
-		      "<head>\n<meta charset=\"utf-8\"/>\n<title>smtpscope session</title>\n<style>");
+	/* The translations are XHTML: no bare & or <, the tags kept. */
+	buf_printf(out, "<head>\n<meta charset=\"utf-8\"/>\n<title>%s</title>\n<style>",
+		   _("smtpscope session"));
 	buf_adds(out, export_css);
-	buf_adds(out, "</style>\n</head>\n<body>\n<h1>An SMTP session, explained</h1>\n");
+	buf_printf(out, "</style>\n</head>\n<body>\n<h1>%s</h1>\n",
+		   _("An SMTP session, explained"));
 	if (n > 0) {
-		buf_adds(out, "<p>Recorded by smtpscope on ");
 		export_json_time(&text, session_get(s, 0)->wall_us);
-		export_html_text(out, text.data + 1, text.len - 2);
+		export_html_text(&tmp, text.data + 1, text.len - 2);
 		buf_clear(&text);
-		buf_adds(out, " (UTC). Lines marked <code>-&gt;</code> were sent by the client, "
-			      "<code>&lt;-</code> came from the server, <code>#</code> says what a reply "
-			      "means. Secrets are shown as ***.</p>\n");
+		buf_adds(out, "<p>");
+		buf_printf(out, _("Recorded by smtpscope on %s (UTC). Lines marked <code>-&gt;</code> "
+				  "were sent by the client, <code>&lt;-</code> came from the server, "
+				  "<code>#</code> says what a reply means. Secrets are shown as ***."),
+			   tmp.data ? tmp.data : "");
+		buf_adds(out, "</p>\n");
+		buf_clear(&tmp);
 	}
-	buf_adds(out, "<table>\n<tr><td class=\"r2\">2xx done</td><td class=\"r3\">3xx go on</td>"
-		      "<td class=\"r4\">4xx try later</td><td class=\"r5\">5xx refused</td></tr>\n"
-		      "</table>\n<h2>Transcript</h2>\n<pre class=\"transcript\">");
+	buf_printf(out, "<table>\n<tr><td class=\"r2\">%s</td><td class=\"r3\">%s</td>"
+		   "<td class=\"r4\">%s</td><td class=\"r5\">%s</td></tr>\n"
+		   "</table>\n<h2>%s</h2>\n<pre class=\"transcript\">", _("2xx done"),
+		   _("3xx go on"), _("4xx try later"), _("5xx refused"), _("Transcript"));
 	for (size_t i = 0; i < n; i++) {
 		struct session_event ev = export_event(s, session_get(s, i), &tmp);
 
 		printer_event_lines(&po, &ev, export_html_line, out);
 	}
-	buf_adds(out, "</pre>\n<h2>Ladder</h2>\n<pre class=\"ladder\">");
+	buf_printf(out, "</pre>\n<h2>%s</h2>\n<pre class=\"ladder\">", _("Ladder"));
 	buf_clear(&text);
 	ladder_render(s, LADDER_DEFAULT_WIDTH, &text);
 	export_html_ladder(out, text.data ? text.data : "", text.len);
@@ -314,13 +320,13 @@ bool export_save(const struct session *s, const struct printer_options *o,
 	bool ok;
 
 	if (!export_format_of(path, &f)) {
-		*err = xasprintf("cannot save to \"%s\": the name must end in .txt (transcript), "
-				 ".jsonl (one event per line) or .html (a handout)", path);
+		*err = xasprintf(_("cannot save to \"%s\": the name must end in .txt (transcript), "
+				   ".jsonl (one event per line) or .html (a handout)"), path);
 		return false;
 	}
 	fp = fopen(path, "w");
 	if (fp == NULL) {
-		*err = xasprintf("cannot save to \"%s\": %s", path, strerror(errno));
+		*err = xasprintf(_("cannot save to \"%s\": %s"), path, strerror(errno));
 		return false;
 	}
 	buf_init(&b);
@@ -329,6 +335,6 @@ bool export_save(const struct session *s, const struct printer_options *o,
 	ok = (fclose(fp) == 0) && ok;
 	buf_free(&b);
 	if (!ok)
-		*err = xasprintf("cannot save to \"%s\": %s", path, strerror(errno));
+		*err = xasprintf(_("cannot save to \"%s\": %s"), path, strerror(errno));
 	return ok;
 }

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "kb-private.h"
+#include "smtpscope/i18n.h"
 
 /* A knowledge base file larger than this is surely a mistake. */
 #define KB_FILE_MAX (4 * 1024 * 1024)
@@ -50,7 +51,7 @@ static size_t kb_load_file(struct kb *kb, const char *path, bool lang)
 	size_t n, errors;
 
 	if (f == NULL) {
-		kb_errorf(kb, path, 0, "cannot read: %s", strerror(errno));
+		kb_errorf(kb, path, 0, _("cannot read: %s"), strerror(errno));
 		return 1;
 	}
 	buf_init(&text);
@@ -59,7 +60,7 @@ static size_t kb_load_file(struct kb *kb, const char *path, bool lang)
 	fclose(f);
 	if (text.len > KB_FILE_MAX) {
 		buf_free(&text);
-		kb_errorf(kb, path, 0, "larger than %d bytes: not a knowledge base file", KB_FILE_MAX);
+		kb_errorf(kb, path, 0, _("larger than %d bytes: not a knowledge base file"), KB_FILE_MAX);
 		return 1;
 	}
 	errors = lang ? kb_parse_lang(kb, path, text.data, text.len)
@@ -105,14 +106,14 @@ size_t kb_load_dir(struct kb *kb, const char *dir)
 	long errors = kb_load_folder(kb, kbdir, false, &n);
 
 	if (errors < 0) {
-		kb_errorf(kb, kbdir, 0, "cannot open the knowledge base folder: %s (set SMTPSCOPE_HELPDIR to the help folder)",
+		kb_errorf(kb, kbdir, 0, _("cannot open the knowledge base folder: %s (set SMTPSCOPE_HELPDIR to the help folder)"),
 			  strerror(errno));
 		free(kbdir);
 		return 1;
 	}
 	free(kbdir);
 	if (n == 0) {
-		kb_errorf(kb, dir, 0, "no *.kb files in %s/kb", dir);
+		kb_errorf(kb, dir, 0, _("no *.kb files in %s/kb"), dir);
 		return 1;
 	}
 	return (size_t)errors + kb_validate(kb);

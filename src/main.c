@@ -157,7 +157,7 @@ static int serve_main(int argc, char **argv)
 		close(tls_fd);
 	loop_signals(l, sigs, (int)UTIL_ARRAY_LEN(sigs), serve_on_signal, l);
 	printf(_("smtpscope demo server listening on %s, scenario \"%s\": %s (Ctrl-C stops it)\n"),
-	       bound, sc->name, sc->title);
+	       bound, sc->name, _(sc->title));
 	if (tls_fd >= 0 && tls)
 		printf(_("smtpscope demo server: implicit TLS on %s\n"), tls_bound);
 	fflush(stdout);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "smtpscope/explain.h"
+#include "smtpscope/i18n.h"
 #include "smtpscope/paste.h"
 #include "smtpscope/util.h"
 
@@ -1595,17 +1596,17 @@ bool paste_parse(const char *text, struct paste *p)
 const char *paste_format_name(enum paste_format f)
 {
 	static const char *const names[PASTE__COUNT] = {
-		[PASTE_REPLY] = "reply",
-		[PASTE_ENHANCED_ONLY] = "enhanced status code",
-		[PASTE_POSTFIX] = "Postfix bounce line",
-		[PASTE_POSTFIX_LOG] = "Postfix log line",
-		[PASTE_EXIM] = "Exim bounce line",
-		[PASTE_MICROSOFT] = "Microsoft non-delivery report",
-		[PASTE_GMAIL] = "Gmail bounce",
-		[PASTE_DSN] = "RFC 3464 Diagnostic-Code",
-		[PASTE_SENDMAIL] = "Sendmail transcript",
-		[PASTE_QMAIL] = "qmail bounce",
+		[PASTE_REPLY] = N_("reply"),
+		[PASTE_ENHANCED_ONLY] = N_("enhanced status code"),
+		[PASTE_POSTFIX] = N_("Postfix bounce line"),
+		[PASTE_POSTFIX_LOG] = N_("Postfix log line"),
+		[PASTE_EXIM] = N_("Exim bounce line"),
+		[PASTE_MICROSOFT] = N_("Microsoft non-delivery report"),
+		[PASTE_GMAIL] = N_("Gmail bounce"),
+		[PASTE_DSN] = N_("RFC 3464 Diagnostic-Code"),
+		[PASTE_SENDMAIL] = N_("Sendmail transcript"),
+		[PASTE_QMAIL] = N_("qmail bounce"),
 	};
 
-	return (unsigned)f < PASTE__COUNT ? names[f] : "pasted text";
+	return (unsigned)f < PASTE__COUNT ? names[f] : N_("pasted text");
 }

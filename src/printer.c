@@ -117,14 +117,14 @@ static void printer_dropped(struct printer_out *p, const struct reply *r)
 
 	if (r->dropped_first) {
 		printer_begin(p, PRINTER_WARN);
-		buf_printf(&p->b, "lines %zu to %zu of this reply (%zu of %zu lines, %zu bytes) were not kept: smtpscope keeps the first %d lines and the last",
+		buf_printf(&p->b, _("lines %zu to %zu of this reply (%zu of %zu lines, %zu bytes) were not kept: smtpscope keeps the first %d lines and the last"),
 			   r->dropped_first, r->dropped_last, r->dropped_last - r->dropped_first + 1,
 			   r->lines_seen, r->dropped_bytes, REPLY_MAX_LINES - 1);
 		printer_end(p);
 	}
 	if (r->raw_seen > r->raw_len + r->dropped_bytes) {
 		printer_begin(p, PRINTER_WARN);
-		buf_printf(&p->b, "%zu bytes of over-long lines not kept (smtpscope keeps %d bytes of a line)",
+		buf_printf(&p->b, _("%zu bytes of over-long lines not kept (smtpscope keeps %d bytes of a line)"),
 			   cut, REPLY_MAX_LINE);
 		printer_end(p);
 	}
@@ -146,8 +146,8 @@ static void printer_reply(struct printer_out *p)
 		    (k == REPLY_DEFECT_8BIT && ev->utf8 && util_utf8_valid(r->raw, r->raw_len)))
 			continue;
 		printer_begin(p, PRINTER_WARN);
-		buf_printf(&p->b, "%s%s (line %zu)",
-			   k == REPLY_DEFECT_LINE_TRUNCATED ? "" : "malformed reply: ",
+		buf_printf(&p->b, k == REPLY_DEFECT_LINE_TRUNCATED ? _("%s (line %zu)")
+			   : _("malformed reply: %s (line %zu)"),
 			   reply_defect_name(k), r->defects[i].line);
 		printer_end(p);
 	}
@@ -159,7 +159,7 @@ static void printer_reply(struct printer_out *p)
 		printer_begin(p, PRINTER_EXPLAIN);
 		explain_format_short(&x, &p->b);
 		explain_free(&x);
-		buf_printf(&p->b, _(" [reply to %s]"), session_reply_to(ev));
+		buf_printf(&p->b, _(" [reply to %s]"), _(session_reply_to(ev)));
 		if (p->o->timing && ev->latency_us >= 0)
 			buf_printf(&p->b, " (%.1f ms)", (double)ev->latency_us / 1000.0);
 		printer_end(p);
@@ -183,12 +183,12 @@ static void printer_tls_failure(struct printer_out *p)
 	if (!p->o->annotate)
 		return;
 	if (t == NULL) {
-		printer_field(p, "", "no explanation in the knowledge base for this TLS failure");
+		printer_field(p, "", _("no explanation in the knowledge base for this TLS failure"));
 		return;
 	}
 	printer_field(p, "", t->title);
-	printer_field(p, "likely cause", t->cause);
-	printer_field(p, "next step", t->next);
+	printer_field(p, _("likely cause"), t->cause);
+	printer_field(p, _("next step"), t->next);
 }
 
 /* Our own texts may run to several lines (an explanation): each gets the

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/reply.h"
 #include "smtpscope/util.h"
 
@@ -25,28 +26,28 @@ struct reply_parser {
 };
 
 static const char *const reply_defect_names[REPLY_DEFECT__COUNT] = {
-	[REPLY_DEFECT_BARE_LF] = "bare LF line ending (RFC 5321 requires CRLF)",
-	[REPLY_DEFECT_BARE_CR] = "bare CR inside a line",
-	[REPLY_DEFECT_MIXED_CODES] = "lines of one reply carry different codes",
-	[REPLY_DEFECT_NO_SEPARATOR] = "no space or hyphen after the code",
-	[REPLY_DEFECT_BAD_CODE] = "line does not start with a three-digit code",
-	[REPLY_DEFECT_CODE_RANGE] = "code outside the RFC 5321 range (2-5, 0-5, 0-9)",
-	[REPLY_DEFECT_LONG_LINE] = "line longer than 512 octets (RFC 5321 4.5.3.1.5)",
-	[REPLY_DEFECT_LINE_TRUNCATED] = "line longer than smtpscope keeps; rest dropped",
-	[REPLY_DEFECT_NUL] = "NUL octet in the text",
-	[REPLY_DEFECT_8BIT] = "8-bit octet in the text (replies are US-ASCII)",
-	[REPLY_DEFECT_CONTROL] = "control character in the text",
-	[REPLY_DEFECT_TOO_MANY_LINES] = "more lines than smtpscope keeps; lines dropped before the last",
-	[REPLY_DEFECT_TOO_BIG] = "reply larger than smtpscope keeps; lines dropped before the last",
-	[REPLY_DEFECT_INCOMPLETE] = "connection ended in the middle of the reply",
-	[REPLY_DEFECT_ENHANCED_CLASS] = "enhanced code's class differs from the reply's first digit",
+	[REPLY_DEFECT_BARE_LF] = N_("bare LF line ending (RFC 5321 requires CRLF)"),
+	[REPLY_DEFECT_BARE_CR] = N_("bare CR inside a line"),
+	[REPLY_DEFECT_MIXED_CODES] = N_("lines of one reply carry different codes"),
+	[REPLY_DEFECT_NO_SEPARATOR] = N_("no space or hyphen after the code"),
+	[REPLY_DEFECT_BAD_CODE] = N_("line does not start with a three-digit code"),
+	[REPLY_DEFECT_CODE_RANGE] = N_("code outside the RFC 5321 range (2-5, 0-5, 0-9)"),
+	[REPLY_DEFECT_LONG_LINE] = N_("line longer than 512 octets (RFC 5321 4.5.3.1.5)"),
+	[REPLY_DEFECT_LINE_TRUNCATED] = N_("line longer than smtpscope keeps; rest dropped"),
+	[REPLY_DEFECT_NUL] = N_("NUL octet in the text"),
+	[REPLY_DEFECT_8BIT] = N_("8-bit octet in the text (replies are US-ASCII)"),
+	[REPLY_DEFECT_CONTROL] = N_("control character in the text"),
+	[REPLY_DEFECT_TOO_MANY_LINES] = N_("more lines than smtpscope keeps; lines dropped before the last"),
+	[REPLY_DEFECT_TOO_BIG] = N_("reply larger than smtpscope keeps; lines dropped before the last"),
+	[REPLY_DEFECT_INCOMPLETE] = N_("connection ended in the middle of the reply"),
+	[REPLY_DEFECT_ENHANCED_CLASS] = N_("enhanced code's class differs from the reply's first digit"),
 };
 
 const char *reply_defect_name(enum reply_defect_kind kind)
 {
 	if ((int)kind < 0 || kind >= REPLY_DEFECT__COUNT)
-		return "unknown defect";
-	return reply_defect_names[kind];
+		return _("unknown defect");
+	return _(reply_defect_names[kind]);
 }
 
 struct reply_parser *reply_parser_new(void)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/session.h"
 #include "smtpscope/util.h"
 
@@ -158,10 +159,10 @@ const char *session_reply_to(const struct session_event *ev)
 	if (ev->word && ev->word[0])
 		return ev->word;
 	if (ev->verb == SMTP_V_UNKNOWN && ev->answers == SIZE_MAX)
-		return "(unsolicited)"; /* the only reply with no command */
+		return N_("(unsolicited)"); /* the only reply with no command */
 	if (ev->verb == SMTP_V_UNKNOWN)
-		return "(an empty line)"; /* an unknown command has its word */
-	return smtp_verb_name(ev->verb);
+		return N_("(an empty line)"); /* an unknown command has its word */
+	return verb_info(ev->verb)->shown; /* English: the .jsonl "command" */
 }
 
 static size_t session_vtext(struct session *s, enum session_kind kind,

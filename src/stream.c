@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/stream.h"
 #include "smtpscope/util.h"
 
@@ -99,7 +100,7 @@ const char *stream_error(struct stream *s)
 {
 	if (s->top.ops)
 		return s->top.ops->error(s->top.impl);
-	return s->err ? strerror(s->err) : "no error";
+	return s->err ? strerror(s->err) : _("no error");
 }
 
 void stream_free(struct stream *s)

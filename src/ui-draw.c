@@ -262,7 +262,7 @@ static void ui_explain_title(const struct session_event *ev, bool newest,
 		snprintf(what, sizeof what, _("reply %03d"), r->code);
 	else if (r->code >= 0)
 		snprintf(what, sizeof what, _("reply %03d (malformed)"), r->code);
-	snprintf(title, size, _("Explanation: %s to %.40s%s"), what, session_reply_to(ev),
+	snprintf(title, size, _("Explanation: %s to %.40s%s"), what, _(session_reply_to(ev)),
 		 newest ? _(" (newest)") : "");
 }
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "smtpscope/i18n.h"
 #include "smtpscope/util.h"
 #include "smtpscope/verb.h"
 
@@ -14,8 +15,8 @@
 #define G VERB_ENDS_GROUP
 
 static const struct verb_info verbs[SMTP_V__COUNT] = {
-	[SMTP_V_UNKNOWN] = {SMTP_V_UNKNOWN, NULL, NULL, "unknown command", NULL, 0, NULL},
-	[SMTP_V_GREETING] = {SMTP_V_GREETING, NULL, "greeting", "greeting", NULL, 0,
+	[SMTP_V_UNKNOWN] = {SMTP_V_UNKNOWN, NULL, NULL, N_("unknown command"), NULL, 0, NULL},
+	[SMTP_V_GREETING] = {SMTP_V_GREETING, NULL, "greeting", N_("greeting"), NULL, 0,
 			     "RFC 5321 4.3.1"},
 	[SMTP_V_HELO] = {SMTP_V_HELO, "HELO", "HELO", "HELO", "HELO", T | A | C | S | G,
 			 "RFC 5321 4.1.1.1"},
@@ -29,7 +30,7 @@ static const struct verb_info verbs[SMTP_V__COUNT] = {
 			 "RFC 5321 4.1.1.3"},
 	[SMTP_V_DATA] = {SMTP_V_DATA, "DATA", "DATA", "DATA", "DATA", T | C | S | G,
 			 "RFC 5321 4.1.1.4"},
-	[SMTP_V_DOT] = {SMTP_V_DOT, NULL, "DOT", "end of data", NULL, S,
+	[SMTP_V_DOT] = {SMTP_V_DOT, NULL, "DOT", N_("end of data"), NULL, S,
 			"RFC 5321 4.1.1.4"},
 	[SMTP_V_BDAT] = {SMTP_V_BDAT, "BDAT", "BDAT", "BDAT", "BDAT", T | A | C | S,
 			 "RFC 3030 2"},
@@ -49,7 +50,7 @@ static const struct verb_info verbs[SMTP_V__COUNT] = {
 			     T | C | S | G, "RFC 3207 4"},
 	[SMTP_V_AUTH] = {SMTP_V_AUTH, "AUTH", "AUTH", "AUTH", "AUTH", T | A | C | S | G,
 			 "RFC 4954 4"},
-	[SMTP_V_AUTH_RESPONSE] = {SMTP_V_AUTH_RESPONSE, NULL, "AUTH", "AUTH response", NULL, 0,
+	[SMTP_V_AUTH_RESPONSE] = {SMTP_V_AUTH_RESPONSE, NULL, "AUTH", N_("AUTH response"), NULL, 0,
 				  "RFC 4954 4"},
 	[SMTP_V_ETRN] = {SMTP_V_ETRN, "ETRN", "ETRN", "ETRN", "ETRN", T | A | C | S,
 			 "RFC 1985"},
@@ -71,8 +72,8 @@ const struct verb_info *verb_info(enum smtp_verb v)
 const char *smtp_verb_name(enum smtp_verb v)
 {
 	/* Never a "?" the user cannot read: an unknown verb is named so. */
-	return (size_t)v < SMTP_V__COUNT && v != SMTP_V_UNKNOWN ? verbs[v].shown
-							      : "an unknown command";
+	return (size_t)v < SMTP_V__COUNT && v != SMTP_V_UNKNOWN ? _(verbs[v].shown)
+							      : _("an unknown command");
 }
 
 enum smtp_verb smtp_verb_of(const char *line)

@@ -79,10 +79,11 @@ void bounce_free(struct bounce *b);
  * recipient; otherwise b is empty and the result says why. */
 enum bounce_result bounce_parse(const char *data, size_t len, struct bounce *b);
 
-/* "RFC 3464 delivery status notification", "Postfix bounce" ... */
+/* "RFC 3464 delivery status notification", "Postfix bounce" ...: in
+ * English (the JSON "format"), through _() where it is shown. */
 const char *bounce_format_name(enum bounce_format f);
 /* One sentence for a result other than BOUNCE_OK ("not a bounce message:
- * no failed recipient and no delivery-status part"). */
+ * no failed recipient and no delivery-status part"), translated. */
 const char *bounce_result_text(enum bounce_result r);
 
 #endif

@@ -259,6 +259,9 @@ struct demo_server {
 	size_t nattempts;
 };
 
+/* A line of the server's log, if it has one; fmt is translated here, so
+ * callers mark it N_() (the in-process demo's thread has no log, and so
+ * never calls gettext while /lang switches the language). */
 void demo_log(struct demo_server *d, const struct demo_conn *c,
 	      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Queues a whole reply (CRLF-terminated lines); delay_ms holds it and

@@ -78,7 +78,8 @@ void paste_free(struct paste *p);
  * false if none was (*p left empty). */
 bool paste_parse(const char *text, struct paste *p);
 
-/* "Postfix bounce line", "Exim bounce line", ... for the explanation. */
+/* "Postfix bounce line", "Exim bounce line", ... for the explanation: in
+ * English (the JSON "format"), through _() where it is shown. */
 const char *paste_format_name(enum paste_format f);
 
 #endif

@@ -91,7 +91,8 @@ size_t session_sent_redacted(struct session *s, const char *shown);
 size_t session_reply(struct session *s, struct reply *r /* taken */,
 		     size_t answers, enum smtp_verb verb, const char *word);
 /* What the transcript calls the command a reply answers: "RCPT", "end
- * of data", an unknown command's word, "(unsolicited)". */
+ * of data", an unknown command's word, "(unsolicited)"; in English (the
+ * .jsonl "command"), through _() where it is shown. */
 const char *session_reply_to(const struct session_event *ev);
 size_t session_text(struct session *s, enum session_kind kind,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));

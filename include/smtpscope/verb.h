@@ -41,7 +41,8 @@ struct verb_info {
 
 /* The row of a verb; SMTP_V_UNKNOWN's row for anything out of range. */
 const struct verb_info *verb_info(enum smtp_verb v);
-/* What the transcript calls it ("end of data", "greeting", "AUTH"). */
+/* What the transcript calls it ("end of data", "greeting", "AUTH"), in
+ * the user's language; verb_info()'s shown is the English. */
 const char *smtp_verb_name(enum smtp_verb v);
 /* The verb a typed command line starts with (case-insensitive, up to the
  * first space or tab), or SMTP_V_UNKNOWN. */
