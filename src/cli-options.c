@@ -19,6 +19,7 @@
 #include "smtpscope/opt.h"
 #include "smtpscope/tls.h"
 #include "smtpscope/transport.h"
+#include "smtpscope/transport-local.h"
 #include "smtpscope/util.h"
 
 /* The help texts below give the defaults as numbers. */
@@ -139,6 +140,12 @@ static const struct opt_spec cli_specs[] = {
 		  "(/connect, HOST, each MX of /connect --mx),\n"
 		  "keeping HOST for SNI, certificate checks and the\n"
 		  "report; empty HOST or PORT matches any; repeatable") },
+	{ .name = "pipe", .arg = "COMMAND", .kind = OPT_STRING, .field = F(front.pipe),
+	  .section = CLI_GENERAL,
+	  .help = N_("talk SMTP to a program's standard input and\n"
+		  "output instead of a HOST (run by /bin/sh -c, as\n"
+		  "swaks does: 'exim -bh 192.0.2.1', 'sendmail -bs');\n"
+		  "its standard error shown as notes") },
 	{ .name = "timestamps", .kind = OPT_FLAG, .field = F(front.print.timestamps),
 	  .section = CLI_GENERAL, .help = N_("prefix each transcript line with the time (UTC)") },
 	{ .name = "timing", .kind = OPT_FLAG, .field = F(front.print.timing), .section = CLI_GENERAL,
@@ -291,6 +298,11 @@ void cli_usage(FILE *f)
 "implicit-TLS port (like 465). Ctrl-C stops it.\n"), CLI_SERVE_DEFAULT_LISTEN);
 	fputs("\n", f);
 	fputs(_(
+"Targets: HOST, HOST:PORT, [IPv6]:PORT, or unix:PATH for a UNIX socket (an\n"
+"LMTP socket; serve --listen unix:PATH); --pipe COMMAND talks to a program\n"
+"instead. Over either, TLS sends and checks --sni NAME, else \"localhost\".\n"), f);
+	fputs("\n", f);
+	fputs(_(
 "The terminal UI: session pane (transcript), explanation pane (the selected\n"
 "reply explained), status bar, command line (GNU readline; history in\n"
 "$XDG_STATE_HOME/smtpscope/history, secrets never stored).  Keys:\n"
@@ -350,6 +362,11 @@ static int cli_options_check(struct cli_options *o)
 			"(iterate from the root) exclude each other\n"), stderr);
 		return BATCH_EXIT_USAGE;
 	}
+	if (o->front.pipe && (o->demo || o->front.dane)) {
+		fprintf(stderr, _("smtpscope: --pipe talks to a program, so %s does not go with it\n"),
+			o->demo ? "--demo" : "--dane");
+		return BATCH_EXIT_USAGE;
+	}
 	if (o->port)
 		o->front.default_port = o->port;
 	else if (o->front.client.implicit_tls)
@@ -357,7 +374,23 @@ static int cli_options_check(struct cli_options *o)
 	return -1;
 }
 
-/* The operand: the scenario after --demo, or HOST[:PORT] (checked now). */
+/* --pipe COMMAND: the command checked now (not empty). */
+static int cli_options_pipe(struct cli_options *o)
+{
+	struct transport_target t;
+	char *err = NULL;
+
+	if (!transport_parse_pipe(o->front.pipe, &t, &err)) {
+		fprintf(stderr, "smtpscope: %s\n", err);
+		free(err);
+		return BATCH_EXIT_USAGE;
+	}
+	transport_target_free(&t);
+	return -1;
+}
+
+/* The operand: the scenario after --demo, or HOST[:PORT] or unix:PATH
+ * (checked now). */
 static int cli_options_operand(struct cli_options *o, int argc, char **argv)
 {
 	struct transport_target t;
@@ -369,14 +402,24 @@ static int cli_options_operand(struct cli_options *o, int argc, char **argv)
 		return BATCH_EXIT_USAGE;
 	}
 	if (optind == argc)
-		return -1;
+		return o->front.pipe ? cli_options_pipe(o) : -1;
 	if (o->demo) {
 		o->scenario = argv[optind]; /* --demo SCENARIO */
 		return -1;
 	}
-	if (!transport_parse_target(argv[optind], o->front.default_port, &t, &err)) {
+	if (o->front.pipe) {
+		fprintf(stderr, _("smtpscope: --pipe COMMAND is the server, so a HOST (\"%s\") does not go with it: give one or the other\n"),
+			argv[optind]);
+		return BATCH_EXIT_USAGE;
+	}
+	if (!transport_parse_connect(argv[optind], o->front.default_port, &t, &err)) {
 		fprintf(stderr, "smtpscope: %s\n", err);
 		free(err);
+		return BATCH_EXIT_USAGE;
+	}
+	if (t.path && o->front.dane) {
+		transport_target_free(&t);
+		fputs(_("smtpscope: --dane looks up TLSA records under a host name, and a UNIX socket has none\n"), stderr);
 		return BATCH_EXIT_USAGE;
 	}
 	transport_target_free(&t);

@@ -20,6 +20,9 @@
 /* /bdat without a chunk size. */
 #define CLIENT_BDAT_CHUNK (1024 * 1024)
 
+/* What the connection runs over (client-local.c for the last two). */
+enum client_via { CLIENT_VIA_NET, CLIENT_VIA_UNIX, CLIENT_VIA_PIPE };
+
 struct client {
 	enum transport_error connect_error; /* the last connect's outcome */
 	struct loop *loop;
@@ -73,6 +76,14 @@ struct client {
 	size_t bdat_chunk;
 	unsigned long long bdat_size, bdat_sent;
 	char *bdat_buf;
+	/* unix:PATH and --pipe (client-local.c): the program, kept after
+	 * the connection until it is reaped; its end of file waits for its
+	 * exit status (eof_held), so "command not found" is said as such. */
+	enum client_via via;
+	struct transport_child *child;
+	bool eof_held;
+	unsigned eof_timer;
+	unsigned child_err_lines;
 };
 
 /* The message source is done with (closed, freed). */
@@ -83,5 +94,34 @@ void client_sent(struct client *c);
 bool client_bdat_may_send(const struct client *c);
 /* Moves message content into the output buffer while there is room. */
 void client_pump_message(struct client *c);
+
+/* client.c: the connection is gone (teardown, state CLOSED); the peer
+ * closed it (what it means depends on what was awaited). */
+void client_down(struct client *c);
+void client_on_eof(struct client *c);
+/* client.c: what every connect starts with: the connection before
+ * closed, its program ended, the route's fields kept; target is taken. */
+void client_begin(struct client *c, const struct client_route *r, char *target);
+/* client.c: starts connecting to t (client_on_connected follows). */
+void client_dial(struct client *c, const struct transport_target *t);
+
+/* client-local.c */
+void client_connect_local(struct client *c, const struct transport_target *t);
+/* The connect succeeded: res->child (if any) is taken and watched. */
+void client_local_connected(struct client *c, struct transport_result *res);
+/* The peer closed while its program still runs: true when the end of
+ * file waits for the program's exit (or a short while). */
+bool client_local_hold_eof(struct client *c);
+/* The connection is torn down: the program gets its SIGTERM clock. */
+void client_local_teardown(struct client *c);
+/* The program of the connection before: killed if it runs, reaped,
+ * forgotten (report: say so in the session). */
+void client_local_drop(struct client *c, bool report);
+/* Down, with the program not reaped yet. */
+bool client_local_busy(const struct client *c);
+/* TLS begins: over a UNIX socket or a program, which name is checked. */
+void client_local_tls_note(struct client *c);
+/* Nothing heard a while after connecting: true when it said why. */
+bool client_local_silent(struct client *c, int seconds);
 
 #endif

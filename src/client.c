@@ -16,6 +16,7 @@
 
 #include "client-private.h"
 #include "smtpscope/i18n.h"
+#include "smtpscope/transport-local.h"
 
 void client_options_default(struct client_options *o)
 {
@@ -92,6 +93,7 @@ static void client_teardown(struct client *c)
 	buf_clear(&c->out);
 	reply_parser_reset(c->parser);
 	client_msg_clear(c);
+	client_local_teardown(c);
 }
 
 static void client_dane_free(struct client *c)
@@ -130,6 +132,7 @@ void client_free(struct client *c)
 	if (c == NULL)
 		return;
 	client_teardown(c);
+	client_local_drop(c, false);
 	smtp_free(c->smtp);
 	reply_parser_free(c->parser);
 	buf_free(&c->out);
@@ -142,7 +145,7 @@ void client_free(struct client *c)
 	free(c);
 }
 
-static void client_down(struct client *c)
+void client_down(struct client *c)
 {
 	if (c->conn == CLIENT_UP)
 		smtp_closed(c->smtp);
@@ -297,7 +300,7 @@ static void client_update_events(struct client *c)
 	 * socket is neither read nor written. */
 	if (c->stream)
 		loop_set_events(c->loop, stream_fd(c->stream),
-				c->tls_asking ? 0 :
+				c->tls_asking || c->eof_held ? 0 :
 				stream_events(c->stream, client_wants_write(c)));
 }
 
@@ -382,12 +385,15 @@ static bool client_only_quit_waiting(const struct client *c)
 	return smtp_pending_count(c->smtp) == 1 && p->verb == SMTP_V_QUIT;
 }
 
-static void client_on_eof(struct client *c)
+void client_on_eof(struct client *c)
 {
-	bool cut = reply_parser_finish(c->parser);
+	bool cut;
 	struct reply *r;
 	size_t waiting;
 
+	if (client_local_hold_eof(c))
+		return;
+	cut = reply_parser_finish(c->parser);
 	while ((r = reply_parser_next(c->parser)) != NULL)
 		smtp_on_reply(c->smtp, r, &c->out);
 	waiting = smtp_pending_count(c->smtp);
@@ -479,6 +485,7 @@ static void client_tls_begin(struct client *c, bool implicit)
 		return;
 	}
 	stream_push(c->stream, &tls_stream_ops, t);
+	client_local_tls_note(c);
 	c->tls = t;
 	c->tls_hs = true;
 	c->tls_implicit = implicit;
@@ -710,7 +717,7 @@ static void client_on_silent(void *ctx)
 	struct client *c = ctx;
 
 	c->silent_timer = 0;
-	if (c->conn != CLIENT_UP || c->heard || c->tls)
+	if (c->conn != CLIENT_UP || c->heard || c->tls || client_local_silent(c, CLIENT_SILENT_HINT_MS / 1000))
 		return;
 	if (c->tls_port)
 		session_text(c->session, SESSION_NOTE,
@@ -747,6 +754,7 @@ static void client_on_connected(void *ctx, struct transport_result *res)
 	ev = session_text(c->session, SESSION_CONNECT, "%s", res->message);
 	smtp_connected(c->smtp, ev, c->opt.implicit_tls);
 	loop_watch(c->loop, res->fd, POLLIN, client_on_io, c);
+	client_local_connected(c, res);
 	transport_result_free(res);
 	c->heard = false;
 	if (c->opt.implicit_tls)
@@ -759,17 +767,15 @@ static void client_on_connected(void *ctx, struct transport_result *res)
 		done(c->route_arg, true);
 }
 
-void client_connect_route(struct client *c, const struct client_route *r)
+void client_begin(struct client *c, const struct client_route *r, char *target)
 {
-	struct transport_target t = { 0 };
-	char *addr = NULL, *port = NULL, *via = NULL, *shown;
-	const char *rule = NULL;
-
 	if (c->conn == CLIENT_UP || c->conn == CLIENT_CONNECTING)
 		client_close(c, _("connecting elsewhere"));
+	client_local_drop(c, true);
 	c->failure = CLIENT_FAIL_NONE;
+	c->via = CLIENT_VIA_NET;
 	free(c->target);
-	c->target = xasprintf("%s port %s", r->host, r->port);
+	c->target = target;
 	free(c->host);
 	c->host = xstrdup(r->host);
 	free(c->route_label);
@@ -780,6 +786,16 @@ void client_connect_route(struct client *c, const struct client_route *r)
 	c->route_done = r->done;
 	c->route_tls_done = r->tls_done;
 	c->route_arg = r->arg;
+	c->tls_port = c->starttls_sent = false;
+}
+
+void client_connect_route(struct client *c, const struct client_route *r)
+{
+	struct transport_target t = { 0 };
+	char *addr = NULL, *port = NULL, *via = NULL, *shown;
+	const char *rule = NULL;
+
+	client_begin(c, r, xasprintf("%s port %s", r->host, r->port));
 	if (transport_connect_to_match(&c->opt.connect_to, r->host, r->port, &addr, &port, &rule)) {
 		shown = util_escape_dup(rule, strlen(rule));
 		via = xasprintf(_(" at %s port %s (--connect-to %s)"), addr, port, shown);
@@ -796,13 +812,17 @@ void client_connect_route(struct client *c, const struct client_route *r)
 	/* The port decides the implicit-TLS hint: the one connected to. */
 	c->tls_port = strcmp(port, "465") == 0 || strcmp(port, "submissions") == 0 ||
 		      strcmp(port, "smtps") == 0;
-	c->starttls_sent = false;
 	session_text(c->session, SESSION_NOTE, _("connecting to %s%s ..."), c->target, via ? via : "");
 	free(via);
-	c->conn = CLIENT_CONNECTING;
-	c->connecting = transport_connect_start(c->loop, &t, c->opt.connect_timeout_ms,
-						client_on_connected, c);
+	client_dial(c, &t);
 	transport_target_free(&t);
+}
+
+void client_dial(struct client *c, const struct transport_target *t)
+{
+	c->conn = CLIENT_CONNECTING;
+	c->connecting = transport_connect_start(c->loop, t, c->opt.connect_timeout_ms,
+						client_on_connected, c);
 }
 
 bool client_connect(struct client *c, const char *target,
@@ -810,9 +830,12 @@ bool client_connect(struct client *c, const char *target,
 {
 	struct transport_target t;
 
-	if (!transport_parse_target(target, default_port, &t, err))
+	if (!transport_parse_connect(target, default_port, &t, err))
 		return false;
-	client_connect_route(c, &(struct client_route){ .host = t.host, .port = t.port });
+	if (t.path)
+		client_connect_local(c, &t);
+	else
+		client_connect_route(c, &(struct client_route){ .host = t.host, .port = t.port });
 	transport_target_free(&t);
 	return true;
 }
@@ -921,7 +944,7 @@ bool client_awaiting_dot(const struct client *c, int64_t *waited_ms, int64_t *li
 bool client_busy(const struct client *c)
 {
 	return c->conn == CLIENT_CONNECTING || client_awaiting_close(c) || c->tls_hs ||
-	       c->tls_asking ||
+	       c->tls_asking || c->eof_held || client_local_busy(c) ||
 	       (c->conn == CLIENT_UP &&
 		(smtp_pending_count(c->smtp) > 0 || c->out.len > 0 ||
 		 c->msg_pending || c->msg_streaming));

@@ -1,4 +1,4 @@
-/* /connect HOST[:PORT] */
+/* /connect HOST[:PORT] | unix:PATH | --pipe COMMAND | --mx | --dane */
 #include "config.h"
 
 #include <stdlib.h>
@@ -97,6 +97,26 @@ int cmd_connect_dane(struct cmd_ctx *ctx, const char *target)
 	return 0;
 }
 
+/* /connect --pipe COMMAND: the words after --pipe joined by spaces (a
+ * command with quotes of its own goes in double quotes, whole). */
+static int cmd_connect_pipe(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct buf cmd;
+	char *err = NULL;
+	bool ok;
+
+	if (argc < 3)
+		return cmd_fail(ctx, xstrdup(_("usage: /connect --pipe COMMAND (a program that speaks "
+					       "SMTP on its standard input and output, e.g. /connect "
+					       "--pipe \"exim -bh 192.0.2.1\")")), NULL);
+	buf_init(&cmd);
+	for (int i = 2; i < argc; i++)
+		buf_printf(&cmd, "%s%s", i > 2 ? " " : "", argv[i]);
+	ok = client_connect_pipe(ctx->client, cmd.data, &err);
+	buf_free(&cmd);
+	return ok ? 0 : cmd_fail(ctx, err, NULL);
+}
+
 static int cmd_connect_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	char *err = NULL;
@@ -108,6 +128,8 @@ static int cmd_connect_run(struct cmd_ctx *ctx, int argc, char **argv)
 						       "DANE)")), NULL);
 		return cmd_connect_dane(ctx, argv[2]);
 	}
+	if (strcmp(argv[1], "--pipe") == 0)
+		return cmd_connect_pipe(ctx, argc, argv);
 	if (strcmp(argv[1], "--mx") == 0) {
 		if (argc != 3)
 			return cmd_fail(ctx, xstrdup(_("usage: /connect --mx ADDRESS|DOMAIN (connect to "
@@ -122,11 +144,11 @@ static int cmd_connect_run(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-static const char *const cmd_connect_words[] = { "--mx", "--dane", NULL };
+static const char *const cmd_connect_words[] = { "--mx", "--dane", "--pipe", NULL };
 
 const struct cmd_entry cmd_connect_entry = {
 	.name = "connect",
-	.args = N_("HOST[:PORT] | --mx ADDRESS|DOMAIN | --dane HOST[:PORT]"),
+	.args = N_("HOST[:PORT] | unix:PATH | --pipe COMMAND | --mx ADDRESS|DOMAIN | --dane HOST[:PORT]"),
 	.summary = N_("connect to an SMTP server (port 25 unless given), or to a domain's MX"),
 	.help = N_("Closes any open connection and connects to HOST on PORT "
 		"(default 25). IPv6 literals go in brackets: [::1]:2525. "
@@ -139,11 +161,16 @@ const struct cmd_entry cmd_connect_entry = {
 		"host, --port to all of them; the TLSA records of each MX host are looked up too, "
 		"and STARTTLS verifies by DANE where they are DNSSEC-signed and usable. With "
 		"--dane, HOST's TLSA records (_PORT._tcp.HOST) are looked up first and the "
-		"connection verifies by DANE the same way (HOST is taken as the MX)."),
+		"connection verifies by DANE the same way (HOST is taken as the MX). "
+		"unix:PATH connects to a UNIX socket (an LMTP socket: greet it with LHLO). "
+		"--pipe COMMAND runs the program with /bin/sh -c and talks SMTP to its "
+		"standard input and output (exim -bh 192.0.2.1, sendmail -bs); its standard "
+		"error lines are shown as \"stderr:\" notes and its exit status when it ends. "
+		"Over a UNIX socket or a program, TLS checks --sni NAME, else \"localhost\"."),
 	.complete = CMD_COMPLETE_WORDS,
 	.words = cmd_connect_words,
 	.complete_next = CMD_COMPLETE_DOMAIN, /* after --mx */
 	.min_args = 1,
-	.max_args = 2,
+	.max_args = 64, /* --pipe's words */
 	.run = cmd_connect_run,
 };

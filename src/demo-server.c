@@ -22,6 +22,7 @@
 #include "smtpscope/stream.h"
 #include "smtpscope/tls.h"
 #include "smtpscope/transport.h"
+#include "smtpscope/transport-local.h"
 #include "smtpscope/util.h"
 
 void demo_log(struct demo_server *d, const struct demo_conn *c,
@@ -269,6 +270,16 @@ int demo_listen(const char *spec, char **bound, char **err)
 	int fd = -1, one = 1, rc;
 
 	*bound = NULL;
+	if (strncmp(spec, TRANSPORT_UNIX_PREFIX, strlen(TRANSPORT_UNIX_PREFIX)) == 0) {
+		/* unix:PATH: checked as a target is, then listened on */
+		if (!transport_parse_connect(spec, NULL, &t, err))
+			return -1;
+		fd = transport_unix_listen(t.path, err);
+		if (fd >= 0)
+			*bound = xstrdup(spec);
+		transport_target_free(&t);
+		return fd;
+	}
 	if (!transport_parse_listen(spec, &t, err))
 		return -1;
 	memset(&hints, 0, sizeof hints);
@@ -353,10 +364,10 @@ void demo_server_free(struct demo_server *d)
 		free(d->attempts[i].key);
 	free(d->attempts);
 	loop_unwatch(d->loop, d->listen_fd);
-	close(d->listen_fd);
+	transport_unix_close_listener(d->listen_fd);
 	if (d->implicit_fd >= 0) {
 		loop_unwatch(d->loop, d->implicit_fd);
-		close(d->implicit_fd);
+		transport_unix_close_listener(d->implicit_fd);
 	}
 	free(d);
 }

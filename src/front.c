@@ -63,9 +63,10 @@ void front_start(struct front *f, const struct front_options *o)
 		session_text(f->session, SESSION_NOTE, "%s", o->intro);
 	if (o->target && o->dane) {
 		cmd_connect_dane(&f->ctx, o->target);
-	} else if (o->target) {
+	} else if (o->target || o->pipe) {
 		char *err = NULL;
-		if (!client_connect(f->client, o->target, o->default_port, &err)) {
+		if (o->pipe ? !client_connect_pipe(f->client, o->pipe, &err)
+			    : !client_connect(f->client, o->target, o->default_port, &err)) {
 			session_text(f->session, SESSION_ERROR, "%s", err);
 			free(err);
 		}

@@ -206,7 +206,7 @@ static int main_front(struct cli_options *o)
 		demo_catalog_free(&demo.catalog);
 		return BATCH_EXIT_USAGE;
 	}
-	if (fo->target == NULL) {
+	if (fo->target == NULL && fo->pipe == NULL) {
 		char *err = NULL;
 
 		if (!demo_ctl_start(&demo, sc, &err)) {

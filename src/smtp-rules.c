@@ -101,8 +101,25 @@ static void smtp_done_ended(struct smtp *s, const struct smtp_pending *cmd,
 	smtp_rcpt_summary(s, _("the transaction ended before a message was sent"));
 }
 
+/* EHLO not recognised: perhaps an LMTP server (a UNIX socket often is
+ * one), which wants LHLO (RFC 2033 4.1); LHLO not recognised: an SMTP
+ * server, which wants EHLO. */
+static void smtp_done_hello(struct smtp *s, const struct smtp_pending *cmd,
+			    const struct reply *r, struct buf *out)
+{
+	smtp_done_ended(s, cmd, r, out);
+	if (r->code != 500 && r->code != 502)
+		return;
+	if (cmd->verb == SMTP_V_EHLO)
+		session_text(s->session, SESSION_NOTE,
+			     _("EHLO was not recognised: an LMTP server (RFC 2033, such as Dovecot's or Cyrus's LMTP socket) answers EHLO so and wants LHLO instead; a very old SMTP server wants HELO"));
+	else if (cmd->verb == SMTP_V_LHLO)
+		session_text(s->session, SESSION_NOTE,
+			     _("LHLO was not recognised: LHLO is LMTP's greeting (RFC 2033); an SMTP server wants EHLO"));
+}
+
 #define HELLO { .check = smtp_check_hello, .outcome = OUTCOME(SMTP_STAGE_HELO, 0, 0), \
-		.reply = smtp_reply_hello, .done = smtp_done_ended }
+		.reply = smtp_reply_hello, .done = smtp_done_hello }
 
 /* VRFY, EXPN, HELP, NOOP, ETRN and ATRN have no rules: sent, answered,
  * nothing changes. */

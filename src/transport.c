@@ -18,25 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "smtpscope/transport.h"
+#include "transport-private.h"
+#include "smtpscope/transport-local.h"
 #include "smtpscope/util.h"
 #include "smtpscope/i18n.h"
-
-struct transport_connect {
-	struct loop *loop;
-	struct addrinfo *ai, *cur;
-	int fd;
-	int family;
-	unsigned timer, start_timer;
-	int64_t started;
-	transport_cb cb;
-	void *ctx;
-	char *host;
-	char *port;
-	int last_errno;
-	int gai_error;
-	bool timed_out;
-};
 
 /* A port is a number 1-65535 or a service name the system knows (read
  * from /etc/services, never looked up in the DNS). */
@@ -58,6 +43,9 @@ static char *transport_host_error(const char *shown, const char *host)
 	struct stat st;
 	const char *p;
 
+	if (stat(host, &st) == 0 && S_ISSOCK(st.st_mode))
+		return xasprintf(_("target \"%s\" is a UNIX socket: write unix:%s to connect to it"),
+				 shown, shown);
 	if (strchr(host, '/') || strchr(host, '\\') || host[0] == '~' ||
 	    (stat(host, &st) == 0 && S_ISREG(st.st_mode)))
 		return xasprintf(_("target \"%s\" looks like a file path, not a host: expected HOST, HOST:PORT or [IPv6]:PORT (a message file is sent with /sendfile FILE once connected)"),
@@ -119,9 +107,17 @@ static bool transport_parse(const char *spec, const char *default_port,
 		*err = xstrdup(_("empty target: expected HOST, HOST:PORT or [IPv6]:PORT"));
 		return false;
 	}
-	if (!transport_split_target(spec, default_port, t, err))
-		return false;
 	shown = util_escape_dup(spec, strlen(spec));
+	if (strncmp(spec, TRANSPORT_UNIX_PREFIX, strlen(TRANSPORT_UNIX_PREFIX)) == 0) {
+		*err = xasprintf(_("\"%s\" is a UNIX socket, which has no host name or port: "
+				   "expected HOST, HOST:PORT or [IPv6]:PORT here"), shown);
+		free(shown);
+		return false;
+	}
+	if (!transport_split_target(spec, default_port, t, err)) {
+		free(shown);
+		return false;
+	}
 	if ((*err = transport_host_error(shown, t->host)) == NULL &&
 	    !transport_port_ok(t->port, listen))
 		*err = xasprintf(_("bad port in \"%s\": expected a number from %d to 65535 (25 for relay, 587 for submission, 465 for TLS from the first byte) or a service name such as smtp"),
@@ -148,13 +144,16 @@ void transport_target_free(struct transport_target *t)
 {
 	free(t->host);
 	free(t->port);
-	t->host = t->port = NULL;
+	free(t->path);
+	free(t->command);
+	t->host = t->port = t->path = t->command = NULL;
 }
 
 void transport_result_free(struct transport_result *r)
 {
 	if (r == NULL)
 		return;
+	transport_child_free(r->child);
 	free(r->message);
 	free(r->peer);
 	free(r);
@@ -186,6 +185,8 @@ char *transport_sockname(int fd, bool peer)
 
 	if (rc != 0)
 		return xstrdup("?");
+	if (ss.ss_family == AF_UNIX)
+		return transport_unix_name((struct sockaddr *)&ss, len);
 	return transport_addr_str((struct sockaddr *)&ss);
 }
 
@@ -193,8 +194,6 @@ static void transport_finish(struct transport_connect *c, enum transport_error e
 			     int fd)
 {
 	struct transport_result *r = xcalloc(1, sizeof *r);
-	transport_cb cb = c->cb;
-	void *ctx = c->ctx;
 
 	r->error = e;
 	r->fd = fd;
@@ -228,9 +227,15 @@ static void transport_finish(struct transport_connect *c, enum transport_error e
 				       c->port, strerror(c->last_errno));
 		break;
 	}
-	if (c->timer)
-		loop_cancel(c->loop, c->timer);
-	c->timer = 0;
+	transport_deliver(c, r);
+}
+
+void transport_deliver(struct transport_connect *c, struct transport_result *r)
+{
+	transport_cb cb = c->cb;
+	void *ctx = c->ctx;
+
+	r->elapsed_ms = loop_now_ms() - c->started;
 	transport_connect_cancel(c);
 	cb(ctx, r);
 }
@@ -320,8 +325,12 @@ static void transport_start(void *ctx)
 	struct addrinfo hints;
 	int rc;
 
-	memset(&hints, 0, sizeof hints);
 	c->start_timer = 0;
+	if (c->path || c->command) {
+		transport_local_start(c);
+		return;
+	}
+	memset(&hints, 0, sizeof hints);
 	hints.ai_family = c->family;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;
@@ -351,8 +360,10 @@ struct transport_connect *transport_connect_start(
 	c->fd = -1;
 	c->cb = cb;
 	c->ctx = ctx;
-	c->host = xstrdup(t->host);
-	c->port = xstrdup(t->port);
+	c->host = t->host ? xstrdup(t->host) : NULL;
+	c->port = t->port ? xstrdup(t->port) : NULL;
+	c->path = t->path ? xstrdup(t->path) : NULL;
+	c->command = t->command ? xstrdup(t->command) : NULL;
 	c->started = loop_now_ms();
 	c->family = t->family;
 	/* Resolution runs from the loop so the callback never runs inside
@@ -378,6 +389,8 @@ void transport_connect_cancel(struct transport_connect *c)
 		freeaddrinfo(c->ai);
 	free(c->host);
 	free(c->port);
+	free(c->path);
+	free(c->command);
 	free(c);
 }
 

@@ -66,10 +66,20 @@ struct client *client_new(struct loop *l, struct session *s,
 			  const struct client_options *o);
 void client_free(struct client *c);
 
-/* Starts connecting to HOST[:PORT]; returns false with *err (caller
- * frees) when the target is malformed.  An open connection is closed. */
+/* Starts connecting to HOST[:PORT] or unix:PATH; returns false with *err
+ * (caller frees) when the target is malformed.  An open connection is
+ * closed.  Over a UNIX socket (and a --pipe program) there is no host
+ * name: TLS sends --sni NAME and checks the certificate for it, else it
+ * checks "localhost". */
 bool client_connect(struct client *c, const char *target,
 		    const char *default_port, char **err);
+/* --pipe COMMAND, /connect --pipe: SMTP with a program run by /bin/sh -c
+ * (transport-local.h); its standard error lines are notes ("stderr:"),
+ * its exit status or signal is noted when it ends, it is killed when it
+ * outlives the connection.  A program the shell cannot find or run (exit
+ * status 127 or 126 before a byte came) is a connect failure.  False with
+ * *err when the command is empty. */
+bool client_connect_pipe(struct client *c, const char *command, char **err);
 /* A connection to a named host at a given address: host is the name
  * (SNI, certificate checks, the report), address where to connect (an
  * address or a name; NULL: host).  --connect-to applies to host and
@@ -160,7 +170,8 @@ const char *client_tls_question(const struct client *c);
 /* The answer: go on exactly as --insecure would, or close having sent
  * nothing over TLS.  Does nothing when no question is open. */
 void client_tls_decide(struct client *c, bool go_on);
-/* "host port N" as typed, or "" when never connected. */
+/* "host port N" as typed, "unix:PATH", "pipe: COMMAND" (escaped), or ""
+ * when never connected. */
 const char *client_target(const struct client *c);
 
 #endif

@@ -21,7 +21,8 @@ struct demo_ctl;
 
 /* What a session is run with, by either front-end (main fills it). */
 struct front_options {
-	const char *target;          /* HOST[:PORT], or NULL for none */
+	const char *target;          /* HOST[:PORT] or unix:PATH, or NULL for none */
+	const char *pipe;            /* --pipe COMMAND: a program instead, or NULL */
 	const char *default_port;
 	struct client_options client;
 	struct printer_options print;

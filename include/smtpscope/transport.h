@@ -11,10 +11,16 @@
 
 #define TRANSPORT_DEFAULT_PORT "25"
 
+struct transport_child;
+
 struct transport_target {
 	char *host;  /* without brackets */
 	char *port;  /* service name or number */
 	int family;  /* AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6) */
+	/* Not a host (transport-local.h): unix:PATH, or --pipe's command
+	 * line; host and port are then NULL. */
+	char *path;
+	char *command;
 };
 
 enum transport_error {
@@ -24,6 +30,8 @@ enum transport_error {
 	TRANSPORT_EREFUSED,     /* nothing listens there */
 	TRANSPORT_EUNREACHABLE, /* no route to the host or network */
 	TRANSPORT_ETIMEOUT,     /* no answer within the connect timeout */
+	TRANSPORT_ENOTFOUND,    /* no such UNIX socket; --pipe: no such command */
+	TRANSPORT_EDENIED,      /* permission denied (a UNIX socket's mode) */
 	TRANSPORT_EOTHER,
 };
 
@@ -34,6 +42,9 @@ struct transport_result {
 	char *peer;          /* "127.0.0.1 port 2525" */
 	int family;
 	int64_t elapsed_ms;
+	/* --pipe: the program at the other end, now the callee's (see
+	 * transport-local.h); NULL otherwise. */
+	struct transport_child *child;
 };
 
 /* Parses HOST, HOST:PORT, [V6]:PORT, [V6] or a bare IPv6 literal.  On
@@ -83,8 +94,9 @@ bool transport_connect_to_match(const struct transport_connect_to *m, const char
 struct transport_connect;
 typedef void (*transport_cb)(void *ctx, struct transport_result *res);
 
-/* Starts resolving and connecting; cb runs exactly once, from the loop
- * (even for immediate failures).  The result belongs to the callee of cb
+/* Starts resolving and connecting (or, for a target with a path or a
+ * command, connecting to the UNIX socket or starting the program); cb
+ * runs exactly once, from the loop (even for immediate failures).  The result belongs to the callee of cb
  * until transport_result_free(). */
 struct transport_connect *transport_connect_start(
 	struct loop *l, const struct transport_target *t, int64_t timeout_ms,

@@ -108,7 +108,7 @@ expect usage '*** usage: /mx DOMAIN|ADDRESS'
 expect usage '*** /mx: "someone@" has no domain: give a domain (example.org) or an address (user@example.org)'
 expect usage 'is not a valid internationalised domain name (IDNA2008)'
 expect usage '*** usage: /connect --mx ADDRESS|DOMAIN'
-expect usage '*** usage: /connect HOST[:PORT] | --mx ADDRESS|DOMAIN'
+expect usage '*** usage: /connect HOST[:PORT] | unix:PATH | --pipe COMMAND | --mx ADDRESS|DOMAIN'
 run badmap '' --connect-to mx1.example.test:25:127.0.0.1
 expect badmap 'smtpscope: --connect-to "mx1.example.test:25:127.0.0.1": expected HOST:PORT:ADDR:PORT'
 status_is badmap 2

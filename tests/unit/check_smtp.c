@@ -247,6 +247,28 @@ START_TEST(test_greeting_refused)
 }
 END_TEST
 
+/* Issue 17: an LMTP server (a UNIX socket) answers EHLO with 500: the
+ * note says LHLO, which then works; LHLO to an SMTP server says EHLO. */
+START_TEST(test_ehlo_to_lmtp_says_lhlo)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fx_server(&f, "220 lmtp.test Dovecot ready.\r\n");
+	fx_send(&f, "EHLO me");
+	fx_server(&f, "500 5.5.1 Unknown command\r\n");
+	ck_assert(fx_find(&f, SESSION_NOTE, "wants LHLO instead") != NULL);
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_GREETED);
+	fx_send(&f, "LHLO me");
+	fx_server(&f, "250-lmtp.test\r\n250 PIPELINING\r\n");
+	ck_assert_int_eq(smtp_state(f.smtp), SMTP_READY);
+	fx_send(&f, "LHLO me");
+	fx_server(&f, "502 5.5.2 no\r\n");
+	ck_assert(fx_find(&f, SESSION_NOTE, "an SMTP server wants EHLO") != NULL);
+	fx_free(&f);
+}
+END_TEST
+
 /* Issue 12: a reply without a valid code is never a success, a refusal
  * a stage met, or a 354: the greeting is "malformed", DATA does not open
  * message mode, a recipient's summary names no internal value. */
@@ -1018,6 +1040,7 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_pipelined_replies_match_by_order);
 	tcase_add_test(tc, test_warns_but_sends_out_of_sequence);
 	tcase_add_test(tc, test_greeting_refused);
+	tcase_add_test(tc, test_ehlo_to_lmtp_says_lhlo);
 	tcase_add_test(tc, test_no_recipient_stage);
 	tcase_add_test(tc, test_malformed_replies_decide_nothing);
 	tcase_add_test(tc, test_auth_needs_235);
