@@ -297,10 +297,10 @@ static int cli_check(struct kb *kb, size_t errors, double load_ms)
 	double ms;
 
 	errors += cli_check_samples(kb, &nsamples, &ms);
-	printf("knowledge base %s: %zu codes, %zu enhanced codes, %zu diagnoses, %zu comparisons, %zu patterns, %zu text rules; %zu problem%s; loaded in %.2f ms\n",
+	printf("knowledge base %s: %zu codes, %zu enhanced codes, %zu diagnoses, %zu comparisons, %zu patterns, %zu text rules, %zu EHLO keywords; %zu problem%s; loaded in %.2f ms\n",
 	       kb_default_dir(), kb_code_count(kb), kb_enhanced_count(kb),
 	       kb_diagnosis_count(kb), kb_compare_count(kb), kb_pattern_count(kb),
-	       kb_rule_count(kb), errors, errors == 1 ? "" : "s", load_ms);
+	       kb_rule_count(kb), kb_extension_count(kb), errors, errors == 1 ? "" : "s", load_ms);
 	printf("text rules: %zu samples diagnosed in %.2f ms (%.1f us a reply)\n", nsamples, ms,
 	       nsamples ? ms * 1000.0 / (double)nsamples : 0.0);
 	errors += cli_check_langs(cli_lang);

@@ -237,6 +237,10 @@ static const struct opt_spec cli_specs[] = {
 	  .help = N_("note every SMTP state change with its cause\n"
 		  "(\"state GREETED -> READY on 250 to EHLO\");\n"
 		  "in a session: /trace on|off") },
+	{ .name = "raw", .kind = OPT_FLAG, .field = F(front.client.raw), .section = CLI_AUTH,
+	  .help = N_("show every read and write as hex and ASCII, with\n"
+		  "byte counts (inside TLS: decrypted, the TLS\n"
+		  "records named); in a session: /raw on|off") },
 	{ .name = "show-secrets", .kind = OPT_FLAG, .field = F(front.client.show_secrets),
 	  .section = CLI_AUTH,
 	  .help = N_("show SASL lines in the transcript as sent (by\n"
@@ -314,11 +318,13 @@ void cli_usage(FILE *f)
 "  PgUp/PgDn, Home/End  scroll the focused pane   mouse: wheel, click selects\n"
 "  Ctrl-L redraw   Ctrl-C clear the line (asks before abandoning a message)\n"
 "  Ctrl-D on an empty line, or /quit: send QUIT and exit\n"), f);
+	fputs(_("  F9           explanation pane: the selected reply's bytes (hex + ASCII)\n"), f);
 	fputs("\n", f);
 	fputs(_(
 "Transcript markers: '=== ' note, ' -> ' sent, '<-  ' received,\n"
 "' ~> ' / '<~  ' sent / received inside TLS, '~~~ ' TLS layer,\n"
 "'  # ' meaning of the reply, '!!! ' warning, '*** ' error.\n"), f);
+	fputs(_("'  | ' --raw: a read or write (\"read 37 bytes\"), then its bytes in hex.\n"), f);
 	fputs("\n", f);
 	fputs(_(
 "Exit status: 0 success, 1 internal error, 2 usage, 3 connect failed,\n"

@@ -84,6 +84,15 @@ struct client {
 	bool eof_held;
 	unsigned eof_timer;
 	unsigned child_err_lines;
+	/* --raw (client-raw.c): bytes ever queued and written on this
+	 * connection, counted so a write is known to hold a secret when it
+	 * overlaps [raw_secret_from, raw_secret_to), the bytes queued along
+	 * with a line the session redacts. */
+	unsigned long long raw_marked, raw_written;
+	size_t raw_kept;       /* bytes the dumps kept (SESSION_RAW_BUDGET) */
+	unsigned long long raw_secret_from, raw_secret_to;
+	size_t raw_seen_ev;    /* session events already looked at */
+	struct buf raw_tmp;
 };
 
 /* The message source is done with (closed, freed). */
@@ -94,6 +103,13 @@ void client_sent(struct client *c);
 bool client_bdat_may_send(const struct client *c);
 /* Moves message content into the output buffer while there is room. */
 void client_pump_message(struct client *c);
+/* --raw (client-raw.c): before a write, the bytes queued since the last
+ * call looked at for secrets; after a read or write, its raw dump; at a
+ * teardown, the counts start again. */
+void client_raw_mark(struct client *c);
+void client_raw_read(struct client *c, const char *p, size_t n);
+void client_raw_wrote(struct client *c, const char *p, size_t n);
+void client_raw_reset(struct client *c);
 
 /* client.c: the connection is gone (teardown, state CLOSED); the peer
  * closed it (what it means depends on what was awaited). */

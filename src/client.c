@@ -46,6 +46,7 @@ struct client *client_new(struct loop *l, struct session *s,
 	c->target = xstrdup("");
 	c->host = xstrdup("");
 	buf_init(&c->out);
+	buf_init(&c->raw_tmp);
 	return c;
 }
 
@@ -94,6 +95,7 @@ static void client_teardown(struct client *c)
 	reply_parser_reset(c->parser);
 	client_msg_clear(c);
 	client_local_teardown(c);
+	client_raw_reset(c);
 }
 
 static void client_dane_free(struct client *c)
@@ -136,6 +138,7 @@ void client_free(struct client *c)
 	smtp_free(c->smtp);
 	reply_parser_free(c->parser);
 	buf_free(&c->out);
+	buf_free(&c->raw_tmp);
 	free(c->target);
 	free(c->host);
 	client_dane_free(c);
@@ -307,11 +310,13 @@ static void client_update_events(struct client *c)
 
 static bool client_flush(struct client *c)
 {
+	client_raw_mark(c);
 	while (c->stream && c->out.len > 0) {
 		size_t done = 0;
 		enum stream_status st = stream_write(c->stream, c->out.data,
 						     c->out.len, &done);
 		if (st == STREAM_OK) {
+			client_raw_wrote(c, c->out.data, done);
 			buf_consume(&c->out, done);
 			continue;
 		}
@@ -487,6 +492,7 @@ static void client_tls_begin(struct client *c, bool implicit)
 	stream_push(c->stream, &tls_stream_ops, t);
 	client_local_tls_note(c);
 	c->tls = t;
+	tls_records_watch(t, c->opt.raw);
 	c->tls_hs = true;
 	c->tls_implicit = implicit;
 	session_tls(c->session, SESSION_TLS_NOTE, NULL, _("%s: TLS handshake, verifying %s%s%s"),
@@ -663,6 +669,7 @@ static void client_read(struct client *c)
 			client_fail(c, CLIENT_FAIL_LOST);
 			return;
 		}
+		client_raw_read(c, buf, got);
 		reply_parser_feed(c->parser, buf, got);
 		while (c->stream && !c->tls_hs && (r = reply_parser_next(c->parser)) != NULL) {
 			smtp_on_reply(c->smtp, r, &c->out);

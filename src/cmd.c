@@ -13,7 +13,7 @@ static const struct cmd_entry *const cmd_entries[] = {
 	&cmd_connect_entry,  &cmd_data_entry,     &cmd_dns_entry,     &cmd_explain_entry,
 	&cmd_guide_entry,
 	&cmd_help_entry,     &cmd_ladder_entry,   &cmd_lang_entry,   &cmd_mtasts_entry,  &cmd_mx_entry,      &cmd_pipe_entry,
-	&cmd_quit_entry,
+	&cmd_quit_entry,     &cmd_raw_entry,
 	&cmd_replay_entry,   &cmd_save_entry,     &cmd_scenario_entry, &cmd_sendfile_entry,
 	&cmd_starttls_entry, &cmd_tlsa_entry,     &cmd_trace_entry,
 };

@@ -9,6 +9,7 @@ void data_encoder_init(struct data_encoder *d)
 {
 	memset(d, 0, sizeof *d);
 	d->at_line_start = true;
+	data_headers_init(&d->hdr);
 }
 
 static void data_end_line(struct data_encoder *d, struct buf *out)
@@ -62,6 +63,8 @@ void data_encode(struct data_encoder *d, const char *in, size_t n,
 	/* Runs of ordinary octets are copied whole: this is the hot path
 	 * of a large message (bench/throughput.sh). */
 	d->in_bytes += n;
+	if (d->hdr.in_header)
+		data_headers_feed(&d->hdr, in, n);
 	while (i < n) {
 		char c = in[i];
 		size_t run;

@@ -236,6 +236,7 @@ void explain_format_long(const struct explanation *x, struct buf *out, size_t wi
 			fmt_wrap(out, c->context[i], 4, width);
 		}
 	}
+	explain_format_extensions(x, out, width);
 	if (x->decoded)
 		buf_printf(out, _("\nDecoded from base64: \"%s\"\n"), x->decoded);
 	if (x->diagnosis) {
@@ -425,6 +426,8 @@ void explain_format_json(const struct explanation *x, struct buf *out)
 	json_str(out, &f, "rfc", c ? c->rfc : NULL);
 	json_str(out, &f, "text", x->text);
 	json_str(out, &f, "decoded", x->decoded);
+	json_key(out, &f, "extensions");
+	explain_json_extensions(x, out);
 	json_key(out, &f, "notes");
 	buf_addc(out, '[');
 	for (size_t i = 0; i < x->nnotes; i++) {

@@ -103,6 +103,12 @@ void explain_free(struct explanation *x)
 	free(x->decoded);
 	for (size_t i = 0; i < x->nnotes; i++)
 		free(x->notes[i]);
+	for (size_t i = 0; i < x->nexts; i++) {
+		free(x->exts[i].keyword);
+		free(x->exts[i].params);
+		free(x->exts[i].detail);
+	}
+	free(x->exts);
 	explain_init(x);
 }
 
@@ -598,6 +604,8 @@ void explain_reply(const struct kb *kb, const struct reply *r,
 	}
 	explain_common(kb, ctx, match.data, x);
 	buf_free(&match);
+	if (ctx->has_verb && (ctx->verb == SMTP_V_EHLO || ctx->verb == SMTP_V_LHLO))
+		explain_extensions(kb, r, ctx, x);
 }
 
 bool explain_text(const struct kb *kb, int code, const char *enhanced, const char *text,

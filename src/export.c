@@ -9,6 +9,7 @@
 
 #include "smtpscope/explain.h"
 #include "smtpscope/export.h"
+#include "smtpscope/hexdump.h"
 #include "smtpscope/i18n.h"
 #include "smtpscope/ladder.h"
 
@@ -105,6 +106,32 @@ static void export_json_lines(struct buf *out, const char *p, size_t n)
 	buf_addc(out, ']');
 }
 
+/* A member's value: our own text, escaped, or null. */
+static void export_json_text(struct buf *out, const char *key, const char *text)
+{
+	buf_printf(out, ",\"%s\":", key);
+	if (text)
+		export_json_escaped(out, text, strlen(text));
+	else
+		buf_adds(out, "null");
+}
+
+/* --raw: a read or write, its bytes in hex (none if it held a secret). */
+static void export_json_raw(const struct session_event *ev, struct buf *out)
+{
+	buf_printf(out, ",\"raw\":{\"direction\":\"%s\",\"bytes\":%zu,\"hex\":",
+		   ev->raw_write ? "write" : "read", ev->raw_total);
+	if (ev->raw) {
+		buf_addc(out, '"');
+		hexdump_plain(out, ev->raw, ev->raw_len);
+		buf_addc(out, '"');
+	} else {
+		buf_adds(out, "null");
+	}
+	export_json_text(out, "tls_records", ev->detail);
+	buf_addc(out, '}');
+}
+
 static void export_jsonl_event(const struct printer_options *o, const struct session_event *ev,
 			       struct buf *out)
 {
@@ -114,11 +141,7 @@ static void export_jsonl_event(const struct printer_options *o, const struct ses
 	buf_printf(out, "{\"index\":%zu,\"kind\":\"%s\",\"time\":", ev->index,
 		   session_kind_name(ev->kind));
 	export_json_time(out, ev->wall_us);
-	buf_adds(out, ",\"text\":");
-	if (ev->text)
-		export_json_escaped(out, ev->text, strlen(ev->text));
-	else
-		buf_adds(out, "null");
+	export_json_text(out, "text", ev->text);
 	buf_adds(out, ",\"lines\":");
 	if (has_raw)
 		export_json_lines(out, ev->raw, ev->raw_len);
@@ -164,11 +187,9 @@ static void export_jsonl_event(const struct printer_options *o, const struct ses
 	} else {
 		buf_adds(out, "null");
 	}
-	buf_adds(out, ",\"tls_failure\":");
-	if (ev->detail)
-		export_json_escaped(out, ev->detail, strlen(ev->detail));
-	else
-		buf_adds(out, "null");
+	export_json_text(out, "tls_failure", ev->kind == SESSION_TLS ? ev->detail : NULL);
+	if (ev->kind == SESSION_RAW)
+		export_json_raw(ev, out);
 	buf_adds(out, "}\n");
 }
 
@@ -194,7 +215,7 @@ static const char export_css[] =
 	"pre{font-family:monospace;font-size:0.95em;background:#f7f7f7;padding:1em;"
 	"white-space:pre-wrap;border:1px solid #ddd}"
 	".s{font-weight:bold}.x{color:#555;font-style:italic}.n{color:#06c}"
-	".w{color:#a60}.e{color:#c00;font-weight:bold}.t{color:#608}"
+	".w{color:#a60}.e{color:#c00;font-weight:bold}.t{color:#608}.b{color:#777}"
 	".r2{color:#070}.r3{color:#077}.r4{color:#a60}.r5{color:#c00}"
 	"table{border-collapse:collapse}td{padding:0.2em 1em;border-bottom:1px solid #ddd}";
 
@@ -212,6 +233,7 @@ static const char *export_line_class(const struct printer_line *line)
 	static const char *const cls[] = {
 		[PRINTER_NOTE] = "n", [PRINTER_SENT] = "s", [PRINTER_EXPLAIN] = "x",
 		[PRINTER_WARN] = "w", [PRINTER_ERROR] = "e", [PRINTER_TLS] = "t",
+		[PRINTER_RAW] = "b",
 	};
 
 	if (line->kind == PRINTER_REPLY)

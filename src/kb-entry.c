@@ -1,8 +1,9 @@
 /* kb-entry: the kinds of knowledge-base entry ([code], [enhanced],
  * [enhanced-class], [enhanced-subject], [diagnosis], [compare], [pattern],
- * [tls-error]): for each, its key table, a check of its header and its
- * builder.  The entries lexer reads the file and checks each entry
- * against its table before the builder sees it. */
+ * [tls-error]; [rule] is in kb-rule.c, [extension] in kb-ext.c): for
+ * each, its key table, a check of its header and its builder.  The
+ * entries lexer reads the file and checks each entry against its table
+ * before the builder sees it. */
 #include "config.h"
 
 #include <ctype.h>
@@ -640,6 +641,7 @@ static const struct entry_kind kb_kinds[] = {
 	KB_KIND("pattern", "pattern NAME", kb_pattern_keys, kb_matcher_args, kb_pattern_build),
 	KB_KIND("tls-error", "tls-error NAME", kb_tls_keys, kb_matcher_args, kb_tls_build),
 	KB_KIND("rule", "rule NAME", kb_rule_keys, kb_rule_args, kb_rule_build),
+	KB_KIND("extension", "extension KEYWORD", kb_ext_keys, kb_ext_args, kb_ext_build),
 };
 
 const struct entries_format kb_format = { kb_kinds, UTIL_ARRAY_LEN(kb_kinds) };

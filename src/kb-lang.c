@@ -29,6 +29,7 @@ static const char *const kb_lang_compare_keys[] = { "text", NULL };
 static const char *const kb_lang_pattern_keys[] = { "means", "action", "enhanced-note", NULL };
 static const char *const kb_lang_tls_keys[] = { "title", "cause", "next", NULL };
 static const char *const kb_lang_rule_keys[] = { "note", NULL };
+static const char *const kb_lang_ext_keys[] = { "name", "means", "try", "params", NULL };
 
 /* ---- finding the English entry and its fields ------------------------ */
 
@@ -136,6 +137,14 @@ static bool kb_lang_find(struct kb *kb, const char *kind, const char *args,
 	} else if (strcmp(kind, "rule") == 0 && kb_lang_rule(kb, args)) {
 		t->keys = kb_lang_rule_keys;
 		t->slot[0] = &kb_lang_rule(kb, args)->pub.note;
+	} else if (strcmp(kind, "extension") == 0 && kb_extension(kb, args)) {
+		struct kb_extension *x = (struct kb_extension *)kb_extension(kb, args);
+
+		t->keys = kb_lang_ext_keys;
+		t->slot[0] = &x->name;
+		t->slot[1] = &x->means;
+		t->slot[2] = &x->advice;
+		t->slot[3] = &x->params;
 	} else {
 		return false;
 	}
@@ -240,6 +249,10 @@ static const struct entry_key kb_lang_keys_tls[] = {
 static const struct entry_key kb_lang_keys_rule[] = {
 	{ "note", 0, NULL }, { "source", O, NULL },
 };
+static const struct entry_key kb_lang_keys_ext[] = {
+	{ "name", O, NULL }, { "means", 0, NULL }, { "try", 0, NULL }, { "params", 0, NULL },
+	{ "source", O, NULL },
+};
 
 /* The header must name an English entry. */
 static bool kb_lang_args(void *ctx, struct entry *e)
@@ -297,6 +310,7 @@ static const struct entry_kind kb_lang_kinds[] = {
 	KB_LANG_KIND("pattern", kb_lang_keys_pattern),
 	KB_LANG_KIND("tls-error", kb_lang_keys_tls),
 	KB_LANG_KIND("rule", kb_lang_keys_rule),
+	KB_LANG_KIND("extension", kb_lang_keys_ext),
 };
 
 static const struct entries_format kb_lang_format = {
@@ -376,6 +390,9 @@ size_t kb_lang_gaps(const struct kb *kb, struct buf *out)
 	for (size_t i = 0; i < kb->nrules; i++)
 		gaps += kb_lang_gaps_of(kb, "rule", kb->rules[i]->pub.id, kb->rules[i]->pub.file,
 					kb->rules[i]->pub.line, out);
+	for (size_t i = 0; i < kb->nexts; i++)
+		gaps += kb_lang_gaps_of(kb, "extension", kb->exts[i]->keyword, kb->exts[i]->file,
+					kb->exts[i]->line, out);
 	return gaps;
 }
 

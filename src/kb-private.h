@@ -65,6 +65,8 @@ struct kb {
 	struct kb_matchers tls;
 	struct kb_rule_impl **rules;
 	size_t nrules, rules_cap;
+	struct kb_extension **exts;   /* kb-ext.c */
+	size_t nexts, exts_cap;
 	/* Fields a translation replaced, with their English text (kb-lang.c). */
 	struct {
 		struct kb_lang_field *v;
@@ -113,6 +115,13 @@ extern const struct entry_key kb_rule_keys[KB_RULE_NKEYS];
 bool kb_rule_args(void *ctx, struct entry *e);
 void kb_rule_build(void *ctx, struct entry *e);
 void kb_rules_free(struct kb *kb);
+
+/* The [extension] kind (kb-ext.c). */
+#define KB_EXT_NKEYS 5
+extern const struct entry_key kb_ext_keys[KB_EXT_NKEYS];
+bool kb_ext_args(void *ctx, struct entry *e);
+void kb_ext_build(void *ctx, struct entry *e);
+void kb_exts_free(struct kb *kb);
 
 /* The kinds of entry of a .kb file (kb-entry.c). */
 extern const struct entries_format kb_format;

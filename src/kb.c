@@ -103,6 +103,7 @@ void kb_free(struct kb *kb)
 	kb_matchers_free(&kb->patterns);
 	kb_matchers_free(&kb->tls);
 	kb_rules_free(kb);
+	kb_exts_free(kb);
 	free(kb->lang.v);
 	kb_free(kb->retired);
 	free(kb);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "smtpscope/explain.h"
+#include "smtpscope/hexdump.h"
 #include "smtpscope/i18n.h"
 #include "smtpscope/printer.h"
 
@@ -20,6 +21,7 @@ static const char *const printer_markers[][2] = {
 	[PRINTER_WARN] = { "!!! ", "!!! " },
 	[PRINTER_ERROR] = { "*** ", "*** " },
 	[PRINTER_TLS] = { "~~~ ", "~~~ " },
+	[PRINTER_RAW] = { "  | ", "  | " },
 };
 #define PRINTER_MARKER_LEN 4
 
@@ -205,6 +207,38 @@ static void printer_text(struct printer_out *p, enum printer_kind k)
 	}
 }
 
+/* --raw: what moved ("read 37 bytes (decrypted); TLS records: ..."),
+ * then its bytes as hex + ASCII rows. */
+static void printer_raw_dump(struct printer_out *p)
+{
+	const struct session_event *ev = p->ev;
+	size_t per_row = p->o->raw_per_row ? p->o->raw_per_row : HEXDUMP_WIDE;
+	int digits = hexdump_digits(ev->raw_len);
+
+	printer_begin(p, PRINTER_RAW);
+	buf_printf(&p->b, ev->raw_write ? ngettext("wrote %zu byte", "wrote %zu bytes", ev->raw_total)
+			  : ngettext("read %zu byte", "read %zu bytes", ev->raw_total), ev->raw_total);
+	if (ev->encrypted)
+		buf_adds(&p->b, ev->raw_write ? _(" (before TLS encryption)") : _(" (decrypted)"));
+	if (ev->detail) {
+		buf_adds(&p->b, _("; TLS records: "));
+		util_escape(&p->b, ev->detail, strlen(ev->detail));
+	}
+	if (ev->redacted)
+		buf_adds(&p->b, _("; part of an AUTH exchange: not dumped, raw dumps never hold credentials"));
+	else if (ev->raw_len == 0 && ev->raw_total > 0)
+		buf_printf(&p->b, _("; not dumped: --raw keeps %d MiB of a connection's bytes"),
+			   SESSION_RAW_BUDGET / (1024 * 1024));
+	else if (ev->raw_len < ev->raw_total)
+		buf_printf(&p->b, _("; the first %zu shown"), ev->raw_len);
+	printer_end(p);
+	for (size_t off = 0; off < ev->raw_len; off += per_row) {
+		printer_begin(p, PRINTER_RAW);
+		hexdump_row(&p->b, ev->raw + off, ev->raw_len - off, off, per_row, digits);
+		printer_end(p);
+	}
+}
+
 static enum printer_kind printer_text_kind(enum session_kind k)
 {
 	switch (k) {
@@ -226,6 +260,9 @@ void printer_event_lines(const struct printer_options *o, const struct session_e
 		break;
 	case SESSION_REPLY:
 		printer_reply(&p);
+		break;
+	case SESSION_RAW:
+		printer_raw_dump(&p);
 		break;
 	case SESSION_TLS:
 		printer_text(&p, ev->detail ? PRINTER_ERROR : PRINTER_TLS);

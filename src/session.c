@@ -103,7 +103,8 @@ static struct session_event *session_new_event(struct session *s,
 	e->answers = SIZE_MAX;
 	e->latency_us = -1;
 	e->encrypted = s->encrypted &&
-		       (kind == SESSION_SENT || kind == SESSION_DATA || kind == SESSION_REPLY);
+		       (kind == SESSION_SENT || kind == SESSION_DATA || kind == SESSION_REPLY ||
+			kind == SESSION_RAW);
 	e->insecure = s->insecure;
 	e->utf8 = s->utf8 && kind == SESSION_REPLY;
 	s->clock.now(s->clock.ctx, &e->wall_us, &e->mono_us);
@@ -135,6 +136,26 @@ size_t session_sent_redacted(struct session *s, const char *shown)
 	e->raw = xasprintf("%s\r\n", shown);
 	e->raw_len = strlen(e->raw);
 	e->redacted = true;
+	return session_append(s, e);
+}
+
+size_t session_raw(struct session *s, bool write, const char *bytes, size_t n, size_t keep,
+		   bool secret, const char *records)
+{
+	struct session_event *e = session_new_event(s, SESSION_RAW);
+
+	e->raw_write = write;
+	e->raw_total = n;
+	e->redacted = secret;
+	if (keep > n)
+		keep = n;
+	if (keep > SESSION_RAW_KEEP)
+		keep = SESSION_RAW_KEEP;
+	if (!secret && keep > 0) {
+		e->raw_len = keep;
+		e->raw = xmemdup(bytes, keep);
+	}
+	e->detail = records ? xstrdup(records) : NULL;
 	return session_append(s, e);
 }
 
@@ -271,7 +292,7 @@ const char *session_kind_name(enum session_kind kind)
 		[SESSION_SENT] = "sent",       [SESSION_DATA] = "data",
 		[SESSION_REPLY] = "reply",     [SESSION_NOTE] = "note",
 		[SESSION_WARN] = "warning",    [SESSION_ERROR] = "error",
-		[SESSION_TLS] = "tls",
+		[SESSION_TLS] = "tls",         [SESSION_RAW] = "raw",
 	};
 
 	if ((size_t)kind >= UTIL_ARRAY_LEN(names))

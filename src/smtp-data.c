@@ -4,6 +4,8 @@
  * after BDAT LAST — with LMTP's one reply per recipient (RFC 2033 4.2). */
 #include "config.h"
 
+#include <string.h>
+
 #include "smtpscope/smtp.h"
 #include "smtp-private.h"
 #include "smtpscope/i18n.h"
@@ -100,10 +102,83 @@ static void smtp_data_8bit(struct smtp *s, size_t n)
 			     n);
 }
 
+/* The example a header warning gives: the sender's address, or one. */
+static const char *smtp_data_sender(const struct smtp *s)
+{
+	return s->mail_from && s->mail_from[0] ? s->mail_from : "you@example.org";
+}
+
+/* A line of the header section that is no field (RFC 5322 2.1, 2.2). */
+static void smtp_data_bad_header(struct smtp *s, const struct data_headers *h)
+{
+	if (h->bad_line == 1 && h->fields == 0)
+		session_text(s->session, SESSION_WARN,
+			     _("the message begins with \"%s\", which is no header field (Name: value): a "
+			       "message is its header fields, an empty line, then the body (RFC 5322 2.1); "
+			       "write the headers first (From:, Date:, Subject: ...), then an empty line, "
+			       "then the text"), h->bad);
+	else if (!h->blank_seen)
+		session_text(s->session, SESSION_WARN,
+			     _("line %zu of the message (\"%s\") is no header field, and no empty line came "
+			       "before it: the body must be separated from the headers by an empty line "
+			       "(RFC 5322 2.1), else the server reads it as a broken header; type an empty "
+			       "line after the last header"), h->bad_line, h->bad);
+	else
+		session_text(s->session, SESSION_WARN,
+			     _("line %zu of the message (\"%s\") is in the header section (before the "
+			       "first empty line) but is no header field: RFC 5322 2.2 wants Name: value, "
+			       "and a continued field's next line starts with a space; add the colon, or "
+			       "move the line below the empty line"), h->bad_line, h->bad);
+}
+
+/* Date and From are required, Message-ID SHOULD be there (RFC 5322 3.6). */
+static void smtp_data_missing_headers(struct smtp *s, const struct data_headers *h)
+{
+	const char *from = smtp_data_sender(s), *at = strrchr(from, '@');
+	struct buf names, example;
+
+	if (h->date && h->from && h->message_id)
+		return;
+	if (h->date && h->from) {
+		session_text(s->session, SESSION_WARN,
+			     _("the message has no Message-ID: header: RFC 5322 3.6.4 says every message "
+			       "SHOULD have one, and spam filters count its absence; add one to the headers, "
+			       "e.g. Message-ID: <1@%s>"), at ? at + 1 : "example.org");
+		return;
+	}
+	buf_init(&names);
+	buf_init(&example);
+	if (!h->date) {
+		buf_adds(&names, "Date:");
+		buf_adds(&example, "Date: Mon, 7 Jul 2025 09:30:00 +0000");
+	}
+	if (!h->from) {
+		buf_printf(&names, "%sFrom:", names.len ? ", " : "");
+		buf_printf(&example, "%sFrom: <%s>", example.len ? " / " : "", from);
+	}
+	if (!h->message_id) {
+		buf_printf(&names, "%sMessage-ID:", names.len ? ", " : "");
+		buf_printf(&example, " / Message-ID: <1@%s>", at ? at + 1 : "example.org");
+	}
+	/* TRANSLATORS: the missing headers ("Date:, From:"), then an example of each */
+	session_text(s->session, SESSION_WARN,
+		     _("headers missing from the message: %s. RFC 5322 3.6 requires Date and From in "
+		       "every message (Message-ID SHOULD be there too); servers may refuse it (550 5.6.0 "
+		       "or 5.7.1) or add their own. Add them above the empty line, e.g. %s (/compose "
+		       "writes a message with all of them)"), names.data, example.data);
+	buf_free(&names);
+	buf_free(&example);
+}
+
 /* What the encoder saw in the message, before the end marker. */
 static void smtp_data_report(struct smtp *s, const struct data_encoder *d)
 {
 	const char *how = s->data.raw ? _("sent as they were") : _("turned into CRLF");
+
+	data_headers_finish(&s->data.enc.hdr);
+	if (d->hdr.bad_line)
+		smtp_data_bad_header(s, &d->hdr);
+	smtp_data_missing_headers(s, &d->hdr);
 
 	if (d->bare_lf)
 		session_text(s->session, SESSION_WARN,

@@ -208,6 +208,42 @@ static void smtp_params_one(struct smtp *s, enum smtp_verb v, const char *key, c
 			 v == SMTP_V_MAIL ? "MAIL" : "RCPT", key);
 }
 
+/* RFC 5321 4.1.1.2, 4.1.1.3, 4.1.2: MAIL FROM:<path>, RCPT TO:<path>,
+ * the angle brackets part of the syntax. */
+static void smtp_params_path(struct smtp *s, enum smtp_verb v, const char *line)
+{
+	const char *colon = strchr(line, ':'), *lt;
+	size_t n;
+	char *addr;
+
+	if (colon == NULL) {
+		smtp_params_warn(s, "%s", v == SMTP_V_MAIL
+				 ? _("MAIL without FROM: the command is MAIL FROM:<address> (RFC 5321 "
+				     "4.1.1.2); expect 501")
+				 : _("RCPT without TO: the command is RCPT TO:<address> (RFC 5321 4.1.1.3); "
+				     "expect 501"));
+		return;
+	}
+	lt = colon + 1 + strspn(colon + 1, " \t");
+	if (*lt == '<') {
+		if (strchr(lt, '>') == NULL)
+			smtp_params_warn(s, _("the address after %.*s opens with \"<\" but has no closing "
+					      "\">\" (RFC 5321 4.1.2); expect 501"),
+					 (int)(colon + 1 - line), line);
+		return;
+	}
+	n = strcspn(lt, " \t");
+	addr = xmemdup(lt, n);
+	if (v == SMTP_V_MAIL)
+		smtp_params_warn(s, _("the sender has no angle brackets: RFC 5321 4.1.2 wants "
+				      "MAIL FROM:<%s>%s; many servers answer 501 or 555 to it"),
+				 addr, n == 0 ? _(" (the null sender, for bounces)") : "");
+	else
+		smtp_params_warn(s, _("the recipient has no angle brackets: RFC 5321 4.1.2 wants "
+				      "RCPT TO:<%s>; many servers answer 501 or 555 to it"), addr);
+	free(addr);
+}
+
 void smtp_params_check(struct smtp *s, enum smtp_verb v, const char *line)
 {
 	const char *path, *p;
@@ -215,6 +251,7 @@ void smtp_params_check(struct smtp *s, enum smtp_verb v, const char *line)
 
 	if (v != SMTP_V_MAIL && v != SMTP_V_RCPT)
 		return;
+	smtp_params_path(s, v, line);
 	p = smtp_params_split(line, &path, &plen);
 	if (v == SMTP_V_MAIL) {
 		memset(&s->txn.mail, 0, sizeof s->txn.mail);

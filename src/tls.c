@@ -371,6 +371,8 @@ struct tls_conn *tls_client_new(int fd, const char *host,
 		return NULL;
 	}
 	SSL_set_app_data(t->ssl, t);
+	SSL_set_msg_callback(t->ssl, tls_records_callback);
+	SSL_set_msg_callback_arg(t->ssl, t);
 	/* RFC 6066 3: SNI carries host names, never address literals. */
 	if (!o->no_sni && !ip && SSL_set_tlsext_host_name(t->ssl, name) != 1) {
 		*err = tls_queue_dup(_("bad SNI name: "));

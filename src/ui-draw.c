@@ -10,8 +10,23 @@
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/explain.h"
+#include "smtpscope/hexdump.h"
 #include "smtpscope/i18n.h"
 #include "smtpscope/ui.h"
+
+/* --raw dumps in the session pane: as many bytes a row as fit (after the
+ * marker and the time); the cached lines go when that changes. */
+static void ui_layout_raw(struct ui *ui)
+{
+	int used = 4 + (ui->opt_tui.print.timestamps ? 13 : 0);
+	size_t per = hexdump_fit(ui->session.w > used ? (size_t)(ui->session.w - used) : 1,
+				 SESSION_RAW_KEEP);
+
+	if (per != ui->opt_tui.print.raw_per_row) {
+		ui->opt_tui.print.raw_per_row = per;
+		ui_cache_free(&ui->cache);
+	}
+}
 
 /* Pane title rows sit above each rect. */
 void ui_layout(struct ui *ui)
@@ -33,6 +48,7 @@ void ui_layout(struct ui *ui)
 		ui->session = (struct ui_rect){ 1, 0, sh, cols };
 		ui->explain = (struct ui_rect){ sh + 2, 0, h - 1 - sh, cols };
 	}
+	ui_layout_raw(ui);
 	free(ui->row_ev);
 	ui->row_ev = xcalloc((size_t)(ui->session.h > 0 ? ui->session.h : 1), sizeof *ui->row_ev);
 	ui->nrow_ev = ui->session.h;
@@ -204,6 +220,27 @@ static void ui_draw_session(struct ui *ui)
 	}
 }
 
+/* F9: the reply's bytes as received, in rows that fit the pane. */
+static void ui_explain_raw(struct ui *ui, const struct session_event *e)
+{
+	const struct reply *r = e->reply;
+	size_t w = ui->explain.w > 1 ? (size_t)ui->explain.w - 1 : 1;
+
+	buf_printf(&ui->explain_text,
+		   ngettext("The %zu byte of this reply as received%s (F9 or Esc: the explanation again):",
+			    "The %zu bytes of this reply as received%s (F9 or Esc: the explanation again):",
+			    e->raw_len), e->raw_len,
+		   e->encrypted ? _(", decrypted from TLS") : "");
+	buf_adds(&ui->explain_text, "\n\n");
+	hexdump(&ui->explain_text, e->raw, e->raw_len, hexdump_fit(w, e->raw_len), "");
+	if (r && r->raw_seen > r->raw_len)
+		buf_printf(&ui->explain_text,
+			   ngettext("\n%zu more byte came with it and was not kept (smtpscope's limits on a reply)\n",
+				    "\n%zu more bytes came with it and were not kept (smtpscope's limits on a reply)\n",
+				    r->raw_seen - r->raw_len),
+			   r->raw_seen - r->raw_len);
+}
+
 static void ui_explain_refresh(struct ui *ui, size_t ev)
 {
 	const struct session_event *e;
@@ -220,6 +257,10 @@ static void ui_explain_refresh(struct ui *ui, size_t ev)
 		return;
 	}
 	e = session_get(ui->f.session, ev);
+	if (ui->explain_raw) {
+		ui_explain_raw(ui, e);
+		return;
+	}
 	ctx.has_verb = true;
 	ctx.verb = e->verb;
 	ctx.tls_active = e->encrypted;
@@ -266,6 +307,19 @@ static void ui_explain_title(const struct session_event *ev, bool newest,
 		 newest ? _(" (newest)") : "");
 }
 
+/* "Raw bytes: reply 250 to EHLO (F9: explanation)" */
+static void ui_explain_raw_title(const struct session_event *ev, char *title, size_t size)
+{
+	const struct reply *r = ev->reply;
+
+	if (r->code >= 0)
+		snprintf(title, size, _("Raw bytes: reply %03d to %.40s (F9: explanation)"), r->code,
+			 session_reply_to(ev));
+	else
+		snprintf(title, size, _("Raw bytes: malformed reply to %.40s (F9: explanation)"),
+			 session_reply_to(ev));
+}
+
 static void ui_draw_explain(struct ui *ui)
 {
 	size_t ev = ui_selected_reply(ui);
@@ -274,6 +328,8 @@ static void ui_draw_explain(struct ui *ui)
 	ui_explain_refresh(ui, ev);
 	if (ev == SIZE_MAX)
 		snprintf(title, sizeof title, "%s", _("Explanation"));
+	else if (ui->explain_raw)
+		ui_explain_raw_title(session_get(ui->f.session, ev), title, sizeof title);
 	else
 		ui_explain_title(session_get(ui->f.session, ev), ui->selected == SIZE_MAX,
 				 title, sizeof title);
@@ -422,6 +478,7 @@ static const char *const ui_help_keys[] = {
 	N_("  F7, /ladder      session pane: transcript <-> ladder diagram (client"),
 	N_("                   <-> server arrows, codes in colour), drawn live"),
 	N_("  F8               during /replay: run the next step"),
+	N_("  F9               explanation pane: the reply's raw bytes (F9, Esc: back)"),
 	N_("  Tab              complete: SMTP verbs, /commands, AUTH mechanisms,"),
 	N_("                   file names for /sendfile, codes for /explain"),
 	N_("  Up, Down         command line: history; session pane: select a reply"),

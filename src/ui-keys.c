@@ -113,6 +113,16 @@ static void ui_keys_help(struct ui *ui, int key, bool code)
 	ui->dirty = true;
 }
 
+/* F9: the explanation pane shows the selected reply's bytes, or again
+ * its explanation. */
+static void ui_keys_raw(struct ui *ui, bool on)
+{
+	ui->explain_raw = on;
+	ui->explain_w = 0; /* drawn again */
+	ui->explain_top = 0;
+	ui->dirty = true;
+}
+
 static void ui_keys_code(struct ui *ui, int key)
 {
 	bool pane = ui->focus != UI_FOCUS_CMD;
@@ -126,6 +136,8 @@ static void ui_keys_code(struct ui *ui, int key)
 		ui->dirty = true;
 	} else if (key == KEY_F(8)) {
 		front_replay_step(&ui->f);
+	} else if (key == KEY_F(9)) {
+		ui_keys_raw(ui, !ui->explain_raw);
 	} else if (key == KEY_F(6) || key == KEY_BTAB) {
 		ui->focus = (enum ui_focus)((ui->focus + 1) % UI_FOCUS__COUNT);
 		ui->dirty = true;
@@ -189,13 +201,15 @@ static void ui_keys_char(struct ui *ui, wint_t ch)
 		wint_t next;
 
 		/* Alt-x arrives as ESC x: pass both to readline.  A lone Esc
-		 * only clears the completion list. */
+		 * only clears the completion list and the raw bytes (F9). */
 		if (get_wch(&next) == OK) {
 			ui_rl_feed("\033", 1);
 			ch = next;
 			break;
 		}
 		buf_clear(&ui->matches);
+		if (ui->explain_raw)
+			ui_keys_raw(ui, false);
 		ui->dirty = true;
 		return;
 	}

@@ -44,6 +44,7 @@ struct client_options {
 	bool verify_ask;
 	bool show_secrets; /* --show-secrets: SASL lines in the transcript as sent */
 	bool trace;        /* --trace: every state change noted with its cause */
+	bool raw;          /* --raw: every read and write as a hex dump */
 	struct transport_connect_to connect_to; /* --connect-to rules */
 };
 
@@ -119,6 +120,11 @@ enum transport_error client_connect_error(const struct client *c);
  * the next connect; NULL clears it. */
 void client_set_peer_auth(struct client *c, const char *text);
 const char *client_peer_auth(const struct client *c);
+/* --raw, /raw on|off: every read and write from now on recorded as a
+ * SESSION_RAW event (inside TLS the decrypted bytes and the records they
+ * came in); a write holding an AUTH secret is recorded without its bytes. */
+void client_set_raw(struct client *c, bool on);
+bool client_raw(const struct client *c);
 
 /* Closes the connection from our side. */
 void client_close(struct client *c, const char *why);

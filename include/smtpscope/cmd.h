@@ -125,6 +125,7 @@ extern const struct cmd_entry cmd_mtasts_entry;
 extern const struct cmd_entry cmd_mx_entry;
 extern const struct cmd_entry cmd_pipe_entry;
 extern const struct cmd_entry cmd_quit_entry;
+extern const struct cmd_entry cmd_raw_entry;
 extern const struct cmd_entry cmd_replay_entry;
 extern const struct cmd_entry cmd_save_entry;
 extern const struct cmd_entry cmd_scenario_entry;

@@ -49,6 +49,19 @@ struct explain_ctx {
 
 #define EXPLAIN_MAX_NOTES 8
 
+/* One line after the first of a 2xx reply to EHLO or LHLO: a service
+ * extension the server offers (RFC 5321 4.1.1.1), explained from the
+ * knowledge base's [extension] entries (explain-ext.c). */
+struct explain_ext {
+	char *keyword;                    /* escaped, upper case */
+	char *params;                     /* escaped; "" if none */
+	const struct kb_extension *entry; /* NULL: not in the knowledge base */
+	char *detail;                     /* what its parameters say, or NULL */
+	bool local;                       /* begins with X: not registered (RFC 5321 2.2.2) */
+	bool legacy;                      /* "AUTH=LOGIN": the pre-standard form */
+	bool malformed;                   /* characters RFC 5321 does not allow */
+};
+
 struct explanation {
 	int code;                        /* -1: no code */
 	const struct kb_code *entry;     /* NULL for an unknown code */
@@ -72,6 +85,8 @@ struct explanation {
 	char *decoded;                   /* 334: the base64 text decoded */
 	char *notes[EXPLAIN_MAX_NOTES];  /* remarks: mismatches, fallbacks */
 	size_t nnotes;
+	struct explain_ext *exts;        /* a 2xx to EHLO/LHLO: its keywords */
+	size_t nexts;
 };
 
 void explain_init(struct explanation *x);
@@ -112,6 +127,14 @@ bool explain_find_enhanced(const char *text, int code, struct explain_enh *out);
  * earlier rule takes it); false with the reason in why. */
 bool explain_rule_sample(const struct kb *kb, const struct kb_rule *r, size_t i,
 			 struct buf *why);
+
+/* A 2xx reply to EHLO or LHLO: each keyword line into x->exts
+ * (explain_reply does it when the context says EHLO or LHLO). */
+void explain_extensions(const struct kb *kb, const struct reply *r,
+			const struct explain_ctx *ctx, struct explanation *x);
+/* The keywords as a section of the long form, and as a JSON array. */
+void explain_format_extensions(const struct explanation *x, struct buf *out, size_t width);
+void explain_json_extensions(const struct explanation *x, struct buf *out);
 
 /* Output forms. */
 /* Text word-wrapped to width columns (0: none), each line indented;

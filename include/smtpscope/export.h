@@ -5,6 +5,11 @@
  * diagram, inline CSS, no external assets, well-formed XHTML).  The
  * format follows the file name's extension.
  *
+ * --raw dumps are kept in every format (as printed in .txt and .html; in
+ * .jsonl an event of kind "raw" with a "raw" member: direction, byte
+ * count, the bytes kept in hex, the TLS records); they never hold a
+ * secret (session.h).
+ *
  * Secrets are redacted in every format: the initial response of an AUTH
  * command and every line sent after a 334 become "***", and the event is
  * marked "redacted".  Server bytes are escaped (util_escape) and, in

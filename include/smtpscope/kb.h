@@ -99,6 +99,16 @@ struct kb_tls_error {
 	int line;
 };
 
+/* An EHLO keyword (help/kb/extensions.kb, [extension KEYWORD]): what the
+ * service extension offers a client, where it is defined, what to try. */
+struct kb_extension {
+	const char *keyword;            /* upper case: "SIZE", "X-EXPS" */
+	const char *name, *rfc, *means, *advice;
+	const char *params;             /* what its parameters say, or NULL */
+	const char *file;
+	int line;
+};
+
 /* A text-cue rule (help/kb/rules.kb): a diagnosis from the words of a
  * reply, tried in file order after the provider patterns and before the
  * code alone decides.  Its constraints narrow where it applies. */
@@ -214,6 +224,10 @@ size_t kb_enhanced_count(const struct kb *kb);
 size_t kb_diagnosis_count(const struct kb *kb);
 const struct kb_diagnosis *kb_diagnosis_at(const struct kb *kb, size_t i);
 size_t kb_compare_count(const struct kb *kb);
+/* The [extension] entry of an EHLO keyword (case ignored), or NULL. */
+const struct kb_extension *kb_extension(const struct kb *kb, const char *keyword);
+size_t kb_extension_count(const struct kb *kb);
+const struct kb_extension *kb_extension_at(const struct kb *kb, size_t i);
 const struct kb_compare *kb_compare_at(const struct kb *kb, size_t i);
 
 const char *kb_ctx_name(enum kb_ctx ctx);

@@ -12,6 +12,8 @@
  *   "!!! "  PRINTER_WARN     a warning (out of sequence, malformed reply, ...)
  *   "*** "  PRINTER_ERROR    an error (connection failed, timeout, TLS failure)
  *   "~~~ "  PRINTER_TLS      the TLS layer (handshake, certificate, verification)
+ *   "  | "  PRINTER_RAW      --raw: a read or write ("read 37 bytes"), then
+ *                            its bytes as hex + ASCII rows (hexdump.h)
  * preceded by the time ("HH:MM:SS.mmm ", UTC) with `timestamps`, and by
  * "(insecure) " on every line of TLS with an unverified peer.
  * Every server byte is escaped (util_escape) before it is printed. */
@@ -30,6 +32,7 @@ struct printer_options {
 	bool timing;      /* append reply latency to annotations */
 	bool annotate;    /* the "  # " line after each reply */
 	const struct kb *kb; /* what the annotations are drawn from */
+	size_t raw_per_row;  /* bytes per row of a raw dump (0: 16) */
 };
 
 enum printer_kind {
@@ -40,6 +43,7 @@ enum printer_kind {
 	PRINTER_WARN,
 	PRINTER_ERROR,
 	PRINTER_TLS,
+	PRINTER_RAW,
 };
 
 struct printer_line {

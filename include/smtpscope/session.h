@@ -25,7 +25,16 @@ enum session_kind {
 	SESSION_TLS,      /* the TLS layer: handshake, certificate report,
 			   * verification; `detail` holds a failure the
 			   * knowledge base's [tls-error] entries explain */
+	SESSION_RAW,      /* --raw: one read or write as its bytes (raw, at
+			   * most SESSION_RAW_KEEP of them; raw_total moved),
+			   * `detail` the TLS records it came in, or NULL */
 };
+
+/* The most bytes a raw dump keeps of one read or write, and of all the
+ * reads and writes of one connection (the client's budget: a 50 MB
+ * message with --raw is counted, not kept). */
+#define SESSION_RAW_KEEP 65536
+#define SESSION_RAW_BUDGET (4 * 1024 * 1024)
 
 /* What a SESSION_TLS event is, so readers (the ladder, the printer) need
  * not parse its text. */
@@ -61,6 +70,10 @@ struct session_event {
 	bool utf8;               /* REPLY: UTF-8 text allowed (RFC 6531 3.7.4:
 				  * SMTPUTF8 offered and used by the
 				  * transaction), so it is no defect */
+	/* SESSION_RAW: a write (else a read), and how many bytes it moved
+	 * (raw_len may be fewer; none when `redacted`: it held a secret). */
+	bool raw_write;
+	size_t raw_total;
 };
 
 /* A time source; tests pass a fake one so transcripts are repeatable. */
@@ -96,6 +109,13 @@ size_t session_reply(struct session *s, struct reply *r /* taken */,
 const char *session_reply_to(const struct session_event *ev);
 size_t session_text(struct session *s, enum session_kind kind,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* --raw: n bytes read (write false) or written; the first keep of them
+ * kept (at most SESSION_RAW_KEEP), none when secret (an AUTH exchange:
+ * the event is marked redacted); records (copied) the TLS records they
+ * came in, or NULL. */
+size_t session_raw(struct session *s, bool write, const char *bytes, size_t n, size_t keep,
+		   bool secret, const char *records);
 
 /* What the channel is from now on: later SENT/DATA/REPLY events are
  * marked encrypted, and every later event insecure when the peer's

@@ -46,6 +46,16 @@ enum tls_dane_use tls_dane_record_use(const struct tls_dane_record *r);
 /* Why a record is not used, in words ("usage 1 (PKIX-EE) is unusable for SMTP"). */
 const char *tls_dane_use_text(enum tls_dane_use u);
 
+/* --raw: the TLS records each read and write came in.  Watching starts
+ * (or stops) the log of record headers; take appends the records read
+ * (written true) since the last take as text ("application data (58
+ * bytes)", runs of one type as "application data x4 (65624 bytes)";
+ * the length is the header's: the record as on the wire, without its
+ * five header bytes) and empties that list; false if there were none. */
+struct tls_conn;
+void tls_records_watch(struct tls_conn *t, bool on);
+bool tls_records_take(struct tls_conn *t, bool written, struct buf *out);
+
 /* Protocol versions as "major*10+minor": 10, 11, 12, 13; 0 = default. */
 struct tls_options {
 	bool insecure;          /* continue after a failed verification */

@@ -5,7 +5,8 @@
  *                     each line coloured by its kind (the printer's),
  *                     replies by class; Up/Down select a reply;
  *                     or (F7, /ladder) the ladder diagram, drawn live
- *   explanation pane  the long explanation of the selected reply
+ *   explanation pane  the long explanation of the selected reply, or
+ *                     (F9) its raw bytes as hex + ASCII
  *   status bar        target, connection, SMTP state, capabilities,
  *                     commands that make sense next
  *   command line      readline (callback interface, our own redisplay)
@@ -94,6 +95,7 @@ struct ui {
 	struct buf explain_text; /* explanation of explain_ev at explain_w */
 	size_t explain_ev;
 	int explain_w;
+	bool explain_raw;        /* F9: the selected reply's bytes instead */
 	struct ui_cache cache;
 	struct ui_ladder ladder; /* shown instead of the transcript: f.ctx.ladder_view */
 	struct buf matches;      /* completion matches on the status bar */

@@ -12,11 +12,12 @@ fail() { echo "FAIL: $*"; exit 1; }
 sent() { grep -E '^ (->|~>) ' "$1"; }
 
 printf '%s\n' 'EHLO me.example' 'MAIL FROM:<a@example.org>' 'RCPT TO:<student@demo.test>' \
-	'DATA' 'Subject: replay' '' '.a line starting with a dot' '.' 'QUIT' > "$tmp/in"
+	'DATA' 'From: <a@example.org>' 'Date: Mon, 7 Jul 2025 09:30:00 +0000' 'Message-ID: <r@example.org>' \
+	'Subject: replay' '' '.a line starting with a dot' '.' 'QUIT' > "$tmp/in"
 for ext in jsonl txt; do
 	timeout 30 "$bin" --batch --save "$tmp/s.$ext" < "$tmp/in" > "$tmp/orig.$ext" 2>&1 || fail "saving $ext"
 	timeout 30 "$bin" --batch --replay "$tmp/s.$ext" < /dev/null > "$tmp/re.$ext" 2>&1 || fail "replay $ext: exit $?"
-	grep -q "^=== replay of $tmp/s.$ext done: 9 lines run, 6 replies compared, no differences$" "$tmp/re.$ext" ||
+	grep -q "^=== replay of $tmp/s.$ext done: 12 lines run, 6 replies compared, no differences$" "$tmp/re.$ext" ||
 		fail "replay $ext: $(grep replay "$tmp/re.$ext")"
 	diff <(sent "$tmp/orig.$ext") <(sent "$tmp/re.$ext") > /dev/null || fail "replay $ext sent other lines"
 	grep -q '^!!!' "$tmp/re.$ext" && fail "replay $ext: warnings"
@@ -28,7 +29,7 @@ printf '%s\n' '[scenario changed]' 'title: Changed' 'lesson: RCPT refused.' '[on
 timeout 30 "$bin" --batch --demo "$tmp/changed.scn" --replay "$tmp/s.jsonl" < /dev/null > "$tmp/diff.out" 2>&1
 grep -q '^!!! replay step 3 (RCPT TO:<student@demo.test>): saved "250 2.1.5 Recipient <student@demo.test> ok", now "550 5.1.1 <student@demo.test>: no such user"$' "$tmp/diff.out" ||
 	fail "no difference shown: $(grep replay "$tmp/diff.out")"
-grep -q '^!!! replay of .* done: 9 lines run, 6 replies compared, 3 differences$' "$tmp/diff.out" ||
+grep -q '^!!! replay of .* done: 12 lines run, 6 replies compared, 3 differences$' "$tmp/diff.out" ||
 	fail "summary: $(grep 'replay of' "$tmp/diff.out")"
 
 # Replayed against a server that refuses DATA: the saved message lines are
@@ -38,7 +39,7 @@ printf '%s\n' '[scenario nodata]' 'title: No DATA' 'lesson: DATA refused.' '[on 
 	'reply: 554 5.5.1 no valid recipients' > "$tmp/nodata.scn"
 timeout 30 "$bin" --batch --demo "$tmp/nodata.scn" --replay "$tmp/s.jsonl" < /dev/null > "$tmp/nodata.out" 2>&1
 grep -q '^!!! DATA got no 354, so the message was not sent' "$tmp/nodata.out" || fail "refused DATA not said: $(cat "$tmp/nodata.out")"
-grep -q '^=== the lone "." ends the held-back message: 3 lines not sent' "$tmp/nodata.out" ||
+grep -q '^=== the lone "." ends the held-back message: 6 lines not sent' "$tmp/nodata.out" ||
 	fail "held-back count: $(grep held "$tmp/nodata.out")"
 sent "$tmp/nodata.out" | grep -qE 'Subject: replay|a line starting with a dot|^ -> \.$' &&
 	fail "message lines sent as commands: $(sent "$tmp/nodata.out")"

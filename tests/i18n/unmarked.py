@@ -81,6 +81,13 @@ def unmarked(path):
     return found
 
 
+def marked_texts(path):
+    """Every literal run of the file, marked or not (an allow line for a
+    string since marked is no longer needed either)."""
+    src = strip_comments(open(path, encoding='utf-8').read())
+    return {m.group(1) for m in LITERAL.finditer(src)}
+
+
 def main():
     top = sys.argv[1] if len(sys.argv) > 1 else '.'
     left = 0
@@ -93,14 +100,19 @@ def main():
                 l = l.rstrip('\n')
                 if l and not l.startswith('#'):
                     allowed.add(l)
-        for line, text in unmarked(path):
+        found = unmarked(path)
+        for text in sorted(allowed - {t for _, t in found} - marked_texts(path)):
+            print('%s: a line that matches no string of src/%s left over: "%s"'
+                  % (os.path.relpath(allow_file, top), name, text[:100]))
+            left += 1
+        for line, text in found:
             if text in allowed:
                 continue
             print('src/%s:%d: not marked for translation: "%s"' % (name, line, text[:100]))
             left += 1
     if left:
-        print('%d strings are neither marked (_(), N_(), ngettext()) nor listed in '
-              'tests/i18n/allow/FILE.txt as not for translation' % left)
+        print('%d problems: strings neither marked (_(), N_(), ngettext()) nor listed in '
+              'tests/i18n/allow/FILE.c.txt as not for translation, or allow lines left over' % left)
         return 1
     return 0
 

@@ -90,6 +90,7 @@ From: sender@client.example
 To: jörg@scope.test
 Subject: utf8 $token
 Message-ID: <u-$token@client.example>
+Date: Mon, 23 Nov 2026 10:00:00 +0000
 
 für jörg
 .

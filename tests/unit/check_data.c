@@ -407,6 +407,79 @@ START_TEST(test_split_points_long_lines)
 }
 END_TEST
 
+/* The header section as it streams (RFC 5322 2.1, 2.2, 3.6), cut
+ * anywhere: the same findings whatever the pieces. */
+static void headers_split(struct data_headers *h, const char *in, size_t len, size_t a, size_t b)
+{
+	data_headers_init(h);
+	data_headers_feed(h, in, a);
+	data_headers_feed(h, in + a, b - a);
+	data_headers_feed(h, in + b, len - b);
+	data_headers_finish(h);
+}
+
+START_TEST(test_headers_whole_message)
+{
+	static const char msg[] = "From: <a@x.test>\r\nDATE: Mon, 7 Jul 2025\r\n"
+				  "Subject: folded\r\n  more\r\nmessage-id: <1@x>\r\nX-Odd : obs form\r\n"
+				  "\r\nBody line\r\nno: header\r\n";
+	struct data_headers h;
+
+	for (size_t a = 0; a <= sizeof msg - 1; a += 7)
+		for (size_t b = a; b <= sizeof msg - 1; b += 11) {
+			headers_split(&h, msg, sizeof msg - 1, a, b);
+			ck_assert(h.blank_seen);
+			ck_assert(!h.in_header);
+			ck_assert_uint_eq(h.fields, 5);
+			ck_assert(h.date && h.from && h.message_id);
+			ck_assert_uint_eq(h.bad_line, 0);
+		}
+}
+END_TEST
+
+START_TEST(test_headers_mistakes)
+{
+	struct data_headers h;
+	char long_line[300];
+
+	/* No empty line: the body begins in the header section. */
+	headers_split(&h, LIT("Subject: x\nHello there\nmore"), 5, 20);
+	ck_assert(!h.blank_seen);
+	ck_assert_uint_eq(h.bad_line, 2);
+	ck_assert_str_eq(h.bad, "Hello there");
+	ck_assert(!h.date && !h.from && !h.message_id);
+	/* A line without its colon, before the empty line. */
+	headers_split(&h, LIT("From: a\r\nSubject hi\r\nTo: b\r\n\r\nbody"), 3, 3);
+	ck_assert(h.blank_seen);
+	ck_assert_uint_eq(h.bad_line, 2);
+	ck_assert_str_eq(h.bad, "Subject hi");
+	ck_assert(h.from && !h.date);
+	/* A continuation with nothing to continue; a name with a space. */
+	headers_split(&h, LIT(" indented\r\n\r\n"), 0, 0);
+	ck_assert_uint_eq(h.bad_line, 1);
+	headers_split(&h, LIT("Re ply: x\r\n"), 0, 0);
+	ck_assert_uint_eq(h.bad_line, 1);
+	/* The last line without a line end counts. */
+	headers_split(&h, LIT("Date: x\r\nno colon"), 0, 0);
+	ck_assert_uint_eq(h.bad_line, 2);
+	/* A long line is shown cut, at a character. */
+	memset(long_line, 'a', sizeof long_line);
+	memcpy(long_line + 38, "\xc3\xa9\xc3\xa9", 4);
+	headers_split(&h, long_line, sizeof long_line, 100, 200);
+	ck_assert_uint_eq(h.bad_line, 1);
+	ck_assert_uint_eq(strlen(h.bad), 43);
+	ck_assert_mem_eq(h.bad + 38, "\xc3\xa9...", 5);
+	/* The encoder feeds it: the header section of what it encodes. */
+	struct data_encoder d;
+	struct buf out;
+
+	encode_split(&d, false, LIT("From: a\nDate: b\nMessage-ID: <c>\n\nbody\n"), 4, 9, &out);
+	data_headers_finish(&d.hdr);
+	ck_assert(d.hdr.date && d.hdr.from && d.hdr.message_id && d.hdr.blank_seen);
+	buf_free(&out);
+}
+END_TEST
+
 Suite *data_suite(void)
 {
 	Suite *s = suite_create("data");
@@ -422,6 +495,8 @@ Suite *data_suite(void)
 	tcase_add_test(enc, test_long_lines);
 	tcase_add_test(enc, test_nul_and_8bit);
 	tcase_add_test(enc, test_streaming_counts);
+	tcase_add_test(enc, test_headers_whole_message);
+	tcase_add_test(enc, test_headers_mistakes);
 	suite_add_tcase(s, enc);
 
 	tcase_set_timeout(split, 120);

@@ -365,6 +365,77 @@ START_TEST(test_long_and_json_forms)
 }
 END_TEST
 
+/* A 250 to EHLO, keyword by keyword: the kb's entry of each, what the
+ * parameters say (SIZE 10240000 is about 9.8 MiB; AUTH PLAIN outside
+ * TLS), keywords beginning with X, unknown and malformed ones; escaped;
+ * in the long form and in JSON.  Other replies have no such list. */
+START_TEST(test_ehlo_keywords)
+{
+	struct explanation x;
+	struct buf b;
+
+	explain_wire("250-mx.test Hello\r\n250-SIZE 10240000\r\n250-AUTH PLAIN LOGIN\r\n"
+		     "250-AUTH=LOGIN\r\n250-X-EXPS GSSAPI\r\n250-XYZZY\r\n250-FROB\x1b[2J\r\n"
+		     "250-WEIRD_ONE\r\n250 STARTTLS\r\n", "EHLO", false, &x);
+	ck_assert_uint_eq(x.nexts, 8);
+	ck_assert_str_eq(x.exts[0].keyword, "SIZE");
+	ck_assert_str_eq(x.exts[0].params, "10240000");
+	ck_assert_ptr_nonnull(x.exts[0].entry);
+	ck_assert_ptr_nonnull(strstr(x.exts[0].detail, "10240000 bytes: about 9.8 MiB"));
+	ck_assert_ptr_nonnull(strstr(x.exts[1].detail, "Outside TLS, PLAIN and LOGIN would send the password"));
+	ck_assert(x.exts[2].legacy);
+	ck_assert_ptr_nonnull(strstr(x.exts[2].detail, "pre-standard form"));
+	ck_assert(x.exts[3].local && x.exts[3].entry != NULL);
+	ck_assert(x.exts[4].local && x.exts[4].entry == NULL);
+	ck_assert(!x.exts[5].local && x.exts[5].entry == NULL);
+	ck_assert_str_eq(x.exts[5].keyword, "FROB\\x1b[2J");
+	ck_assert(x.exts[6].malformed);
+	ck_assert_ptr_null(x.exts[7].detail);
+	buf_init(&b);
+	explain_format_long(&x, &b, 72);
+	ck_assert_ptr_nonnull(strstr(b.data, "The extensions offered, keyword by keyword (8)\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "  SIZE 10240000 — Message size declaration (RFC 1870)\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "  AUTH=LOGIN — "));
+	ck_assert_ptr_nonnull(strstr(b.data, "  XYZZY\n    A private extension: keywords beginning with X"));
+	ck_assert_ptr_nonnull(strstr(b.data, "Not in smtpscope's knowledge base"));
+	ck_assert_ptr_nonnull(strstr(b.data, "does not allow"));
+	ck_assert_ptr_nonnull(strstr(b.data, "    Try: /starttls"));
+	for (size_t i = 0; i < b.len; i++)
+		ck_assert_msg(b.data[i] != '\x1b', "raw ESC in the long form");
+	buf_clear(&b);
+	explain_format_json(&x, &b);
+	ck_assert_ptr_nonnull(strstr(b.data, "\"extensions\":[{\"keyword\":\"SIZE\",\"params\":\"10240000\","
+				       "\"known\":true,\"local\":false,\"legacy\":false,\"malformed\":false,"
+				       "\"name\":\"Message size declaration\",\"rfc\":\"RFC 1870\""));
+	ck_assert_ptr_nonnull(strstr(b.data, "{\"keyword\":\"XYZZY\",\"params\":\"\",\"known\":false,\"local\":true"));
+	buf_free(&b);
+	explain_free(&x);
+
+	/* Inside TLS: no warning about PLAIN; STARTTLS offered again is one. */
+	explain_wire("250-mx.test\r\n250-AUTH PLAIN\r\n250-SIZE 0\r\n250-SIZE\r\n250-SIZE 12k\r\n"
+		     "250 STARTTLS\r\n", "LHLO", true, &x);
+	ck_assert_uint_eq(x.nexts, 5);
+	ck_assert_str_eq(x.exts[0].detail, "mechanisms: PLAIN.");
+	ck_assert_ptr_nonnull(strstr(x.exts[1].detail, "0: no fixed limit"));
+	ck_assert_ptr_nonnull(strstr(x.exts[2].detail, "no number given"));
+	ck_assert_ptr_nonnull(strstr(x.exts[3].detail, "not a number of bytes"));
+	ck_assert_ptr_nonnull(strstr(x.exts[4].detail, "RFC 3207 4.2 forbids"));
+	explain_free(&x);
+
+	/* Not EHLO, or not a 2xx: no keywords. */
+	explain_wire("250-mx.test\r\n250 SIZE 10\r\n", "NOOP", false, &x);
+	ck_assert_uint_eq(x.nexts, 0);
+	buf_init(&b);
+	explain_format_json(&x, &b);
+	ck_assert_ptr_nonnull(strstr(b.data, "\"extensions\":[]"));
+	buf_free(&b);
+	explain_free(&x);
+	explain_wire("550-mx.test\r\n550 SIZE 10\r\n", "EHLO", false, &x);
+	ck_assert_uint_eq(x.nexts, 0);
+	explain_free(&x);
+}
+END_TEST
+
 Suite *explain_suite(void)
 {
 	Suite *s = suite_create("explain");
@@ -383,6 +454,7 @@ Suite *explain_suite(void)
 	tcase_add_test(tc, test_diagnosis_sources);
 	tcase_add_test(tc, test_explain_code_and_enhanced_alone);
 	tcase_add_test(tc, test_long_and_json_forms);
+	tcase_add_test(tc, test_ehlo_keywords);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -175,6 +175,41 @@ START_TEST(html_classes_with_timestamps)
 }
 END_TEST
 
+/* --raw dumps are kept: in .txt as printed, in .html as spans of class
+ * "b", in .jsonl as kind "raw" with the bytes in hex; a secret write by
+ * its size alone in every format. */
+START_TEST(raw_dumps_in_every_format)
+{
+	static const char *const txt[] = {
+		"  | read 8 bytes\n  | 0000  32 35 30 20 6f 6b 0d 0a ",
+		"\n  | wrote 33 bytes; TLS records: application data (50 bytes); part of an AUTH "
+		"exchange: not dumped", NULL,
+	};
+	static const char *const jsonl[] = {
+		"\"kind\":\"raw\",", "\"raw\":{\"direction\":\"read\",\"bytes\":8,\"hex\":\"323530206f6b0d0a\","
+		"\"tls_records\":null}}\n",
+		"\"redacted\":true,", "\"raw\":{\"direction\":\"write\",\"bytes\":33,\"hex\":null,"
+		"\"tls_records\":\"application data (50 bytes)\"}}\n", NULL,
+	};
+	static const char *const html[] = {
+		"<span class=\"b\">  | read 8 bytes</span>\n",
+		"<span class=\"b\">  | 0000  32 35 30 20 6f 6b 0d 0a ", NULL,
+	};
+	struct session *s = fixture_session();
+	struct buf b;
+
+	session_raw(s, false, "250 ok\r\n", 8, 8, false, NULL);
+	session_raw(s, true, "AUTH PLAIN AGFsaWNlAHMzY3JldA==\r\n", 33, 33, true, "application data (50 bytes)");
+	assert_has(render(s, EXPORT_TXT, false, &b), txt);
+	buf_free(&b);
+	assert_has(render(s, EXPORT_JSONL, false, &b), jsonl);
+	buf_free(&b);
+	assert_has(render(s, EXPORT_HTML, false, &b), html);
+	buf_free(&b);
+	session_free(s);
+}
+END_TEST
+
 Suite *export_suite(void)
 {
 	Suite *s = suite_create("export");
@@ -186,6 +221,7 @@ Suite *export_suite(void)
 	tcase_add_test(tc, jsonl_note_line_breaks);
 	tcase_add_test(tc, html_lines_classed_by_kind);
 	tcase_add_test(tc, html_classes_with_timestamps);
+	tcase_add_test(tc, raw_dumps_in_every_format);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/caps.h"
 #include "smtpscope/i18n.h"
 #include "smtpscope/kb.h"
 #include "smtpscope/util.h"
@@ -208,6 +209,60 @@ START_TEST(test_parse_tls_error)
 }
 END_TEST
 
+/* [extension KEYWORD]: found whatever the case; the keyword's syntax
+ * (RFC 5321 4.1.1.1), upper case, unique; a translation replaces its
+ * texts field by field. */
+START_TEST(test_parse_extension)
+{
+	static const char text[] =
+		"[extension SIZE]\nname: Message size declaration\nrfc: RFC 1870\n"
+		"means: The largest message.\ntry: MAIL FROM:<a> SIZE=1\nparams: bytes\n"
+		"[extension X-EXPS]\nname: Exchange\nrfc: none\nmeans: m\ntry: t\n";
+	struct kb *kb = kb_new();
+	const struct kb_extension *x;
+	const char *e, *p;
+	char tr[256];
+
+	ck_assert_uint_eq(kb_parse(kb, "x.kb", LIT(text)), 0);
+	ck_assert_uint_eq(kb_extension_count(kb), 2);
+	x = kb_extension(kb, "size");
+	ck_assert_ptr_nonnull(x);
+	ck_assert_str_eq(x->keyword, "SIZE");
+	ck_assert_str_eq(x->name, "Message size declaration");
+	ck_assert_str_eq(x->rfc, "RFC 1870");
+	ck_assert_str_eq(x->advice, "MAIL FROM:<a> SIZE=1");
+	ck_assert_str_eq(x->params, "bytes");
+	ck_assert_int_eq(x->line, 1);
+	ck_assert_ptr_null(kb_extension(kb, "X-EXPS")->params);
+	ck_assert_ptr_eq(kb_extension_at(kb, 1), kb_extension(kb, "x-exps"));
+	ck_assert_ptr_null(kb_extension(kb, "PIPELINING"));
+	/* Translated: name and try replaced, the rest stays English. */
+	ck_assert_uint_eq(kb_parse_lang(kb, "fr.kb", LIT("[extension SIZE]\nname: Taille\ntry: Essayez\n")), 1);
+	e = kb_error(kb, 0);
+	p = strstr(e, "now source: ");
+	ck_assert_ptr_nonnull(p);
+	snprintf(tr, sizeof tr, "[extension SIZE]\nsource: %.8s\nname: Taille\ntry: Essayez\n", p + 12);
+	ck_assert_uint_eq(kb_parse_lang(kb, "fr.kb", tr, strlen(tr)), 0);
+	ck_assert_str_eq(kb_extension(kb, "SIZE")->name, "Taille");
+	ck_assert_str_eq(kb_extension(kb, "SIZE")->advice, "Essayez");
+	ck_assert_str_eq(kb_extension(kb, "SIZE")->means, "The largest message.");
+	kb_free(kb);
+
+	expect_error("[extension size]\nname: n\nrfc: r\nmeans: m\ntry: t\n",
+		     "bad.kb:1: [extension size]: write the keyword in upper case");
+	expect_error("[extension -SIZE]\nname: n\nrfc: r\nmeans: m\ntry: t\n",
+		     "bad.kb:1: [extension -SIZE]: an EHLO keyword is a letter or digit");
+	expect_error("[extension SI_ZE]\nname: n\nrfc: r\nmeans: m\ntry: t\n",
+		     "an EHLO keyword is a letter or digit");
+	expect_error("[extension SIZE]\nname: n\nrfc: r\nmeans: m\n",
+		     "bad.kb:1: [extension SIZE] lacks the required field \"try\"");
+	expect_error("[extension SIZE]\nname: n\nrfc: r\nmeans: m\ntry: t\n"
+		     "[extension SIZE]\nname: n\nrfc: r\nmeans: m\ntry: t\n",
+		     "bad.kb:6: [extension SIZE] is already defined at bad.kb:1");
+	expect_error("[extension SIZE]\nname: n\n  more\nrfc: r\nmeans: m\ntry: t\n", "bad.kb:");
+}
+END_TEST
+
 START_TEST(test_ctx_names)
 {
 	ck_assert_int_eq(kb_ctx_from_verb(verb_from_name("end of data")), KB_CTX_DOT);
@@ -368,6 +423,23 @@ static void check_enhanced_row(char **cols)
 			      "%s is named \"%s\" here but \"%s\" in the registry", cols[1],
 			      e->name, cols[2]);
 }
+
+/* Every extension smtpscope knows by name, and the ones people meet,
+ * has its [extension] entry. */
+START_TEST(test_every_extension_covered)
+{
+	static const char *const more[] = {
+		"LIMITS", "BURL", "EXPN", "ATRN", "MT-PRIORITY", "FUTURERELEASE", "SMTPUTF8",
+		"XCLIENT", "XFORWARD", "X-EXPS", "X-LINK2STATE", "XEXCH50", "XXXXXXXA",
+	};
+
+	for (int id = 1; id < CAP__COUNT; id++)
+		ck_assert_msg(kb_extension(shipped, caps_name((enum cap_id)id)) != NULL,
+			      "no [extension %s]", caps_name((enum cap_id)id));
+	for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+		ck_assert_msg(kb_extension(shipped, more[i]) != NULL, "no [extension %s]", more[i]);
+}
+END_TEST
 
 START_TEST(test_every_basic_code_covered)
 {
@@ -706,6 +778,7 @@ Suite *kb_suite(void)
 	tcase_add_test(format, test_parse_pattern);
 	tcase_add_test(format, test_ctx_names);
 	tcase_add_test(format, test_parse_tls_error);
+	tcase_add_test(format, test_parse_extension);
 	tcase_add_test(format, test_lang_field_by_field);
 	tcase_add_test(format, test_lang_context_and_stale);
 	tcase_add_test(format, test_lang_errors);
@@ -723,6 +796,7 @@ Suite *kb_suite(void)
 	tcase_add_test(content, test_pattern_samples);
 	tcase_add_test(content, test_pattern_coverage);
 	tcase_add_test(content, test_tls_error_samples);
+	tcase_add_test(content, test_every_extension_covered);
 	suite_add_tcase(s, content);
 	return s;
 }

@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fixture.h"
@@ -285,6 +286,60 @@ START_TEST(hostile_bytes_escaped)
 }
 END_TEST
 
+/* --raw: what moved, then the rows; inside TLS the records; a secret
+ * write by its size alone; the rows' width as asked. */
+START_TEST(raw_dumps)
+{
+	struct session *s = fixture_session();
+	struct printer_options o = opts(true, false);
+	size_t rd = session_raw(s, false, "250 ok\r\n", 8, 8, false, NULL);
+	size_t wr, sec, big;
+	char *many = xmalloc(SESSION_RAW_KEEP + 10);
+
+	collect(s, rd, &o);
+	ck_assert_str_eq(lines.text.data,
+			 "  | read 8 bytes\n"
+			 "  | 0000  32 35 30 20 6f 6b 0d 0a                           |250 ok..|\n");
+	assert_line(0, PRINTER_RAW, "read 8 bytes");
+	assert_line(1, PRINTER_RAW, "0000  32 35 30 20 6f 6b 0d 0a                           |250 ok..|");
+	session_set_channel(s, true, true);
+	wr = session_raw(s, true, "Q", 1, 1, false, "application data (18 bytes)");
+	collect(s, wr, &o);
+	ck_assert_uint_eq(lines.n, 2);
+	assert_line(0, PRINTER_RAW, "wrote 1 byte (before TLS encryption); TLS records: application data (18 bytes)");
+	ck_assert(lines.line[0].encrypted && lines.line[0].insecure);
+	sec = session_raw(s, true, "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n", 33, 33, true, NULL);
+	ck_assert_ptr_null(session_get(s, sec)->raw);
+	collect(s, sec, &o);
+	ck_assert_uint_eq(lines.n, 1);
+	assert_line(0, PRINTER_RAW, "wrote 33 bytes (before TLS encryption); part of an AUTH exchange: not dumped, raw dumps never hold credentials");
+	ck_assert_ptr_null(strstr(lines.text.data, "AGFs"));
+	/* More than a dump keeps: the first SESSION_RAW_KEEP, said so. */
+	memset(many, 'x', SESSION_RAW_KEEP + 10);
+	session_set_channel(s, false, false);
+	big = session_raw(s, false, many, SESSION_RAW_KEEP + 10, SIZE_MAX, false, NULL);
+	free(many);
+	o.raw_per_row = 8;
+	collect(s, big, &o);
+	ck_assert_uint_eq(lines.n, 1 + SESSION_RAW_KEEP / 8);
+	assert_line(0, PRINTER_RAW, "read 65546 bytes; the first 65536 shown");
+	assert_line(1, PRINTER_RAW, "0000  78 78 78 78 78 78 78 78  |xxxxxxxx|");
+	/* Past the connection's budget: the count alone, said so. */
+	collect(s, session_raw(s, true, "QUIT\r\n", 6, 0, false, NULL), &o);
+	ck_assert_uint_eq(lines.n, 1);
+	assert_line(0, PRINTER_RAW, "wrote 6 bytes; not dumped: --raw keeps 4 MiB of a connection's bytes");
+	collect(s, big, &o);
+	/* Each line reads back as a raw one, and a replay skips it. */
+	for (size_t k = 0; k < 3; k++) {
+		struct printer_line back;
+
+		ck_assert(printer_parse(lines.line[k].text, lines.line[k].len, &back));
+		ck_assert_int_eq(back.kind, PRINTER_RAW);
+	}
+	session_free(s);
+}
+END_TEST
+
 static void count_line(void *ctx, const struct printer_line *l)
 {
 	(void)l;
@@ -352,6 +407,7 @@ Suite *printer_suite(void)
 	tcase_add_test(tc, tls_encrypted_and_insecure);
 	tcase_add_test(tc, hostile_bytes_escaped);
 	tcase_add_test(tc, text_and_parse_agree);
+	tcase_add_test(tc, raw_dumps);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -127,10 +127,16 @@ START_TEST(test_happy_path)
 	fx_server(&f, "354 go ahead\r\n");
 	ck_assert_int_eq(smtp_state(f.smtp), SMTP_DATA);
 	buf_clear(&f.out);
+	/* A whole message (RFC 5322 3.6), so no header warning either. */
+	smtp_data_line(f.smtp, "From: <a@x.test>", 16, &f.out);
+	smtp_data_line(f.smtp, "Date: Mon, 7 Jul 2025 09:30:00 +0000", 36, &f.out);
+	smtp_data_line(f.smtp, "Message-ID: <1@x.test>", 22, &f.out);
 	smtp_data_line(f.smtp, "Subject: t", 10, &f.out);
+	smtp_data_line(f.smtp, "", 0, &f.out);
 	smtp_data_line(f.smtp, ".x", 2, &f.out);
 	smtp_data_end(f.smtp, NULL, &f.out);
-	ck_assert_str_eq(f.out.data, "Subject: t\r\n..x\r\n.\r\n");
+	ck_assert_str_eq(f.out.data, "From: <a@x.test>\r\nDate: Mon, 7 Jul 2025 09:30:00 +0000\r\n"
+			 "Message-ID: <1@x.test>\r\nSubject: t\r\n\r\n..x\r\n.\r\n");
 	ck_assert_uint_eq(smtp_pending_count(f.smtp), 1);
 	ck_assert_int_eq(smtp_pending_peek(f.smtp)->verb, SMTP_V_DOT);
 	fx_server(&f, "250 2.0.0 queued\r\n");
@@ -953,6 +959,114 @@ START_TEST(test_mail_params_clean)
 }
 END_TEST
 
+/* RFC 5321 4.1.2: the path in angle brackets; a warning says what is
+ * right, and the line still goes as typed. */
+START_TEST(test_unbracketed_paths)
+{
+	struct fx f;
+	const struct session_event *w;
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_send(&f, "MAIL FROM:user@x.test");
+	w = fx_find(&f, SESSION_WARN, "the sender has no angle brackets");
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(w->text, "MAIL FROM:<user@x.test>"));
+	ck_assert_str_eq(smtp_mail_from(f.smtp), "user@x.test");
+	ck_assert_ptr_nonnull(strstr(f.out.data, "MAIL FROM:user@x.test\r\n"));
+	fx_server(&f, "501 5.1.7 bad sender\r\n");
+	fx_send(&f, "MAIL FROM:");
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_WARN, "MAIL FROM:<> (the null sender"));
+	fx_server(&f, "501 5.1.7 bad sender\r\n");
+	fx_send(&f, "MAIL FROM <user@x.test>");
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_WARN, "MAIL without FROM: the command is MAIL FROM:<address>"));
+	fx_server(&f, "501 5.5.4 syntax\r\n");
+	fx_send(&f, "MAIL FROM:<user@x.test>");
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "RCPT TO:b@mx.test NOTIFY=NEVER");
+	w = fx_find(&f, SESSION_WARN, "the recipient has no angle brackets");
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(w->text, "RCPT TO:<b@mx.test>;"));
+	fx_server(&f, "501 5.1.3 bad recipient\r\n");
+	fx_send(&f, "RCPT TO:<b@mx.test");
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_WARN, "the address after RCPT TO: opens with \"<\" but has no closing \">\""));
+	fx_server(&f, "501 5.1.3 bad recipient\r\n");
+	fx_send(&f, "RCPT b@mx.test");
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_WARN, "RCPT without TO: the command is RCPT TO:<address>"));
+	/* Bracketed, with or without the space some servers allow: no path warning. */
+	fx_server(&f, "501 5.5.4 syntax\r\n");
+	size_t before = fx_count(&f, SESSION_WARN);
+	fx_send(&f, "RCPT TO:<b@mx.test>");
+	fx_send(&f, "RCPT TO: <c@mx.test>");
+	ck_assert_uint_eq(fx_count(&f, SESSION_WARN), before);
+	fx_free(&f);
+}
+END_TEST
+
+/* A typed message (RFC 5322 2.1, 2.2, 3.6): the line that is no header,
+ * and the headers a message must (Date, From) or should (Message-ID)
+ * have, warned before the dot goes; the bytes are sent as typed. */
+static void fx_message(struct fx *f, const char *const *lines, size_t n)
+{
+	fx_send(f, "MAIL FROM:<a@x.test>");
+	fx_send(f, "RCPT TO:<b@mx.test>");
+	fx_send(f, "DATA");
+	fx_server(f, "250 ok\r\n250 ok\r\n354 go\r\n");
+	for (size_t i = 0; i < n; i++)
+		smtp_data_line(f->smtp, lines[i], strlen(lines[i]), &f->out);
+	smtp_data_end(f->smtp, NULL, &f->out);
+	fx_server(f, "250 2.0.0 queued\r\n");
+}
+
+START_TEST(test_message_header_warnings)
+{
+	static const char *const no_blank[] = { "Subject: hi", "Hello class", "bye" };
+	static const char *const no_colon[] = { "From: <a@x.test>", "Date: Mon, 7 Jul 2025 09:30:00 +0000",
+						"Subject hi", "", "body" };
+	static const char *const no_headers[] = { "Hello there", "", "text" };
+	static const char *const folded[] = { "From: <a@x.test>", "Date: Mon, 7 Jul 2025",
+					      "Subject: a long", "\tsubject", "Message-ID: <1@x.test>",
+					      "", "no colon here is fine: body" };
+	const struct session_event *w;
+	struct fx f;
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_message(&f, no_blank, 3);
+	w = fx_find(&f, SESSION_WARN, "line 2 of the message (\"Hello class\") is no header field, and no empty line came before it");
+	ck_assert_ptr_nonnull(w);
+	w = fx_find(&f, SESSION_WARN, "headers missing from the message: Date:, From:, Message-ID:.");
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(w->text, "e.g. Date: Mon, 7 Jul 2025 09:30:00 +0000 / From: <a@x.test> / Message-ID: <1@x.test>"));
+	ck_assert_ptr_nonnull(strstr(f.out.data, "Subject: hi\r\nHello class\r\nbye\r\n.\r\n"));
+	fx_free(&f);
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_message(&f, no_colon, 5);
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_WARN, "line 3 of the message (\"Subject hi\") is in the header section (before the first empty line) but is no header field"));
+	w = fx_find(&f, SESSION_WARN, "the message has no Message-ID: header: RFC 5322 3.6.4");
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(strstr(w->text, "Message-ID: <1@x.test>"));
+	ck_assert_ptr_null(fx_find(&f, SESSION_WARN, "headers missing"));
+	fx_free(&f);
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_message(&f, no_headers, 3);
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_WARN, "the message begins with \"Hello there\", which is no header field"));
+	ck_assert_ptr_nonnull(fx_find(&f, SESSION_WARN, "headers missing from the message: Date:, From:, Message-ID:."));
+	fx_free(&f);
+
+	/* Folded fields, and a body with colons: a whole message, no warning. */
+	fx_init(&f);
+	fx_ready(&f);
+	fx_message(&f, folded, 7);
+	ck_assert_uint_eq(fx_count(&f, SESSION_WARN), 0);
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_bdat_chunks)
 {
 	struct fx f;
@@ -1066,6 +1180,8 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_mail_params_clean);
 	tcase_add_test(tc, test_bdat_chunks);
 	tcase_add_test(tc, test_trace_notes_state_changes);
+	tcase_add_test(tc, test_unbracketed_paths);
+	tcase_add_test(tc, test_message_header_warnings);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/hexdump.h"
 #include "smtpscope/util.h"
 #include "suites.h"
 
@@ -116,6 +117,54 @@ START_TEST(test_strings)
 }
 END_TEST
 
+/* hexdump -C's rows: offset, 16 bytes in two halves, the ASCII with
+ * dots; a short last row padded; narrower rows for narrow panes. */
+START_TEST(test_hexdump)
+{
+	struct buf b;
+	unsigned char all[256];
+
+	buf_init(&b);
+	hexdump(&b, "220 demo.test ESMTP smtpscope demo server\r\n", 43, 16, "");
+	ck_assert_str_eq(b.data,
+			 "0000  32 32 30 20 64 65 6d 6f  2e 74 65 73 74 20 45 53  |220 demo.test ES|\n"
+			 "0010  4d 54 50 20 73 6d 74 70  73 63 6f 70 65 20 64 65  |MTP smtpscope de|\n"
+			 "0020  6d 6f 20 73 65 72 76 65  72 0d 0a                 |mo server..|\n");
+	buf_clear(&b);
+	hexdump(&b, "QUIT\r\n", 6, 8, "> ");
+	ck_assert_str_eq(b.data, "> 0000  51 55 49 54 0d 0a        |QUIT..|\n");
+	buf_clear(&b);
+	hexdump(&b, "", 0, 16, "");
+	ck_assert_uint_eq(b.len, 0);
+	/* Every byte value: the ASCII column holds printable ASCII only. */
+	for (int i = 0; i < 256; i++)
+		all[i] = (unsigned char)i;
+	hexdump(&b, all, sizeof all, 16, "");
+	ck_assert_uint_eq(b.len, 16 * (hexdump_row_width(16, 4) + 1));
+	for (size_t i = 0; i < b.len; i++)
+		ck_assert(b.data[i] == '\n' || (b.data[i] >= 0x20 && b.data[i] < 0x7f));
+	ck_assert_ptr_nonnull(strstr(b.data, "00f0  f0 f1 f2 f3 f4 f5 f6 f7  f8 f9 fa fb fc fd fe ff  |................|\n"));
+	ck_assert_ptr_nonnull(strstr(b.data, "0040  40 41 42 43 44 45 46 47  48 49 4a 4b 4c 4d 4e 4f  |@ABCDEFGHIJKLMNO|\n"));
+	buf_clear(&b);
+	hexdump_plain(&b, "\x00\xff\r\n", 4);
+	ck_assert_str_eq(b.data, "00ff0d0a");
+	/* Offsets past 64 KiB take 8 digits; rows fit the columns given. */
+	ck_assert_int_eq(hexdump_digits(65536), 4);
+	ck_assert_int_eq(hexdump_digits(65537), 8);
+	ck_assert_uint_eq(hexdump_row_width(16, 8), 78);
+	ck_assert_uint_eq(hexdump_fit(80, 100), 16);
+	ck_assert_uint_eq(hexdump_fit(74, 100), 16);
+	ck_assert_uint_eq(hexdump_fit(73, 100), 8);
+	ck_assert_uint_eq(hexdump_fit(41, 100), 8);
+	ck_assert_uint_eq(hexdump_fit(40, 100), 4);
+	ck_assert_uint_eq(hexdump_fit(5, 100), 4);
+	buf_clear(&b);
+	hexdump_row(&b, "abc", 3, 0x12345, 4, 8);
+	ck_assert_str_eq(b.data, "00012345  61 62 63     |abc|");
+	buf_free(&b);
+}
+END_TEST
+
 Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -128,6 +177,7 @@ Suite *util_suite(void)
 	tcase_add_test(tc, test_escape_never_emits_controls);
 	tcase_add_test(tc, test_buf);
 	tcase_add_test(tc, test_strings);
+	tcase_add_test(tc, test_hexdump);
 	suite_add_tcase(s, tc);
 	return s;
 }
