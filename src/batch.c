@@ -42,7 +42,10 @@ static void batch_on_event(void *ctx, const struct session_event *ev)
 	struct batch *b = ctx;
 
 	buf_clear(&b->print);
-	printer_event(&b->opt->print, ev, &b->print);
+	if (b->opt->json)
+		export_jsonl_line(b->f.session, &b->opt->print, ev, &b->print);
+	else
+		printer_event(&b->opt->print, ev, &b->print);
 	batch_write(b, b->print.data, b->print.len);
 }
 
@@ -76,7 +79,8 @@ static void batch_step(struct batch *b)
 	if (front_work(&b->f))
 		return;
 	watch_in = front_idle(&b->f) && !b->f.in_eof && !b->f.ctx.quit;
-	loop_set_events(b->f.loop, b->opt->in_fd, watch_in ? POLLIN : 0);
+	if (b->opt->in_fd >= 0)
+		loop_set_events(b->f.loop, b->opt->in_fd, watch_in ? POLLIN : 0);
 	loop_once(b->f.loop, -1);
 }
 
@@ -111,6 +115,8 @@ int batch_exit_status(const struct front *f, bool local)
 	const struct smtp *s = client_smtp(c);
 	size_t i;
 
+	if (f->exit_status)
+		return f->exit_status;
 	if (client_failure(c) == CLIENT_FAIL_CONNECT)
 		return BATCH_EXIT_CONNECT;
 	if (local && f->ctx.failures > 0)
@@ -159,7 +165,10 @@ int batch_run(const struct front_options *o)
 	b.opt = o;
 	buf_init(&b.print);
 	front_init(&b.f, o, batch_on_event, &b);
-	loop_watch(b.f.loop, o->in_fd, POLLIN, batch_on_stdin, &b);
+	if (o->in_fd >= 0)
+		loop_watch(b.f.loop, o->in_fd, POLLIN, batch_on_stdin, &b);
+	else
+		b.f.in_eof = true; /* no input lines: a one-shot transaction */
 	front_start(&b.f, o);
 	while (!b.f.done)
 		batch_step(&b);

@@ -95,8 +95,79 @@ static void cli_reset_connect_to(void *base)
 	((struct cli_options *)base)->front.client.connect_to.n = 0;
 }
 
+/* --to, --header, --attach: repeatable, appended to the list the row's
+ * field is, at most ONESHOT_MAX_LIST. */
+static int cli_run_append(const struct opt_table *t, const struct opt_spec *s, const char *arg,
+			  void *base)
+{
+	struct oneshot_list *l = (struct oneshot_list *)((char *)base + s->field);
+
+	if (l->n == ONESHOT_MAX_LIST)
+		return opt_fail(t, _("--%s at most %zu times"), s->name, (size_t)ONESHOT_MAX_LIST);
+	l->v[l->n++] = arg;
+	return -1;
+}
+
+/* A later source's --to, --header or --attach values replace an earlier
+ * one's, as --connect-to's do. */
+static void cli_reset_to(void *base)
+{
+	((struct cli_options *)base)->oneshot.to.n = 0;
+}
+
+static void cli_reset_headers(void *base)
+{
+	((struct cli_options *)base)->oneshot.headers.n = 0;
+}
+
+static void cli_reset_attach(void *base)
+{
+	((struct cli_options *)base)->oneshot.attach.n = 0;
+}
+
+/* --auth [MECH,...]: "--auth PLAIN" takes the next word when it is a
+ * list of mechanisms, so "--auth HOST" leaves HOST the operand. */
+static int cli_run_auth(const struct opt_table *t, const struct opt_spec *s, const char *arg,
+			void *base)
+{
+	struct oneshot_options *o = &((struct cli_options *)base)->oneshot;
+
+	(void)s;
+	if (arg && !oneshot_auth_list_ok(arg))
+		return opt_fail(t, _("--auth wants mechanisms separated by commas: PLAIN, LOGIN, "
+				     "CRAM-MD5, XOAUTH2, SCRAM-SHA-1, SCRAM-SHA-256 (got \"%s\")"), arg);
+	o->auth = true;
+	o->auth_mechs = arg;
+	return -1;
+}
+
+/* A password in argv is visible to every user (ps, /proc): refused. */
+static int cli_run_auth_password(const struct opt_table *t, const struct opt_spec *s,
+				 const char *arg, void *base)
+{
+	(void)s, (void)arg, (void)base;
+	fprintf(stderr, _("%s: --auth-password: a password on the command line can be read by "
+			  "every user of this machine (ps, /proc, shell history); give it with "
+			  "--password-env VAR or --password-file FILE\n"), t->prog);
+	return t->usage_status;
+}
+
+static bool cli_parse_protocol(const char *s, void *field)
+{
+	const struct oneshot_protocol *p = oneshot_protocol_find(s);
+
+	*(const struct oneshot_protocol **)field = p;
+	return p != NULL;
+}
+
+static bool cli_parse_stop(const char *s, void *field)
+{
+	return oneshot_stop_parse(s, field);
+}
+
 #define F(member) offsetof(struct cli_options, member)
 #define CLI_GENERAL N_("Options")
+#define CLI_ONESHOT N_("One-shot transaction (swaks-style)")
 #define CLI_TLS N_("TLS")
 #define CLI_DNS N_("DNS (/dns TYPE NAME)")
 #define CLI_AUTH N_("AUTH (/auth [MECH [USER]])")
@@ -161,13 +232,90 @@ static const struct opt_spec cli_specs[] = {
 	  .section = CLI_GENERAL,
 	  .help = N_("first re-run the lines of a saved session (.jsonl,\n"
 		  ".txt) or a command list; differing replies are shown") },
+	{ .name = "json", .kind = OPT_FLAG, .field = F(front.json), .section = CLI_GENERAL,
+	  .help = N_("print the session as JSON lines (one event each,\n"
+		  "as a .jsonl save) instead of the transcript;\n"
+		  "line mode only") },
 
-	{ .name = "tls", .kind = OPT_FLAG, .field = F(front.client.implicit_tls), .section = CLI_TLS,
+	{ .name = "to", .arg = "ADDR[,ADDR...]", .kind = OPT_RUN, .run = cli_run_append,
+	  .reset = cli_reset_to,
+	  .field = F(oneshot.to), .section = CLI_ONESHOT,
+	  .help = N_("run a whole transaction to these recipients,\n"
+		  "print it and exit with its status (repeatable)") },
+	{ .name = "from", .letter = 'f', .arg = "ADDR", .kind = OPT_STRING, .field = F(oneshot.from),
+	  .section = CLI_ONESHOT,
+	  .help = N_("the sender, MAIL FROM and From: (default\n"
+		  "LOGNAME@this host; \"\" for the null sender <>)") },
+	{ .name = "server", .letter = 's', .arg = "HOST[:PORT]", .kind = OPT_STRING,
+	  .field = F(oneshot.server), .section = CLI_ONESHOT,
+	  .help = N_("the server, as the HOST operand (default: the\n"
+		  "MX of the first recipient's domain)") },
+	{ .name = "helo", .arg = "NAME", .kind = OPT_STRING, .field = F(oneshot.ehlo),
+	  .section = CLI_ONESHOT },
+	{ .name = "ehlo", .arg = "NAME", .kind = OPT_STRING, .field = F(oneshot.ehlo),
+	  .section = CLI_ONESHOT, .help = N_("the EHLO/HELO/LHLO name (default: this host's)") },
+	{ .name = "protocol", .arg = "NAME", .kind = OPT_PARSE, .field = F(oneshot.protocol),
+	  .parse = cli_parse_protocol,
+	  .wants = N_("SMTP, SSMTP, SSMTPA, SMTPS, ESMTP, ESMTPA, ESMTPS, ESMTPSA, LMTP, LMTPA, LMTPS or LMTPSA"),
+	  .section = CLI_ONESHOT,
+	  .help = N_("SMTP (HELO), ESMTP (EHLO, the default), ESMTPS\n"
+		  "(+ STARTTLS), ESMTPA (+ AUTH), ESMTPSA, SSMTP\n"
+		  "(implicit TLS), LMTP (LHLO, port 24), LMTPS, ...") },
+	{ .name = "auth", .letter = 'a', .arg = "MECH[,MECH...]", .arg_optional = true,
+	  .next_is_arg = oneshot_auth_list_ok, .kind = OPT_RUN, .run = cli_run_auth,
+	  .section = CLI_ONESHOT,
+	  .help = N_("authenticate: with what the server offers,\n"
+		  "strongest first, or these in this order; the\n"
+		  "user and the password as for /auth") },
+	{ .name = "auth-password", .arg = "PASSWORD", .kind = OPT_RUN, .run = cli_run_auth_password,
+	  .section = CLI_ONESHOT,
+	  .help = N_("refused: visible to every user; give the\n"
+		  "password in a variable or a file (AUTH options)") },
+	{ .name = "header", .arg = "'NAME: VALUE'", .kind = OPT_RUN, .run = cli_run_append,
+	  .reset = cli_reset_headers,
+	  .field = F(oneshot.headers), .section = CLI_ONESHOT,
+	  .help = N_("add a header field, or replace ours (Subject,\n"
+		  "From, To, Date, Message-ID); repeatable") },
+	{ .name = "body", .arg = "TEXT|@FILE|-", .kind = OPT_STRING, .field = F(oneshot.body),
+	  .section = CLI_ONESHOT,
+	  .help = N_("the text (\\n: a line break), a file (streamed,\n"
+		  "any size) or standard input") },
+	{ .name = "attach", .arg = "FILE", .kind = OPT_RUN, .run = cli_run_append,
+	  .reset = cli_reset_attach,
+	  .field = F(oneshot.attach), .section = CLI_ONESHOT, .help = N_("attach a file (base64, streamed); repeatable") },
+	{ .name = "data", .letter = 'd', .arg = "TEXT|@FILE|-", .kind = OPT_STRING,
+	  .field = F(oneshot.data), .section = CLI_ONESHOT,
+	  .help = N_("send this prepared message as it is (dot-\n"
+		  "stuffed) instead of composing one") },
+	{ .name = "quit-after", .letter = 'q', .arg = "STAGE", .kind = OPT_PARSE,
+	  .field = F(oneshot.quit_after), .parse = cli_parse_stop,
+	  .wants = N_("CONNECT, BANNER, FIRST-EHLO, TLS, EHLO, AUTH, MAIL, RCPT, DATA or DOT"),
+	  .section = CLI_ONESHOT,
+	  .help = N_("stop with QUIT after CONNECT (BANNER), FIRST-\n"
+		  "EHLO, TLS, EHLO, AUTH, MAIL, RCPT, DATA or DOT") },
+	{ .name = "pipeline", .kind = OPT_FLAG, .field = F(oneshot.pipeline), .section = CLI_ONESHOT,
+	  .help = N_("MAIL, RCPT and DATA in one write when the\n"
+		  "server offers PIPELINING") },
+	{ .name = "interactive", .kind = OPT_FLAG, .field = F(oneshot.interactive),
+	  .section = CLI_ONESHOT,
+	  .help = N_("the terminal UI on the transaction, the session\n"
+		  "kept open to go on (QUIT only if asked)") },
+
+	{ .name = "tls", .kind = OPT_FLAG, .field = F(front.client.implicit_tls), .section = CLI_TLS },
+	{ .name = "tls-on-connect", .kind = OPT_FLAG, .field = F(front.client.implicit_tls),
+	  .section = CLI_TLS },
+	{ .name = "tlsc", .kind = OPT_FLAG, .field = F(front.client.implicit_tls), .section = CLI_TLS,
 	  .help = N_("implicit TLS: handshake right after connecting\n"
 		  "(default port 465)") },
 	{ .name = "starttls", .kind = OPT_FLAG, .field = F(front.client.starttls), .section = CLI_TLS,
 	  .help = N_("send STARTTLS right after EHLO, then EHLO again;\n"
 		  "a refusal ends the session (no plaintext)") },
+	{ .name = "tls-optional", .kind = OPT_FLAG, .field = F(oneshot.tls_optional),
+	  .section = CLI_TLS },
+	{ .name = "tls-optional-strict", .kind = OPT_FLAG, .field = F(oneshot.tls_optional),
+	  .section = CLI_TLS,
+	  .help = N_("one-shot: STARTTLS when the server offers it;\n"
+		  "if TLS then fails the transaction stops") },
 	{ .name = "auto-ehlo", .kind = OPT_FLAG, .field = F(front.client.auto_ehlo), .section = CLI_TLS,
 	  .help = N_("after /starttls, send EHLO again automatically") },
 	{ .name = "sni", .arg = "NAME", .kind = OPT_STRING, .field = F(front.client.tls.sni),
@@ -274,6 +422,8 @@ void cli_usage(FILE *f)
 {
 	fputs(_(
 "Usage: smtpscope [OPTIONS] [HOST[:PORT]]\n"
+"       smtpscope --to ADDR [--from ADDR] [--server HOST[:PORT]] [OPTIONS]\n"
+"                         one whole transaction, swaks-style (One-shot below)\n"
 "       smtpscope --demo [SCENARIO]\n"
 "       smtpscope serve [--scenario NAME] [--listen ADDR:PORT] [--tls-listen ADDR:PORT]\n"
 "                       [--cert FILE --key FILE]\n"
@@ -435,6 +585,7 @@ static int cli_options_operand(struct cli_options *o, int argc, char **argv)
 
 int cli_options_parse(struct cli_options *o, int argc, char **argv)
 {
+	char *err = NULL;
 	int status;
 
 	memset(o, 0, sizeof *o);
@@ -447,6 +598,12 @@ int cli_options_parse(struct cli_options *o, int argc, char **argv)
 	status = opt_config_parse(&cli_option_table, argc, argv, o, &o->config, environ, stderr);
 	if (status < 0)
 		status = cli_options_check(o);
+	if (status < 0 && !oneshot_check(&o->oneshot, &o->front, optind < argc && !o->demo,
+						 o->port != NULL, &err)) {
+		fprintf(stderr, "smtpscope: %s\n", err);
+		free(err);
+		status = BATCH_EXIT_USAGE;
+	}
 	if (status < 0)
 		status = cli_options_operand(o, argc, argv);
 	return status;

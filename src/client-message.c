@@ -39,6 +39,20 @@ static size_t client_source_read(struct client *c, char *p, size_t n, bool full)
 {
 	size_t got = 0;
 
+	while (c->msg_src.read && got < n && !c->msg_src_failed) {
+		size_t r = c->msg_src.read(c->msg_src.arg, p + got, n - got);
+
+		if (r == CLIENT_SOURCE_ERROR)
+			c->msg_src_failed = true;
+		else if (r == 0)
+			break;
+		else
+			got += r;
+		if (!full)
+			break;
+	}
+	if (c->msg_src.read)
+		return got;
 	if (c->msg_fd < 0) {
 		got = c->msg_len - c->msg_off < n ? c->msg_len - c->msg_off : n;
 		memcpy(p, c->msg_mem + c->msg_off, got);
@@ -104,6 +118,13 @@ void client_pump_message(struct client *c)
 			n = (ssize_t)client_source_read(c, chunk, sizeof chunk, false);
 			if (n > 0)
 				smtp_data_bytes(c->smtp, chunk, (size_t)n, &c->out);
+			if (c->msg_src_failed) {
+				/* the dot would deliver what was sent so far */
+				client_close(c, _("the message could not be read to its end: the "
+						  "connection is closed without the final dot, so "
+						  "nothing is delivered"));
+				return;
+			}
 		} else {
 			/* Typed lines: each one is shown in the transcript. */
 			const char *line = c->msg_mem + c->msg_off;
@@ -226,6 +247,18 @@ void client_send_composed(struct client *c, const char *data, size_t len,
 		return;
 	}
 	smtp_size_check(c->smtp, len, label);
+	client_start_message(c);
+}
+
+void client_send_source(struct client *c, const struct client_source *src,
+			unsigned long long size, const char *label)
+{
+	client_msg_clear(c);
+	c->msg_src = *src;
+	c->msg_label = xstrdup(label);
+	c->msg_quiet = true;
+	if (size > 0)
+		smtp_size_check(c->smtp, size, label);
 	client_start_message(c);
 }
 

@@ -70,6 +70,8 @@ struct client {
 	char *msg_mem;         /* buffer source */
 	size_t msg_len, msg_off;
 	char *msg_label;
+	struct client_source msg_src; /* client_send_source(), or all NULL */
+	bool msg_src_failed;          /* its read said CLIENT_SOURCE_ERROR */
 	/* /bdat: chunks of bdat_chunk octets, each with its exact count. */
 	bool msg_bdat;
 	bool msg_quiet;        /* a buffer sent as octets, not as typed lines */

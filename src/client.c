@@ -59,6 +59,10 @@ void client_msg_clear(struct client *c)
 	c->msg_mem = NULL;
 	free(c->msg_label);
 	c->msg_label = NULL;
+	if (c->msg_src.done)
+		c->msg_src.done(c->msg_src.arg);
+	memset(&c->msg_src, 0, sizeof c->msg_src);
+	c->msg_src_failed = false;
 	c->msg_len = c->msg_off = 0;
 	c->msg_pending = c->msg_streaming = false;
 	free(c->bdat_buf);

@@ -14,6 +14,7 @@
 struct cmd_auth_pending {
 	enum auth_mech mechs[AUTH_MECH__COUNT];
 	size_t n;
+	bool listed; /* MECH,MECH,...: in the order given */
 	char *user;
 };
 
@@ -101,8 +102,40 @@ static size_t cmd_auth_plan(struct cmd_ctx *ctx, enum auth_mech *out)
 	return k;
 }
 
+/* MECH,MECH,...: those the server lists, in the order given (swaks'
+ * --auth LIST); 0 after saying why there are none. */
+static size_t cmd_auth_list(struct cmd_ctx *ctx, const char *list, enum auth_mech *out)
+{
+	const struct caps *caps = smtp_caps(client_smtp(ctx->client));
+	char *copy = xstrdup(list), *save = NULL;
+	size_t k = 0;
+
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		enum auth_mech m;
+		bool dup = false;
+
+		if (!auth_mech_parse(w, &m)) {
+			session_text(ctx->session, SESSION_ERROR,
+				     _("unknown mechanism \"%s\": smtpscope speaks PLAIN, LOGIN, CRAM-MD5, "
+				       "XOAUTH2, SCRAM-SHA-1 and SCRAM-SHA-256"), w);
+			free(copy);
+			return 0;
+		}
+		for (size_t i = 0; i < k; i++)
+			dup |= out[i] == m;
+		if (!dup && k < AUTH_MECH__COUNT && caps_has_auth(caps, auth_mech_name(m)))
+			out[k++] = m;
+	}
+	free(copy);
+	if (k == 0)
+		session_text(ctx->session, SESSION_ERROR,
+			     _("the server advertised none of %s (send EHLO first; many servers offer "
+			       "AUTH only after STARTTLS)"), list);
+	return k;
+}
+
 static void cmd_auth_go(struct cmd_ctx *ctx, const enum auth_mech *mechs, size_t n,
-			const char *user, const char *secret)
+			bool listed, const char *user, const char *secret)
 {
 	struct buf names;
 	size_t i;
@@ -110,7 +143,11 @@ static void cmd_auth_go(struct cmd_ctx *ctx, const enum auth_mech *mechs, size_t
 	buf_init(&names);
 	for (i = 0; i < n; i++)
 		buf_printf(&names, "%s%s", i ? ", " : "", auth_mech_name(mechs[i]));
-	if (n > 1)
+	if (n > 1 && listed)
+		session_text(ctx->session, SESSION_NOTE,
+			     _("/auth: the server offers %s of those named; trying them in that order, "
+			       "the next one only after 504 or 534"), names.data);
+	else if (n > 1)
 		session_text(ctx->session, SESSION_NOTE,
 			     _("/auth: the server offers %s; trying them strongest first, the next one "
 			       "only after 504 or 534"), names.data);
@@ -125,7 +162,7 @@ int cmd_auth_secret(struct cmd_ctx *ctx, const char *secret)
 	if (p == NULL)
 		return -1;
 	ctx->auth_pending = NULL;
-	cmd_auth_go(ctx, p->mechs, p->n, p->user, secret);
+	cmd_auth_go(ctx, p->mechs, p->n, p->listed, p->user, secret);
 	free(p->user);
 	free(p);
 	return 0;
@@ -136,10 +173,13 @@ static int cmd_auth_run(struct cmd_ctx *ctx, int argc, char **argv)
 	enum auth_mech mechs[AUTH_MECH__COUNT];
 	const char *user = argc > 2 ? argv[2] : ctx->auth_opt ? ctx->auth_opt->user : NULL;
 	size_t n;
-	bool failed;
+	bool failed, listed = argc > 1 && strchr(argv[1], ',');
 	char *secret;
 
-	if (argc > 1) {
+	if (listed) {
+		if ((n = cmd_auth_list(ctx, argv[1], mechs)) == 0)
+			return -1;
+	} else if (argc > 1) {
 		if (!auth_mech_parse(argv[1], &mechs[0])) {
 			session_text(ctx->session, SESSION_ERROR,
 				     _("unknown mechanism \"%s\": smtpscope speaks PLAIN, LOGIN, CRAM-MD5, "
@@ -163,7 +203,7 @@ static int cmd_auth_run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (failed)
 		return -1;
 	if (secret) {
-		cmd_auth_go(ctx, mechs, n, user, secret);
+		cmd_auth_go(ctx, mechs, n, listed, user, secret);
 		auth_secret_free(secret);
 		return 0;
 	}
@@ -171,6 +211,7 @@ static int cmd_auth_run(struct cmd_ctx *ctx, int argc, char **argv)
 	ctx->auth_pending = xcalloc(1, sizeof *ctx->auth_pending);
 	memcpy(ctx->auth_pending->mechs, mechs, n * sizeof mechs[0]);
 	ctx->auth_pending->n = n;
+	ctx->auth_pending->listed = listed;
 	ctx->auth_pending->user = xstrdup(user);
 	session_text(ctx->session, SESSION_NOTE,
 		     _("%s for \"%s\": the next input line is taken as the %s; it is not shown, "
@@ -182,12 +223,13 @@ static int cmd_auth_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_auth_entry = {
 	.name = "auth",
-	.args = N_("[MECH [USER]]"),
+	.args = N_("[MECH[,MECH...] [USER]]"),
 	.summary = N_("authenticate (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, SCRAM-SHA-1/256)"),
 	.help = N_("Runs the whole AUTH exchange (RFC 4954): the initial response where the "
 		"mechanism allows it, each 334 challenge shown decoded and answered, SCRAM's "
 		"server signature checked. Without MECH it tries what the server advertised, "
-		"strongest first. USER defaults to --auth-user. The password comes from "
+		"strongest first; MECH,MECH,... tries those of them the server advertised, in "
+		"that order. USER defaults to --auth-user. The password comes from "
 		"--password-env VAR or --password-file FILE, else it is asked for: the next "
 		"line typed (masked, never in the history) or read in line mode. XOAUTH2 takes "
 		"a token (--token, --token-env VAR, or the next line). The transcript shows "

@@ -65,7 +65,7 @@ static bool cmd_compose_read(struct cmd_ctx *ctx, const char *path, struct buf *
 }
 
 /* Time and randomness for Message-ID and boundary. */
-static void cmd_compose_unique(char *out, size_t n)
+void cmd_compose_unique(char *out, size_t n)
 {
 	unsigned char r[9];
 	size_t i, off;

@@ -4,6 +4,7 @@
  * (encoded-words, at most 75 characters), RFC 2231 4 (parameter values). */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "smtpscope/auth.h"
@@ -12,8 +13,6 @@
 /* Raw octets per encoded-word: 12 + 4 * 39 / 3 = 64 characters, so
  * "Subject: " and a word stay under 78. */
 #define COMPOSE_WORD_RAW 39
-/* Base64 body lines: 57 octets make 76 characters (RFC 2045 6.8). */
-#define COMPOSE_B64_LINE 57
 
 static bool compose_plain(const char *s)
 {
@@ -75,65 +74,114 @@ void compose_header(struct buf *out, const char *name, const char *value)
 	buf_adds(out, "\r\n");
 }
 
-static void compose_base64(struct buf *out, const char *p, size_t n)
+unsigned long long compose_b64_size(unsigned long long n)
 {
-	for (size_t i = 0; i < n; i += COMPOSE_B64_LINE) {
-		auth_b64_encode(p + i, n - i < COMPOSE_B64_LINE ? n - i : COMPOSE_B64_LINE, out);
+	unsigned long long full = n / COMPOSE_B64_LINE, rest = n % COMPOSE_B64_LINE;
+
+	return full * 78 + (rest ? 4 * ((rest + 2) / 3) + 2 : 0);
+}
+
+void compose_enc_init(struct compose_enc *e, bool text, bool base64)
+{
+	memset(e, 0, sizeof *e);
+	e->text = text;
+	e->base64 = base64;
+}
+
+static void compose_enc_line(struct compose_enc *e, struct buf *out)
+{
+	if (out) {
+		auth_b64_encode((const char *)e->held, e->nheld, out);
 		buf_adds(out, "\r\n");
+	} else {
+		e->count += compose_b64_size(e->nheld);
 	}
+	e->nheld = 0;
+}
+
+/* Octets after the text step: as they are, or into base64 lines. */
+static void compose_enc_emit(struct compose_enc *e, const char *p, size_t n, struct buf *out)
+{
+	if (!e->base64) {
+		if (out)
+			buf_add(out, p, n);
+		else
+			e->count += n;
+		return;
+	}
+	while (n > 0) {
+		size_t take = COMPOSE_B64_LINE - e->nheld < n ? COMPOSE_B64_LINE - e->nheld : n;
+
+		memcpy(e->held + e->nheld, p, take);
+		e->nheld += take;
+		p += take;
+		n -= take;
+		if (e->nheld == COMPOSE_B64_LINE)
+			compose_enc_line(e, out);
+	}
+}
+
+/* Text: a CR, an LF or a CRLF each become one CRLF, in any split. */
+void compose_enc_add(struct compose_enc *e, const char *p, size_t n, struct buf *out)
+{
+	if (!e->text) {
+		compose_enc_emit(e, p, n, out);
+		return;
+	}
+	while (n > 0) {
+		size_t run = 0;
+
+		if (e->cr && *p == '\n') { /* the LF of a CRLF already out */
+			e->cr = false;
+			p++, n--;
+			continue;
+		}
+		e->cr = false;
+		while (run < n && p[run] != '\r' && p[run] != '\n')
+			run++;
+		if (run > 0) {
+			compose_enc_emit(e, p, run, out);
+			e->open = true;
+			p += run, n -= run;
+			continue;
+		}
+		compose_enc_emit(e, "\r\n", 2, out);
+		e->open = false;
+		e->cr = *p == '\r';
+		p++, n--;
+	}
+}
+
+void compose_enc_end(struct compose_enc *e, struct buf *out)
+{
+	if (e->text && e->open)
+		compose_enc_emit(e, "\r\n", 2, out);
+	e->open = false;
+	if (e->base64 && e->nheld > 0)
+		compose_enc_line(e, out);
 }
 
 /* Plain ASCII text with short lines goes as 7bit, with CRLF; anything
  * else as base64, which every server carries. */
-static bool compose_7bit(const char *p, size_t n)
+void compose_scan_add(struct compose_scan *s, const char *p, size_t n)
 {
-	size_t col = 0;
-
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !s->not_7bit; i++) {
 		unsigned char c = (unsigned char)p[i];
+
 		if (c == '\n') {
-			col = 0;
+			s->col = 0;
 			continue;
 		}
-		if (c >= 0x80 || c == '\0' || ++col > 998)
-			return false;
+		if (c >= 0x80 || c == '\0' || ++s->col > 998)
+			s->not_7bit = true;
 	}
-	return true;
 }
 
-/* Text with CRLF line breaks (a lone CR or LF becomes CRLF), ending in one. */
-static void compose_crlf(struct buf *out, const char *p, size_t n)
+static void compose_text_head(struct buf *out, bool seven)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
-			continue;
-		if (p[i] == '\r' || p[i] == '\n')
-			buf_adds(out, "\r\n");
-		else
-			buf_addc(out, p[i]);
-	}
-	if (n > 0 && p[n - 1] != '\n' && p[n - 1] != '\r')
-		buf_adds(out, "\r\n");
-}
-
-static void compose_text(struct buf *out, const char *p, size_t n)
-{
-	bool seven = compose_7bit(p, n);
-
 	buf_printf(out, "Content-Type: text/plain; charset=%s\r\n"
 		   "Content-Transfer-Encoding: %s\r\n\r\n",
 		   seven ? "us-ascii" : "utf-8", seven ? "7bit" : "base64");
-	if (!seven) {
-		/* Text in base64 still has CRLF line breaks (RFC 2045 6.8). */
-		struct buf crlf;
-
-		buf_init(&crlf);
-		compose_crlf(&crlf, p, n);
-		compose_base64(out, crlf.data ? crlf.data : "", crlf.len);
-		buf_free(&crlf);
-		return;
-	}
-	compose_crlf(out, p, n);
 }
 
 /* filename="x.pdf", or filename*=UTF-8''%C3%A9.pdf (RFC 2231 4). */
@@ -163,43 +211,136 @@ static const char *compose_domain(const char *from)
 	return at && at[1] && at[1] != '>' ? at + 1 : fallback;
 }
 
-void compose_message(const struct compose_options *o, struct buf *out)
+/* The length of a header line's name, or 0 when it has none. */
+static size_t compose_field_name(const char *line)
 {
-	static const char default_body[] =
-		"This is a test message composed by smtpscope.\r\n";
-	const char *body = o->body ? o->body : default_body;
-	size_t body_len = o->body ? o->body_len : strlen(default_body), i;
+	size_t n = strcspn(line, ":");
+
+	return line[n] == ':' ? n : 0;
+}
+
+enum compose_header_error compose_header_check(const char *line)
+{
+	size_t n = compose_field_name(line);
+
+	if (strchr(line, ':') == NULL)
+		return COMPOSE_HEADER_NO_COLON;
+	if (n == 0 || n > 76)
+		return COMPOSE_HEADER_BAD_NAME;
+	for (size_t i = 0; i < n; i++) /* RFC 5322 2.2: ftext */
+		if ((unsigned char)line[i] < 33 || (unsigned char)line[i] > 126)
+			return COMPOSE_HEADER_BAD_NAME;
+	if (strpbrk(line, "\r\n"))
+		return COMPOSE_HEADER_LINE_BREAK;
+	if ((n == 12 && util_strnieq(line, "Content-Type", n)) ||
+	    (n == 25 && util_strnieq(line, "Content-Transfer-Encoding", n)))
+		return COMPOSE_HEADER_MIME;
+	return COMPOSE_HEADER_OK;
+}
+
+/* Does a caller's line name this field? */
+static bool compose_is_field(const char *line, const char *name)
+{
+	size_t n = compose_field_name(line);
+
+	return n == strlen(name) && util_strnieq(line, name, n);
+}
+
+/* The caller's lines named name (all, in order), or, when there are none
+ * and name is not NULL, false: ours goes in.  name NULL: the lines that
+ * name no field of ours. */
+static bool compose_user_fields(const struct compose_options *o, const char *name,
+				struct buf *out)
+{
+	static const char *const ours[] = { "Date", "Message-ID", "From", "To", "Subject",
+					    "MIME-Version" };
+	bool any = false;
+
+	for (size_t i = 0; i < o->nheaders; i++) {
+		const char *line = o->headers[i], *v;
+		char *field;
+		bool match = name != NULL && compose_is_field(line, name);
+
+		for (size_t k = 0; name == NULL && k < UTIL_ARRAY_LEN(ours) && !match; k++)
+			match = compose_is_field(line, ours[k]);
+		if (match != (name != NULL))
+			continue;
+		field = xmemdup(line, compose_field_name(line));
+		v = line + strlen(field) + 1;
+		v += strspn(v, " \t");
+		compose_header(out, field, v);
+		free(field);
+		any = true;
+	}
+	return any;
+}
+
+void compose_head(const struct compose_options *o, bool seven, struct buf *out)
+{
 	struct tm tm;
 	char date[64];
 	const char *dom = compose_domain(o->from);
-	size_t dlen = strcspn(dom, ">");
+	size_t dlen = strcspn(dom, ">"), i;
 
 	gmtime_r(&o->date, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	buf_printf(out, "Date: %s\r\n", date);
-	buf_printf(out, "Message-ID: <%s@%.*s>\r\n", o->unique, (int)dlen, dom);
-	compose_header(out, "From", o->from);
-	buf_adds(out, "To:");
-	for (i = 0; i < o->nto; i++)
-		buf_printf(out, "%s %s", i ? ",\r\n" : "", o->to[i]);
-	buf_adds(out, "\r\n");
-	compose_header(out, "Subject", o->subject ? o->subject : "smtpscope test message");
-	buf_adds(out, "MIME-Version: 1.0\r\n");
-	if (o->nparts == 0) {
-		compose_text(out, body, body_len);
-		return;
+	if (!compose_user_fields(o, "Date", out))
+		buf_printf(out, "Date: %s\r\n", date);
+	if (!compose_user_fields(o, "Message-ID", out))
+		buf_printf(out, "Message-ID: <%s@%.*s>\r\n", o->unique, (int)dlen, dom);
+	if (!compose_user_fields(o, "From", out))
+		compose_header(out, "From", o->from);
+	if (!compose_user_fields(o, "To", out)) {
+		buf_adds(out, "To:");
+		for (i = 0; i < o->nto; i++)
+			buf_printf(out, "%s %s", i ? ",\r\n" : "", o->to[i]);
+		buf_adds(out, "\r\n");
 	}
-	buf_printf(out, "Content-Type: multipart/mixed; boundary=\"=_%s\"\r\n\r\n"
-		   "This is a message in MIME format.\r\n", o->unique);
-	buf_printf(out, "\r\n--=_%s\r\n", o->unique);
-	compose_text(out, body, body_len);
+	if (!compose_user_fields(o, "Subject", out))
+		compose_header(out, "Subject", o->subject ? o->subject : "smtpscope test message");
+	if (!compose_user_fields(o, "MIME-Version", out))
+		buf_adds(out, "MIME-Version: 1.0\r\n");
+	compose_user_fields(o, NULL, out);
+	if (o->nparts > 0) {
+		buf_printf(out, "Content-Type: multipart/mixed; boundary=\"=_%s\"\r\n\r\n"
+			   "This is a message in MIME format.\r\n", o->unique);
+		buf_printf(out, "\r\n--=_%s\r\n", o->unique);
+	}
+	compose_text_head(out, seven);
+}
+
+void compose_part_head(const struct compose_options *o, size_t i, struct buf *out)
+{
+	buf_printf(out, "\r\n--=_%s\r\nContent-Type: application/octet-stream", o->unique);
+	compose_filename(out, "name", o->parts[i].name);
+	buf_adds(out, "\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment");
+	compose_filename(out, "filename", o->parts[i].name);
+	buf_adds(out, "\r\n\r\n");
+}
+
+void compose_tail(const struct compose_options *o, struct buf *out)
+{
+	if (o->nparts > 0)
+		buf_printf(out, "\r\n--=_%s--\r\n", o->unique);
+}
+
+void compose_message(const struct compose_options *o, struct buf *out)
+{
+	const char *body = o->body ? o->body : COMPOSE_DEFAULT_BODY;
+	size_t body_len = o->body ? o->body_len : strlen(COMPOSE_DEFAULT_BODY), i;
+	struct compose_scan scan = { 0, false };
+	struct compose_enc e;
+
+	compose_scan_add(&scan, body, body_len);
+	compose_head(o, !scan.not_7bit, out);
+	compose_enc_init(&e, true, scan.not_7bit);
+	compose_enc_add(&e, body, body_len, out);
+	compose_enc_end(&e, out);
 	for (i = 0; i < o->nparts; i++) {
-		buf_printf(out, "\r\n--=_%s\r\nContent-Type: application/octet-stream", o->unique);
-		compose_filename(out, "name", o->parts[i].name);
-		buf_adds(out, "\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment");
-		compose_filename(out, "filename", o->parts[i].name);
-		buf_adds(out, "\r\n\r\n");
-		compose_base64(out, o->parts[i].data, o->parts[i].len);
+		compose_part_head(o, i, out);
+		compose_enc_init(&e, false, true);
+		compose_enc_add(&e, o->parts[i].data, o->parts[i].len, out);
+		compose_enc_end(&e, out);
 	}
-	buf_printf(out, "\r\n--=_%s--\r\n", o->unique);
+	compose_tail(o, out);
 }

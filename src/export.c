@@ -193,6 +193,18 @@ static void export_jsonl_event(const struct printer_options *o, const struct ses
 	buf_adds(out, "}\n");
 }
 
+void export_jsonl_line(const struct session *s, const struct printer_options *o,
+		       const struct session_event *ev, struct buf *out)
+{
+	struct buf tmp;
+	struct session_event copy;
+
+	buf_init(&tmp);
+	copy = export_event(s, ev, &tmp);
+	export_jsonl_event(o, &copy, out);
+	buf_free(&tmp);
+}
+
 /* ---- HTML --------------------------------------------------------------- */
 
 /* Text that is valid UTF-8 already (escaped), entity-escaped for XHTML. */

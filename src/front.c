@@ -55,6 +55,8 @@ void front_init(struct front *f, const struct front_options *o,
 	f->ctx.replay = &f->replay;
 	f->ctx.loop = f->loop;
 	f->ctx.dns_opt = &o->dns;
+	f->feed = o->feed;
+	f->feed_arg = o->feed_arg;
 }
 
 void front_start(struct front *f, const struct front_options *o)
@@ -446,6 +448,8 @@ bool front_work(struct front *f)
 	 * follows (a lone ".") or not. */
 	if (idle && front_data_refused(f) && !f->holding && front_dot_ahead(f, false) < 0)
 		return false;
+	if (idle && f->in.len == 0 && f->feed && !f->ctx.quit && f->feed(f->feed_arg, f))
+		return true;
 	if (idle && (line = front_next_line(f)) != NULL) {
 		bool secret = f->ctx.auth_pending != NULL;
 

@@ -15,6 +15,7 @@
 #include "smtpscope/i18n.h"
 #include "smtpscope/kb.h"
 #include "smtpscope/loop.h"
+#include "smtpscope/oneshot.h"
 #include "smtpscope/tls.h"
 #include "smtpscope/ui.h"
 #include "smtpscope/util.h"
@@ -189,24 +190,63 @@ static const char *main_lang_arg(int argc, char **argv)
 	return lang && kb_lang_available(kb_default_dir(), lang) ? lang : NULL;
 }
 
-/* The demo server unless a target was given, then the terminal UI (at a
- * terminal, unless -b) or line mode. */
+
+/* --to ...: the plan of the one-shot transaction, fed to the front-end;
+ * false after saying why there is none. */
+static bool main_oneshot(struct cli_options *o, struct oneshot_plan *plan,
+			 struct oneshot_run **run)
+{
+	char host[256], *err = NULL;
+	const char *login = getenv("LOGNAME");
+	struct oneshot_env env;
+
+	if (gethostname(host, sizeof host) != 0 || host[0] == '\0')
+		snprintf(host, sizeof host, "%s", "smtpscope.invalid");
+	host[sizeof host - 1] = '\0';
+	if (login == NULL || login[0] == '\0')
+		login = getenv("USER");
+	env.host = host;
+	env.login = login && login[0] ? login : "smtpscope";
+	env.has_target = o->front.target != NULL;
+	if (!oneshot_plan_make(&o->oneshot, &env, plan, &err)) {
+		fprintf(stderr, "smtpscope: %s\n", err);
+		free(err);
+		oneshot_plan_free(plan);
+		return false;
+	}
+	*run = oneshot_run_new(plan);
+	o->front.feed = oneshot_feed;
+	o->front.feed_arg = *run;
+	/* no lines to read in line mode: the plan is the input (and standard
+	 * input, if anything, the message) */
+	if (!o->oneshot.interactive)
+		o->front.in_fd = -1;
+	return true;
+}
+
+/* The demo server unless a target was given (or a one-shot finds its
+ * MX, unless --demo), then the terminal UI (at a terminal, unless -b, --json or a
+ * one-shot without --interactive) or line mode. */
 static int main_front(struct cli_options *o)
 {
 	struct front_options *fo = &o->front;
 	struct demo_ctl demo;
 	const struct demo_scenario *sc;
+	struct oneshot_plan plan;
+	struct oneshot_run *run = NULL;
+	bool oneshot = oneshot_wanted(&o->oneshot), tui;
 	char *intro = NULL;
 	struct kb *kb;
 	int status;
 
 	memset(&demo, 0, sizeof demo);
+	memset(&plan, 0, sizeof plan);
 	sc = main_scenario(&demo.catalog, o->scenario, "smtpscope");
 	if (sc == NULL) {
 		demo_catalog_free(&demo.catalog);
 		return BATCH_EXIT_USAGE;
 	}
-	if (fo->target == NULL && fo->pipe == NULL) {
+	if (fo->target == NULL && fo->pipe == NULL && (!oneshot || o->demo)) {
 		char *err = NULL;
 
 		if (!demo_ctl_start(&demo, sc, &err)) {
@@ -219,20 +259,36 @@ static int main_front(struct cli_options *o)
 		intro = demo_ctl_intro(&demo);
 		fo->intro = intro;
 	}
+	if (oneshot && !main_oneshot(o, &plan, &run)) {
+		demo_ctl_stop(&demo);
+		demo_catalog_free(&demo.catalog);
+		free(intro);
+		return BATCH_EXIT_USAGE;
+	}
 	fo->demo = &demo;
 	fo->interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	tui = fo->interactive && !o->batch && !fo->json && (!oneshot || o->oneshot.interactive);
+	if (oneshot && !tui)
+		fo->interactive = false; /* a script's transaction, even at a terminal */
 	kb = cli_load_kb(NULL);
 	fo->print.kb = kb;
 	fo->kb = kb;
 	status = -1;
-	if (fo->interactive && !o->batch)
+	if (tui)
 		status = ui_run(fo); /* -1: the terminal cannot be used */
-	if (status < 0)
+	if (status < 0 && o->oneshot.interactive) {
+		fputs(_("smtpscope: --interactive opens the terminal UI, which needs a terminal "
+			"(standard input and output) and no --batch\n"), stderr);
+		status = BATCH_EXIT_USAGE;
+	} else if (status < 0) {
 		status = batch_run(fo);
+	}
 	kb_free(kb);
 	demo_ctl_stop(&demo);
 	demo_catalog_free(&demo.catalog);
 	free(intro);
+	oneshot_run_free(run);
+	oneshot_plan_free(&plan);
 	return status;
 }
 

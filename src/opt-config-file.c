@@ -27,14 +27,19 @@ struct opt_config_scan {
 };
 
 /* Walks argv with getopt_long as opt_parse will, silently, so option
- * arguments, clusters and prefixes ("--conf") are read the same way. */
-static void opt_config_scan(const struct opt_table *t, int argc, char **argv,
+ * arguments, clusters and prefixes ("--conf") are read the same way.  It
+ * walks a copy: getopt_long moves the operands to the end, and opt_parse
+ * must see the words in their order (an optional argument as the next
+ * word: "--auth PLAIN HOST"). */
+static void opt_config_scan(const struct opt_table *t, int argc, char **argv_in,
 			    struct opt_config_scan *sc)
 {
 	struct option *longopts = opt_longopts(t);
 	char *shortopts = opt_shortopts(t);
+	char **argv = xcalloc((size_t)argc + 1, sizeof *argv);
 	int c, saved = opterr;
 
+	memcpy(argv, argv_in, (size_t)argc * sizeof *argv);
 	memset(sc, 0, sizeof *sc);
 	opterr = 0;
 	optind = 0;
@@ -51,6 +56,7 @@ static void opt_config_scan(const struct opt_table *t, int argc, char **argv,
 			sc->skip = true;
 	}
 	opterr = saved;
+	free(argv);
 	free(shortopts);
 	free(longopts);
 }

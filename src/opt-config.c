@@ -73,7 +73,7 @@ static bool opt_config_plain(const char *p, size_t n)
 		else
 			buf_addc(&want, p[i]);
 	}
-	same = esc.len == want.len && memcmp(esc.data, want.data, esc.len) == 0;
+	same = esc.len == want.len && (esc.len == 0 || memcmp(esc.data, want.data, esc.len) == 0);
 	buf_free(&esc);
 	buf_free(&want);
 	return same;
@@ -165,7 +165,7 @@ static int opt_config_set(const struct opt_table *t, const struct opt_spec *s, c
 	if (s->cmdline_only)
 		return opt_fail_in(t, src, _("--%s can only be given on the command line"), s->name);
 	if (s->arg) {
-		if (value == NULL)
+		if (value == NULL && !s->arg_optional)
 			return opt_fail_in(t, src, _("--%s wants a value: %s %s"), s->name, s->name,
 					   s->arg);
 		return opt_apply(t, s, value, base, src);

@@ -33,7 +33,8 @@ struct option *opt_longopts(const struct opt_table *t)
 		if (s->name == NULL)
 			continue;
 		o[k].name = s->name;
-		o[k].has_arg = opt_takes_arg(s) ? required_argument : no_argument;
+		o[k].has_arg = !opt_takes_arg(s) ? no_argument :
+			       s->arg_optional ? optional_argument : required_argument;
 		o[k].flag = NULL;
 		o[k].val = s->letter ? s->letter : OPT_VAL_BASE + (int)i;
 		k++;
@@ -53,7 +54,7 @@ char *opt_shortopts(const struct opt_table *t)
 			continue;
 		buf_addc(&b, (char)s->letter);
 		if (opt_takes_arg(s))
-			buf_addc(&b, ':');
+			buf_adds(&b, s->arg_optional ? "::" : ":");
 	}
 	return buf_steal(&b);
 }
@@ -183,7 +184,13 @@ int opt_parse(const struct opt_table *t, int argc, char **argv, void *base, FILE
 			fprintf(err, "%s\n", _(t->usage_error));
 			status = t->usage_status;
 		} else {
-			status = opt_apply(t, s, optarg, base, &src);
+			const char *arg = optarg;
+
+			/* "--auth PLAIN": an optional argument as the next word */
+			if (arg == NULL && s->arg_optional && s->next_is_arg && optind < argc &&
+			    s->next_is_arg(argv[optind]))
+				arg = argv[optind++];
+			status = opt_apply(t, s, arg, base, &src);
 		}
 	}
 	free(src.seen);
@@ -202,7 +209,7 @@ static void opt_label(const struct opt_spec *s, struct buf *b)
 	if (s->name)
 		buf_printf(b, "--%s", s->name);
 	if (s->arg)
-		buf_printf(b, " %s", s->arg);
+		buf_printf(b, s->arg_optional ? " [%s]" : " %s", s->arg);
 	if (s->operand)
 		buf_printf(b, " %s", s->operand);
 }

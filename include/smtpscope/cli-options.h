@@ -1,7 +1,8 @@
 /* cli-options: smtpscope's command-line options, one row each in a table
  * (see opt.h) from which their parsing and --help are made; the checks
  * across options (--tls with --starttls, --tls-min above --tls-max, the TLS
- * files) and the operand (HOST[:PORT], or the scenario of --demo). */
+ * files, the one-shot transaction's: oneshot.h) and the operand
+ * (HOST[:PORT], or the scenario of --demo). */
 #ifndef SMTPSCOPE_CLI_OPTIONS_H
 #define SMTPSCOPE_CLI_OPTIONS_H
 
@@ -10,6 +11,7 @@
 
 #include "smtpscope/front.h"
 #include "smtpscope/opt-config.h"
+#include "smtpscope/oneshot.h"
 #include "smtpscope/opt.h"
 
 #define CLI_SERVE_DEFAULT_LISTEN "127.0.0.1:2525"
@@ -22,6 +24,7 @@ struct cli_options {
 	const char *scenario;       /* what the demo plays: --demo SCENARIO, else "happy" */
 	const char *lang;           /* --lang LL: the explanations' language */
 	struct opt_config config;   /* the config file's text, which values point into */
+	struct oneshot_options oneshot; /* --to ...: a one-shot transaction */
 };
 
 /* The table of `smtpscope [OPTIONS] [HOST[:PORT]]`. */

@@ -148,6 +148,21 @@ bool client_send_bdat(struct client *c, const char *path, size_t chunk, char **e
  * transcript summarises it) or, with bdat, in BDAT chunks. */
 void client_send_composed(struct client *c, const char *data, size_t len,
 			  const char *label, bool bdat);
+/* A message read piece by piece (a composed message too big to hold,
+ * standard input): read(arg, p, n) gives up to n octets, 0 at its end, or
+ * CLIENT_SOURCE_ERROR after saying why in the session (the connection is
+ * then closed, so no truncated message is delivered); done(arg) once it
+ * is no longer needed (also when the message never starts).  Sent as
+ * octets with DATA, like a composed message, and summarised with label;
+ * size, when known (else 0), is checked against SIZE. */
+#define CLIENT_SOURCE_ERROR ((size_t)-1)
+struct client_source {
+	size_t (*read)(void *arg, char *p, size_t n);
+	void (*done)(void *arg);
+	void *arg;
+};
+void client_send_source(struct client *c, const struct client_source *src,
+			unsigned long long size, const char *label);
 /* /pipe: the lines in one write (smtp_pipeline). */
 void client_pipeline(struct client *c, char *const *lines, size_t n);
 void client_send_message(struct client *c, const char *data, size_t len,

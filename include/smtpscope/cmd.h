@@ -159,6 +159,9 @@ bool cmd_switch(struct cmd_ctx *ctx, const char *name, int argc, char **argv, bo
 int cmd_auth_secret(struct cmd_ctx *ctx, const char *secret);
 void cmd_auth_pending_free(struct cmd_ctx *ctx);
 void cmd_compose_free(struct cmd_ctx *ctx);
+/* The unique part of a composed message's Message-ID and MIME boundary
+ * (the time and random hex digits), into out of n octets. */
+void cmd_compose_unique(char *out, size_t n);
 /* A /dns lookup (or the resolver's first probe), or a /mtasts check, is
  * still awaited: the front-end waits for it as for a reply. */
 bool cmd_dns_busy(const struct cmd_ctx *ctx);

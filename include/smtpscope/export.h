@@ -30,6 +30,10 @@ bool export_format_of(const char *path, enum export_format *f);
 /* Renders the whole session (sans-I/O). */
 void export_render(const struct session *s, const struct printer_options *o,
 		   enum export_format f, struct buf *out);
+/* One event as a line of the .jsonl format (redacted the same way), for
+ * --json as the session goes. */
+void export_jsonl_line(const struct session *s, const struct printer_options *o,
+		       const struct session_event *ev, struct buf *out);
 /* Writes it to path; false with *err (caller frees). */
 bool export_save(const struct session *s, const struct printer_options *o,
 		 const char *path, char **err);

@@ -19,6 +19,8 @@
 
 struct demo_ctl;
 
+struct front;
+
 /* What a session is run with, by either front-end (main fills it). */
 struct front_options {
 	const char *target;          /* HOST[:PORT] or unix:PATH, or NULL for none */
@@ -36,6 +38,13 @@ struct front_options {
 	const char *replay;          /* --replay FILE: run its lines first */
 	struct dns_options dns;      /* /dns: --resolver, --recursive, ... */
 	bool dane;                   /* --dane: TLSA first, verified by DANE */
+	bool json;                   /* --json: line mode prints JSON lines */
+	/* More input, asked for when nothing is awaited and no typed line
+	 * waits (a one-shot transaction's next step): true when it queued a
+	 * line or started something, false when it has nothing (now or
+	 * ever: the front then goes on as without it). */
+	bool (*feed)(void *arg, struct front *f);
+	void *feed_arg;
 };
 
 struct front {
@@ -59,6 +68,10 @@ struct front {
 	size_t ahead;         /* queued lines typed while replies were awaited */
 	struct replay replay; /* /replay in progress */
 	size_t guided;        /* /guide: the reply event hinted last, + 1 */
+	bool (*feed)(void *arg, struct front *f); /* front_options' */
+	void *feed_arg;
+	int exit_status;      /* decided by the feed (a one-shot's MX that is
+			       * no host: could not connect), or 0 */
 };
 
 /* Creates the loop, session and client; listener gets every event. */

@@ -44,6 +44,12 @@ struct opt_spec {
 	 * together with the next row ("-4, -6", "--cert FILE, --key FILE"). */
 	const char *help;
 	const char *operand; /* shown after the name but not its argument ("[SCENARIO]") */
+	/* The argument may be left out ("--auth" or "--auth PLAIN"; --help
+	 * shows "--auth [MECH]"): given as "--NAME=ARG", or as the next word
+	 * when next_is_arg() says that word is one (so "--auth HOST" still
+	 * leaves HOST an operand).  The row gets NULL when it is left out. */
+	bool arg_optional;
+	bool (*next_is_arg)(const char *word);
 	const char *section; /* the --help heading it is listed under */
 	/* Config files and the environment (opt-config.h): */
 	bool cmdline_only;   /* refused there (--help, --config) */

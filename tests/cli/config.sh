@@ -93,6 +93,11 @@ printf 'starttls please\n' > "$conf"
 refused 2 "smtpscope: $conf:1: --starttls is a flag: write it alone, or with yes or no (1 or 0, true or false, on or off); got \"please\""
 printf 'sni a\033]0;owned\007\n' > "$conf"
 refused 2 "smtpscope: $conf:1: the line holds a control character or a byte that is not text (shown escaped: sni a\\x1b]0;owned\\x07)"
+# --to is repeatable too: the command line's recipients replace the file's.
+printf 'to file@demo.test\n' > "$conf"
+out=$("$bin" --config "$conf" --demo --to cmd@demo.test --quit-after RCPT 2>&1); rc=$?
+[ "$rc" = 0 ] && grep -q 'RCPT TO:<cmd@demo.test>' <<<"$out" && ! grep -q 'file@demo.test' <<<"$out" ||
+	fail "the command line's --to did not replace the file's (exit $rc)"
 printf 'connect-to nonsense\n' > "$conf"
 run
 [ "$rc" = 2 ] && grep -q "^smtpscope: $conf:1: --connect-to " "$tmp/err" || fail "a bad --connect-to rule: exit $rc: $(cat "$tmp/err")"

@@ -2,7 +2,7 @@
 """A real aiosmtpd server on 127.0.0.1 for batch-aiosmtpd.sh.
 
 usage: aiosmtpd_server.py PORTFILE STOREDIR [--accept ADDR]... [--lifetime S]
-                          [--auth USER:PASSWORD] [--xoauth2 USER:TOKEN]
+                          [--auth USER:PASSWORD] [--xoauth2 USER:TOKEN] [--lmtp]
 
 Binds a free port of 127.0.0.1, writes it to PORTFILE once listening, and
 stores every accepted message as STOREDIR/msg-N.env (the envelope: a
@@ -14,7 +14,8 @@ AUTH XOAUTH2 is offered too: the client's base64 of
 "user=USER\x01auth=Bearer TOKEN\x01\x01" succeeds (235); any other token
 gets Google's error challenge (334 and base64 JSON), the client's empty
 line, then 535 5.7.8.  Recipients not given with --accept are refused with 550
-5.1.1.  Stops on SIGTERM, or by itself after --lifetime seconds.
+5.1.1.  With --lmtp it speaks LMTP (LHLO; after the dot one reply per
+recipient).  Stops on SIGTERM, or by itself after --lifetime seconds.
 """
 import argparse
 import asyncio
@@ -24,6 +25,7 @@ import os
 import signal
 import sys
 
+from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 
@@ -56,7 +58,10 @@ class Store:
         # The .env file appears last, complete: the test waits for it.
         os.rename(base + ".eml.tmp", base + ".eml")
         os.rename(base + ".env.tmp", base + ".env")
-        return "250 2.0.0 Ok: queued as AIO%05d" % self.count
+        ok = "250 2.0.0 Ok: queued as AIO%05d" % self.count
+        if isinstance(server, LMTP):  # RFC 2033 4.2: one per recipient
+            return "\r\n".join([ok] * len(envelope.rcpt_tos))
+        return ok
 
 
 class XOAuth2Store(Store):
@@ -109,6 +114,7 @@ async def main():
     p.add_argument("--lifetime", type=float, default=300)
     p.add_argument("--auth")
     p.add_argument("--xoauth2")
+    p.add_argument("--lmtp", action="store_true")
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
@@ -123,7 +129,7 @@ async def main():
         extra = dict(authenticator=make_authenticator(args.auth),
                      auth_require_tls=False)
     server = await loop.create_server(
-        lambda: SMTP(handler, hostname="aio.scope.test",
+        lambda: (LMTP if args.lmtp else SMTP)(handler, hostname="aio.scope.test",
                      ident="smtpscope-test aiosmtpd", enable_SMTPUTF8=True,
                      **extra),
         host="127.0.0.1", port=0)

@@ -42,6 +42,7 @@ int main(void)
 	srunner_add_suite(sr, paste_suite());
 	srunner_add_suite(sr, bounce_suite());
 	srunner_add_suite(sr, corpus_suite());
+	srunner_add_suite(sr, oneshot_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -15,6 +15,7 @@
 #include "smtpscope/cli-options.h"
 #include "smtpscope/opt.h"
 #include "smtpscope/util.h"
+#include "fixture.h"
 #include "suites.h"
 
 struct target {
@@ -370,40 +371,6 @@ START_TEST(readme_lists_the_options)
 }
 END_TEST
 
-/* cli_options_parse() on the words; *said (if not NULL) gets what it
- * wrote on stderr (caller frees).  getopt's own complaints are silenced. */
-static int cli_parse_words(const char *const *words, struct cli_options *o, char **said)
-{
-	char *argv[16];
-	int argc = 0, saved_opterr = opterr, saved_fd, status;
-	FILE *f = tmpfile();
-	long n;
-
-	while (words[argc]) {
-		argv[argc] = (char *)words[argc];
-		argc++;
-	}
-	argv[argc] = NULL;
-	ck_assert_ptr_nonnull(f);
-	fflush(stderr);
-	saved_fd = dup(STDERR_FILENO);
-	dup2(fileno(f), STDERR_FILENO);
-	opterr = 0;
-	status = cli_options_parse(o, argc, argv);
-	opterr = saved_opterr;
-	fflush(stderr);
-	dup2(saved_fd, STDERR_FILENO);
-	close(saved_fd);
-	n = ftell(f);
-	if (said) {
-		*said = xcalloc(1, (size_t)n + 1);
-		rewind(f);
-		ck_assert_uint_eq(fread(*said, 1, (size_t)n, f), (size_t)n);
-	}
-	fclose(f);
-	return status;
-}
-
 START_TEST(cli_defaults_and_ports)
 {
 	static const char *const none[] = { "smtpscope", NULL };
@@ -415,22 +382,22 @@ START_TEST(cli_defaults_and_ports)
 		"--timestamps", "--sni", "mx", NULL };
 	struct cli_options o;
 
-	ck_assert_int_eq(cli_parse_words(none, &o, NULL), -1);
+	ck_assert_int_eq(fixture_cli_parse(none, &o, NULL), -1);
 	ck_assert_str_eq(o.front.default_port, "25");
 	ck_assert_str_eq(o.scenario, "happy");
 	ck_assert_ptr_null(o.front.target);
 	ck_assert(o.front.print.annotate && !o.batch && !o.demo);
 	ck_assert_int_eq(o.front.client.family, AF_UNSPEC);
-	ck_assert_int_eq(cli_parse_words(tls, &o, NULL), -1);
+	ck_assert_int_eq(fixture_cli_parse(tls, &o, NULL), -1);
 	ck_assert_str_eq(o.front.default_port, "465");
 	ck_assert_str_eq(o.front.target, "mx.example");
 	ck_assert_int_eq(o.front.client.family, AF_INET);
-	ck_assert_int_eq(cli_parse_words(port, &o, NULL), -1);
+	ck_assert_int_eq(fixture_cli_parse(port, &o, NULL), -1);
 	ck_assert_str_eq(o.front.default_port, "1465");
-	ck_assert_int_eq(cli_parse_words(demo, &o, NULL), -1);
+	ck_assert_int_eq(fixture_cli_parse(demo, &o, NULL), -1);
 	ck_assert_str_eq(o.scenario, "greylisting");
 	ck_assert_ptr_null(o.front.target);
-	ck_assert_int_eq(cli_parse_words(rows, &o, NULL), -1);
+	ck_assert_int_eq(fixture_cli_parse(rows, &o, NULL), -1);
 	ck_assert(o.batch && o.front.print.timestamps);
 	ck_assert_int_eq(o.front.client.reply_timeout_ms, 1500);
 	ck_assert_int_eq(o.front.client.connect_timeout_ms, 2000);
@@ -480,7 +447,7 @@ START_TEST(cli_usage_errors)
 		struct cli_options o;
 		char *said;
 
-		ck_assert_msg(cli_parse_words(cases[i].words, &o, &said) == 2, "case %zu: %s", i,
+		ck_assert_msg(fixture_cli_parse(cases[i].words, &o, &said) == 2, "case %zu: %s", i,
 			      cases[i].said);
 		ck_assert_str_eq(said, cases[i].said);
 		free(said);

@@ -4,7 +4,12 @@
 #include <check.h>
 #include <string.h>
 
+#include <getopt.h>
+#include <stdio.h>
+#include <unistd.h>
+
 #include "fixture.h"
+#include "smtpscope/cli-options.h"
 #include "smtpscope/reply.h"
 
 static int64_t fixture_mono;
@@ -81,4 +86,38 @@ const struct kb *fixture_kb(void)
 		kb_load_dir(kb, kb_default_dir());
 	}
 	return kb;
+}
+
+/* cli_options_parse() on the words; *said (if not NULL) gets what it
+ * wrote on stderr (caller frees).  getopt's own complaints are silenced. */
+int fixture_cli_parse(const char *const *words, struct cli_options *o, char **said)
+{
+	char *argv[40];
+	int argc = 0, saved_opterr = opterr, saved_fd, status;
+	FILE *f = tmpfile();
+	long n;
+
+	while (words[argc]) {
+		argv[argc] = (char *)words[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	ck_assert_ptr_nonnull(f);
+	fflush(stderr);
+	saved_fd = dup(STDERR_FILENO);
+	dup2(fileno(f), STDERR_FILENO);
+	opterr = 0;
+	status = cli_options_parse(o, argc, argv);
+	opterr = saved_opterr;
+	fflush(stderr);
+	dup2(saved_fd, STDERR_FILENO);
+	close(saved_fd);
+	n = ftell(f);
+	if (said) {
+		*said = xcalloc(1, (size_t)n + 1);
+		rewind(f);
+		ck_assert_uint_eq(fread(*said, 1, (size_t)n, f), (size_t)n);
+	}
+	fclose(f);
+	return status;
 }

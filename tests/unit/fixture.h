@@ -31,5 +31,10 @@ size_t fixture_exchange(struct session *s, const char *line, const char *reply,
 struct session *fixture_small_session(void);
 /* The shipped knowledge base, loaded once. */
 const struct kb *fixture_kb(void);
+/* cli_options_parse() on the NULL-terminated words (argv[0] first, at
+ * most 39); *said (if not NULL) gets what it wrote on stderr (caller
+ * frees).  getopt's own complaints are silenced. */
+struct cli_options;
+int fixture_cli_parse(const char *const *words, struct cli_options *o, char **said);
 
 #endif

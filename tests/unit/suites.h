@@ -37,5 +37,6 @@ Suite *tlsa_suite(void);
 Suite *paste_suite(void);
 Suite *bounce_suite(void);
 Suite *corpus_suite(void);
+Suite *oneshot_suite(void);
 
 #endif
