@@ -181,8 +181,17 @@ void client_local_connected(struct client *c, struct transport_result *res)
 
 bool client_local_hold_eof(struct client *c)
 {
-	if (c->eof_held || c->eof_timer || !transport_child_alive(c->child))
+	if (c->eof_held || c->eof_timer)
 		return false;
+	if (!transport_child_alive(c->child)) {
+		/* reaped before its end of file was read: the same verdict
+		 * as when the exit status comes second */
+		if (c->child == NULL || !client_local_not_started(c))
+			return false;
+		c->eof_held = true;
+		client_local_release(c);
+		return true;
+	}
 	c->eof_held = true;
 	c->eof_timer = loop_timer(c->loop, CLIENT_LOCAL_EOF_WAIT_MS, client_local_on_eof_wait, c);
 	if (c->stream)
