@@ -82,6 +82,23 @@ static bool opt_config_read_fd(int fd, struct buf *out)
 /* Opens and reads path into text and *f.  A missing default file (!given)
  * is no file: -1 with text empty and f->name NULL.  Else -1, or the usage
  * status after saying why on err. */
+/* Whether the folders down to path's may be searched: a default file
+ * under a HOME this user cannot enter (sudo -u, a service account) is no
+ * file of theirs, not an error. */
+static bool opt_config_dir_searchable(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	bool ok;
+
+	if (slash == NULL || slash == path)
+		return true;
+	dir = xmemdup(path, (size_t)(slash - path));
+	ok = access(dir, X_OK) == 0;
+	free(dir);
+	return ok;
+}
+
 static int opt_config_read(const struct opt_table *t, const char *path, bool given,
 			   struct buf *text, struct opt_config_file *f, FILE *err)
 {
@@ -91,7 +108,8 @@ static int opt_config_read(const struct opt_table *t, const char *path, bool giv
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), status = -1;
 
 	f->name = NULL;
-	if (fd < 0 && !given && (errno == ENOENT || errno == ENOTDIR)) {
+	if (fd < 0 && !given && (errno == ENOENT || errno == ENOTDIR ||
+				 (errno == EACCES && !opt_config_dir_searchable(path)))) {
 		free(shown);
 		return -1;
 	}

@@ -132,6 +132,22 @@ printf 'token-env TOK\n' > "$conf"
 chmod 640 "$conf"
 run
 [ "$rc" = 2 ] && grep -q '(mode 0640): run chmod 600 ' "$tmp/err" || fail "a secret in a 0640 file: exit $rc"
+# A default file under a HOME this user cannot enter (sudo -u, a service
+# account keeping root's HOME) is no file of theirs: no error.  A file of
+# their own that they cannot read still is one.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	locked=$(mktemp -d); chmod 700 "$locked"; mkdir -p "$locked/smtpscope"
+	printf 'timeout 5\n' > "$locked/smtpscope/config"
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups env XDG_CONFIG_HOME="$locked" \
+		"$bin" -b unix:/nonexistent-smtpscope.sock </dev/null 2>&1); rc=$?
+	[ "$rc" = 3 ] || fail "a config under a folder nobody may not enter: exit $rc, want 3: $out"
+	chown -R nobody "$locked"; chmod 000 "$locked/smtpscope/config"
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups env XDG_CONFIG_HOME="$locked" \
+		"$bin" -b unix:/nonexistent-smtpscope.sock </dev/null 2>&1); rc=$?
+	[ "$rc" = 2 ] && grep -q 'cannot read it: Permission denied (--no-config skips it)' <<<"$out" ||
+		fail "an unreadable config of one's own: exit $rc, want 2: $out"
+	rm -rf "$locked"
+fi
 # The environment is the user's own: a secret there is fine.
 rm "$conf"
 SMTPSCOPE_OPT_TOKEN=t0ken run
