@@ -81,11 +81,27 @@ bool cli_set_lang(const char *lang)
 	return true;
 }
 
+/* --check compiles every expression as it loads them, to report the bad
+ * ones; everything else compiles each when first tried (kb.h). */
+static bool cli_kb_eager;
+
 struct kb *cli_load_kb(size_t *errors)
 {
 	struct kb *kb = kb_new();
-	size_t n = kb_load_dir(kb, kb_default_dir());
+	size_t n = cli_fill_kb(kb);
+
+	if (errors)
+		*errors = n;
+	return kb;
+}
+
+size_t cli_fill_kb(struct kb *kb)
+{
+	size_t n;
 	const char *lang = i18n_lang();
+
+	kb_set_lazy_regex(kb, !cli_kb_eager);
+	n = kb_load_dir(kb, kb_default_dir());
 
 	/* A language from the environment that has no translation is
 	 * English, silently, as gettext does. */
@@ -94,9 +110,7 @@ struct kb *cli_load_kb(size_t *errors)
 
 	for (size_t i = 0; i < kb_error_count(kb); i++)
 		fprintf(stderr, "smtpscope: %s\n", kb_error(kb, i));
-	if (errors)
-		*errors = n;
-	return kb;
+	return n;
 }
 
 static int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -462,6 +476,7 @@ int cli_explain_main(int argc, char **argv)
 		return cli_usage_error(_("unexpected arguments starting at \"%s\""),
 				       argc ? argv[0] : "");
 	load_ms = cli_now_ms();
+	cli_kb_eager = check;
 	kb = cli_load_kb(&errors);
 	load_ms = cli_now_ms() - load_ms;
 	if (check)

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -691,11 +692,21 @@ static void client_read(struct client *c)
 	}
 }
 
+/* Acknowledges what arrived now rather than after the delayed-ACK timer:
+ * a server with Nagle's algorithm on holds its next reply until then, so
+ * TLS 1.3's session tickets followed by the reply to EHLO took 40 ms more
+ * (Postfix).  Not a TCP socket (a UNIX one): nothing to do. */
+static void client_quickack(int fd)
+{
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &(int){ 1 }, sizeof(int));
+}
+
 static void client_on_io(void *ctx, int fd, short revents)
 {
 	struct client *c = ctx;
 
-	(void)fd;
+	if (revents & POLLIN)
+		client_quickack(fd);
 	if (c->tls_hs) {
 		client_tls_step(c);
 		return;

@@ -47,6 +47,45 @@ static bool dns_name_shape_ok(const char *s)
 	return true;
 }
 
+/* libidn2 is opened (dlopen) for the first name that is not ASCII, not
+ * linked: it and libunistring cost every start, and most never see such
+ * a name. */
+static struct {
+	__typeof__(idn2_to_ascii_8z) *to_ascii_8z;
+	__typeof__(idn2_strerror) *strerror;
+	__typeof__(idn2_free) *free;
+} dns_idn2;
+
+bool dns_open_lib(const char *soname, const char *what, const char *package,
+		  const struct util_sym *syms, size_t n, bool *opened, char **err)
+{
+	char *why;
+
+	if (*opened)
+		return true;
+	if ((why = util_dlsyms(soname, syms, n)) != NULL) {
+		*err = xasprintf(_("cannot load %s (%s): %s; install the Debian package %s"),
+				 soname, what, why, package);
+		free(why);
+		return false;
+	}
+	*opened = true;
+	return true;
+}
+
+static bool dns_open_idn2(char **err)
+{
+	static const struct util_sym syms[] = {
+		{ "idn2_to_ascii_8z", (void **)&dns_idn2.to_ascii_8z },
+		{ "idn2_strerror", (void **)&dns_idn2.strerror },
+		{ "idn2_free", (void **)&dns_idn2.free },
+	};
+	static bool opened;
+
+	return dns_open_lib(LIBIDN2_SONAME, _("international domain names"), "libidn2-0", syms,
+			    UTIL_ARRAY_LEN(syms), &opened, err);
+}
+
 char *dns_name_to_ascii(const char *name, char **err)
 {
 	char *out = NULL, *shown;
@@ -65,14 +104,16 @@ char *dns_name_to_ascii(const char *name, char **err)
 	}
 	if (dns_name_ascii(name))
 		return xstrdup(name); /* as typed: escapes and "_25._tcp" labels stay */
-	rc = idn2_to_ascii_8z(name, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+	if (!dns_open_idn2(err))
+		return NULL;
+	rc = dns_idn2.to_ascii_8z(name, &out, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
 	if (rc != IDN2_OK) {
 		*err = xasprintf(_("\"%s\" is not a valid internationalised domain name (IDNA2008): %s"),
-				 name, idn2_strerror(rc));
+				 name, dns_idn2.strerror(rc));
 		return NULL;
 	}
 	char *copy = xstrdup(out);
-	idn2_free(out);
+	dns_idn2.free(out);
 	return copy;
 }
 

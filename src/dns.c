@@ -21,6 +21,45 @@
 #include "smtpscope/util.h"
 #include "smtpscope/i18n.h"
 
+/* libunbound is opened (dlopen) when the first resolver is made rather
+ * than linked: with the libraries it brings (libevent, nettle, hogweed,
+ * GMP) it cost about a millisecond at every start, for the DNS that most
+ * sessions never use (a typed server is connected through getaddrinfo).
+ * The ub_* calls below go through dns_ub (the macros after it). */
+#define DNS_UB_FUNCS(X) X(ub_ctx_create) X(ub_ctx_delete) X(ub_ctx_async) \
+	X(ub_ctx_config) X(ub_ctx_set_fwd) X(ub_ctx_resolvconf) X(ub_ctx_add_ta_file) \
+	X(ub_ctx_zone_remove) X(ub_strerror) X(ub_fd) X(ub_process) X(ub_resolve_async) \
+	X(ub_resolve_free) X(ub_cancel)
+#define DNS_UB_SLOT(f) __typeof__(f) *f;
+#define DNS_UB_SYM(f) { #f, (void **)&dns_ub.f },
+
+static struct { DNS_UB_FUNCS(DNS_UB_SLOT) } dns_ub;
+
+/* libunbound opened and dns_ub filled, once per process. */
+static bool dns_open_unbound(char **err)
+{
+	static const struct util_sym syms[] = { DNS_UB_FUNCS(DNS_UB_SYM) };
+	static bool opened;
+
+	return dns_open_lib(LIBUNBOUND_SONAME, _("DNS lookups"), "libunbound8", syms,
+			    UTIL_ARRAY_LEN(syms), &opened, err);
+}
+
+#define ub_ctx_create (*dns_ub.ub_ctx_create)
+#define ub_ctx_delete (*dns_ub.ub_ctx_delete)
+#define ub_ctx_async (*dns_ub.ub_ctx_async)
+#define ub_ctx_config (*dns_ub.ub_ctx_config)
+#define ub_ctx_set_fwd (*dns_ub.ub_ctx_set_fwd)
+#define ub_ctx_resolvconf (*dns_ub.ub_ctx_resolvconf)
+#define ub_ctx_add_ta_file (*dns_ub.ub_ctx_add_ta_file)
+#define ub_ctx_zone_remove (*dns_ub.ub_ctx_zone_remove)
+#define ub_strerror (*dns_ub.ub_strerror)
+#define ub_fd (*dns_ub.ub_fd)
+#define ub_process (*dns_ub.ub_process)
+#define ub_resolve_async (*dns_ub.ub_resolve_async)
+#define ub_resolve_free (*dns_ub.ub_resolve_free)
+#define ub_cancel (*dns_ub.ub_cancel)
+
 #define DNS_RCODE_SERVFAIL 2
 #define DNS_RCODE_NXDOMAIN 3
 
@@ -163,8 +202,11 @@ fail:
 
 struct dns *dns_new(struct loop *loop, const struct dns_options *o, char **err)
 {
-	struct dns *d = xcalloc(1, sizeof *d);
+	struct dns *d;
 
+	if (!dns_open_unbound(err))
+		return NULL;
+	d = xcalloc(1, sizeof *d);
 	d->loop = loop;
 	d->note = o->note;
 	d->note_ctx = o->note_ctx;

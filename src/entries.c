@@ -78,10 +78,17 @@ void entries_list(struct buf *out, const char *const *words, size_t n)
 
 /* ---- reading fields back ---------------------------------------------- */
 
+/* strcmp(a, b) == 0, most often decided by the first byte: the key table
+ * checks of every entry of every file at every start compare keys. */
+static inline bool entries_streq(const char *a, const char *b)
+{
+	return a[0] == b[0] && strcmp(a, b) == 0;
+}
+
 static struct entry_field *entry_field(const struct entry *e, const char *key)
 {
 	for (size_t i = 0; i < e->nfields; i++)
-		if (strcmp(e->fields[i].key, key) == 0 && e->fields[i].qual[0] == '\0')
+		if (entries_streq(e->fields[i].key, key) && e->fields[i].qual[0] == '\0')
 			return &e->fields[i];
 	return NULL;
 }
@@ -103,7 +110,7 @@ char *entry_take(struct entry *e, const char *key)
 int entry_line(const struct entry *e, const char *key)
 {
 	for (size_t i = 0; i < e->nfields; i++)
-		if (strcmp(e->fields[i].key, key) == 0)
+		if (entries_streq(e->fields[i].key, key))
 			return e->fields[i].line;
 	return e->line;
 }
@@ -112,7 +119,7 @@ static const struct entry_key *entry_key_row(const struct entry_kind *k, const c
 					     bool qualified)
 {
 	for (size_t i = 0; i < k->nkeys; i++)
-		if (strcmp(k->keys[i].key, key) == 0 &&
+		if (entries_streq(k->keys[i].key, key) &&
 		    ((k->keys[i].flags & ENTRY_QUALIFIED) != 0) == qualified)
 			return &k->keys[i];
 	return NULL;
@@ -160,7 +167,7 @@ static void entry_check_field(struct entry *e, size_t i, const struct entry_key 
 
 	if (!(ks->flags & ENTRY_REPEAT))
 		for (size_t j = 0; j < i; j++)
-			if (strcmp(e->fields[j].key, f->key) == 0 &&
+			if (entries_streq(e->fields[j].key, f->key) &&
 			    strcmp(e->fields[j].qual, f->qual) == 0) {
 				entry_error(e, f->line, "\"%s%s%s\" given twice (first on line %d)",
 					    f->key, f->qual[0] ? " " : "", f->qual, e->fields[j].line);
@@ -210,7 +217,7 @@ static bool entry_check(struct entry *e)
 		if (!(ks->flags & ENTRY_REQUIRED))
 			continue;
 		for (size_t i = 0; i < e->nfields && !found; i++)
-			found = strcmp(e->fields[i].key, ks->key) == 0 &&
+			found = entries_streq(e->fields[i].key, ks->key) &&
 				(e->fields[i].qual[0] != '\0') == ((ks->flags & ENTRY_QUALIFIED) != 0);
 		if (!found)
 			entry_error(e, e->line, "[%s%s%s] lacks the required field \"%s\"", k->name,
@@ -224,14 +231,20 @@ static bool entry_check(struct entry *e)
 static void entries_end(struct entries *in)
 {
 	struct entry *e = &in->e;
+	struct entry_field *fields;
+	size_t cap;
 
 	if (in->state == ENTRIES_OPEN && (e->kind->args == NULL || e->kind->args(in->ctx, e)) &&
 	    entry_check(e))
 		e->kind->build(in->ctx, e);
 	for (size_t i = 0; i < e->nfields; i++)
 		buf_free(&e->fields[i].value);
-	free(e->fields);
+	/* the array is kept for the next entry (freed by entries_parse) */
+	fields = e->fields;
+	cap = e->cap;
 	memset(e, 0, sizeof *e);
+	e->fields = fields;
+	e->cap = cap;
 	e->in = in;
 	e->file = in->file;
 	in->state = ENTRIES_NONE;
@@ -286,6 +299,14 @@ static void entries_header(struct entries *in, int lineno, const char *s, size_t
 	in->cont = ENTRIES_NO_FIELD;
 }
 
+static bool entries_key_chars(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '-'))
+			return false;
+	return true;
+}
+
 /* A key (lower-case letters and '-') and its qualifier, if any. */
 static bool entries_key(struct entries *in, int lineno, const char *s, const char *colon,
 			struct entry_field *f)
@@ -302,7 +323,7 @@ static bool entries_key(struct entries *in, int lineno, const char *s, const cha
 		}
 	}
 	if (klen == 0 || klen >= sizeof f->key || qlen >= sizeof f->qual ||
-	    strspn(s, "abcdefghijklmnopqrstuvwxyz-") < klen) {
+	    !entries_key_chars(s, klen)) {
 		entries_error(in, lineno, "\"%.*s\" is not a key (lower-case letters and '-')",
 			      (int)klen, s);
 		return false;
@@ -409,5 +430,6 @@ size_t entries_parse(const struct entries_format *fmt, const char *file,
 			entries_field(&in, lineno, s, n);
 	}
 	entries_end(&in);
+	free(in.e.fields);
 	return in.nerrors;
 }

@@ -73,6 +73,8 @@ void front_start(struct front *f, const struct front_options *o)
 			free(err);
 		}
 	}
+	if (o->load_kb)
+		o->load_kb(o->load_kb_ctx); /* before the loop: no reply is in yet */
 	if (o->replay) {
 		struct buf cmd;
 

@@ -10,7 +10,13 @@
  * only then is the fetch torn down and the caller's callback run.
  *
  * RFC 8461 3.3: https only, the certificate checked under the Web PKI for
- * the URL's host, no redirect followed, the body capped. */
+ * the URL's host, no redirect followed, the body capped.
+ *
+ * libcurl is opened (dlopen) at the first fetch rather than linked: it
+ * brings some 25 libraries (LDAP, Kerberos, SSH, RTMP, GnuTLS ...) whose
+ * loading cost about 5 ms at every start of every smtpscope command, for
+ * the MTA-STS fetch that few of them make.  Its functions are called
+ * through the table hc. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -64,14 +70,70 @@ void https_result_free(struct https_result *r)
 	free(r);
 }
 
-/* libcurl's global state, set up once per process. */
+#define HTTPS_LIBCURL LIBCURL_SONAME /* configure: "libcurl.so.4" */
+
+/* The libcurl functions used, found in the library once opened. */
+static struct {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *e, CURLoption opt, ...);
+	CURLcode (*easy_getinfo)(CURL *e, CURLINFO info, ...);
+	CURLHcode (*easy_header)(CURL *e, const char *name, size_t index, unsigned int origin,
+				 int request, struct curl_header **hout);
+	const char *(*easy_strerror)(CURLcode rc);
+	void (*easy_cleanup)(CURL *e);
+	void (*free)(void *p);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_setopt)(CURLM *m, CURLMoption opt, ...);
+	CURLMcode (*multi_add_handle)(CURLM *m, CURL *e);
+	CURLMcode (*multi_remove_handle)(CURLM *m, CURL *e);
+	CURLMcode (*multi_assign)(CURLM *m, curl_socket_t s, void *p);
+	CURLMcode (*multi_socket_action)(CURLM *m, curl_socket_t s, int mask, int *running);
+	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
+	CURLMcode (*multi_cleanup)(CURLM *m);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+	CURLU *(*url)(void);
+	CURLUcode (*url_set)(CURLU *u, CURLUPart what, const char *part, unsigned int flags);
+	CURLUcode (*url_get)(const CURLU *u, CURLUPart what, char **part, unsigned int flags);
+	void (*url_cleanup)(CURLU *u);
+} hc;
+
+#define HTTPS_SYM(name) { "curl_" #name, (void **)&hc.name }
+
+/* Opens libcurl and fills hc; false with *err if it cannot. */
+static bool https_open_libcurl(char **err)
+{
+	static const struct util_sym syms[] = {
+		HTTPS_SYM(global_init), HTTPS_SYM(easy_init), HTTPS_SYM(easy_setopt),
+		HTTPS_SYM(easy_getinfo), HTTPS_SYM(easy_header), HTTPS_SYM(easy_strerror),
+		HTTPS_SYM(easy_cleanup), HTTPS_SYM(free), HTTPS_SYM(multi_init),
+		HTTPS_SYM(multi_setopt), HTTPS_SYM(multi_add_handle),
+		HTTPS_SYM(multi_remove_handle), HTTPS_SYM(multi_assign),
+		HTTPS_SYM(multi_socket_action), HTTPS_SYM(multi_info_read),
+		HTTPS_SYM(multi_cleanup), HTTPS_SYM(slist_append), HTTPS_SYM(slist_free_all),
+		HTTPS_SYM(url), HTTPS_SYM(url_set), HTTPS_SYM(url_get), HTTPS_SYM(url_cleanup),
+	};
+	char *why = util_dlsyms(HTTPS_LIBCURL, syms, UTIL_ARRAY_LEN(syms));
+
+	if (why == NULL)
+		return true;
+	*err = xasprintf(_("cannot load %s (%s): %s; install the Debian package %s"),
+			 HTTPS_LIBCURL, _("HTTPS fetches"), why, "libcurl4");
+	free(why);
+	return false;
+}
+
+/* libcurl opened and its global state set up, once per process. */
 static bool https_global(char **err)
 {
 	static bool done;
 
 	if (done)
 		return true;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (!https_open_libcurl(err))
+		return false;
+	if (hc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		*err = xstrdup(_("libcurl could not be initialised"));
 		return false;
 	}
@@ -94,7 +156,7 @@ static void https_on_fd(void *ctx, int fd, short revents)
 		mask |= CURL_CSELECT_OUT;
 	if (revents & (POLLERR | POLLHUP | POLLNVAL))
 		mask |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(f->multi, fd, mask, &running);
+	hc.multi_socket_action(f->multi, fd, mask, &running);
 	https_check_done(f);
 }
 
@@ -104,7 +166,7 @@ static void https_on_timer(void *ctx)
 	int running;
 
 	f->timer = 0;
-	curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	hc.multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	https_check_done(f);
 }
 
@@ -119,7 +181,7 @@ static int https_socket_cb(CURL *easy, curl_socket_t s, int what, void *clientp,
 	if (what == CURL_POLL_REMOVE) {
 		if (socketp) {
 			loop_unwatch(f->loop, s);
-			curl_multi_assign(f->multi, s, NULL);
+			hc.multi_assign(f->multi, s, NULL);
 		}
 		return 0;
 	}
@@ -131,7 +193,7 @@ static int https_socket_cb(CURL *easy, curl_socket_t s, int what, void *clientp,
 		loop_set_events(f->loop, s, events);
 	} else {
 		loop_watch(f->loop, s, events, https_on_fd, f);
-		curl_multi_assign(f->multi, s, f);
+		hc.multi_assign(f->multi, s, f);
 	}
 	return 0;
 }
@@ -222,7 +284,7 @@ static const char *https_location(CURL *easy)
 {
 	struct curl_header *h;
 
-	if (curl_easy_header(easy, "Location", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
+	if (hc.easy_header(easy, "Location", 0, CURLH_HEADER, -1, &h) == CURLHE_OK)
 		return h->value;
 	return NULL;
 }
@@ -233,10 +295,10 @@ static struct https_result *https_result_of(struct https_fetch *f, CURLcode rc)
 	char *ct = NULL, *ip = NULL;
 	long port = 0;
 
-	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
-	curl_easy_getinfo(f->easy, CURLINFO_PRIMARY_IP, &ip);
-	curl_easy_getinfo(f->easy, CURLINFO_PRIMARY_PORT, &port);
+	hc.easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	hc.easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
+	hc.easy_getinfo(f->easy, CURLINFO_PRIMARY_IP, &ip);
+	hc.easy_getinfo(f->easy, CURLINFO_PRIMARY_PORT, &port);
 	r->outcome = https_outcome_of(f, rc, r->status);
 	r->cert_unverified = rc == CURLE_PEER_FAILED_VERIFICATION;
 	r->content_type = https_escape(ct);
@@ -246,7 +308,7 @@ static struct https_result *https_result_of(struct https_fetch *f, CURLcode rc)
 	if (ip && *ip)
 		r->peer = xasprintf("%s port %ld", ip, port);
 	if (rc != CURLE_OK) {
-		const char *why = f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc);
+		const char *why = f->errbuf[0] ? f->errbuf : hc.easy_strerror(rc);
 
 		r->error = r->outcome == HTTPS_TOO_BIG
 			? xasprintf(_("the body is over %zu bytes: the transfer was stopped"), f->max_body)
@@ -263,14 +325,14 @@ static struct https_result *https_result_of(struct https_fetch *f, CURLcode rc)
 static void https_free(struct https_fetch *f)
 {
 	if (f->multi && f->easy)
-		curl_multi_remove_handle(f->multi, f->easy);
+		hc.multi_remove_handle(f->multi, f->easy);
 	if (f->easy)
-		curl_easy_cleanup(f->easy);
+		hc.easy_cleanup(f->easy);
 	if (f->multi)
-		curl_multi_cleanup(f->multi);
+		hc.multi_cleanup(f->multi);
 	if (f->timer)
 		loop_cancel(f->loop, f->timer);
-	curl_slist_free_all(f->connect_to);
+	hc.slist_free_all(f->connect_to);
 	buf_free(&f->body);
 	free(f);
 }
@@ -280,7 +342,7 @@ static void https_check_done(struct https_fetch *f)
 	CURLMsg *m;
 	int left;
 
-	while ((m = curl_multi_info_read(f->multi, &left)) != NULL) {
+	while ((m = hc.multi_info_read(f->multi, &left)) != NULL) {
 		if (m->msg == CURLMSG_DONE && m->easy_handle == f->easy) {
 			struct https_result *r = https_result_of(f, m->data.result);
 			https_cb cb = f->cb;
@@ -306,17 +368,17 @@ void https_cancel(struct https_fetch *f)
  * https:// with a host. */
 static char *https_connect_to(const char *url, const char *addr, const char *cport, char **err)
 {
-	CURLU *u = curl_url();
+	CURLU *u = hc.url();
 	char *scheme = NULL, *host = NULL, *port = NULL, *out = NULL;
 	unsigned char b[16];
 	bool v6 = inet_pton(AF_INET6, addr, b) == 1;
 
 	if (!v6 && inet_pton(AF_INET, addr, b) != 1) {
 		*err = xasprintf(_("the address to connect to is no IPv4 or IPv6 address (got \"%s\")"), addr);
-	} else if (u == NULL || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-		   curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-		   curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-		   curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+	} else if (u == NULL || hc.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+		   hc.url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+		   hc.url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+		   hc.url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
 		*err = xstrdup(_("the URL cannot be read"));
 	} else if (!util_strieq(scheme, "https")) {
 		*err = xstrdup(_("only https:// URLs are fetched"));
@@ -324,10 +386,10 @@ static char *https_connect_to(const char *url, const char *addr, const char *cpo
 		out = xasprintf("%s:%s:%s%s%s:%s", host, port, v6 ? "[" : "", addr, v6 ? "]" : "",
 				cport && *cport ? cport : port);
 	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
+	hc.free(scheme);
+	hc.free(host);
+	hc.free(port);
+	hc.url_cleanup(u);
 	return out;
 }
 
@@ -338,9 +400,9 @@ static bool https_setup(struct https_fetch *f, const char *url, const struct htt
 	int timeout = o->timeout_ms > 0 ? o->timeout_ms : HTTPS_TIMEOUT_MS;
 	CURLcode rc = CURLE_OK;
 
-	f->connect_to = curl_slist_append(NULL, rule);
+	f->connect_to = hc.slist_append(NULL, rule);
 #define HTTPS_SET(opt, val) \
-	do { if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val); } while (0)
+	do { if (rc == CURLE_OK) rc = hc.easy_setopt(e, opt, val); } while (0)
 	HTTPS_SET(CURLOPT_URL, url);
 	HTTPS_SET(CURLOPT_PROTOCOLS_STR, "https");
 	/* no redirect is followed (RFC 8461 3.3): none allowed, and should
@@ -367,15 +429,15 @@ static bool https_setup(struct https_fetch *f, const char *url, const struct htt
 		HTTPS_SET(CURLOPT_CAPATH, o->capath);
 #undef HTTPS_SET
 	if (rc != CURLE_OK) {
-		*err = xasprintf(_("libcurl refused an option: %s"), curl_easy_strerror(rc));
+		*err = xasprintf(_("libcurl refused an option: %s"), hc.easy_strerror(rc));
 		return false;
 	}
-	curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, https_socket_cb);
-	curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
-	curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, https_timer_cb);
-	curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
+	hc.multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, https_socket_cb);
+	hc.multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
+	hc.multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, https_timer_cb);
+	hc.multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
 	/* the first timer callback (0 ms) starts the transfer from the loop */
-	if (curl_multi_add_handle(f->multi, e) != CURLM_OK) {
+	if (hc.multi_add_handle(f->multi, e) != CURLM_OK) {
 		*err = xstrdup(_("libcurl could not start the transfer"));
 		return false;
 	}
@@ -402,8 +464,8 @@ struct https_fetch *https_get(struct loop *loop, const char *url, const struct h
 	f->max_body = o->max_body ? o->max_body : HTTPS_DEFAULT_MAX_BODY;
 	f->start_ms = loop_now_ms();
 	buf_init(&f->body);
-	f->multi = curl_multi_init();
-	f->easy = curl_easy_init();
+	f->multi = hc.multi_init();
+	f->easy = hc.easy_init();
 	if (f->multi == NULL || f->easy == NULL) {
 		*err = xstrdup(_("libcurl could not make a transfer"));
 	} else if (https_setup(f, url, o, rule, err)) {

@@ -120,19 +120,22 @@ static bool kb_code_args(void *ctx, struct entry *e)
 	return true;
 }
 
-/* Every qualifier is a context name; false after errors. */
+/* Every qualifier is a context name; false after errors (the list of
+ * names is made only then: the parse of every start went through it). */
 static bool kb_contexts_valid(struct entry *e)
 {
 	const char *names[KB_CTX__COUNT];
 	bool ok = true;
 	struct buf use;
 
-	for (int c = 0; c < KB_CTX__COUNT; c++)
-		names[c] = kb_ctx_name((enum kb_ctx)c);
 	buf_init(&use);
-	entries_list(&use, names, KB_CTX__COUNT);
 	for (size_t i = 0; i < e->nfields; i++)
 		if (e->fields[i].qual[0] && kb_ctx_from_name(e->fields[i].qual) == KB_CTX__COUNT) {
+			if (use.len == 0) {
+				for (int c = 0; c < KB_CTX__COUNT; c++)
+					names[c] = kb_ctx_name((enum kb_ctx)c);
+				entries_list(&use, names, KB_CTX__COUNT);
+			}
 			entry_error(e, e->fields[i].line, "unknown context \"%s\" (use %s)",
 				    e->fields[i].qual, use.data);
 			ok = false;
@@ -390,15 +393,26 @@ static struct kb_matchers *kb_matchers_of(struct kb *kb, const struct entry *e)
 	return strcmp(e->kind->name, "pattern") == 0 ? &kb->patterns : &kb->tls;
 }
 
+unsigned kb_name_hash(const char *s)
+{
+	unsigned h = 2166136261u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
 /* A name, unique among the entries of its kind. */
 static bool kb_matcher_args(void *ctx, struct entry *e)
 {
 	struct kb_matchers *list = kb_matchers_of(ctx, e);
+	unsigned h;
 
 	if (!kb_id_args(e))
 		return false;
+	h = kb_name_hash(e->args);
 	for (size_t i = 0; i < list->n; i++)
-		if (strcmp(list->v[i]->id, e->args) == 0) {
+		if (list->v[i]->id_hash == h && strcmp(list->v[i]->id, e->args) == 0) {
 			entry_error(e, e->line, "[%s %s] is already defined at %s:%d", e->kind->name,
 				    e->args, list->v[i]->file, list->v[i]->line);
 			return false;
@@ -516,22 +530,50 @@ static unsigned long kb_regex_copies(const char *s)
 	return sum[0];
 }
 
-bool kb_regex_compile(struct entry *e, int line, const char *what, const char *re,
-		      regex_t *out, int flags)
+/* Compiles r now; its regcomp() status. */
+static int kb_regex_compile(struct kb_regex *r)
+{
+	int rc = regcomp(&r->re, r->src, REG_EXTENDED | REG_ICASE | r->flags);
+
+	r->state = rc == 0 ? 1 : -1;
+	return rc;
+}
+
+bool kb_regex_exec(struct kb_regex *r, const char *text, size_t nmatch, regmatch_t *m)
+{
+	if (r->state == 0)
+		kb_regex_compile(r);
+	return r->state > 0 && regexec(&r->re, text, nmatch, m, 0) == 0;
+}
+
+void kb_regex_free(struct kb_regex *r)
+{
+	if (r->state > 0)
+		regfree(&r->re);
+	r->state = 0;
+}
+
+bool kb_regex_prepare(struct kb *kb, struct entry *e, int line, const char *what,
+		      const char *src, int flags, struct kb_regex *out)
 {
 	int rc;
 
-	if (kb_regex_copies(re) > KB_REGEX_MAX_COPIES) {
+	if (kb_regex_copies(src) > KB_REGEX_MAX_COPIES) {
 		entry_error(e, line,
 			    "%s repeats too much: over %lu atoms once compiled (nest or stack fewer repetitions)",
 			    what, KB_REGEX_MAX_COPIES);
 		return false;
 	}
-	rc = regcomp(out, re, REG_EXTENDED | REG_ICASE | flags);
+	out->src = kb_keep(kb, xstrdup(src));
+	out->flags = flags;
+	out->state = 0;
+	if (kb->lazy_regex)
+		return true;
+	rc = kb_regex_compile(out);
 	if (rc != 0) {
 		char msg[200];
 
-		regerror(rc, out, msg, sizeof msg);
+		regerror(rc, &out->re, msg, sizeof msg);
 		entry_error(e, line, "%s is not a valid POSIX extended regular expression: %s",
 			    what, msg);
 		return false;
@@ -546,13 +588,14 @@ static struct kb_matcher *kb_matcher_build(struct kb *kb, struct entry *e)
 	struct kb_matchers *list = kb_matchers_of(kb, e);
 	struct kb_matcher *m = xcalloc(1, sizeof *m);
 
-	if (!kb_regex_compile(e, entry_line(e, "match"), "match", entry_get(e, "match"), &m->re,
-			      REG_NOSUB)) {
+	if (!kb_regex_prepare(kb, e, entry_line(e, "match"), "match", entry_get(e, "match"),
+			      REG_NOSUB, &m->re)) {
 		free(m);
 		return NULL;
 	}
-	m->match = kb_get(kb, e, "match");
+	m->match = m->re.src;
 	m->id = kb_keep(kb, xstrdup(e->args));
+	m->id_hash = kb_name_hash(m->id);
 	m->file = e->file;
 	m->line = e->line;
 	m->samples = kb_samples(kb, e, &m->nsamples);

@@ -151,7 +151,10 @@ size_t kb_load_lang(struct kb *kb, const char *dir, const char *lang)
 size_t kb_switch_lang(struct kb *kb, const char *dir, const char *lang, struct kb **failed)
 {
 	struct kb *fresh = kb_new(), old;
-	size_t problems = kb_load_dir(fresh, dir);
+	size_t problems;
+
+	kb_set_lazy_regex(fresh, kb->lazy_regex);
+	problems = kb_load_dir(fresh, dir);
 
 	if (kb_lang_available(dir, lang))
 		problems += kb_load_lang(fresh, dir, lang);

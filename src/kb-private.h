@@ -11,16 +11,35 @@
 #include "smtpscope/kb.h"
 #include "smtpscope/util.h"
 
+/* A POSIX ERE of an entry, tried case-insensitively.  In a lazy kb
+ * (kb_set_lazy_regex) it is compiled the first time it is tried: most
+ * sessions try none of the provider patterns and text rules (they apply
+ * to failures), and compiling them all cost about a millisecond at every
+ * start.  An eager kb (the default, and `explain --check`) compiles it
+ * at once, so a bad one is reported with its FILE:LINE. */
+struct kb_regex {
+	const char *src;            /* kept by the kb */
+	int flags;                  /* regcomp's, beyond REG_EXTENDED | REG_ICASE */
+	signed char state;          /* 0 not compiled yet, 1 compiled, -1 invalid */
+	regex_t re;
+};
+
+/* regexec() on r, compiling it first if it has not been; no match if
+ * it is invalid. */
+bool kb_regex_exec(struct kb_regex *r, const char *text, size_t nmatch, regmatch_t *m);
+void kb_regex_free(struct kb_regex *r);
+
 /* What [pattern] and [tls-error] entries share, made by one builder
  * (kb-entry.c): a name unique among its kind, a POSIX ERE tried
  * case-insensitively in file order, the samples it must match. */
 struct kb_matcher {
 	const char *id, *match;
+	unsigned id_hash;           /* kb_name_hash(id): duplicates found faster */
 	const char **samples;
 	size_t nsamples;
 	const char *file;
 	int line;
-	regex_t re;
+	struct kb_regex re;
 	union {                      /* what the API hands out */
 		struct kb_pattern pattern;
 		struct kb_tls_error tls;
@@ -74,6 +93,7 @@ struct kb {
 	} lang;
 	const char *lang_name;      /* "fr", or NULL for English */
 	struct kb *retired;         /* the contents before kb_switch_lang() */
+	bool lazy_regex;            /* see struct kb_regex */
 };
 
 /* Records the language loaded (NULL: English). */
@@ -87,7 +107,7 @@ void kb_sink(void *ctx, const char *message);
 struct kb_cue {
 	const char *phrase;         /* NULL for a regular expression */
 	bool is_regex;
-	regex_t re;
+	struct kb_regex re;
 };
 
 /* A [rule NAME] entry (kb-rule.c): the public part and its cues. */
@@ -103,11 +123,12 @@ bool kb_code_list(struct entry *e, int line, const char *s, int *out, size_t *n,
 		  bool classes);
 bool kb_id_args(struct entry *e);
 const char **kb_samples(struct kb *kb, struct entry *e, size_t *n);
-/* Compiles re case-insensitively (REG_EXTENDED | REG_ICASE | flags),
- * refusing one whose repetitions would expand beyond bounds; false after
- * an error about `what` at line. */
-bool kb_regex_compile(struct entry *e, int line, const char *what, const char *re,
-		      regex_t *out, int flags);
+/* Makes out the expression src (REG_EXTENDED | REG_ICASE | flags),
+ * refusing one whose repetitions would expand beyond bounds, and
+ * compiling it now unless the kb is lazy; false after an error about
+ * `what` at line. */
+bool kb_regex_prepare(struct kb *kb, struct entry *e, int line, const char *what,
+		      const char *src, int flags, struct kb_regex *out);
 
 /* The [rule] kind (kb-rule.c). */
 #define KB_RULE_NKEYS 11
@@ -125,6 +146,9 @@ void kb_exts_free(struct kb *kb);
 
 /* The kinds of entry of a .kb file (kb-entry.c). */
 extern const struct entries_format kb_format;
+
+/* A hash of an entry's name, compared before the names themselves. */
+unsigned kb_name_hash(const char *s);
 
 /* Keeps s alive as long as the kb; returns it. */
 const char *kb_keep(struct kb *kb, char *s);

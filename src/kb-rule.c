@@ -35,10 +35,10 @@ static void kb_rule_impl_free(struct kb_rule_impl *r)
 {
 	for (size_t i = 0; i < r->ncues; i++)
 		if (r->cues[i].is_regex)
-			regfree(&r->cues[i].re);
+			kb_regex_free(&r->cues[i].re);
 	for (size_t i = 0; i < r->nunless; i++)
 		if (r->unless[i].is_regex)
-			regfree(&r->unless[i].re);
+			kb_regex_free(&r->unless[i].re);
 	free(r->cues);
 	free(r->unless);
 	free(r->pub.samples);
@@ -170,7 +170,7 @@ static bool kb_cues(struct kb *kb, struct entry *e, const char *key, bool regex,
 			return false;
 		}
 		c.is_regex = regex;
-		if (regex && !kb_regex_compile(e, f->line, key, f->value.data, &c.re, 0))
+		if (regex && !kb_regex_prepare(kb, e, f->line, key, f->value.data, 0, &c.re))
 			return false;
 		if (!regex) {
 			char *p = buf_steal(&f->value);
@@ -264,7 +264,7 @@ static bool kb_rule_applies(const struct kb_rule *r, const struct kb_rule_query 
 }
 
 /* Where a cue matches: its offset and length in the text; false if not. */
-static bool kb_cue_find(const struct kb_cue *c, const char *text, const char *lower,
+static bool kb_cue_find(struct kb_cue *c, const char *text, const char *lower,
 			size_t *off, size_t *len)
 {
 	regmatch_t m[1];
@@ -278,7 +278,7 @@ static bool kb_cue_find(const struct kb_cue *c, const char *text, const char *lo
 		*len = strlen(c->phrase);
 		return true;
 	}
-	if (regexec(&c->re, text, 1, m, 0) != 0)
+	if (!kb_regex_exec(&c->re, text, 1, m))
 		return false;
 	*off = (size_t)m[0].rm_so;
 	*len = (size_t)(m[0].rm_eo - m[0].rm_so);

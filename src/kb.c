@@ -69,10 +69,15 @@ struct kb *kb_new(void)
 	return xcalloc(1, sizeof(struct kb));
 }
 
+void kb_set_lazy_regex(struct kb *kb, bool lazy)
+{
+	kb->lazy_regex = lazy;
+}
+
 static void kb_matchers_free(struct kb_matchers *list)
 {
 	for (size_t i = 0; i < list->n; i++) {
-		regfree(&list->v[i]->re);
+		kb_regex_free(&list->v[i]->re);
 		free(list->v[i]->samples);
 		free(list->v[i]);
 	}
@@ -266,9 +271,9 @@ static bool kb_pattern_applies(const struct kb_pattern *p, int code)
 const struct kb_pattern *kb_pattern_match(const struct kb *kb, int code, const char *text)
 {
 	for (size_t i = 0; i < kb->patterns.n; i++) {
-		const struct kb_matcher *m = kb->patterns.v[i];
+		struct kb_matcher *m = kb->patterns.v[i];
 
-		if (kb_pattern_applies(&m->as.pattern, code) && regexec(&m->re, text, 0, NULL, 0) == 0)
+		if (kb_pattern_applies(&m->as.pattern, code) && kb_regex_exec(&m->re, text, 0, NULL))
 			return &m->as.pattern;
 	}
 	return NULL;
@@ -285,7 +290,7 @@ size_t kb_tls_error_count(const struct kb *kb) { return kb->tls.n; }
 const struct kb_tls_error *kb_tls_error_match(const struct kb *kb, const char *text)
 {
 	for (size_t i = 0; kb && text && i < kb->tls.n; i++)
-		if (regexec(&kb->tls.v[i]->re, text, 0, NULL, 0) == 0)
+		if (kb_regex_exec(&kb->tls.v[i]->re, text, 0, NULL))
 			return &kb->tls.v[i]->as.tls;
 	return NULL;
 }

@@ -224,6 +224,12 @@ static bool main_oneshot(struct cli_options *o, struct oneshot_plan *plan,
 	return true;
 }
 
+
+static void main_load_kb(void *kb)
+{
+	cli_fill_kb(kb);
+}
+
 /* The demo server unless a target was given (or a one-shot finds its
  * MX, unless --demo), then the terminal UI (at a terminal, unless -b, --json or a
  * one-shot without --interactive) or line mode. */
@@ -270,9 +276,15 @@ static int main_front(struct cli_options *o)
 	tui = fo->interactive && !o->batch && !fo->json && (!oneshot || o->oneshot.interactive);
 	if (oneshot && !tui)
 		fo->interactive = false; /* a script's transaction, even at a terminal */
-	kb = cli_load_kb(NULL);
+	kb = kb_new();
 	fo->print.kb = kb;
 	fo->kb = kb;
+	if (tui) {
+		cli_fill_kb(kb); /* the TUI: before it takes the screen */
+	} else {
+		fo->load_kb = main_load_kb; /* line mode: once connecting */
+		fo->load_kb_ctx = kb;
+	}
 	status = -1;
 	if (tui)
 		status = ui_run(fo); /* -1: the terminal cannot be used */

@@ -198,7 +198,39 @@ static char *tls_key_error(const struct tls_options *o)
 	return msg;
 }
 
-static bool tls_client_files(SSL_CTX *ctx, const struct tls_options *o, char **err)
+/* The system's CA store, loaded the first time a context verifies with
+ * it (parsing the bundle costs tens of ms of CPU: never at start, and
+ * never for a session without TLS), then shared by every later context
+ * (each /starttls, each of the probe's sessions).  Freed at exit. */
+static X509_STORE *tls_system_store_cache;
+
+static void tls_system_store_free(void)
+{
+	X509_STORE_free(tls_system_store_cache);
+	tls_system_store_cache = NULL;
+}
+
+static bool tls_use_system_store(SSL_CTX *ctx)
+{
+	if (tls_system_store_cache == NULL) {
+		X509_STORE *st = X509_STORE_new();
+
+		if (st == NULL || X509_STORE_set_default_paths(st) != 1) {
+			X509_STORE_free(st);
+			return false;
+		}
+		tls_system_store_cache = st;
+		atexit(tls_system_store_free); /* before OpenSSL's own, which runs later */
+	}
+	SSL_CTX_set1_cert_store(ctx, tls_system_store_cache);
+	return true;
+}
+
+/* system_store false: what the options name is loaded and checked, the
+ * system's CA store is not (tls_options_check; setting the default paths
+ * fails only when out of memory). */
+static bool tls_client_files(SSL_CTX *ctx, const struct tls_options *o, bool system_store,
+			     char **err)
 {
 	if ((o->cafile && !tls_path_check("--cafile", o->cafile, false, TLS_WANT_CAFILE, err)) ||
 	    (o->capath && !tls_path_check("--capath", o->capath, true, TLS_WANT_CAPATH, err)) ||
@@ -215,7 +247,7 @@ static bool tls_client_files(SSL_CTX *ctx, const struct tls_options *o, char **e
 					 : tls_load_error(_("cannot load --capath"), o->capath, TLS_WANT_CAPATH);
 			return false;
 		}
-	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+	} else if (system_store && !tls_use_system_store(ctx)) {
 		*err = tls_queue_dup(_("cannot load the system CA store: "));
 		return false;
 	}
@@ -238,7 +270,7 @@ static bool tls_client_files(SSL_CTX *ctx, const struct tls_options *o, char **e
 	return true;
 }
 
-static SSL_CTX *tls_client_ctx(const struct tls_options *o, char **err)
+static SSL_CTX *tls_client_ctx(const struct tls_options *o, bool system_store, char **err)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
@@ -254,7 +286,7 @@ static SSL_CTX *tls_client_ctx(const struct tls_options *o, char **err)
 		*err = tls_queue_dup(_("cannot enable DANE: "));
 		goto fail;
 	}
-	if (!tls_client_files(ctx, o, err))
+	if (!tls_client_files(ctx, o, system_store, err))
 		goto fail;
 	if (o->min_version && SSL_CTX_set_min_proto_version(ctx, tls_proto(o->min_version)) != 1) {
 		*err = tls_queue_dup("--tls-min: ");
@@ -278,12 +310,102 @@ fail:
 	return NULL;
 }
 
+/* The last client context made, kept for the next one with the same
+ * settings: making a context costs about a millisecond of CPU (cipher
+ * tables fetched, the CA file parsed again), and a session makes one for
+ * the check at start and one per STARTTLS, the probe one per address.
+ * Only what tls_client_ctx reads is compared (the name to verify, SNI and
+ * the DANE records are the connection's).  Freed at exit. */
+static struct {
+	SSL_CTX *ctx;
+	bool system_store, dane;
+	char *cafile, *capath, *cert, *key, *ciphers, *ciphersuites;
+	int min_version, max_version;
+} tls_ctx_cache;
+
+static bool tls_str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static char *tls_strdup(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void tls_ctx_cache_free(void)
+{
+	SSL_CTX_free(tls_ctx_cache.ctx);
+	free(tls_ctx_cache.cafile);
+	free(tls_ctx_cache.capath);
+	free(tls_ctx_cache.cert);
+	free(tls_ctx_cache.key);
+	free(tls_ctx_cache.ciphers);
+	free(tls_ctx_cache.ciphersuites);
+	memset(&tls_ctx_cache, 0, sizeof tls_ctx_cache);
+}
+
+static bool tls_ctx_cache_fits(const struct tls_options *o, bool system_store)
+{
+	return tls_ctx_cache.ctx && tls_ctx_cache.system_store == system_store &&
+	       tls_ctx_cache.dane == (o->dane != NULL) &&
+	       tls_str_eq(tls_ctx_cache.cafile, o->cafile) &&
+	       tls_str_eq(tls_ctx_cache.capath, o->capath) &&
+	       tls_str_eq(tls_ctx_cache.cert, o->cert) && tls_str_eq(tls_ctx_cache.key, o->key) &&
+	       tls_str_eq(tls_ctx_cache.ciphers, o->ciphers) &&
+	       tls_str_eq(tls_ctx_cache.ciphersuites, o->ciphersuites) &&
+	       tls_ctx_cache.min_version == o->min_version &&
+	       tls_ctx_cache.max_version == o->max_version;
+}
+
+/* A context for o: the cached one (another reference to it) or a new one,
+ * cached in its place.  The caller frees its reference. */
+static SSL_CTX *tls_client_ctx_shared(const struct tls_options *o, bool system_store,
+				      char **err)
+{
+	static bool registered;
+	SSL_CTX *ctx;
+
+	/* with a CA file or directory the system store is never loaded */
+	system_store = system_store && !o->cafile && !o->capath;
+	if (tls_ctx_cache_fits(o, system_store)) {
+		SSL_CTX_up_ref(tls_ctx_cache.ctx);
+		return tls_ctx_cache.ctx;
+	}
+	ctx = tls_client_ctx(o, system_store, err);
+	if (ctx == NULL)
+		return NULL;
+	tls_ctx_cache_free();
+	SSL_CTX_up_ref(ctx);
+	tls_ctx_cache.ctx = ctx;
+	tls_ctx_cache.system_store = system_store;
+	tls_ctx_cache.dane = o->dane != NULL;
+	tls_ctx_cache.cafile = tls_strdup(o->cafile);
+	tls_ctx_cache.capath = tls_strdup(o->capath);
+	tls_ctx_cache.cert = tls_strdup(o->cert);
+	tls_ctx_cache.key = tls_strdup(o->key);
+	tls_ctx_cache.ciphers = tls_strdup(o->ciphers);
+	tls_ctx_cache.ciphersuites = tls_strdup(o->ciphersuites);
+	tls_ctx_cache.min_version = o->min_version;
+	tls_ctx_cache.max_version = o->max_version;
+	if (!registered) {
+		registered = true;
+		atexit(tls_ctx_cache_free); /* before OpenSSL's own, which runs later */
+	}
+	return ctx;
+}
+
 bool tls_options_check(const struct tls_options *o, char **err)
 {
 	SSL_CTX *ctx;
 
+	/* Nothing to load or check: no context (making the first one
+	 * initialises OpenSSL, a few ms a session without TLS never needs). */
+	if (!o->cafile && !o->capath && !o->cert && !o->key && !o->ciphers &&
+	    !o->ciphersuites && !o->min_version && !o->max_version && !o->dane)
+		return true;
 	ERR_clear_error();
-	ctx = tls_client_ctx(o, err);
+	ctx = tls_client_ctx_shared(o, false, err);
 	SSL_CTX_free(ctx);
 	return ctx != NULL;
 }
@@ -358,7 +480,7 @@ struct tls_conn *tls_client_new(int fd, const char *host,
 	SSL_CTX *ctx;
 
 	ERR_clear_error();
-	ctx = tls_client_ctx(o, err);
+	ctx = tls_client_ctx_shared(o, true, err);
 	if (ctx == NULL)
 		return NULL;
 	t = xcalloc(1, sizeof *t);

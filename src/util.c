@@ -1,7 +1,9 @@
-/* util: allocation that never returns NULL, growable buffers, and the
- * visible escaping of untrusted bytes. */
+/* util: allocation that never returns NULL, growable buffers, the
+ * visible escaping of untrusted bytes, and libraries opened when first
+ * needed (util_dlsyms). */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -412,4 +414,16 @@ void util_json_member(struct buf *out, bool *first, const char *key, const char 
 		util_json_string(out, val);
 	else
 		buf_adds(out, "null");
+}
+
+char *util_dlsyms(const char *soname, const struct util_sym *syms, size_t n)
+{
+	void *lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+
+	if (lib == NULL)
+		return xstrdup(dlerror());
+	for (size_t i = 0; i < n; i++)
+		if ((*syms[i].slot = dlsym(lib, syms[i].name)) == NULL)
+			return xasprintf("%s: no symbol %s", soname, syms[i].name);
+	return NULL;
 }

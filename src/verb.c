@@ -95,7 +95,7 @@ enum smtp_verb verb_from_key(const char *key)
 {
 	/* AUTH_RESPONSE shares AUTH's key; the first row wins. */
 	for (size_t i = 0; i < SMTP_V__COUNT; i++)
-		if (verbs[i].key && strcmp(verbs[i].key, key) == 0)
+		if (verbs[i].key && verbs[i].key[0] == key[0] && strcmp(verbs[i].key, key) == 0)
 			return (enum smtp_verb)i;
 	return SMTP_V__COUNT;
 }

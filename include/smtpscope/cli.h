@@ -20,6 +20,8 @@ int cli_mtasts_main(int argc, char **argv);
 /* Loads the knowledge base, printing every problem to stderr as
  * "smtpscope: FILE:LINE: message".  Never NULL. */
 struct kb *cli_load_kb(size_t *errors);
+/* The same into an empty kb (kb_new()); returns the number of problems. */
+size_t cli_fill_kb(struct kb *kb);
 /* Sets the language of the messages and of the explanations
  * cli_load_kb() reads: lang (--lang), or NULL for the environment's
  * (i18n_init).  False, after saying why on stderr, for a language

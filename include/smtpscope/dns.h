@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "smtpscope/util.h"
+
 struct loop;
 struct dns;
 struct dns_query;
@@ -107,6 +109,13 @@ const char *dns_security_name(enum dns_security s);
 /* A domain in its ASCII (A-label) form: IDNA2008 via libidn2; ASCII names
  * pass unchanged.  NULL and *err (to free) for an invalid name. */
 char *dns_name_to_ascii(const char *name, char **err);
+
+/* Opens a library of the module (libunbound, libidn2: not linked, so that
+ * a start without DNS does not load them) and fills its symbols, once
+ * (*opened remembers it); false with *err naming what it is for (what)
+ * and the Debian package to install. */
+bool dns_open_lib(const char *soname, const char *what, const char *package,
+		  const struct util_sym *syms, size_t n, bool *opened, char **err);
 /* The reverse name of an IPv4 or IPv6 address ("4.3.2.1.in-addr.arpa",
  * nibbles under ip6.arpa); NULL when addr is neither. */
 char *dns_reverse_name(const char *addr);

@@ -45,6 +45,11 @@ struct front_options {
 	 * ever: the front then goes on as without it). */
 	bool (*feed)(void *arg, struct front *f);
 	void *feed_arg;
+	/* Fills print.kb (allocated, still empty) once the connection is
+	 * under way, so that loading it overlaps the connect and the wait for
+	 * the greeting; NULL when print.kb is loaded already. */
+	void (*load_kb)(void *ctx);
+	void *load_kb_ctx;
 };
 
 struct front {

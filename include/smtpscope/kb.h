@@ -152,6 +152,12 @@ struct kb;
 
 struct kb *kb_new(void);
 void kb_free(struct kb *kb);
+/* Before parsing: regular expressions (match:, regex:, unless-regex:)
+ * are compiled when first tried instead of as they are read, and one
+ * that does not compile then never matches.  Only their size is checked
+ * while parsing, so an invalid one goes unreported: for a session's kb;
+ * `explain --check` and the tests load eagerly (the default). */
+void kb_set_lazy_regex(struct kb *kb, bool lazy);
 
 /* Parses one file's text (need not be NUL-terminated) and adds its
  * entries.  Returns the number of errors found in it. */

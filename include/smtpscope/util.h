@@ -1,6 +1,7 @@
-/* util: checked allocation, growable byte buffers, and the visible
- * escaping of untrusted bytes.  Everything a server sends passes through
- * util_escape() before it reaches a terminal or a log. */
+/* util: checked allocation, growable byte buffers, the visible escaping
+ * of untrusted bytes, and libraries opened when first needed.  Everything
+ * a server sends passes through util_escape() before it reaches a
+ * terminal or a log. */
 #ifndef SMTPSCOPE_UTIL_H
 #define SMTPSCOPE_UTIL_H
 
@@ -85,5 +86,16 @@ void util_json_member(struct buf *out, bool *first, const char *key, const char 
 
 /* Strips trailing CR/LF in place; returns the new length. */
 size_t util_chomp(char *s, size_t len);
+
+/* A library opened when first needed (dlopen) instead of linked, so that
+ * a start that never needs it does not pay for loading it and the ones
+ * it brings: each symbol's address goes to its slot. */
+struct util_sym {
+	const char *name;
+	void **slot;
+};
+/* Opens soname and fills every slot; NULL, or (allocated) the dynamic
+ * loader's words for what is missing.  The library stays open. */
+char *util_dlsyms(const char *soname, const struct util_sym *syms, size_t n);
 
 #endif

@@ -263,6 +263,49 @@ START_TEST(test_parse_extension)
 }
 END_TEST
 
+/* A lazy kb compiles each expression when first tried: a bad one is not
+ * reported while parsing (the size bound still is) and never matches;
+ * the others match as in an eager kb. */
+START_TEST(test_lazy_regex)
+{
+	static const char text[] =
+		"[pattern bad]\nwho: w\nkind: mta\nmatch: (unclosed\nmeans: m\naction: a\n"
+		"diagnosis: d\nsample: s\n"
+		"[pattern good]\nwho: w\nkind: mta\nmatch: relay (access )?denied\nmeans: m\n"
+		"action: a\ndiagnosis: d\nsample: s\n"
+		"[tls-error any]\nmatch: ^handshake: .*version\ntitle: t\ncause: c\nnext: n\n"
+		"[rule grey]\ncue: greylist\nregex: try (again )?later\nunless-regex: too ma[n]y\n"
+		"diagnosis: d\nsample: s\n";
+	static const char huge[] =
+		"[pattern x]\nwho: w\nkind: mta\nmatch: ((x{99}){99}){99}\nmeans: m\naction: a\n"
+		"diagnosis: d\nsample: s\n";
+	struct kb_rule_query q = { .code = 451, .ctx = KB_CTX_ANY };
+	struct kb_rule_hit hit;
+	struct kb *kb = kb_new();
+
+	kb_set_lazy_regex(kb, true);
+	ck_assert_uint_eq(kb_parse(kb, "lazy.kb", LIT(text)), 0);
+	ck_assert_uint_eq(kb_pattern_count(kb), 2);
+	ck_assert_str_eq(kb_pattern_at(kb, 0)->match, "(unclosed");
+	ck_assert_str_eq(kb_pattern_match(kb, 550, "550 (unclosed relay denied")->id, "good");
+	ck_assert_ptr_null(kb_pattern_match(kb, 550, "550 (unclosed"));
+	ck_assert_str_eq(kb_tls_error_match(kb, "handshake: wrong VERSION number")->id, "any");
+	ck_assert_ptr_null(kb_tls_error_match(kb, "verify X509_V_ERR_CERT_HAS_EXPIRED"));
+	q.text = "451 please try again later";
+	ck_assert(kb_rule_match(kb, &q, &hit));
+	ck_assert_str_eq(hit.cue, "try again later");
+	q.text = "451 too many connections, try later";
+	ck_assert(!kb_rule_match(kb, &q, &hit));
+	kb_free(kb);
+
+	kb = kb_new();
+	kb_set_lazy_regex(kb, true);
+	ck_assert_uint_eq(kb_parse(kb, "huge.kb", LIT(huge)), 1);
+	ck_assert_ptr_nonnull(strstr(kb_error(kb, 0), "huge.kb:4: match repeats too much"));
+	kb_free(kb);
+}
+END_TEST
+
 START_TEST(test_ctx_names)
 {
 	ck_assert_int_eq(kb_ctx_from_verb(verb_from_name("end of data")), KB_CTX_DOT);
@@ -506,6 +549,37 @@ START_TEST(test_pattern_samples)
 				      p->samples[s], p->id, got ? got->id : "nothing");
 		}
 	}
+}
+END_TEST
+
+/* The shipped knowledge base loaded lazily, as a session loads it, takes
+ * every pattern's and TLS failure's samples as the eager one does. */
+START_TEST(test_shipped_lazy)
+{
+	struct kb *kb = kb_new();
+
+	kb_set_lazy_regex(kb, true);
+	ck_assert_uint_eq(kb_load_dir(kb, kb_default_dir()), 0);
+	ck_assert_uint_eq(kb_pattern_count(kb), kb_pattern_count(shipped));
+	for (size_t i = 0; i < kb_pattern_count(shipped); i++) {
+		const struct kb_pattern *p = kb_pattern_at(shipped, i);
+
+		for (size_t s = 0; s < p->nsamples; s++) {
+			const struct kb_pattern *got = kb_pattern_match(kb, atoi(p->samples[s]),
+									p->samples[s]);
+
+			ck_assert_msg(got && strcmp(got->id, p->id) == 0,
+				      "lazy: sample \"%s\" of pattern %s is matched by %s",
+				      p->samples[s], p->id, got ? got->id : "nothing");
+		}
+	}
+	for (size_t i = 0; i < kb_tls_error_count(shipped); i++) {
+		const struct kb_tls_error *t = kb_tls_error_at(shipped, i);
+
+		for (size_t s = 0; s < t->nsamples; s++)
+			ck_assert_str_eq(kb_tls_error_match(kb, t->samples[s])->id, t->id);
+	}
+	kb_free(kb);
 }
 END_TEST
 
@@ -777,6 +851,7 @@ Suite *kb_suite(void)
 	tcase_add_test(format, test_parse_context_errors);
 	tcase_add_test(format, test_parse_pattern);
 	tcase_add_test(format, test_ctx_names);
+	tcase_add_test(format, test_lazy_regex);
 	tcase_add_test(format, test_parse_tls_error);
 	tcase_add_test(format, test_parse_extension);
 	tcase_add_test(format, test_lang_field_by_field);
@@ -797,6 +872,7 @@ Suite *kb_suite(void)
 	tcase_add_test(content, test_pattern_coverage);
 	tcase_add_test(content, test_tls_error_samples);
 	tcase_add_test(content, test_every_extension_covered);
+	tcase_add_test(content, test_shipped_lazy);
 	suite_add_tcase(s, content);
 	return s;
 }

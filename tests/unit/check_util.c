@@ -165,6 +165,31 @@ START_TEST(test_hexdump)
 }
 END_TEST
 
+/* A library opened when first needed: its symbols found, a missing
+ * library or symbol said in the loader's words. */
+START_TEST(test_dlsyms)
+{
+	size_t (*len)(const char *) = NULL;
+	void *none = NULL;
+	const struct util_sym good[] = { { "strlen", (void **)&len } };
+	const struct util_sym bad[] = { { "strlen", (void **)&len },
+					{ "smtpscope_no_such_symbol", &none } };
+	char *why;
+
+	ck_assert_ptr_null(util_dlsyms("libc.so.6", good, 1));
+	ck_assert_ptr_nonnull(len);
+	ck_assert_uint_eq(len("four"), 4);
+	why = util_dlsyms("libc.so.6", bad, 2);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_ptr_nonnull(strstr(why, "no symbol smtpscope_no_such_symbol"));
+	free(why);
+	why = util_dlsyms("libsmtpscope-no-such-library.so.0", good, 1);
+	ck_assert_ptr_nonnull(why);
+	ck_assert_ptr_nonnull(strstr(why, "libsmtpscope-no-such-library.so.0"));
+	free(why);
+}
+END_TEST
+
 Suite *util_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -178,6 +203,7 @@ Suite *util_suite(void)
 	tcase_add_test(tc, test_buf);
 	tcase_add_test(tc, test_strings);
 	tcase_add_test(tc, test_hexdump);
+	tcase_add_test(tc, test_dlsyms);
 	suite_add_tcase(s, tc);
 	return s;
 }
