@@ -3,10 +3,11 @@
  * doupdate(); the work is bounded by the screen size. */
 #include "config.h"
 
-#include <curses.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "ui-lib-private.h"
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/explain.h"
@@ -379,7 +380,6 @@ static const char *ui_conn_name(enum client_conn c)
 	default: return _("not connected");
 	}
 }
-
 
 /* How the peer was authenticated, for the status bar: by DANE (its
  * TLSA records), by the domain's MTA-STS policy (/connect --mx), or by

@@ -4,11 +4,12 @@
  * characters are passed on as UTF-8. */
 #include "config.h"
 
-#include <curses.h>
 #include <limits.h>
 #include <stdint.h>
 #include <string.h>
 #include <wchar.h>
+
+#include "ui-lib-private.h"
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/ui.h"

@@ -6,10 +6,11 @@
  * screen; a new pane width redraws the whole diagram once. */
 #include "config.h"
 
-#include <curses.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "ui-lib-private.h"
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/ui.h"

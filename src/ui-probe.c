@@ -5,13 +5,14 @@
  * watched on the probe's own loop, so q or F10 answers during a wait. */
 #include "config.h"
 
-#include <curses.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "ui-lib-private.h"
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/i18n.h"

@@ -6,7 +6,6 @@
  * history file, which never receives secrets. */
 #include "config.h"
 
-#include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <readline/history.h>
-#include <readline/readline.h>
+#define UI_LIB_READLINE
+#include "ui-lib-private.h"
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/ui.h"

@@ -2,7 +2,6 @@
  * putting the terminal back even when the program crashes. */
 #include "config.h"
 
-#include <curses.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +10,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "ui-lib-private.h"
+
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/ui.h"
-/* Last: it defines macros such as "lines" that our headers use as names. */
-#include <term.h>
 
 static SCREEN *ui_term_screen;
 /* What the crash handler writes: leave the alternate screen, normal
@@ -111,6 +110,13 @@ enum ui_pair ui_term_class_pair(int reply_class)
 
 bool ui_term_start(struct ui *ui)
 {
+	char *err = NULL;
+
+	if (!ui_lib_open(&err)) {
+		fprintf(stderr, "smtpscope: %s\n", err);
+		free(err);
+		return false;
+	}
 	ui_term_have_saved = tcgetattr(STDIN_FILENO, &ui_term_saved) == 0;
 	ui_term_screen = newterm(NULL, stdout, stdin);
 	if (ui_term_screen == NULL)

@@ -3,11 +3,12 @@
  * session pane's scroll position and the selected reply. */
 #include "config.h"
 
-#include <curses.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+
+#include "ui-lib-private.h"
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/ui.h"

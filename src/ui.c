@@ -2,7 +2,6 @@
  * session, input queue) plus keys, signals and drawing. */
 #include "config.h"
 
-#include <curses.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "ui-lib-private.h"
 
 #define SMTPSCOPE_UI_INTERNAL
 #include "smtpscope/loop.h"

@@ -105,7 +105,9 @@ struct ui {
 /* ui.c */
 void ui_quit(struct ui *ui);
 void ui_request_help(struct ui *ui, bool on);
-/* ui-term.c: the terminal itself */
+/* ui-term.c: the terminal itself.  ui_term_start() opens ncursesw and
+ * readline first (ui-lib-private.h); false, after saying why on stderr, when
+ * they or the terminal cannot be used. */
 bool ui_term_start(struct ui *ui);
 void ui_term_stop(void);
 void ui_term_resize(struct ui *ui);

@@ -28,14 +28,19 @@ export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 HOME='$tmp/home' \
 unset NO_COLOR
 EOS
 
-# start COLS ROWS ARGS...: a shell in a fresh pane, smtpscope run in it.
-start() {
-	local cols=$1 rows=$2; shift 2
+# start_shell COLS ROWS: a shell in a fresh pane; start COLS ROWS ARGS...:
+# smtpscope run in it.
+start_shell() {
+	local cols=$1 rows=$2
 	nsock=$((nsock + 1))
 	sock=smtpscope-test-$$-$nsock
 	tm new-session -d -x "$cols" -y "$rows" "sh -c '. $tmp/env.sh; exec sh -i'" || exit 1
 	tm set-option -g status off >/dev/null
-	wait_for 'tui-shell$' || return 1
+	wait_for 'tui-shell$'
+}
+start() {
+	start_shell "$1" "$2" || return 1
+	shift 2
 	tm send-keys -l "$bin $*"
 	tm send-keys Enter
 }
