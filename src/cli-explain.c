@@ -97,6 +97,14 @@ struct kb *cli_load_kb(size_t *errors)
 
 size_t cli_fill_kb(struct kb *kb)
 {
+	size_t n = cli_read_kb(kb);
+
+	cli_report_kb(kb);
+	return n;
+}
+
+size_t cli_read_kb(struct kb *kb)
+{
 	size_t n;
 	const char *lang = i18n_lang();
 
@@ -107,10 +115,13 @@ size_t cli_fill_kb(struct kb *kb)
 	 * English, silently, as gettext does. */
 	if (kb_lang_available(kb_default_dir(), lang))
 		n += kb_load_lang(kb, kb_default_dir(), lang);
+	return n;
+}
 
+void cli_report_kb(const struct kb *kb)
+{
 	for (size_t i = 0; i < kb_error_count(kb); i++)
 		fprintf(stderr, "smtpscope: %s\n", kb_error(kb, i));
-	return n;
 }
 
 static int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

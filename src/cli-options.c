@@ -486,12 +486,11 @@ void cli_usage(FILE *f)
 "reply from the server (no valid reply code).\n"), f);
 }
 
-/* What no single row can see: options that exclude each other, and the
- * files the TLS options name (loaded now, as a connection would). */
+/* What no single row can see: options that exclude each other (the
+ * files they name are cli_options_load's). */
 static int cli_options_check(struct cli_options *o)
 {
 	const struct tls_options *tls = &o->front.client.tls;
-	char *err = NULL;
 
 	if (o->front.client.implicit_tls && o->front.client.starttls) {
 		fputs(_("smtpscope: --tls (TLS from the first byte, port 465) and --starttls (plaintext, then STARTTLS, port 25/587) exclude each other\n"), stderr);
@@ -499,11 +498,6 @@ static int cli_options_check(struct cli_options *o)
 	}
 	if (tls->min_version && tls->max_version && tls->min_version > tls->max_version) {
 		fputs(_("smtpscope: --tls-min is above --tls-max\n"), stderr);
-		return BATCH_EXIT_USAGE;
-	}
-	if (!tls_options_check(tls, &err)) {
-		fprintf(stderr, "smtpscope: %s\n", err);
-		free(err);
 		return BATCH_EXIT_USAGE;
 	}
 	if (o->front.dns.config && (o->front.dns.resolver || o->front.dns.recursive ||
@@ -607,6 +601,17 @@ int cli_options_parse(struct cli_options *o, int argc, char **argv)
 	if (status < 0)
 		status = cli_options_operand(o, argc, argv);
 	return status;
+}
+
+int cli_options_load(const struct cli_options *o)
+{
+	char *err = NULL;
+
+	if (tls_options_check(&o->front.client.tls, &err))
+		return -1;
+	fprintf(stderr, "smtpscope: %s\n", err);
+	free(err);
+	return BATCH_EXIT_USAGE;
 }
 
 void cli_options_free(struct cli_options *o)

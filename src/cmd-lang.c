@@ -74,15 +74,9 @@ static int cmd_lang_run(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	i18n_init(want);
 	buf_init(&errors);
-	if (ctx->demo)
+	if (ctx->demo && ctx->demo->catalog_loaded) /* else read in this language */
 		demo_catalog_translate(&ctx->demo->catalog, kb_default_dir(), want, &errors);
-	for (const char *p = errors.data; p && *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-
-		session_text(ctx->session, SESSION_WARN, "%.*s", (int)n, p);
-		p += n + (nl != NULL);
-	}
+	cmd_warn_lines(ctx, errors.data);
 	buf_free(&errors);
 	ctx->relang = true;
 	session_text(ctx->session, SESSION_NOTE,

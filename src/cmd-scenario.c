@@ -8,9 +8,23 @@
 #include "smtpscope/demo.h"
 #include "smtpscope/i18n.h"
 
+/* The demo's catalog, read now if this is the first time, what was wrong
+ * with its files shown as warnings. */
+static struct demo_catalog *cmd_scenario_catalog(struct cmd_ctx *ctx)
+{
+	struct demo_catalog *cat;
+	struct buf errors;
+
+	buf_init(&errors);
+	cat = demo_ctl_catalog(ctx->demo, &errors);
+	cmd_warn_lines(ctx, errors.data);
+	buf_free(&errors);
+	return cat;
+}
+
 static void cmd_scenario_list(struct cmd_ctx *ctx)
 {
-	const struct demo_catalog *cat = &ctx->demo->catalog;
+	const struct demo_catalog *cat = cmd_scenario_catalog(ctx);
 
 	if (cat->n == 0) {
 		session_text(ctx->session, SESSION_NOTE,
@@ -39,7 +53,7 @@ static int cmd_scenario_run(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_scenario_list(ctx);
 		return 0;
 	}
-	sc = demo_catalog_find(&ctx->demo->catalog, argv[1], &err);
+	sc = demo_catalog_find(cmd_scenario_catalog(ctx), argv[1], &err);
 	if (sc == NULL)
 		return cmd_fail(ctx, err, NULL);
 	if (client_conn(ctx->client) == CLIENT_UP || client_conn(ctx->client) == CLIENT_CONNECTING)

@@ -174,6 +174,17 @@ int cmd_fail(struct cmd_ctx *ctx, char *err, const char *fallback)
 	return -1;
 }
 
+void cmd_warn_lines(struct cmd_ctx *ctx, const char *text)
+{
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		session_text(ctx->session, SESSION_WARN, "%.*s", (int)n, p);
+		p += n + (nl != NULL);
+	}
+}
+
 bool cmd_connected(struct cmd_ctx *ctx, const char *what)
 {
 	if (client_conn(ctx->client) == CLIENT_UP)

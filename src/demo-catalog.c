@@ -121,6 +121,14 @@ size_t demo_catalog_load(struct demo_catalog *cat, const char *dir, struct buf *
 	return broken;
 }
 
+struct demo_catalog *demo_ctl_catalog(struct demo_ctl *d, struct buf *errors)
+{
+	if (!d->catalog_loaded && d->load_catalog)
+		d->load_catalog(&d->catalog, errors);
+	d->catalog_loaded = true;
+	return &d->catalog;
+}
+
 void demo_catalog_free(struct demo_catalog *cat)
 {
 	for (size_t i = 0; i < cat->n; i++)

@@ -1,7 +1,10 @@
 /* smtpscope: command-line entry point. */
-#include "config.h"
+#include "config.h" /* and -D_GNU_SOURCE (Makefile.am): sched_getcpu, affinity */
 
 #include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +23,18 @@
 #include "smtpscope/ui.h"
 #include "smtpscope/util.h"
 
-/* Loads the shipped scenarios (a broken file is reported, not fatal)
- * and finds one by name or file; NULL after saying why. */
-static const struct demo_scenario *main_scenario(struct demo_catalog *cat, const char *name,
+/* Reads the shipped scenarios, in the language of the messages; a broken
+ * file is a problem in errors, not fatal (demo_ctl.load_catalog). */
+static void main_load_catalog(struct demo_catalog *cat, struct buf *errors)
+{
+	demo_catalog_load(cat, kb_default_dir(), errors);
+	if (kb_lang_available(kb_default_dir(), i18n_lang()))
+		demo_catalog_translate(cat, kb_default_dir(), i18n_lang(), errors);
+}
+
+/* The demo's catalog read now, its problems on stderr, and a scenario
+ * found in it by name or file; NULL after saying why. */
+static const struct demo_scenario *main_scenario(struct demo_ctl *demo, const char *name,
 						 const char *who)
 {
 	const struct demo_scenario *sc;
@@ -30,17 +42,16 @@ static const struct demo_scenario *main_scenario(struct demo_catalog *cat, const
 	char *err = NULL;
 
 	buf_init(&errors);
-	demo_catalog_load(cat, kb_default_dir(), &errors);
-	if (kb_lang_available(kb_default_dir(), i18n_lang()))
-		demo_catalog_translate(cat, kb_default_dir(), i18n_lang(), &errors);
+	demo->load_catalog = main_load_catalog;
+	sc = demo_catalog_find(demo_ctl_catalog(demo, &errors), name, &err);
 	for (const char *p = errors.data; p && *p; ) {
 		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
-		fprintf(stderr, "%s: %.*s\n", who, (int)(nl - p), p);
-		p = nl + 1;
+		fprintf(stderr, "%s: %.*s\n", who, (int)n, p);
+		p += n + (nl != NULL);
 	}
 	buf_free(&errors);
-	sc = demo_catalog_find(cat, name, &err);
 	if (sc == NULL) {
 		fprintf(stderr, "%s: %s\n", who, err);
 		free(err);
@@ -68,7 +79,7 @@ static int serve_main(int argc, char **argv)
 	const char *listen_spec = CLI_SERVE_DEFAULT_LISTEN, *tls_spec = NULL;
 	const char *scenario = "happy", *cert = NULL, *key = NULL;
 	const struct demo_scenario *sc;
-	struct demo_catalog cat = { NULL, 0 };
+	struct demo_ctl ctl = { 0 }; /* only its catalog */
 	char *bound = NULL, *tls_bound = NULL, *err = NULL;
 	struct loop *l;
 	struct demo_server *d;
@@ -112,16 +123,16 @@ static int serve_main(int argc, char **argv)
 			"(PEM) and its private key (PEM)\n"), stderr);
 		return BATCH_EXIT_USAGE;
 	}
-	sc = main_scenario(&cat, scenario, "smtpscope serve");
+	sc = main_scenario(&ctl, scenario, "smtpscope serve");
 	if (sc == NULL) {
-		demo_catalog_free(&cat);
+		demo_catalog_free(&ctl.catalog);
 		return BATCH_EXIT_USAGE;
 	}
 	fd = demo_listen(listen_spec, &bound, &err);
 	if (fd < 0) {
 		fprintf(stderr, "smtpscope serve: %s\n", err);
 		free(err);
-		demo_catalog_free(&cat);
+		demo_catalog_free(&ctl.catalog);
 		return BATCH_EXIT_USAGE;
 	}
 	if (tls_spec && (tls_fd = demo_listen(tls_spec, &tls_bound, &err)) < 0) {
@@ -129,7 +140,7 @@ static int serve_main(int argc, char **argv)
 		free(err);
 		close(fd);
 		free(bound);
-		demo_catalog_free(&cat);
+		demo_catalog_free(&ctl.catalog);
 		return BATCH_EXIT_USAGE;
 	}
 	tls = cert ? tls_server_from_files(cert, key, &err) : demo_tls_server(sc->domain, &err);
@@ -141,7 +152,7 @@ static int serve_main(int argc, char **argv)
 			close(tls_fd);
 		free(bound);
 		free(tls_bound);
-		demo_catalog_free(&cat);
+		demo_catalog_free(&ctl.catalog);
 		return BATCH_EXIT_USAGE;
 	}
 	if (tls == NULL) {
@@ -171,7 +182,7 @@ static int serve_main(int argc, char **argv)
 	loop_free(l);
 	free(bound);
 	free(tls_bound);
-	demo_catalog_free(&cat);
+	demo_catalog_free(&ctl.catalog);
 	return 0;
 }
 
@@ -225,9 +236,87 @@ static bool main_oneshot(struct cli_options *o, struct oneshot_plan *plan,
 }
 
 
-static void main_load_kb(void *kb)
+/* The knowledge base of a session, read on a thread of its own from the
+ * start (about 1 ms of CPU, a second core's while this one loads the TLS
+ * files and the scenarios, sets up and connects) and waited for before
+ * the first reply can be explained: by the TUI before it starts, in line
+ * mode once the connection is under way (front_options.load_kb).  The
+ * reading goes to whichever thread comes to it first: a thread the
+ * scheduler has not started by then (one core, a busy machine) costs the
+ * wait nothing, the main thread reads the kb itself. */
+struct main_kb {
+	struct kb *kb;
+	pthread_t thread;
+	bool joinable;
+	atomic_int claim;   /* MAIN_KB_FREE, then who reads it */
+};
+enum { MAIN_KB_FREE, MAIN_KB_THREAD, MAIN_KB_MAIN };
+
+static void *main_kb_thread(void *arg)
 {
-	cli_fill_kb(kb);
+	struct main_kb *m = arg;
+	int expected = MAIN_KB_FREE;
+	cpu_set_t all;
+
+	/* created on another core than the main thread's (a new thread
+	 * often waits for its parent's core otherwise); any core from now */
+	if (sched_getaffinity(0, sizeof all, &all) == 0)
+		pthread_setaffinity_np(pthread_self(), sizeof all, &all);
+	if (atomic_compare_exchange_strong(&m->claim, &expected, MAIN_KB_THREAD))
+		cli_read_kb(m->kb);
+	return NULL;
+}
+
+static void main_kb_start(struct main_kb *m)
+{
+	pthread_attr_t attr;
+	cpu_set_t other;
+	int here = sched_getcpu();
+
+	m->kb = kb_new();
+	atomic_init(&m->claim, MAIN_KB_FREE);
+	m->joinable = false;
+	if (pthread_attr_init(&attr) != 0)
+		return; /* main_kb_wait reads it */
+	if (here >= 0 && sched_getaffinity(0, sizeof other, &other) == 0) {
+		CPU_CLR(here, &other);
+		if (CPU_COUNT(&other) > 0)
+			pthread_attr_setaffinity_np(&attr, sizeof other, &other);
+	}
+	m->joinable = pthread_create(&m->thread, &attr, main_kb_thread, m) == 0;
+	pthread_attr_destroy(&attr);
+}
+
+/* Makes the kb ready (once; later calls return at once) and reports its
+ * problems on stderr. */
+static void main_kb_wait(void *ctx)
+{
+	struct main_kb *m = ctx;
+	int expected = MAIN_KB_FREE;
+
+	if (m->kb == NULL)
+		return;
+	if (atomic_compare_exchange_strong(&m->claim, &expected, MAIN_KB_MAIN)) {
+		cli_read_kb(m->kb);
+	} else if (expected == MAIN_KB_MAIN) {
+		return; /* read and reported already */
+	}
+	if (m->joinable)
+		pthread_join(m->thread, NULL);
+	m->joinable = false;
+	cli_report_kb(m->kb);
+	atomic_store(&m->claim, MAIN_KB_MAIN);
+}
+
+static void main_kb_free(struct main_kb *m)
+{
+	int expected = MAIN_KB_FREE;
+
+	/* a thread not started yet finds nothing to read */
+	atomic_compare_exchange_strong(&m->claim, &expected, MAIN_KB_MAIN);
+	if (m->joinable)
+		pthread_join(m->thread, NULL);
+	kb_free(m->kb);
 }
 
 /* The demo server unless a target was given (or a one-shot finds its
@@ -242,30 +331,37 @@ static int main_front(struct cli_options *o)
 	struct oneshot_run *run = NULL;
 	bool oneshot = oneshot_wanted(&o->oneshot), tui;
 	char *intro = NULL;
-	struct kb *kb;
+	struct main_kb kb;
 	int status;
 
 	memset(&demo, 0, sizeof demo);
 	memset(&plan, 0, sizeof plan);
-	sc = main_scenario(&demo.catalog, o->scenario, "smtpscope");
-	if (sc == NULL) {
-		demo_catalog_free(&demo.catalog);
-		return BATCH_EXIT_USAGE;
-	}
-	if (fo->target == NULL && fo->pipe == NULL && (!oneshot || o->demo)) {
+	main_kb_start(&kb);
+	status = cli_options_load(o);
+	demo.load_catalog = main_load_catalog; /* when /scenario wants it */
+	if (status < 0 && fo->target == NULL && fo->pipe == NULL && (!oneshot || o->demo)) {
 		char *err = NULL;
 
-		if (!demo_ctl_start(&demo, sc, &err)) {
+		if ((sc = main_scenario(&demo, o->scenario, "smtpscope")) == NULL) {
+			status = BATCH_EXIT_USAGE;
+		} else if (!demo_ctl_start(&demo, sc, &err)) {
 			fprintf(stderr, "smtpscope: %s\n", err);
 			free(err);
-			demo_catalog_free(&demo.catalog);
-			return BATCH_EXIT_INTERNAL;
+			status = BATCH_EXIT_INTERNAL;
 		}
-		fo->target = demo.target;
-		intro = demo_ctl_intro(&demo);
-		fo->intro = intro;
+		if (status < 0) {
+			fo->target = demo.target;
+			intro = demo_ctl_intro(&demo);
+			fo->intro = intro;
+		}
+	}
+	if (status >= 0) {
+		main_kb_free(&kb);
+		demo_catalog_free(&demo.catalog);
+		return status;
 	}
 	if (oneshot && !main_oneshot(o, &plan, &run)) {
+		main_kb_free(&kb);
 		demo_ctl_stop(&demo);
 		demo_catalog_free(&demo.catalog);
 		free(intro);
@@ -276,14 +372,13 @@ static int main_front(struct cli_options *o)
 	tui = fo->interactive && !o->batch && !fo->json && (!oneshot || o->oneshot.interactive);
 	if (oneshot && !tui)
 		fo->interactive = false; /* a script's transaction, even at a terminal */
-	kb = kb_new();
-	fo->print.kb = kb;
-	fo->kb = kb;
+	fo->print.kb = kb.kb;
+	fo->kb = kb.kb;
 	if (tui) {
-		cli_fill_kb(kb); /* the TUI: before it takes the screen */
+		main_kb_wait(&kb); /* the TUI: before it takes the screen */
 	} else {
-		fo->load_kb = main_load_kb; /* line mode: once connecting */
-		fo->load_kb_ctx = kb;
+		fo->load_kb = main_kb_wait; /* line mode: once connecting */
+		fo->load_kb_ctx = &kb;
 	}
 	status = -1;
 	if (tui)
@@ -295,7 +390,7 @@ static int main_front(struct cli_options *o)
 	} else if (status < 0) {
 		status = batch_run(fo);
 	}
-	kb_free(kb);
+	main_kb_free(&kb);
 	demo_ctl_stop(&demo);
 	demo_catalog_free(&demo.catalog);
 	free(intro);

@@ -36,6 +36,13 @@ extern const struct opt_table cli_option_table;
  * and the SMTPSCOPE_OPT_* variables come first (opt-config.h). */
 int cli_options_parse(struct cli_options *o, int argc, char **argv);
 
+/* Loads and checks the files the TLS options name (--cafile, --cert,
+ * ...), as a connection would, so that a wrong one is a usage error
+ * before anything is sent.  A step of its own, after parsing: main()
+ * reads the knowledge base on another thread meanwhile.  -1 to go on,
+ * or BATCH_EXIT_USAGE after saying on stderr what was wrong. */
+int cli_options_load(const struct cli_options *o);
+
 /* Frees what cli_options_parse() kept. */
 void cli_options_free(struct cli_options *o);
 

@@ -22,6 +22,11 @@ int cli_mtasts_main(int argc, char **argv);
 struct kb *cli_load_kb(size_t *errors);
 /* The same into an empty kb (kb_new()); returns the number of problems. */
 size_t cli_fill_kb(struct kb *kb);
+/* cli_fill_kb() in two steps, for a kb read on another thread: the
+ * reading, which prints nothing (and touches nothing but the kb), then
+ * the printing of its problems. */
+size_t cli_read_kb(struct kb *kb);
+void cli_report_kb(const struct kb *kb);
 /* Sets the language of the messages and of the explanations
  * cli_load_kb() reads: lang (--lang), or NULL for the environment's
  * (i18n_init).  False, after saying why on stderr, for a language

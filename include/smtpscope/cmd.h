@@ -149,6 +149,9 @@ int cmd_execute(struct cmd_ctx *ctx, const char *line);
 /* For a command's run(): records err (taken and freed; NULL says
  * `fallback`) as an error in the session and returns -1. */
 int cmd_fail(struct cmd_ctx *ctx, char *err, const char *fallback);
+/* Each line of text (problems one a line, as the catalogs report them;
+ * NULL is none) as a warning in the session. */
+void cmd_warn_lines(struct cmd_ctx *ctx, const char *text);
 /* True when connected; otherwise records "not connected: /connect
  * HOST[:PORT] first, then /WHAT" and returns false. */
 bool cmd_connected(struct cmd_ctx *ctx, const char *what);

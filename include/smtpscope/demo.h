@@ -188,7 +188,13 @@ void demo_thread_stop(struct demo_thread *t);
 
 /* The demo a session talks to, switched with /scenario. */
 struct demo_ctl {
+	/* Read the first time demo_ctl_catalog() asks for it (a session
+	 * with a server of its own never reads the scenario files unless
+	 * /scenario wants them): load_catalog fills it, its problems to
+	 * errors; NULL leaves it empty. */
 	struct demo_catalog catalog;
+	void (*load_catalog)(struct demo_catalog *cat, struct buf *errors);
+	bool catalog_loaded;
 	struct demo_thread *thread;   /* NULL: not running */
 	char *target;                 /* "127.0.0.1:PORT" while running */
 	const struct demo_scenario *current;
@@ -199,6 +205,9 @@ bool demo_ctl_start(struct demo_ctl *d, const struct demo_scenario *sc, char **e
 void demo_ctl_stop(struct demo_ctl *d);
 /* What to show when the scenario starts: where, its title and lesson. */
 char *demo_ctl_intro(const struct demo_ctl *d);
+/* The catalog, read now (load_catalog) if it was not; the problems of
+ * that reading are appended to errors, one a line. */
+struct demo_catalog *demo_ctl_catalog(struct demo_ctl *d, struct buf *errors);
 
 #ifdef SMTPSCOPE_DEMO_INTERNAL
 /* For src/demo-server.c and src/demo-smtp.c only. */

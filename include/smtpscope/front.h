@@ -45,9 +45,10 @@ struct front_options {
 	 * ever: the front then goes on as without it). */
 	bool (*feed)(void *arg, struct front *f);
 	void *feed_arg;
-	/* Fills print.kb (allocated, still empty) once the connection is
-	 * under way, so that loading it overlaps the connect and the wait for
-	 * the greeting; NULL when print.kb is loaded already. */
+	/* Called once the connection is under way, before any reply is in:
+	 * makes print.kb ready (main reads it on another thread, so that
+	 * reading it overlaps the start, the connect and the wait for the
+	 * greeting); NULL when print.kb is ready already. */
 	void (*load_kb)(void *ctx);
 	void *load_kb_ctx;
 };

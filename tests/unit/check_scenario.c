@@ -174,6 +174,41 @@ START_TEST(test_shipped)
 }
 END_TEST
 
+/* demo_ctl_catalog reads the catalog the first time it is asked for,
+ * through the loader, once; without a loader it stays empty. */
+static int loads;
+
+static void count_load(struct demo_catalog *cat, struct buf *errors)
+{
+	loads++;
+	demo_catalog_load(cat, HELP_DIR, errors);
+	buf_adds(errors, "a problem\n");
+}
+
+START_TEST(test_ctl_catalog_lazy)
+{
+	struct demo_ctl d;
+	struct buf errors;
+
+	memset(&d, 0, sizeof d);
+	buf_init(&errors);
+	loads = 0;
+	d.load_catalog = count_load;
+	ck_assert_uint_eq(d.catalog.n, 0);
+	ck_assert_uint_ge(demo_ctl_catalog(&d, &errors)->n, 16);
+	ck_assert_int_eq(loads, 1);
+	ck_assert_str_eq(errors.data, "a problem\n");
+	ck_assert_ptr_eq(demo_ctl_catalog(&d, &errors), &d.catalog);
+	ck_assert_int_eq(loads, 1);
+	ck_assert_str_eq(errors.data, "a problem\n"); /* nothing again */
+	demo_catalog_free(&d.catalog);
+	memset(&d, 0, sizeof d);
+	ck_assert_uint_eq(demo_ctl_catalog(&d, &errors)->n, 0);
+	ck_assert(d.catalog_loaded);
+	buf_free(&errors);
+}
+END_TEST
+
 /* A scenario's title and lesson in another language: replaced when the
  * checksum of the English is right, reported when it is stale, missing
  * or a field is left in English. */
@@ -227,6 +262,7 @@ Suite *scenario_suite(void)
 	tcase_add_loop_test(tc, test_parse_bad, 0, (int)UTIL_ARRAY_LEN(bad));
 	tcase_add_test(tc, test_parse_all_errors);
 	tcase_add_test(tc, test_shipped);
+	tcase_add_test(tc, test_ctl_catalog_lazy);
 	tcase_add_test(tc, test_translate);
 	suite_add_tcase(s, tc);
 	return s;
