@@ -74,15 +74,22 @@ void smtp_check_unknown(struct smtp *s)
 		smtp_warn(s, _("not an SMTP command smtpscope knows; sent as typed (local commands start with /)"));
 }
 
-/* The address inside <...> of MAIL FROM / RCPT TO, or the whole rest. */
+/* The address of MAIL FROM / RCPT TO as the recipient summary names it:
+ * inside <...>, or as typed without them (up to the first space, where
+ * parameters begin); a "<" never closed is not part of it. */
 char *smtp_path_arg(const char *line)
 {
-	const char *lt = strchr(line, '<'), *gt;
+	const char *p = strchr(line, ':'), *end;
 
-	if (lt && (gt = strchr(lt, '>')) != NULL)
-		return xmemdup(lt + 1, (size_t)(gt - lt - 1));
-	lt = strchr(line, ':');
-	return xstrdup(lt ? lt + 1 : "");
+	if (p == NULL && (p = strchr(line, '<')) == NULL)
+		return xstrdup("");
+	if (*p == ':')
+		p++;
+	p += strspn(p, " \t");
+	if (*p == '<' && (end = strchr(++p, '>')) != NULL)
+		return xmemdup(p, (size_t)(end - p));
+	end = p + strcspn(p, " \t");
+	return xmemdup(p, (size_t)(end - p));
 }
 
 /* The typed verb of an unknown command, upper-cased and shortened, so

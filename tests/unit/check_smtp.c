@@ -834,6 +834,39 @@ START_TEST(test_lmtp_per_recipient)
 }
 END_TEST
 
+/* The recipient summary names each address as typed, without the
+ * brackets: an unclosed "<", no brackets, a space after the colon,
+ * parameters after the address. */
+START_TEST(test_rcpt_summary_paths)
+{
+	struct fx f;
+	const struct session_event *e;
+
+	fx_init(&f);
+	fx_ready(&f);
+	fx_send(&f, "MAIL FROM:<s@x>");
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "RCPT TO:<open@x");
+	fx_server(&f, "501 5.5.4 Syntax\r\n");
+	fx_send(&f, "RCPT TO:bare@x");
+	fx_server(&f, "501 5.5.4 Syntax\r\n");
+	fx_send(&f, "RCPT TO: <spaced@x> NOTIFY=NEVER");
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "RCPT TO:unbracketed@x NOTIFY=NEVER");
+	fx_server(&f, "250 ok\r\n");
+	fx_send(&f, "RSET");
+	fx_server(&f, "250 ok\r\n");
+	e = fx_find(&f, SESSION_NOTE, "recipients: 0 accepted");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(strstr(e->text, " <open@x>  501 5.5.4"));
+	ck_assert_ptr_nonnull(strstr(e->text, " <bare@x>  501 5.5.4"));
+	ck_assert_ptr_nonnull(strstr(e->text, " <spaced@x>  "));
+	ck_assert_ptr_nonnull(strstr(e->text, " <unbracketed@x>  "));
+	ck_assert_ptr_null(strstr(e->text, "<<"));
+	fx_free(&f);
+}
+END_TEST
+
 /* BDAT LAST over LMTP: its reply ends the message, so one pending entry
  * per accepted recipient, each marked last and each matched to its
  * recipient; the chunk before it keeps its own single entry. */
@@ -1174,6 +1207,7 @@ Suite *smtp_suite(void)
 	tcase_add_test(tc, test_auth_driver_cancels);
 	tcase_add_test(tc, test_auth_typed_redacted);
 	tcase_add_test(tc, test_lmtp_per_recipient);
+	tcase_add_test(tc, test_rcpt_summary_paths);
 	tcase_add_test(tc, test_lmtp_bdat_last);
 	tcase_add_test(tc, test_pipeline_group);
 	tcase_add_test(tc, test_mail_rcpt_params);
