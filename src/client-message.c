@@ -34,7 +34,8 @@ void client_data_end(struct client *c)
 
 /* Reads up to n octets of the message source (file or buffer); with
  * full, fewer only at its end.  0 at the end, or after a read error
- * (reported: the message ends early). */
+ * (reported, and msg_src_failed set: the caller closes the connection
+ * instead of ending the message, which would deliver a part of it). */
 static size_t client_source_read(struct client *c, char *p, size_t n, bool full)
 {
 	size_t got = 0;
@@ -65,9 +66,9 @@ static size_t client_source_read(struct client *c, char *p, size_t n, bool full)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			session_text(c->session, SESSION_ERROR,
-				     _("reading %s failed: %s; ending the message early"),
+			session_text(c->session, SESSION_ERROR, _("reading %s failed: %s"),
 				     c->msg_label, strerror(errno));
+			c->msg_src_failed = true;
 			break;
 		}
 		if (r == 0)
@@ -77,6 +78,15 @@ static size_t client_source_read(struct client *c, char *p, size_t n, bool full)
 			break;
 	}
 	return got;
+}
+
+/* The message source failed: the final dot (or BDAT LAST) would deliver
+ * what was sent so far, so the connection is closed without it. */
+static void client_msg_failed(struct client *c)
+{
+	client_close(c, _("the message could not be read to its end: the "
+			  "connection is closed without the final dot, so "
+			  "nothing is delivered"));
 }
 
 /* The next BDAT chunk: exactly as many octets as the count says; LAST
@@ -92,6 +102,10 @@ static void client_pump_bdat(struct client *c)
 		if (c->bdat_buf == NULL)
 			c->bdat_buf = xmalloc(c->bdat_chunk);
 		got = want ? client_source_read(c, c->bdat_buf, want, true) : 0;
+		if (c->msg_src_failed) {
+			client_msg_failed(c);
+			return;
+		}
 		c->bdat_sent += got;
 		last = got < want || c->bdat_sent >= c->bdat_size;
 		smtp_bdat(c->smtp, c->bdat_buf, got, last, &c->out);
@@ -119,10 +133,7 @@ void client_pump_message(struct client *c)
 			if (n > 0)
 				smtp_data_bytes(c->smtp, chunk, (size_t)n, &c->out);
 			if (c->msg_src_failed) {
-				/* the dot would deliver what was sent so far */
-				client_close(c, _("the message could not be read to its end: the "
-						  "connection is closed without the final dot, so "
-						  "nothing is delivered"));
+				client_msg_failed(c);
 				return;
 			}
 		} else {

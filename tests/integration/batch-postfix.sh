@@ -3,7 +3,8 @@
 # postfix-lib.sh).  It must accept and really deliver a message
 # (dot-stuffing checked end to end in the delivered file), refuse relaying
 # (exit 24), unknown users (exit 24) and a bad sender (exit 23), each with
-# Postfix's own reply in the transcript.
+# Postfix's own reply in the transcript; a message file whose reading
+# fails is not delivered (the connection closed before the final dot).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${SMTPSCOPE:-$here/../../smtpscope}
@@ -111,6 +112,32 @@ $(diff <(echo "$want") <(echo "$body") | sed 's/^/      /')"
 	fi
 else
 	bad dots "message with $dtoken not in $mail/scope.test/dots/new after 10 s"
+fi
+
+# (e) A message file whose reading fails (/proc/self/mem: EIO at offset
+# 0, in smtpscope itself): the connection is closed without the final
+# dot, so Postfix delivers nothing (its log: lost connection after DATA).
+session unreadable "127.0.0.1:$port" "EHLO client.example
+MAIL FROM:<sender@client.example>
+RCPT TO:<user@scope.test>
+/sendfile /proc/self/mem
+QUIT
+"
+expect unreadable 5 "<-  354 End data with <CR><LF>.<CR><LF>" \
+	"*** reading /proc/self/mem failed: Input/output error" \
+	"the connection is closed without the final dot, so nothing is delivered" \
+	"not delivered        <user@scope.test>"
+n=$((n + 1))
+lost=
+for i in $(seq 1 50); do
+	grep -q "lost connection after DATA" "$log" 2>/dev/null && { lost=1; break; }
+	sleep 0.1
+done
+if [ -n "$lost" ] && ! grep -q "^ -> \.$" "$tmp/unreadable.out"; then
+	echo "ok   unreadable: Postfix saw the connection end in DATA, no dot sent"
+else
+	echo "FAIL unreadable: no \"lost connection after DATA\" in Postfix's log, or a dot was sent"
+	fail=$((fail + 1))
 fi
 
 # Postfix's own log agrees: two deliveries and the relay refusal.
