@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -156,8 +157,16 @@ const char *batch_exit_name(int status)
 	}
 }
 
+static void batch_on_signal(void *ctx, int signo)
+{
+	struct batch *b = ctx;
+
+	front_signalled(&b->f, signo);
+}
+
 int batch_run(const struct front_options *o)
 {
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct batch b;
 	int status;
 
@@ -169,6 +178,7 @@ int batch_run(const struct front_options *o)
 		loop_watch(b.f.loop, o->in_fd, POLLIN, batch_on_stdin, &b);
 	else
 		b.f.in_eof = true; /* no input lines: a one-shot transaction */
+	loop_signals(b.f.loop, sigs, (int)UTIL_ARRAY_LEN(sigs), batch_on_signal, &b);
 	front_start(&b.f, o);
 	while (!b.f.done)
 		batch_step(&b);

@@ -2,6 +2,7 @@
  * batch and TUI front-ends. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,30 @@ void front_free(struct front *f)
 	buf_free(&f->in);
 	buf_free(&f->message);
 	replay_free(&f->replay);
+}
+
+/* The signal that ended the session: one per process, as the signal is */
+static volatile sig_atomic_t front_signo;
+
+void front_signalled(struct front *f, int signo)
+{
+	if (front_signo == 0)
+		session_text(f->session, SESSION_NOTE,
+			     _("interrupted by signal %d (%s): the session ends here, without QUIT"),
+			     signo, strsignal(signo));
+	front_signo = signo;
+	f->done = true;
+}
+
+void front_reraise(void)
+{
+	int signo = front_signo;
+
+	if (signo == 0)
+		return;
+	fflush(NULL);
+	signal(signo, SIG_DFL);
+	raise(signo);
 }
 
 bool front_idle(const struct front *f)

@@ -15,6 +15,7 @@
 #include "smtpscope/cli.h"
 #include "smtpscope/cli-options.h"
 #include "smtpscope/demo.h"
+#include "smtpscope/front.h"
 #include "smtpscope/i18n.h"
 #include "smtpscope/kb.h"
 #include "smtpscope/loop.h"
@@ -424,5 +425,6 @@ int main(int argc, char **argv)
 	if (status < 0)
 		status = main_front(&o);
 	cli_options_free(&o);
+	front_reraise(); /* a signal ended the session: end by it */
 	return status;
 }

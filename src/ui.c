@@ -43,7 +43,7 @@ static void ui_on_signal(void *ctx, int signo)
 	if (signo == SIGWINCH)
 		ui->resize_pending = true; /* a burst becomes one resize */
 	else
-		ui->f.done = true;         /* SIGINT, SIGTERM, SIGHUP */
+		front_signalled(&ui->f, signo); /* SIGINT, SIGTERM, SIGHUP */
 }
 
 void ui_quit(struct ui *ui)

@@ -96,6 +96,15 @@ void front_queue_line(struct front *f, const char *line);
 bool front_work(struct front *f);
 /* Nothing is awaited from the server. */
 bool front_idle(const struct front *f);
+/* SIGINT, SIGTERM or SIGHUP arrived (the front-ends' loop_signals
+ * handler): the session ends without QUIT, its connection is closed (a
+ * --pipe program with it) as the front-end is freed, and the process
+ * then ends by that signal (front_reraise), as a parent expects of a
+ * program it signalled. */
+void front_signalled(struct front *f, int signo);
+/* After everything is freed and the terminal restored: ends the process
+ * by the signal front_signalled() saw, if any; returns otherwise. */
+void front_reraise(void);
 /* A message is being typed (/data) or sent line by line (after a 354). */
 bool front_in_message(const struct front *f);
 /* The queue of typed lines, for the TUI: how many wait; dropping them

@@ -11,7 +11,8 @@
 #   "stderr:" notes (no raw ESC reaches the output), only 0, 1 and 2 open
 #   in it, its exit status; a command the shell does not find (127) is a
 #   connect failure (3); one that outlives its input is killed (SIGTERM,
-#   then SIGKILL to its group) and gone; a silent one ends with the
+#   then SIGKILL to its group) and gone, as it is when smtpscope gets
+#   SIGTERM (which smtpscope then ends by); a silent one ends with the
 #   reply timeout (4) and is reaped; 300 lines of standard error are cut
 #   at 200; /connect --pipe in a session; --pipe with a HOST, or empty,
 #   is a usage error (2).
@@ -207,18 +208,49 @@ QUIT
 expect pipe-stubborn 0 "<-  221 2.0.0 bye" \
 	"was killed by smtpscope with signal 15 (Terminated): it had not ended 1 s after its input was closed" \
 	"smtpscope sent them signal 9 (Killed)"
+# gone PIDFILE: the process whose pid the file holds ends within 5 s
+# (bounded); $pid is that pid.
+gone() {
+	local i
+	pid=$(cat "$1" 2>/dev/null)
+	for i in $(seq 1 50); do
+		[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
 n=$((n + 1))
-pid=$(cat "$tmp/stubborn.pid" 2>/dev/null)
-gone=
-for i in $(seq 1 50); do
-	[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && { gone=1; break; }
-	sleep 0.1
-done
-if [ -n "$gone" ]; then
+if gone "$tmp/stubborn.pid"; then
 	echo "ok   pipe-stubborn-gone"
 else
 	bad pipe-stubborn "the program ($pid) still runs after smtpscope ended"
 	kill -KILL "$pid" 2>/dev/null
+fi
+
+# SIGTERM to smtpscope in line mode: the session ends (a note says so),
+# the program's process group is killed with it, and smtpscope itself
+# ends by the signal (status 143), not with a status of its own.
+n=$((n + 1))
+rm -f "$tmp/sig.pid"
+mkfifo "$tmp/sig.in"
+timeout 60 "$bin" --batch --pipe "$pipe stubborn $tmp/sig.pid" < "$tmp/sig.in" > "$tmp/pipe-signal.out" 2>&1 &
+scope=$!
+exec 7> "$tmp/sig.in" # the input stays open: smtpscope waits for lines
+for i in $(seq 1 100); do
+	[ -s "$tmp/sig.pid" ] && grep -q '^<-  220' "$tmp/pipe-signal.out" && break
+	sleep 0.1
+done
+kill -TERM "$scope"
+wait "$scope"; status=$?
+exec 7>&-
+gone=no
+gone "$tmp/sig.pid" && gone=yes
+if [ "$status" = 143 ] && [ "$gone" = yes ] &&
+	grep -qF "=== interrupted by signal 15 (Terminated): the session ends here, without QUIT" "$tmp/pipe-signal.out"; then
+	echo "ok   pipe-signal: ended by SIGTERM (143), the note, the program gone"
+else
+	bad pipe-signal "status $status (want 143), program ${pid:-?} gone: $gone"
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
 fi
 
 psession pipe-silent "EHLO me.example
