@@ -120,6 +120,11 @@ static void cli_reset_headers(void *base)
 	((struct cli_options *)base)->oneshot.headers.n = 0;
 }
 
+static void cli_reset_add_headers(void *base)
+{
+	((struct cli_options *)base)->oneshot.add_headers.n = 0;
+}
+
 static void cli_reset_attach(void *base)
 {
 	((struct cli_options *)base)->oneshot.attach.n = 0;
@@ -275,7 +280,14 @@ static const struct opt_spec cli_specs[] = {
 	  .reset = cli_reset_headers,
 	  .field = F(oneshot.headers), .section = CLI_ONESHOT,
 	  .help = N_("add a header field, or replace ours (Subject,\n"
-		  "From, To, Date, Message-ID); repeatable") },
+		  "From, To, Date, Message-ID); repeatable;\n"
+		  "--h-NAME VALUE gives 'NAME: VALUE' too") },
+	{ .name = "add-header", .arg = "'NAME: VALUE'", .kind = OPT_RUN, .run = cli_run_append,
+	  .reset = cli_reset_add_headers,
+	  .field = F(oneshot.add_headers), .section = CLI_ONESHOT,
+	  .help = N_("add a header field after the others, even one\n"
+		  "named as ours; several in one, split by \\n;\n"
+		  "repeatable") },
 	{ .name = "body", .arg = "TEXT|@FILE|-", .kind = OPT_STRING, .field = F(oneshot.body),
 	  .section = CLI_ONESHOT,
 	  .help = N_("the text (\\n: a line break), a file (streamed,\n"
@@ -577,12 +589,56 @@ static int cli_options_operand(struct cli_options *o, int argc, char **argv)
 	return -1;
 }
 
+/* swaks' --h-NAME VALUE and --h-NAME=VALUE: --header 'NAME: VALUE', in a
+ * copy of argv the options keep (up to a "--", as getopt reads them).
+ * False after saying on stderr what would be right. */
+static bool cli_options_h_fields(struct cli_options *o, int argc, char **argv)
+{
+	bool options = true, any = false;
+	int k = 0;
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0 && !any; i++)
+		any = strncmp(argv[i], "--h-", 4) == 0;
+	if (!any)
+		return true; /* argv as it is */
+	o->argv = xcalloc(2 * (size_t)argc + 1, sizeof *o->argv); /* --h-N=V: two words */
+	o->h_fields = xcalloc((size_t)argc, sizeof *o->h_fields);
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i], *name = a + 4, *eq, *value;
+
+		if (i > 0 && strcmp(a, "--") == 0)
+			options = false;
+		if (i == 0 || !options || strncmp(a, "--h-", 4) != 0 || a[4] == '\0' || a[4] == '=') {
+			o->argv[k++] = argv[i];
+			continue;
+		}
+		eq = strchr(name, '=');
+		if (eq == NULL && i + 1 == argc) {
+			fprintf(stderr, _("smtpscope: %s needs a value: --h-NAME VALUE adds the "
+					  "header field NAME, as --header 'NAME: VALUE' does\n"), a);
+			return false;
+		}
+		value = eq ? eq + 1 : argv[++i];
+		o->argv[k++] = (char *)"--header";
+		o->argv[k++] = o->h_fields[o->nh_fields++] =
+			xasprintf("%.*s: %s", (int)(eq ? (size_t)(eq - name) : strlen(name)), name, value);
+	}
+	return true;
+}
+
 int cli_options_parse(struct cli_options *o, int argc, char **argv)
 {
 	char *err = NULL;
 	int status;
 
 	memset(o, 0, sizeof *o);
+	if (!cli_options_h_fields(o, argc, argv))
+		return BATCH_EXIT_USAGE;
+	if (o->argv) {
+		for (argc = 0; o->argv[argc]; argc++)
+			;
+		argv = o->argv;
+	}
 	client_options_default(&o->front.client);
 	o->front.default_port = TRANSPORT_DEFAULT_PORT;
 	o->front.print.annotate = true;
@@ -617,4 +673,11 @@ int cli_options_load(const struct cli_options *o)
 void cli_options_free(struct cli_options *o)
 {
 	opt_config_free(&o->config);
+	for (size_t i = 0; i < o->nh_fields; i++)
+		free(o->h_fields[i]);
+	free(o->h_fields);
+	free(o->argv);
+	o->argv = NULL;
+	o->h_fields = NULL;
+	o->nh_fields = 0;
 }

@@ -246,6 +246,18 @@ static bool compose_is_field(const char *line, const char *name)
 	return n == strlen(name) && util_strnieq(line, name, n);
 }
 
+/* A caller's "Name: value" line (compose_header_check said yes), folded
+ * and encoded as ours are. */
+static void compose_user_line(struct buf *out, const char *line)
+{
+	char *field = xmemdup(line, compose_field_name(line));
+	const char *v = line + strlen(field) + 1;
+
+	v += strspn(v, " \t");
+	compose_header(out, field, v);
+	free(field);
+}
+
 /* The caller's lines named name (all, in order), or, when there are none
  * and name is not NULL, false: ours goes in.  name NULL: the lines that
  * name no field of ours. */
@@ -257,22 +269,30 @@ static bool compose_user_fields(const struct compose_options *o, const char *nam
 	bool any = false;
 
 	for (size_t i = 0; i < o->nheaders; i++) {
-		const char *line = o->headers[i], *v;
-		char *field;
+		const char *line = o->headers[i];
 		bool match = name != NULL && compose_is_field(line, name);
 
 		for (size_t k = 0; name == NULL && k < UTIL_ARRAY_LEN(ours) && !match; k++)
 			match = compose_is_field(line, ours[k]);
 		if (match != (name != NULL))
 			continue;
-		field = xmemdup(line, compose_field_name(line));
-		v = line + strlen(field) + 1;
-		v += strspn(v, " \t");
-		compose_header(out, field, v);
-		free(field);
+		compose_user_line(out, line);
 		any = true;
 	}
 	return any;
+}
+
+char *compose_add_next(const char **p)
+{
+	const char *s = *p, *sep;
+	size_t n;
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	sep = strstr(s, "\\n");
+	n = sep ? (size_t)(sep - s) : strlen(s);
+	*p = sep ? sep + 2 : NULL;
+	return xmemdup(s, n);
 }
 
 void compose_head(const struct compose_options *o, bool seven, struct buf *out)
@@ -301,6 +321,15 @@ void compose_head(const struct compose_options *o, bool seven, struct buf *out)
 	if (!compose_user_fields(o, "MIME-Version", out))
 		buf_adds(out, "MIME-Version: 1.0\r\n");
 	compose_user_fields(o, NULL, out);
+	for (i = 0; i < o->nadd_headers; i++) {
+		const char *p = o->add_headers[i];
+		char *line;
+
+		while ((line = compose_add_next(&p)) != NULL) {
+			compose_user_line(out, line);
+			free(line);
+		}
+	}
 	if (o->nparts > 0) {
 		buf_printf(out, "Content-Type: multipart/mixed; boundary=\"=_%s\"\r\n\r\n"
 			   "This is a message in MIME format.\r\n", o->unique);

@@ -307,6 +307,8 @@ static struct oneshot_msg *oneshot_msg_new(const struct oneshot_plan *p, struct 
 	m->co.from = p->from[0] ? p->from : "smtpscope@smtpscope.invalid";
 	m->co.headers = o->headers.v;
 	m->co.nheaders = o->headers.n;
+	m->co.add_headers = o->add_headers.v;
+	m->co.nadd_headers = o->add_headers.n;
 	for (size_t i = 0; i < o->attach.n; i++) {
 		const char *path = o->attach.v[i][0] == '@' ? o->attach.v[i] + 1 : o->attach.v[i];
 		const char *slash = strrchr(path, '/');

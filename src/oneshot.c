@@ -103,6 +103,8 @@ static const char *oneshot_stray(const struct oneshot_options *o)
 		return "--auth";
 	if (o->headers.n)
 		return "--header";
+	if (o->add_headers.n)
+		return "--add-header";
 	if (o->body)
 		return "--body";
 	if (o->data)
@@ -142,13 +144,38 @@ static bool oneshot_file_ok(const char *what, const char *path, char **err)
 	return true;
 }
 
+/* One header field of --header or --add-header (arg as given, line the
+ * field of it checked); false with *err saying what would be right. */
+static bool oneshot_header_ok(const char *opt, const char *arg, const char *line, char **err)
+{
+	const char *why = NULL;
+
+	switch (compose_header_check(line)) {
+	case COMPOSE_HEADER_OK:
+		return true;
+	case COMPOSE_HEADER_NO_COLON:
+	case COMPOSE_HEADER_BAD_NAME:
+		why = _("it wants 'Name: value', the name in printable ASCII without blanks");
+		break;
+	case COMPOSE_HEADER_LINE_BREAK:
+		why = _("a line break in a value would start a header field of its own");
+		break;
+	case COMPOSE_HEADER_MIME:
+		why = _("the MIME header fields of the body are smtpscope's (give the whole "
+			"message with --data @FILE to choose them)");
+		break;
+	}
+	*err = xasprintf(_("%s \"%s\": %s"), opt, arg, why);
+	return false;
+}
+
 /* What --body, --data and --attach name: their files, and the message
  * built or given, not both. */
 static bool oneshot_check_message(const struct oneshot_options *o, char **err)
 {
-	if (o->data && (o->body || o->attach.n || o->headers.n)) {
-		*err = xstrdup(_("--data sends a prepared message as it is, while --body, --attach and "
-				 "--header build one: give either --data, or the others"));
+	if (o->data && (o->body || o->attach.n || o->headers.n || o->add_headers.n)) {
+		*err = xstrdup(_("--data sends a prepared message as it is, while --body, --attach, "
+				 "--header and --add-header build one: give either --data, or the others"));
 		return false;
 	}
 	if (o->data && o->data[0] == '@' && o->data[1] != '@' && !oneshot_file_ok("--data", o->data + 1, err))
@@ -171,26 +198,21 @@ static bool oneshot_check_message(const struct oneshot_options *o, char **err)
 		if (!oneshot_file_ok("--attach", a, err))
 			return false;
 	}
-	for (size_t i = 0; i < o->headers.n; i++) {
-		const char *why = NULL;
+	for (size_t i = 0; i < o->headers.n; i++)
+		if (!oneshot_header_ok("--header", o->headers.v[i], o->headers.v[i], err))
+			return false;
+	for (size_t i = 0; i < o->add_headers.n; i++) {
+		const char *p = o->add_headers.v[i];
+		char *line = compose_add_next(&p);
+		bool ok = line != NULL || oneshot_header_ok("--add-header", "", "", err);
 
-		switch (compose_header_check(o->headers.v[i])) {
-		case COMPOSE_HEADER_OK:
-			continue;
-		case COMPOSE_HEADER_NO_COLON:
-		case COMPOSE_HEADER_BAD_NAME:
-			why = _("it wants 'Name: value', the name in printable ASCII without blanks");
-			break;
-		case COMPOSE_HEADER_LINE_BREAK:
-			why = _("a line break in a value would start a header field of its own");
-			break;
-		case COMPOSE_HEADER_MIME:
-			why = _("the MIME header fields of the body are smtpscope's (give the whole "
-				"message with --data @FILE to choose them)");
-			break;
+		for (; ok && line; line = compose_add_next(&p)) {
+			ok = oneshot_header_ok("--add-header", o->add_headers.v[i], line, err);
+			free(line);
 		}
-		*err = xasprintf(_("--header \"%s\": %s"), o->headers.v[i], why);
-		return false;
+		free(line);
+		if (!ok)
+			return false;
 	}
 	return true;
 }

@@ -25,6 +25,12 @@ struct cli_options {
 	const char *lang;           /* --lang LL: the explanations' language */
 	struct opt_config config;   /* the config file's text, which values point into */
 	struct oneshot_options oneshot; /* --to ...: a one-shot transaction */
+	/* The command line with swaks' --h-NAME VALUE turned into --header
+	 * 'NAME: VALUE' (what the options point into), and those values;
+	 * NULL when it has none (the options point into argv). */
+	char **argv;
+	char **h_fields;
+	size_t nh_fields;
 };
 
 /* The table of `smtpscope [OPTIONS] [HOST[:PORT]]`. */

@@ -38,7 +38,16 @@ struct compose_options {
 	 * MIME-Version) takes its place, the others follow MIME-Version. */
 	const char *const *headers;
 	size_t nheaders;
+	/* --add-header: "Name: value" fields added after all the others,
+	 * whatever their names; one argument may hold several, separated by
+	 * a literal "\n" (backslash, n), as swaks takes them. */
+	const char *const *add_headers;
+	size_t nadd_headers;
 };
+
+/* The next field of an --add-header argument (allocated), or NULL after
+ * the last; *p moves past it and its "\n" separator. */
+char *compose_add_next(const char **p);
 
 #define COMPOSE_DEFAULT_BODY "This is a test message composed by smtpscope.\r\n"
 

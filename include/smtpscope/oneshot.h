@@ -79,6 +79,7 @@ struct oneshot_options {
 	bool auth;              /* --auth [MECH,...] */
 	const char *auth_mechs; /* NULL: what the server offers */
 	struct oneshot_list headers; /* "Name: value" */
+	struct oneshot_list add_headers; /* --add-header: "Name: value[\nName: value]" */
 	const char *body;       /* TEXT, @FILE or -; NULL: the default text */
 	const char *data;       /* TEXT, @FILE or -: the message as it is */
 	struct oneshot_list attach;  /* FILE or @FILE */

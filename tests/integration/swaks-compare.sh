@@ -11,6 +11,8 @@
 #   - what Postfix delivered: a prepared message (--data @FILE) byte for
 #     byte once the Received: lines are set aside; a composed one (the
 #     --header fields given, From, To, the --body text), --pipeline too;
+#     --h-NAME VALUE, --h-NAME=VALUE and --add-header (two fields in one
+#     argument, and a second To:) alike;
 #     an attachment (its name and decoded octets).  Message-ID, Date,
 #     Received, swaks' X-Mailer and smtpscope's MIME fields differ by
 #     design and are not compared;
@@ -187,6 +189,15 @@ compare composed 0 "${base_sw[@]}" "${tls_sw[@]}" "${auth_sw[@]}" --pipeline \
 	"${base_ss[@]}" "${tls_ss[@]}" "${auth_ss[@]}" --pipeline \
 	--header "Subject: composed $$" --header "X-Test: both" --body 'first line\nsecond line'
 same composed "$fields and b[\"Subject\"] == \"composed $$\" and a[\"Message-ID\"] and b[\"Message-ID\"] and a[\"Date\"] and b[\"Date\"] and text(a).rstrip(\"\\n\") == text(b).rstrip(\"\\n\") == \"first line\\nsecond line\""
+
+# The same options of swaks' on both sides: --h-NAME VALUE for --header,
+# --add-header with two fields split by a literal \n, and one named as
+# ours (a second To:); the header fields delivered alike.
+compare add-header 0 "${base_sw[@]}" --h-Subject "h-option $$" --h-X-Test=h-equals \
+	--add-header 'X-Added: one\nX-Added-Too: two' --add-header 'To: second@scope.test' --body 'added' -- \
+	"${base_ss[@]}" --h-Subject "h-option $$" --h-X-Test=h-equals \
+	--add-header 'X-Added: one\nX-Added-Too: two' --add-header 'To: second@scope.test' --body 'added'
+same add-header "a[\"Subject\"] == b[\"Subject\"] == \"h-option $$\" and a[\"X-Test\"] == b[\"X-Test\"] == \"h-equals\" and a[\"X-Added\"] == b[\"X-Added\"] == \"one\" and a[\"X-Added-Too\"] == b[\"X-Added-Too\"] == \"two\" and a.get_all(\"To\") == b.get_all(\"To\") and len(b.get_all(\"To\")) == 2"
 
 # An attachment: the same name and octets
 printf 'bin\r\n\x00\x01\xfe\xff\n' > "$tmp/blob.bin"

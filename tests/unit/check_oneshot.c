@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtpscope/batch.h"
 #include "smtpscope/cli-options.h"
 #include "smtpscope/compose.h"
 #include "smtpscope/oneshot.h"
@@ -257,7 +258,7 @@ START_TEST(options_refused)
 		{ { "smtpscope", "--to", "a@y.test", "--json", "--interactive", NULL },
 		  "smtpscope: --json prints JSON lines in line mode, and --interactive opens the terminal UI: give one of them\n" },
 		{ { "smtpscope", "--to", "a@y.test", "--data", "x\\ny", "--body", "b", "s.test", NULL },
-		  "smtpscope: --data sends a prepared message as it is, while --body, --attach and --header build one: give either --data, or the others\n" },
+		  "smtpscope: --data sends a prepared message as it is, while --body, --attach, --header and --add-header build one: give either --data, or the others\n" },
 		{ { "smtpscope", "--to", "a@y.test", "--header", "NoColon", "s.test", NULL },
 		  "smtpscope: --header \"NoColon\": it wants 'Name: value', the name in printable ASCII without blanks\n" },
 		{ { "smtpscope", "--to", "a@y.test", "--header", "Content-Type: text/html", "s.test", NULL },
@@ -322,6 +323,70 @@ START_TEST(plan_refuses_addresses)
 		free(err);
 		oneshot_plan_free(&p);
 	}
+}
+END_TEST
+
+/* swaks' --h-NAME VALUE and --h-NAME=VALUE are --header 'NAME: VALUE';
+ * after "--" they are operands; without a value, a usage error. */
+START_TEST(cli_h_fields)
+{
+	static const char *const h[] = { "smtpscope", "--to", "a@y.test", "--h-Subject", "hi there",
+					 "--h-X-A=b=c", "--add-header", "X-B: 1\\nX-C: 2", "x.test",
+					 NULL };
+	static const char *const h_last[] = { "smtpscope", "--to", "a@y.test", "--h-Subject", NULL };
+	static const char *const h_after[] = { "smtpscope", "--to", "a@y.test", "--", "--h-X", NULL };
+	struct cli_options o;
+	char *said;
+
+	ck_assert_int_eq(fixture_cli_parse(h, &o, &said), -1);
+	ck_assert_str_eq(said, "");
+	free(said);
+	ck_assert_uint_eq(o.oneshot.headers.n, 2);
+	ck_assert_str_eq(o.oneshot.headers.v[0], "Subject: hi there");
+	ck_assert_str_eq(o.oneshot.headers.v[1], "X-A: b=c");
+	ck_assert_uint_eq(o.oneshot.add_headers.n, 1);
+	ck_assert_str_eq(o.oneshot.add_headers.v[0], "X-B: 1\\nX-C: 2");
+	ck_assert_str_eq(o.front.target, "x.test");
+	cli_options_free(&o);
+	ck_assert_int_eq(fixture_cli_parse(h_last, &o, &said), BATCH_EXIT_USAGE);
+	ck_assert_ptr_nonnull(strstr(said, "--h-Subject needs a value: --h-NAME VALUE"));
+	free(said);
+	cli_options_free(&o);
+	ck_assert_int_eq(fixture_cli_parse(h_after, &o, &said), -1);
+	free(said);
+	ck_assert_uint_eq(o.oneshot.headers.n, 0);
+	ck_assert_str_eq(o.front.target, "--h-X");
+	cli_options_free(&o);
+}
+END_TEST
+
+/* --add-header: after every other field, even one named as ours; one
+ * argument split at each literal "\n". */
+START_TEST(compose_add_headers)
+{
+	static const char *const to[] = { "b@y.test" };
+	static const char *const add[] = { "X-One: 1\\nTo: c@y.test", "X-Two: 2" };
+	struct compose_options o = { .from = "a@x.test", .to = to, .nto = 1, .subject = "hi",
+				     .date = 0, .unique = "u1", .add_headers = add, .nadd_headers = 2 };
+	struct buf out;
+	const char *p = "A: 1\\n\\nB: 2";
+	char *line;
+
+	buf_init(&out);
+	compose_head(&o, true, &out);
+	ck_assert_ptr_nonnull(strstr(out.data, "MIME-Version: 1.0\r\nX-One: 1\r\nTo: c@y.test\r\nX-Two: 2\r\n"));
+	ck_assert_ptr_nonnull(strstr(out.data, "To: b@y.test\r\n"));
+	buf_free(&out);
+	line = compose_add_next(&p);
+	ck_assert_str_eq(line, "A: 1");
+	free(line);
+	line = compose_add_next(&p); /* an empty field between two "\n" */
+	ck_assert_str_eq(line, "");
+	free(line);
+	line = compose_add_next(&p);
+	ck_assert_str_eq(line, "B: 2");
+	free(line);
+	ck_assert_ptr_null(compose_add_next(&p));
 }
 END_TEST
 
@@ -407,6 +472,8 @@ Suite *oneshot_suite(void)
 	TCase *tc = tcase_create("oneshot");
 
 	tcase_add_test(tc, plan_whole_transaction);
+	tcase_add_test(tc, cli_h_fields);
+	tcase_add_test(tc, compose_add_headers);
 	tcase_add_test(tc, plan_tls_auth_pipeline);
 	tcase_add_test(tc, plan_quit_after);
 	tcase_add_test(tc, options_and_ports);
