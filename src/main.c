@@ -249,6 +249,8 @@ struct main_kb {
 	struct kb *kb;
 	pthread_t thread;
 	bool joinable;
+	bool any_cpu_known;
+	cpu_set_t any_cpu;  /* the process's own CPUs, for the thread once started */
 	atomic_int claim;   /* MAIN_KB_FREE, then who reads it */
 };
 enum { MAIN_KB_FREE, MAIN_KB_THREAD, MAIN_KB_MAIN };
@@ -257,12 +259,11 @@ static void *main_kb_thread(void *arg)
 {
 	struct main_kb *m = arg;
 	int expected = MAIN_KB_FREE;
-	cpu_set_t all;
 
 	/* created on another core than the main thread's (a new thread
 	 * often waits for its parent's core otherwise); any core from now */
-	if (sched_getaffinity(0, sizeof all, &all) == 0)
-		pthread_setaffinity_np(pthread_self(), sizeof all, &all);
+	if (m->any_cpu_known)
+		pthread_setaffinity_np(pthread_self(), sizeof m->any_cpu, &m->any_cpu);
 	if (atomic_compare_exchange_strong(&m->claim, &expected, MAIN_KB_THREAD))
 		cli_read_kb(m->kb);
 	return NULL;
@@ -277,9 +278,11 @@ static void main_kb_start(struct main_kb *m)
 	m->kb = kb_new();
 	atomic_init(&m->claim, MAIN_KB_FREE);
 	m->joinable = false;
+	m->any_cpu_known = sched_getaffinity(0, sizeof m->any_cpu, &m->any_cpu) == 0;
 	if (pthread_attr_init(&attr) != 0)
 		return; /* main_kb_wait reads it */
-	if (here >= 0 && sched_getaffinity(0, sizeof other, &other) == 0) {
+	if (here >= 0 && m->any_cpu_known) {
+		other = m->any_cpu;
 		CPU_CLR(here, &other);
 		if (CPU_COUNT(&other) > 0)
 			pthread_attr_setaffinity_np(&attr, sizeof other, &other);
