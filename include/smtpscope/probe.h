@@ -1,8 +1,9 @@
-/* probe: the engine of `smtpscope probe ADDRESS|DOMAIN` (probe.c).  It
- * does, for the recipient's domain, what a sending MTA does (RFC 5321
- * 5.1) without sending a message: the MX lookup (dns) and the plan (mx),
- * each host's AAAA and A, then for each (host, address) attempt, a few at
- * a time on the loop, one client session: connect, greeting, EHLO,
+/* probe: the engine of `smtpscope probe ADDRESS|DOMAIN` (probe.c, with
+ * probe-session.c, probe-sender.c and probe-report.c).  It does, for the
+ * recipient's domain, what a sending MTA does (RFC 5321 5.1) without
+ * sending a message: the MX lookup (dns) and the plan (mx), each host's
+ * AAAA and A, then for each (host, address) attempt, a few at a time on
+ * the loop, one client session: connect, greeting, EHLO,
  * STARTTLS with the certificate checked for the MX name, EHLO again, MAIL
  * FROM, RCPT TO, RSET, QUIT — never DATA — while the address's PTR and
  * its forward confirmation are looked up.  Every reply is explained with
