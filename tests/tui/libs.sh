@@ -2,9 +2,12 @@
 # ncursesw and readline are opened when the terminal UI starts, not at
 # every start (src/ui-lib.c): --version, explain and a line-mode session
 # load neither them nor libtinfo (nor libcurl, libunbound or libidn2,
-# which src/https.c and src/dns*.c open when first needed); the TUI opens
-# both; and when they cannot be opened, the TUI says which one and the
-# Debian package to install, and the session runs in line mode instead.
+# which src/https.c and src/dns*.c open when first needed; nor, on x86-64
+# Linux, libssl and libcrypto, opened at the first TLS call by
+# src/ossl-lazy.c: --version and explain); the TUI opens both; and when
+# they cannot be opened, the TUI says which one and the Debian package to
+# install, and the session runs in line mode instead; a libssl.so.3
+# without OpenSSL says so at the first TLS call.
 . "$(dirname "$0")/lib.sh"
 
 lazy='libncursesw|libtinfo|libreadline|libcurl|libunbound|libidn2'
@@ -16,20 +19,28 @@ loaded() {
 	cat "$tmp"/ld."$what".* | sed -n 's/.*calling init: //p' > "$tmp/libs.$what"
 	rm -f "$tmp"/ld."$what".*
 }
-none_of_the_lazy() { # NAME WHAT
+none_of_the_lazy() { # NAME WHAT [PATTERN: default $lazy]
 	if ! [ -s "$tmp/libs.$2" ]; then
 		echo "FAIL $1: the loader reported nothing (LD_DEBUG)"; fails=$((fails + 1))
-	elif grep -E "$lazy" "$tmp/libs.$2" > "$tmp/bad"; then
+	elif grep -E "${3:-$lazy}" "$tmp/libs.$2" > "$tmp/bad"; then
 		echo "FAIL $1: loaded"; sed 's/^/    /' "$tmp/bad"; fails=$((fails + 1))
 	else
 		echo "ok   $1"
 	fi
 }
 printf 'EHLO me.example\nQUIT\n' > "$tmp/in"
+# OpenSSL too, where the program calls it through stubs (src/ossl-lazy.c:
+# x86-64 Linux); elsewhere it is linked.
+lazy_ssl=
+if [ "$(uname -m)" = x86_64 ] && ! objdump -p "${SMTPSCOPE_REAL:-$bin}" 2>/dev/null | grep -q 'NEEDED *libssl'; then
+	lazy_ssl=1
+fi
+lazy_all=$lazy
+[ -n "$lazy_ssl" ] && lazy_all="$lazy|libssl|libcrypto"
 loaded version "$bin" --version
-none_of_the_lazy "--version loads no UI, HTTPS or DNS library" version
+none_of_the_lazy "--version loads no UI, HTTPS, DNS or TLS library" version "$lazy_all"
 loaded explain "$bin" explain 550
-none_of_the_lazy "explain 550 loads none" explain
+none_of_the_lazy "explain 550 loads none" explain "$lazy_all"
 loaded batch "$bin" --batch
 if grep -q '^<-  221' "$tmp/out.batch"; then
 	echo "ok   a line-mode session ran"
@@ -75,5 +86,23 @@ if command -v cc >/dev/null 2>&1; then
 else
 	echo "FAIL no C compiler to build the stand-in library (Debian package build-essential)"
 	fails=$((fails + 1))
+fi
+# A libssl.so.3 without OpenSSL in it, found first: the first TLS call
+# (the demo's certificate) says what is missing and what to install.
+if [ -n "$lazy_ssl" ]; then
+	mkdir -p "$tmp/fakessl"
+	cc -shared -fPIC -o "$tmp/fakessl/libssl.so.3" "$tmp/fake/fake.c"
+	# (in a shell of its own, whose "Aborted" is not the test's output)
+	LD_LIBRARY_PATH="$tmp/fakessl" bash -c '"$0" --batch < "$1" > "$2" 2>&1; exit $?' \
+		"$bin" "$tmp/in" "$tmp/out.nossl" 2>/dev/null
+	status=$?
+	if [ "$status" != 0 ] && grep -qF "cannot load libssl.so.3 (OpenSSL): libssl.so.3: no symbol" "$tmp/out.nossl" &&
+		grep -qF "install the Debian package libssl3" "$tmp/out.nossl"; then
+		echo "ok   no OpenSSL: said so, with the package (exit $status)"
+	else
+		echo "FAIL no OpenSSL (exit $status):"; sed 's/^/    /' "$tmp/out.nossl"; fails=$((fails + 1))
+	fi
+else
+	echo "note: this build links OpenSSL (not x86-64 Linux, or --disable-lazy-openssl); its lazy checks not run"
 fi
 finish
